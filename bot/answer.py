@@ -1,0 +1,39 @@
+"""Explaining a hit: the sentence that answers, the terms that matched, how sure we are."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# Logistic calibration of P(passage answers the question) from the hit's
+# dense cosine, its lexical coverage and its rank. Fitted by
+# bench/calibrate.py on CMRC 2018 trial questions (half the contexts held out
+# of the index, so unanswerable questions are in the data); see bench/RESULTS.md.
+CALIBRATION = {"bias": -21.0, "cosine": 24.0, "coverage": 2.5, "rank": -0.6}
+RELEVANT_AT = 0.35          # below this confidence a hit is not shown as an answer
+SENTENCE_TERM_BONUS = 0.05  # per matched term share: breaks near-ties between sentences
+
+
+def confidence(cosine: float, coverage: float, rank: int) -> float:
+    c = CALIBRATION
+    z = c["bias"] + c["cosine"] * cosine + c["coverage"] * coverage + c["rank"] * rank
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def matched_terms(terms: list[str], text: str) -> list[str]:
+    """Query terms that occur in `text` (case-insensitive), in query order."""
+    low = text.lower()
+    return [t for t in terms if t and t.lower() in low]
+
+
+def best_sentence(query: np.ndarray, sentence_vectors: np.ndarray,
+                  spans: tuple[tuple[int, int], ...], text: str, terms: list[str]) -> tuple[int, int]:
+    """The span of the sentence closest to the question, nudged by matched terms."""
+    if not spans:
+        return (0, len(text))
+    sims = np.asarray(sentence_vectors, dtype=np.float32) @ query
+    if terms:
+        for i, (s, e) in enumerate(spans):
+            sims[i] += SENTENCE_TERM_BONUS * len(matched_terms(terms, text[s:e])) / len(terms)
+    return tuple(spans[int(np.argmax(sims))])

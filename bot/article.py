@@ -1,0 +1,166 @@
+"""A document's text -> title, date, sections and body paragraphs.
+
+Every rule about what in an article is prose, a heading or page residue lives
+here, so there is one place to read and test them. News pages copied to text
+carry a title line, a date/source line, table residue (`| | | |`), photo
+caption fragments and trailing link labels; none of those is a passage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .documents import Document
+
+# Whitespace that should read as a plain space; zero-width marks are removed.
+_SPACES = re.compile(r"[ \t\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_BLANK_RUN = re.compile(r"\s*\n\s*")
+
+_TERMINAL = "。！？!?；;….\"”’』」)）"
+_CLAUSE_PUNCT = re.compile(r"[，,。！？!?；;：:、]")
+_HAS_WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff]")
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_DATE_LINE = re.compile(r"(日期|时间|发布|来源|作者|编辑|浏览|字号|Date|Published|Posted|Source)\s*[:：]", re.I)
+_PUBLISHER = re.compile(r"来源\s*[:：]\s*([^\s|　]+)")
+# Labels of page furniture that end up in copied articles.
+_RESIDUE = re.compile(
+    r"^[【\[]?(相关链接|相关阅读|相关新闻|相关文章|附件|责任编辑|编辑|审核|打印本页|打印|关闭窗口|关闭"
+    r"|分享到|扫一扫|上一篇|下一篇|返回顶部|字号|Related links?|Share|Print)[】\]]?\s*[:：]?\s*$", re.I)
+_CAPTION = re.compile(r"^(图[为片:：]|图\d|（?[左右中前后][一二三四五六七八九]）?$)")
+_OPEN, _CLOSE = "(（[【《“「『", ")）]】》”」』"
+
+HEADING_MAX_CHARS = 30     # a heading is a short line ...
+HEADING_BODY_RATIO = 2     # ... followed by prose at least this much longer
+CAPTION_MAX_CHARS = 20
+HARD_WRAP_MIN_CHARS = 40   # lines this long that end mid-sentence continue on the next line
+
+
+def normalize(text: str) -> str:
+    """Collapse whitespace: runs with a line break become one newline, others one space."""
+    text = _ZERO_WIDTH.sub("", text)
+    text = _SPACES.sub(" ", text)
+    return _BLANK_RUN.sub("\n", text).strip()
+
+
+@dataclass
+class Paragraph:
+    text: str       # normalised text
+    start: int      # offsets into Document.text: normalize(text[start:end]) == self.text
+    end: int
+    section: str    # the heading it stands under ("" before the first heading)
+
+
+@dataclass
+class Article:
+    title: str
+    date: str
+    publisher: str
+    paragraphs: list[Paragraph]
+    dropped: list[tuple[str, str]] = field(default_factory=list)   # (line, why)
+
+
+@dataclass
+class _Line:
+    text: str
+    start: int
+    end: int
+    blank_before: bool
+
+
+def _lines(text: str) -> list[_Line]:
+    lines, blank, pos = [], True, 0
+    for raw in text.split("\n"):
+        clean = normalize(raw)
+        if clean:
+            lead = len(raw) - len(raw.lstrip())
+            tail = len(raw.rstrip())
+            lines.append(_Line(clean, pos + lead, pos + tail, blank))
+            blank = False
+        else:
+            blank = True
+        pos += len(raw) + 1
+    return lines
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth -= 1
+    return depth == 0
+
+
+def _is_residue(text: str) -> str | None:
+    if not _HAS_WORD.search(text):
+        return "no words (table or rule residue)"
+    if _RESIDUE.match(text):
+        return "page residue label"
+    if len(text) <= CAPTION_MAX_CHARS and (not _balanced(text) or _CAPTION.match(text)):
+        return "photo caption fragment"
+    return None
+
+
+def _is_heading(line: _Line, following: _Line | None) -> bool:
+    text = line.text
+    if len(text) > HEADING_MAX_CHARS or _CLAUSE_PUNCT.search(text) or text[-1] in _TERMINAL:
+        return False
+    if not _balanced(text) or following is None:
+        return False
+    # What follows a heading is prose: a whole sentence, or a much longer line.
+    return (following.text[-1] in _TERMINAL
+            or len(following.text) >= max(HEADING_BODY_RATIO * len(text), HEADING_MAX_CHARS))
+
+
+def parse(doc: Document) -> Article:
+    """Split a document into metadata and sectioned body paragraphs."""
+    lines = _lines(doc.text)
+    title, date, publisher = doc.title, doc.date, doc.publisher
+    dropped: list[tuple[str, str]] = []
+    body: list[_Line] = []
+    markdown = doc.format == "md"
+
+    for i, line in enumerate(lines):
+        text = line.text
+        if i == 0 and not title and len(text) <= 80 and text[-1] not in "。！？!?":
+            title = text.lstrip("# ").strip()
+            continue
+        if len(text) <= 80 and _DATE_LINE.search(text) and (_DATE.search(text) or "来源" in text):
+            found = _DATE.search(text)
+            if found and not date:
+                date = "{}-{:0>2}-{:0>2}".format(*found.groups())
+            source = _PUBLISHER.search(text)
+            if source and not publisher:
+                publisher = source.group(1)
+            dropped.append((text, "date/source line"))
+            continue
+        why = _is_residue(text)
+        if why:
+            dropped.append((text, why))
+            continue
+        body.append(line)
+
+    paragraphs: list[Paragraph] = []
+    section = ""
+    for i, line in enumerate(body):
+        following = body[i + 1] if i + 1 < len(body) else None
+        if markdown and line.text.startswith("#"):
+            section = line.text.lstrip("#").strip()
+            continue
+        if not markdown and _is_heading(line, following):
+            section = line.text
+            continue
+        previous = paragraphs[-1] if paragraphs else None
+        if (previous and not line.blank_before and previous.section == section
+                and len(previous.text) >= HARD_WRAP_MIN_CHARS
+                and previous.text[-1] not in _TERMINAL):
+            # A hard-wrapped line: continue the paragraph.
+            previous.end = line.end
+            previous.text = normalize(doc.text[previous.start:previous.end])
+            continue
+        paragraphs.append(Paragraph(line.text, line.start, line.end, section))
+    return Article(title=title, date=date, publisher=publisher,
+                   paragraphs=paragraphs, dropped=dropped)

@@ -1,0 +1,230 @@
+"""Build (or refresh) an index: articles -> passages -> vectors + lexical index -> a new generation.
+
+Incremental by content: every file is re-read and re-chunked (cheap), but a
+passage or sentence whose text was embedded before takes its vector from the
+embedding cache, and its lexical tokens from the previous generation. An
+unchanged corpus is detected from file hashes and costs nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import article as article_rules
+from . import documents, encoder as encoders, lexical, passages as chunking, store
+from .dense import DenseIndex
+
+
+@dataclass
+class BuildReport:
+    index_dir: str
+    model: str = ""
+    up_to_date: bool = False
+    files: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    documents: int = 0
+    passages: int = 0
+    sentences: int = 0
+    embedded: int = 0          # texts the model encoded in this build
+    reused: int = 0            # texts whose vectors came from the cache
+    skipped: list[documents.Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        if self.up_to_date:
+            head = f"index {self.index_dir}/ is up to date ({self.files} files, {self.passages} passages)"
+        else:
+            head = (f"built {self.index_dir}/: {self.files} files, {self.documents} documents, "
+                    f"{self.passages} passages; +{len(self.added)} ~{len(self.changed)} "
+                    f"-{len(self.removed)} files; embedded {self.embedded} texts, "
+                    f"reused {self.reused}")
+        lines = [f"{head} in {self.seconds:.1f}s"]
+        if self.skipped:
+            lines.append(f"skipped {len(self.skipped)}:")
+            lines += [f"  {p}" for p in self.skipped]
+        return "\n".join(lines)
+
+
+def build_index(sources=("data",), index_dir="index", model: str | None = None,
+                full: bool = False, progress: bool = False,
+                max_file_bytes: int = documents.MAX_FILE_BYTES) -> BuildReport:
+    """Index the articles under `sources` into `index_dir`. Returns what was done.
+
+    With `model=None` the index keeps the model it was built with (or
+    $QABOT_MODEL, or the default). `full=True` ignores what can be reused.
+    """
+    t0 = time.perf_counter()
+    index_dir = Path(index_dir)
+    if isinstance(sources, (str, os.PathLike)):
+        sources = [sources]
+    with store.build_lock(index_dir):
+        store.remove_stale_generations(index_dir)   # leftovers of killed builds
+        previous = _previous(index_dir)
+        model_name = encoders.resolve_model(
+            model or os.environ.get(encoders.MODEL_ENV) or (previous or {}).get("model"))
+        report = BuildReport(index_dir=str(index_dir), model=model_name)
+        scan = documents.scan(list(sources))
+        report.skipped += scan.problems
+        hashes = {}
+        for name, path in scan.files.items():
+            try:
+                hashes[name] = documents.file_hash(path)
+            except OSError as e:
+                report.skipped.append(documents.Problem(name, f"cannot read: {e.strerror or e}"))
+        if previous and not full and _unchanged(previous, model_name, hashes):
+            report.up_to_date = True
+            report.files = len(hashes)
+            report.documents = previous["counts"]["documents"]
+            report.passages = previous["counts"]["passages"]
+            report.skipped = [documents.Problem(**p) for p in previous["skipped"]]
+            report.seconds = time.perf_counter() - t0
+            return report
+
+        enc = encoders.load_encoder(model_name)
+        fingerprint = encoders.model_fingerprint(enc)
+        old_files = (previous or {}).get("files", {})
+        report.added = sorted(set(hashes) - set(old_files))
+        report.changed = sorted(n for n in hashes if n in old_files and old_files[n]["hash"] != hashes[n])
+        report.removed = sorted(set(old_files) - set(hashes))
+
+        # 1. files -> documents -> passages
+        all_passages: list[chunking.Passage] = []
+        files_meta: dict[str, dict] = {}
+        seen_docs: dict[str, str] = {}
+        limit = min(chunking.MAX_PASSAGE_TOKENS, encoders.max_tokens(enc) - 2)
+        names = list(hashes)
+        for name in _progress(names, progress, "reading"):
+            docs, problems = documents.read(scan.files[name], name, max_file_bytes)
+            report.skipped += problems
+            kept = 0
+            for doc in docs:
+                key = doc.content_hash
+                if key in seen_docs:
+                    report.skipped.append(documents.Problem(
+                        name, f"document {doc.doc_id!r} duplicates {seen_docs[key]!r}; indexed once"))
+                    continue
+                seen_docs[key] = f"{name}:{doc.doc_id}" if doc.format == "jsonl" else name
+                parsed = article_rules.parse(doc)
+                found = chunking.chunk(doc, parsed, lambda t: encoders.count_tokens(enc, t), limit)
+                if not found:
+                    report.skipped.append(documents.Problem(name, f"document {doc.doc_id!r} has no body text"))
+                    continue
+                all_passages += found
+                kept += 1
+            files_meta[name] = {"hash": hashes[name], "documents": kept}
+            report.documents += kept
+        if not all_passages:
+            raise ValueError("nothing to index: no readable article in " + ", ".join(map(str, sources)))
+
+        # 2. vectors (cached by content hash) for passages and their sentences
+        passage_texts = [chunking.embedding_text(p) for p in all_passages]
+        sentence_texts = [p.text[s:e] for p in all_passages for s, e in p.sentences]
+        cache = store.EmbeddingCache(index_dir / "embeddings.sqlite", fingerprint)
+        try:
+            vectors, embedded, reused = _embed(cache, enc, passage_texts + sentence_texts, progress)
+            cache.keep_only({cache.key(t) for t in passage_texts + sentence_texts})
+        finally:
+            cache.close()
+        report.embedded, report.reused = embedded, reused
+        passage_vectors = vectors[:len(passage_texts)]
+        sentence_vectors = vectors[len(passage_texts):]
+        offsets = np.cumsum([0] + [len(p.sentences) for p in all_passages]).astype(np.int64)
+
+        # 3. lexical tokens, reused by passage text from the previous generation
+        old_tokens = _previous_tokens(index_dir, previous) if previous and not full else {}
+        token_lists = [old_tokens.get(p.text) or lexical.tokenize(p.text)
+                       for p in _progress(all_passages, progress, "tokenizing")]
+
+        # 4. write a new generation, then switch to it
+        gen = store.new_generation(index_dir)
+        with open(gen / "passages.jsonl", "w", encoding="utf-8") as f:
+            for p in all_passages:
+                f.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
+        with open(gen / "tokens.jsonl", "w", encoding="utf-8") as f:
+            for toks in token_lists:
+                f.write(json.dumps(toks, ensure_ascii=False) + "\n")
+        dense = DenseIndex.index_vectors(passage_vectors)
+        dense.save(gen / "dense.faiss")
+        store.save_array(gen / "sentences.npy", sentence_vectors.astype(np.float16))
+        store.save_array(gen / "sentence_offsets.npy", offsets)
+        lexical.LexicalIndex.index(token_lists).save(gen / "lexical")
+
+        report.files = sum(1 for f in files_meta.values() if f["documents"])
+        report.passages = len(all_passages)
+        report.sentences = len(sentence_texts)
+        report.seconds = time.perf_counter() - t0
+        manifest = {
+            "format": store.FORMAT_VERSION,
+            "model": model_name,
+            "model_fingerprint": fingerprint,
+            "dimension": int(passage_vectors.shape[1]),
+            "chunker_version": chunking.CHUNKER_VERSION,
+            "max_passage_tokens": limit,
+            "dense_index": dense.kind,
+            "sources": [str(s) for s in sources],
+            "files": files_meta,
+            "counts": {"files": report.files, "documents": report.documents,
+                       "passages": report.passages, "sentences": report.sentences},
+            "skipped": [asdict(p) for p in report.skipped],
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "build_seconds": round(report.seconds, 2),
+        }
+        store.commit_generation(index_dir, gen, manifest)
+        store.remove_stale_generations(index_dir)
+        return report
+
+
+def _previous(index_dir: Path) -> dict | None:
+    try:
+        gen = store.current_generation(index_dir)
+        return store.read_manifest(gen) | {"_generation": str(gen)}
+    except store.IndexError_:
+        return None
+
+
+def _unchanged(previous: dict, model_name: str, hashes: dict[str, str]) -> bool:
+    if previous.get("format") != store.FORMAT_VERSION:
+        return False
+    if previous.get("model") != model_name or previous.get("chunker_version") != chunking.CHUNKER_VERSION:
+        return False
+    return {n: f["hash"] for n, f in previous["files"].items()} == hashes
+
+
+def _previous_tokens(index_dir: Path, previous: dict) -> dict[str, dict]:
+    gen = Path(previous["_generation"])
+    try:
+        with open(gen / "passages.jsonl", encoding="utf-8") as fp, \
+                open(gen / "tokens.jsonl", encoding="utf-8") as ft:
+            return {json.loads(p)["text"]: json.loads(t) for p, t in zip(fp, ft)}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _embed(cache: store.EmbeddingCache, enc, texts: list[str], progress: bool):
+    keys = [cache.key(t) for t in texts]
+    found = cache.get(list(set(keys)))
+    todo = list(dict.fromkeys(k for k in keys if k not in found))
+    if todo:
+        wanted = set(todo)
+        first = {k: t for k, t in zip(keys, texts) if k in wanted}
+        new = encoders.encode_passages(enc, [first[k] for k in todo], show_progress=progress)
+        fresh = dict(zip(todo, new))
+        cache.put(fresh)
+        found.update(fresh)
+    vectors = np.stack([found[k] for k in keys]).astype(np.float32)
+    return vectors, len(todo), len(texts) - len(todo)
+
+
+def _progress(items, show: bool, desc: str):
+    if not show:
+        return items
+    from tqdm import tqdm
+    return tqdm(items, desc=desc, unit="item", leave=False)

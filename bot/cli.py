@@ -1,0 +1,110 @@
+"""The `qabot` command: build, ask, info. Each command is one call of the Python API."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from . import store
+
+INDEX_HELP = "index folder (default: index)"
+
+
+def _fail(e: Exception):
+    raise click.ClickException(str(e)) from None
+
+
+@click.group()
+@click.version_option(package_name="qabot")
+def cli():
+    """Ask questions of a folder of articles; answers are the best passages."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--index", "index_dir", default="index", show_default=True, help=INDEX_HELP)
+@click.option("--model", default=None, help="embedding model: name, local path or hub id "
+              "(default: the index's own, else $QABOT_MODEL, else multilingual-e5-small)")
+@click.option("--full", is_flag=True, help="re-read and re-embed everything")
+@click.option("--quiet", "-q", is_flag=True, help="no progress bars")
+def build(paths, index_dir, model, full, quiet):
+    """Build or refresh the index from article files or folders (default: data/)."""
+    from .build import build_index
+
+    try:
+        report = build_index(list(paths) or ["data"], index_dir=index_dir, model=model,
+                             full=full, progress=not quiet)
+    except (store.IndexError_, ValueError, OSError) as e:
+        _fail(e)
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.argument("question")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 100),
+              help="number of passages")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid",
+              show_default=True)
+@click.option("--index", "index_dir", default="index", show_default=True, help=INDEX_HELP)
+@click.option("--json", "as_json", is_flag=True, help="print hits as JSON")
+def ask(question, k, mode, index_dir, as_json):
+    """Ask a question; print the best passages with the answer sentence marked."""
+    from .retriever import QuestionError, Retriever
+
+    try:
+        hits = Retriever.load(index_dir).search(question, k=k, mode=mode)
+    except (store.IndexError_, QuestionError) as e:
+        _fail(e)
+    if as_json:
+        click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
+        return
+    if not any(h.relevant for h in hits):
+        click.echo("No passage answers this confidently. The closest ones:\n")
+    tty = sys.stdout.isatty()
+    for i, h in enumerate(hits, 1):
+        s, e = h.answer_span
+        mark = (click.style(h.text[s:e], bold=True, underline=True) if tty
+                else f">>{h.text[s:e]}<<")
+        where = " · ".join(x for x in (h.title, h.section) if x)
+        click.echo(f"{i}. {where}  [{h.source} #{h.position}]  confidence {h.confidence:.2f}")
+        click.echo(f"   {h.text[:s]}{mark}{h.text[e:]}")
+        if h.matched_terms:
+            click.echo(f"   matched: {', '.join(h.matched_terms)}")
+        click.echo()
+
+
+@cli.command()
+@click.option("--index", "index_dir", default="index", show_default=True, help=INDEX_HELP)
+@click.option("--json", "as_json", is_flag=True, help="print the manifest as JSON")
+def info(index_dir, as_json):
+    """Show what the index holds: model, counts, build time, files."""
+    from .retriever import Retriever
+
+    try:
+        r = Retriever.load(index_dir)
+    except store.IndexError_ as e:
+        _fail(e)
+    details = r.info()
+    if as_json:
+        click.echo(json.dumps(details, ensure_ascii=False, indent=1))
+        return
+    counts = details["counts"]
+    click.echo(f"index:     {details['index_dir']}/ (built {details['built_at']}, "
+               f"{details['build_seconds']}s)")
+    click.echo(f"model:     {details['model']} ({details['model_fingerprint']}, "
+               f"{details['dimension']} dims, {details['dense_index']} search)")
+    click.echo(f"contents:  {counts['files']} files, {counts['documents']} documents, "
+               f"{counts['passages']} passages, {counts['sentences']} sentences")
+    click.echo(f"skipped:   {details['skipped']}")
+    for name, f in sorted(details["files"].items()):
+        click.echo(f"  {name}  ({f['documents']} documents)")
+
+
+def main():
+    cli(prog_name="qabot")
+
+
+if __name__ == "__main__":
+    main()

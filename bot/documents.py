@@ -1,0 +1,203 @@
+"""Articles on disk -> `Document`s.
+
+One job: find article files, decode them and turn each into plain text plus
+metadata. Structure (title line, headings, junk) is `bot.article`'s job.
+Problems are collected, never raised, so one bad file cannot stop a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html",
+            ".htm": "html", ".jsonl": "jsonl"}
+MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are skipped with a message
+
+
+@dataclass
+class Document:
+    """One article: its plain text and what we know about it."""
+
+    doc_id: str          # path relative to the data root, or a .jsonl line's `id`
+    text: str            # plain text; passage offsets point into this
+    source: str          # the file it came from (relative to the data root)
+    format: str          # txt | md | html | jsonl
+    title: str = ""      # given title (jsonl, html <title>); txt/md titles come from the text
+    date: str = ""
+    publisher: str = ""
+    url: str = ""
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Problem:
+    """A file (or a line of one) that was skipped, and why."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class Scan:
+    """What `scan` found under a set of paths."""
+
+    files: dict[str, Path] = field(default_factory=dict)   # relative name -> path
+    problems: list[Problem] = field(default_factory=list)
+
+
+def scan(paths: list[str | Path]) -> Scan:
+    """Find article files under `paths` (files or folders), following no symlink loops."""
+    found = Scan()
+    for root in map(Path, paths):
+        if not root.exists():
+            found.problems.append(Problem(str(root), "no such file or folder"))
+        elif root.is_file():
+            _add_file(found, root, root.name)
+        else:
+            seen: set[tuple[int, int]] = set()
+            for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+                st = os.stat(dirpath)
+                if (st.st_dev, st.st_ino) in seen:  # a symlink loop: walk it once
+                    found.problems.append(Problem(dirpath, "symlink loop, skipped"))
+                    dirnames[:] = []
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    if name.startswith("."):
+                        continue
+                    path = Path(dirpath) / name
+                    _add_file(found, path, path.relative_to(root).as_posix())
+    return found
+
+
+def _add_file(found: Scan, path: Path, name: str) -> None:
+    if path.suffix.lower() not in SUFFIXES:
+        return
+    try:
+        if not path.is_file():
+            found.problems.append(Problem(name, "not a regular file (broken link?)"))
+            return
+    except OSError as e:  # e.g. ELOOP for a link pointing at itself
+        found.problems.append(Problem(name, f"cannot open: {e.strerror or e}"))
+        return
+    found.files[name] = path
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
+
+
+def decode(data: bytes) -> str:
+    """Bytes -> text. UTF-8 (with or without BOM), UTF-16 with BOM, GB18030, then a guess.
+
+    Raises ValueError for what is not text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:8192]:
+        raise ValueError("binary file (contains NUL bytes), not text")
+    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK and GB2312
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    from charset_normalizer import from_bytes
+    best = from_bytes(data).best()
+    if best is None:
+        raise ValueError("cannot detect the text encoding")
+    return str(best)
+
+
+def read(path: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Document], list[Problem]]:
+    """Read one article file. Returns the documents found and the problems met."""
+    fmt = SUFFIXES[path.suffix.lower()]
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return [], [Problem(name, f"file is {size / 2**20:.0f} MiB, over the "
+                                      f"{max_bytes / 2**20:.0f} MiB limit; skipped")]
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)   # the file may grow while we read it
+        if len(data) > max_bytes:
+            return [], [Problem(name, f"file is over the {max_bytes / 2**20:.0f} MiB limit; skipped")]
+        text = decode(data)
+    except (OSError, ValueError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        return [], [Problem(name, f"cannot read: {reason}")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if fmt == "jsonl":
+        return _read_jsonl(text, name)
+    if fmt == "html":
+        doc = _html_document(text, name)
+        if doc is None:
+            return [], [Problem(name, "no article text found in the HTML")]
+        docs = [doc]
+    else:
+        docs = [Document(doc_id=name, text=text, source=name, format=fmt)]
+    if not docs[0].text.strip():
+        return [], [Problem(name, "empty file")]
+    return docs, []
+
+
+def _read_jsonl(text: str, name: str) -> tuple[list[Document], list[Problem]]:
+    docs, problems = [], []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            problems.append(Problem(name, f"not valid JSON ({e.msg})", number))
+            continue
+        if not isinstance(record, dict):
+            problems.append(Problem(name, "expected a JSON object", number))
+            continue
+        body = record.get("text")
+        if not isinstance(body, str) or not body.strip():
+            problems.append(Problem(name, 'missing or empty "text"', number))
+            continue
+        doc_id = record.get("id")
+        if doc_id is None or isinstance(doc_id, (dict, list)):
+            problems.append(Problem(name, 'missing "id" (a string or number)', number))
+            continue
+        docs.append(Document(
+            doc_id=str(doc_id), text=body.replace("\r\n", "\n"), source=name, format="jsonl",
+            title=_str(record.get("title")), date=_str(record.get("date")),
+            publisher=_str(record.get("source")), url=_str(record.get("url"))))
+    return docs, problems
+
+
+def _str(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _html_document(html: str, name: str) -> Document | None:
+    # trafilatura drops menus, scripts, styles and iframes and keeps the main text.
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=True,
+                               favor_precision=False, deduplicate=False)
+    if not text or not text.strip():
+        return None
+    meta = trafilatura.extract_metadata(html)
+    title = (meta.title or "") if meta else ""
+    date = (meta.date or "") if meta else ""
+    # Paragraphs come back one per line: blank lines make them blocks like a .txt.
+    return Document(doc_id=name, text=text.replace("\n", "\n\n"), source=name,
+                    format="html", title=title.strip(), date=date)

@@ -1,0 +1,173 @@
+"""The lexical side: tokens and BM25 (bm25s) over two channels.
+
+- `words`: jieba words for Chinese, lower-cased words and numbers for other
+  scripts. This is what Chinese questions match.
+- `pinyin`: the Chinese words of a passage written in toneless pinyin
+  (南通 -> nantong, 邹游 -> zouyou), so an English question that names
+  "Nantong" or "Zou You" matches the Chinese text.
+
+Each search also reports its evidence: how much of the question (by IDF)
+the index knows at all. A side that knows nothing of the question should not
+get a vote in fusion.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+CHANNELS = ("words", "pinyin")
+_WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+# Function words and question words: they say nothing about which passage answers.
+STOPWORDS = frozenset("""
+的 了 是 在 和 与 及 或 也 都 就 而 又 还 被 把 对 从 到 向 于 以 为 之 其 这 那 这个 那个 这些 那些
+有 没有 个 中 上 下 等 着 过 吗 呢 吧 啊 呀 么 什么 谁 哪 哪里 哪儿 哪个 哪些 哪位 哪年 几 多少 怎么 怎样 如何
+为什么 为何 何时 何地 是否 请问 一个 我 你 他 她 它 我们 你们 他们 她们 它们 这里 那里 时候 什么样
+a an the of to in on at by for from with about into over after before and or but not no is are was were
+be been being am do does did doing have has had having what which who whom whose when where why how
+this that these those it its he she they them his her their i me my we us our you your
+as than then so if can could would should will shall may might must also just there here
+""".split())
+
+
+def words(text: str) -> list[str]:
+    """Content words of `text`: jieba words (search mode) and lower-cased Latin words/numbers."""
+    return [t for t in (w.strip().lower() for w in _jieba().cut_for_search(text))
+            if t and _WORD.search(t) and t not in STOPWORDS]
+
+
+def pinyin(text: str) -> list[str]:
+    """Toneless pinyin of the Chinese words of `text` (multi-character words and runs)."""
+    out, run = [], []
+    for word in _jieba().cut(text):
+        if _CJK.match(word):
+            if len(word) == 1:
+                run.append(word)
+                continue
+            out.append(_to_pinyin(word))
+        if len(run) > 1:
+            out.append(_to_pinyin("".join(run)))
+        run = []
+    if len(run) > 1:
+        out.append(_to_pinyin("".join(run)))
+    return out
+
+
+def latin_query_terms(text: str) -> list[str]:
+    """Terms of a Latin-script question for the pinyin channel.
+
+    Names are written with spaces ("Zou You", "Xu Xiaofei") or without, so
+    adjacent words are also tried joined."""
+    toks = _LATIN_WORD.findall(text.lower())
+    terms = [t for t in toks if t not in STOPWORDS]
+    for n in (2, 3):
+        terms += ["".join(toks[i:i + n]) for i in range(len(toks) - n + 1)]
+    return terms
+
+
+def is_cjk_question(text: str) -> bool:
+    """True when the question is written mostly in Chinese characters."""
+    cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return cjk > 0 and cjk * 3 >= latin
+
+
+@lru_cache(maxsize=65536)
+def _to_pinyin(word: str) -> str:
+    from pypinyin import lazy_pinyin
+    return "".join(lazy_pinyin(word))
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def tokenize(text: str) -> dict[str, list[str]]:
+    """A passage's tokens for every channel."""
+    return {"words": words(text), "pinyin": pinyin(text)}
+
+
+@dataclass
+class LexicalResult:
+    ids: np.ndarray        # passage ids, best first (only passages that match a term)
+    scores: np.ndarray     # BM25 scores
+    terms: list[str]       # the query terms that occur in the index
+    evidence: float        # share of the question's IDF mass the index contains (0..1)
+
+
+class LexicalIndex:
+    """BM25 over each channel, with the document frequencies kept for evidence."""
+
+    def __init__(self, channels: dict, df: dict[str, dict[str, int]], n_docs: int):
+        self.channels = channels     # name -> bm25s.BM25
+        self.df = df                 # name -> {term: document frequency}
+        self.n_docs = n_docs
+
+    @classmethod
+    def index(cls, token_lists: list[dict[str, list[str]]]) -> "LexicalIndex":
+        import bm25s
+
+        channels, df = {}, {}
+        for name in CHANNELS:
+            corpus = [toks[name] for toks in token_lists]
+            counts: dict[str, int] = {}
+            for toks in corpus:
+                for t in set(toks):
+                    counts[t] = counts.get(t, 0) + 1
+            model = bm25s.BM25()
+            if counts:
+                model.index(corpus, show_progress=False)
+            channels[name] = model if counts else None
+            df[name] = counts
+        return cls(channels, df, len(token_lists))
+
+    def idf(self, channel: str, term: str) -> float:
+        n, d = self.n_docs, self.df[channel].get(term, 0)
+        return math.log(1 + (n - d + 0.5) / (d + 0.5))
+
+    def search(self, channel: str, terms: list[str], k: int) -> LexicalResult:
+        model = self.channels.get(channel)
+        terms = list(dict.fromkeys(terms))
+        known = [t for t in terms if t in self.df[channel]]
+        if model is None or not known:
+            return LexicalResult(np.empty(0, np.int64), np.empty(0, np.float32), [], 0.0)
+        total = sum(self.idf(channel, t) for t in terms)
+        evidence = sum(self.idf(channel, t) for t in known) / total if total else 0.0
+        scores = model.get_scores(known)
+        k = min(k, int(np.count_nonzero(scores > 0)))
+        top = np.argpartition(-scores, k - 1)[:k] if k else np.empty(0, np.int64)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return LexicalResult(top.astype(np.int64), scores[top].astype(np.float32), known, evidence)
+
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        for name, model in self.channels.items():
+            if model is not None:
+                model.save(str(path / name))
+        (path / "df.json").write_text(json.dumps({"n_docs": self.n_docs, "df": self.df},
+                                                 ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path, mmap: bool = True) -> "LexicalIndex":
+        import bm25s
+
+        meta = json.loads((path / "df.json").read_text(encoding="utf-8"))
+        channels = {}
+        for name in CHANNELS:
+            channels[name] = (bm25s.BM25.load(str(path / name), mmap=mmap)
+                              if (path / name).exists() else None)
+        return cls(channels, meta["df"], meta["n_docs"])

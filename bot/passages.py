@@ -1,0 +1,168 @@
+"""Articles -> passages: the chunking rules.
+
+A passage is a paragraph, or a run of whole sentences of a long paragraph that
+fits the model's token limit. Tiny fragments are merged into a neighbour of the
+same section. What gets embedded carries the title and section so that a
+paragraph that only says 他/她 still knows whom it is about; what is shown is
+the passage alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+from .article import Article, normalize
+from .documents import Document
+
+CHUNKER_VERSION = "1"      # bump when these rules change: it invalidates built indexes
+MAX_PASSAGE_TOKENS = 256   # below the model limit; shorter passages rank and highlight better
+MIN_PASSAGE_CHARS = 24     # shorter fragments are merged into a neighbour
+
+# Sentence ends: CJK terminal marks (and the closing quotes that follow them),
+# Latin terminal marks followed by a space; semicolons end sentences too.
+_SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』\")）]*|\.(?=\s)[”’\")]*|\n")
+_CLAUSE_END = re.compile(r"[，,、：:]")
+
+
+@dataclass
+class Passage:
+    doc_id: str
+    title: str
+    section: str
+    text: str
+    position: int                       # order of the passage in its document
+    start: int                          # offsets into the document's text
+    end: int
+    source: str
+    date: str = ""
+    sentences: tuple[tuple[int, int], ...] = ()   # sentence spans within `text`
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["sentences"] = [list(s) for s in self.sentences]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Passage":
+        d = dict(d)
+        d["sentences"] = tuple(tuple(s) for s in d.get("sentences", ()))
+        return cls(**d)
+
+
+def embedding_text(passage: Passage) -> str:
+    """What the model sees for a passage: title and section give it context."""
+    head = " · ".join(part for part in (passage.title, passage.section) if part)
+    return f"{head}\n{passage.text}" if head else passage.text
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) covering `text` apart from surrounding spaces."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        _add_span(spans, text, start, m.end())
+        start = m.end()
+    _add_span(spans, text, start, len(text))
+    return spans
+
+
+def _add_span(spans: list, text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def chunk(doc: Document, article: Article, count_tokens: Callable[[str], int],
+          max_tokens: int = MAX_PASSAGE_TOKENS) -> list[Passage]:
+    """Cut the paragraphs of `article` (parsed from `doc`) into passages.
+
+    `count_tokens` measures an embedding text with the model's own tokenizer.
+    """
+    doc_text = doc.text
+    pieces: list[tuple[int, int, str]] = []   # (start, end, section) in document offsets
+    for para in article.paragraphs:
+        pieces.extend((s, e, para.section) for s, e in
+                      _fit(para.start, para.end, doc_text, para.section, article.title,
+                           count_tokens, max_tokens))
+    def fits(start: int, end: int, section: str) -> bool:
+        piece = normalize(doc_text[start:end])
+        return count_tokens(embedding_text(
+            Passage("", article.title, section, piece, 0, 0, 0, ""))) <= max_tokens
+
+    pieces = _merge_short(pieces, doc_text, fits)
+    passages = []
+    for position, (start, end, section) in enumerate(pieces):
+        text = normalize(doc_text[start:end])
+        passages.append(Passage(
+            doc_id=doc.doc_id, title=article.title, section=section, text=text,
+            position=position, start=start, end=end, source=doc.source, date=article.date,
+            sentences=tuple(split_sentences(text))))
+    return passages
+
+
+def _fit(start: int, end: int, doc_text: str, section: str, title: str,
+         count_tokens: Callable[[str], int], max_tokens: int) -> list[tuple[int, int]]:
+    """Document spans of the paragraph at [start, end) that fit the token limit."""
+    def tokens(a: int, b: int) -> int:
+        piece = normalize(doc_text[a:b])
+        return count_tokens(embedding_text(Passage("", title, section, piece, 0, 0, 0, "")))
+
+    if tokens(start, end) <= max_tokens:
+        return [(start, end)]
+    # Whole sentences; a sentence too long alone is cut at clauses, a clause by characters.
+    units: list[tuple[int, int]] = []
+    for s, e in split_sentences(doc_text[start:end]):
+        s, e = start + s, start + e
+        if tokens(s, e) <= max_tokens:
+            units.append((s, e))
+            continue
+        cut_from = s
+        for cut in [m.end() for m in _CLAUSE_END.finditer(doc_text, s, e)] + [e]:
+            a = cut_from
+            while a < cut and tokens(a, cut) > max_tokens:
+                step = max(1, (cut - a) * max_tokens * 9 // (10 * tokens(a, cut)))
+                units.append((a, a + step))
+                a += step
+            if a < cut:
+                units.append((a, cut))
+            cut_from = cut
+    return _pack(units, tokens, max_tokens)
+
+
+def _pack(units: list[tuple[int, int]], tokens, max_tokens: int) -> list[tuple[int, int]]:
+    """Greedily join consecutive spans while the joined span fits."""
+    spans: list[tuple[int, int]] = []
+    cur_s, cur_e = units[0]
+    for s, e in units[1:]:
+        if tokens(cur_s, e) <= max_tokens:
+            cur_e = e
+        else:
+            spans.append((cur_s, cur_e))
+            cur_s, cur_e = s, e
+    spans.append((cur_s, cur_e))
+    return spans
+
+
+def _merge_short(pieces: list[tuple[int, int, str]], doc_text: str,
+                 fits: Callable[[int, int, str], bool]) -> list[tuple[int, int, str]]:
+    """Merge fragments under MIN_PASSAGE_CHARS into the next (else previous) piece.
+
+    Only pieces of one section with nothing but whitespace between them merge,
+    so a dropped line (a caption, say) never comes back inside a passage."""
+    def joinable(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+        return a[2] == b[2] and not normalize(doc_text[a[1]:b[0]]) and fits(a[0], b[1], a[2])
+
+    def short(piece: tuple[int, int, str]) -> bool:
+        return len(normalize(doc_text[piece[0]:piece[1]])) < MIN_PASSAGE_CHARS
+
+    out: list[tuple[int, int, str]] = []
+    for piece in pieces:
+        if out and joinable(out[-1], piece) and (short(out[-1]) or short(piece)):
+            out[-1] = (out[-1][0], piece[1], piece[2])
+        else:
+            out.append(piece)
+    return out

@@ -1,0 +1,205 @@
+"""Ranked, explained hits for a question: the public face of an index."""
+
+from __future__ import annotations
+
+import json
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import answer, encoder as encoders, fusion, lexical, store
+from .dense import DenseIndex
+from .passages import Passage
+
+MODES = ("hybrid", "dense", "lexical")
+CANDIDATES = 50                # each side's list length before fusion
+MAX_QUESTION_CHARS = 1000      # longer questions are cut (the model reads 512 tokens anyway)
+
+
+class QuestionError(ValueError):
+    """A question that cannot be searched (empty, only symbols, ...)."""
+
+
+class ModelMismatch(store.IndexError_):
+    """The index was built with another model than the one asked for."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One passage that may answer the question.
+
+    `text` is the passage as shown; `answer_span` is (start, end) of the
+    sentence in `text` that best answers; `confidence` is a calibrated
+    probability that the passage answers the question, and `relevant` says
+    whether it clears the bar for being shown as an answer.
+    """
+
+    doc_id: str
+    title: str
+    section: str
+    text: str
+    score: float
+    confidence: float
+    answer_span: tuple[int, int]
+    source: str
+    position: int
+    date: str = ""
+    start: int = 0                      # offsets of the passage in its document's text
+    end: int = 0
+    matched_terms: tuple[str, ...] = ()
+    passage_id: int = -1
+    relevant: bool = True
+
+    @property
+    def answer(self) -> str:
+        s, e = self.answer_span
+        return self.text[s:e]
+
+    def to_dict(self) -> dict:
+        return {**self.__dict__, "answer": self.answer,
+                "answer_span": list(self.answer_span), "matched_terms": list(self.matched_terms)}
+
+
+@dataclass
+class Retriever:
+    """An index opened for searching. `Retriever.load("index")`, then `.search(question)`."""
+
+    index_dir: Path
+    manifest: dict
+    passages: list[Passage]
+    dense: DenseIndex
+    lexical: lexical.LexicalIndex
+    sentence_vectors: np.ndarray
+    sentence_offsets: np.ndarray
+    model: str | None = None
+    _encoder: object = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def load(cls, index_dir: str | Path = "index", model: str | None = None,
+             verify: bool = True) -> "Retriever":
+        """Open the live index in `index_dir`. The model loads on the first search.
+
+        `model`, when given, must be the model the index was built with."""
+        index_dir = Path(index_dir)
+        gen = store.current_generation(index_dir)
+        manifest = store.read_manifest(gen)
+        if manifest.get("format") != store.FORMAT_VERSION:
+            raise store.CorruptIndex(f"{gen} has index format {manifest.get('format')}, "
+                                     f"this qabot reads {store.FORMAT_VERSION}; rebuild with `qabot build --full`")
+        if verify:
+            store.verify(gen, manifest)
+        if model is not None and encoders.resolve_model(model) != manifest["model"]:
+            raise ModelMismatch(
+                f"{index_dir}/ was built with model {manifest['model']!r}, not {model!r}; "
+                f"rebuild it with `qabot build --full --model {model}` or drop --model")
+        try:
+            with open(gen / "passages.jsonl", encoding="utf-8") as f:
+                passages = [Passage.from_dict(json.loads(line)) for line in f]
+            dense = DenseIndex.load(gen / "dense.faiss")
+            lex = lexical.LexicalIndex.load(gen / "lexical")
+            sentences = store.load_array(gen / "sentences.npy")
+            offsets = store.load_array(gen / "sentence_offsets.npy", mmap=False)
+        except (OSError, ValueError, KeyError, RuntimeError) as e:
+            raise store.CorruptIndex(f"{gen} cannot be read ({e}); rebuild with `qabot build --full`")
+        if not (len(passages) == len(dense) == lex.n_docs == len(offsets) - 1
+                and offsets[-1] == len(sentences)):
+            raise store.CorruptIndex(f"{gen}: passages, vectors and lexical index disagree in size; "
+                                     f"rebuild with `qabot build --full`")
+        return cls(index_dir, manifest, passages, dense, lex, sentences, offsets, manifest["model"])
+
+    @property
+    def encoder(self):
+        with self._lock:
+            if self._encoder is None:
+                enc = encoders.load_encoder(self.model)
+                found = encoders.model_fingerprint(enc)
+                if found != self.manifest["model_fingerprint"]:
+                    raise ModelMismatch(
+                        f"model {self.model!r} loads with fingerprint {found}, but {self.index_dir}/ "
+                        f"was built with {self.manifest['model_fingerprint']}; rebuild with `qabot build --full`")
+                self._encoder = enc
+            return self._encoder
+
+    def search(self, question: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+        """The `k` best passages for `question`, best first.
+
+        `mode` is "hybrid" (default), "dense" or "lexical". Hits below the
+        confidence bar come back with `relevant=False`; none relevant means
+        the index holds no good answer."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        question = clean_question(question)
+        k = max(1, min(int(k), 100))
+        qvec = encoders.encode_queries(self.encoder, [question])[0]
+        cjk = lexical.is_cjk_question(question)
+        n = max(CANDIDATES, 2 * k)
+
+        rankings: list[tuple[np.ndarray, float]] = []
+        terms: list[str] = []
+        if mode in ("hybrid", "dense"):
+            ids, _ = self.dense.search(qvec, n)
+            rankings.append((ids, 1.0))
+        if mode in ("hybrid", "lexical"):
+            queries = {"words": lexical.words(question)}
+            if not cjk:
+                queries["pinyin"] = lexical.latin_query_terms(question)
+            for channel, channel_terms in queries.items():
+                found = self.lexical.search(channel, channel_terms, n)
+                weight = fusion.channel_weight(channel, found.evidence, cjk) if mode == "hybrid" else 1.0
+                rankings.append((found.ids, weight))
+                if channel == "words":
+                    terms += found.terms
+        ids, scores = fusion.fuse(rankings, k)
+        return [self._hit(int(pid), float(score), rank, qvec, terms)
+                for rank, (pid, score) in enumerate(zip(ids, scores))]
+
+    def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, terms: list[str]) -> Hit:
+        p = self.passages[pid]
+        cosine = float(self.dense.index.reconstruct(pid) @ qvec)
+        matched = answer.matched_terms(terms, p.text)
+        total = sum(self.lexical.idf("words", t) for t in terms) or 1.0
+        coverage = sum(self.lexical.idf("words", t) for t in matched) / total if terms else 0.0
+        sent = self.sentence_vectors[self.sentence_offsets[pid]:self.sentence_offsets[pid + 1]]
+        span = answer.best_sentence(qvec, sent, p.sentences, p.text, matched)
+        conf = answer.confidence(cosine, coverage, rank)
+        return Hit(doc_id=p.doc_id, title=p.title, section=p.section, text=p.text,
+                   score=score, confidence=round(conf, 4), answer_span=span, source=p.source,
+                   position=p.position, date=p.date, start=p.start, end=p.end,
+                   matched_terms=tuple(matched), passage_id=pid,
+                   relevant=conf >= answer.RELEVANT_AT)
+
+    def info(self) -> dict:
+        return {k: v for k, v in self.manifest.items() if k not in ("files_written", "skipped")} | {
+            "index_dir": str(self.index_dir), "skipped": len(self.manifest.get("skipped", []))}
+
+
+def clean_question(question: str) -> str:
+    """Strip control characters and surrounding space; refuse what has no words."""
+    if not isinstance(question, str):
+        raise QuestionError("the question must be text")
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in question)
+    text = " ".join(text.split())[:MAX_QUESTION_CHARS]
+    if not text:
+        raise QuestionError("the question is empty")
+    if not any(ch.isalnum() for ch in text):
+        raise QuestionError("the question has no words to search for")
+    return text
+
+
+_cache: dict[str, Retriever] = {}
+_cache_lock = threading.Lock()
+
+
+def retrieve(question: str, k: int = 5, index_dir: str | Path = "index",
+             mode: str = "hybrid") -> list[Hit]:
+    """One-call search: opens `index_dir` once per process and reuses it."""
+    key = str(Path(index_dir).resolve())
+    with _cache_lock:
+        retriever = _cache.get(key)
+        if retriever is None:
+            retriever = _cache[key] = Retriever.load(index_dir)
+    return retriever.search(question, k=k, mode=mode)

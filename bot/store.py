@@ -1,0 +1,218 @@
+"""The index folder on disk: generations, the manifest, the build lock and the embedding cache.
+
+    index/
+      CURRENT            name of the live generation (replaced atomically)
+      gen-<time>-<id>/   one complete index: manifest.json, passages.jsonl,
+                         dense.faiss, sentences.npy, sentence_offsets.npy, lexical/
+      embeddings.sqlite  vectors by (model, content hash): unchanged text is never re-embedded
+      .lock              held while a build runs
+
+A build writes a new generation beside the live one and only then points
+CURRENT at it, so a build that fails or is killed leaves the previous index
+as it was. Nothing here is pickled: JSON, .npy (allow_pickle=False), FAISS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+
+
+class IndexError_(Exception):
+    """Base for problems with an index folder."""
+
+
+class NoIndex(IndexError_):
+    pass
+
+
+class CorruptIndex(IndexError_):
+    pass
+
+
+class BuildLocked(IndexError_):
+    pass
+
+
+def current_generation(index_dir: Path) -> Path:
+    pointer = index_dir / CURRENT
+    if not pointer.exists():
+        raise NoIndex(f"no index in {index_dir}/ yet: build one with `qabot build`")
+    gen = index_dir / pointer.read_text(encoding="utf-8").strip()
+    if not (gen / MANIFEST).is_file():
+        raise CorruptIndex(f"{pointer} names {gen.name}, which is missing or incomplete; "
+                           f"rebuild with `qabot build --full`")
+    return gen
+
+
+def read_manifest(gen: Path) -> dict:
+    try:
+        return json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise CorruptIndex(f"{gen / MANIFEST} is unreadable ({e}); rebuild with `qabot build --full`")
+
+
+def checksum(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify(gen: Path, manifest: dict) -> None:
+    """Check every file of a generation against the sizes and checksums in its manifest."""
+    for name, expected in manifest["files_written"].items():
+        path = gen / name
+        if not path.is_file():
+            raise CorruptIndex(f"{path} is missing; rebuild with `qabot build --full`")
+        if path.stat().st_size != expected["size"] or checksum(path) != expected["checksum"]:
+            raise CorruptIndex(f"{path} is damaged (size or checksum differs from the "
+                               f"manifest); rebuild with `qabot build --full`")
+
+
+def new_generation(index_dir: Path) -> Path:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    gen = index_dir / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}.tmp"
+    gen.mkdir()
+    return gen
+
+
+def commit_generation(index_dir: Path, gen: Path, manifest: dict) -> Path:
+    """Seal a fully written generation and make it the live one, atomically."""
+    manifest["files_written"] = {
+        p.relative_to(gen).as_posix(): {"size": p.stat().st_size, "checksum": checksum(p)}
+        for p in sorted(gen.rglob("*")) if p.is_file()}
+    _write_durably(gen / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+    for p in gen.rglob("*"):
+        if p.is_file():
+            _fsync(p)
+    final = gen.with_suffix("")
+    os.rename(gen, final)
+    _write_durably(index_dir / (CURRENT + ".tmp"), final.name)
+    os.replace(index_dir / (CURRENT + ".tmp"), index_dir / CURRENT)
+    _fsync_dir(index_dir)
+    return final
+
+
+def remove_stale_generations(index_dir: Path) -> None:
+    """Delete every generation but the live one (old ones and leftovers of killed builds)."""
+    try:
+        live = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        live = None
+    for path in index_dir.glob("gen-*"):
+        if path.name != live and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def build_lock(index_dir: Path):
+    """An exclusive lock: two builds of one index never interleave."""
+    from filelock import FileLock, Timeout
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir / ".lock"))
+
+    class _Held:
+        def __enter__(self):
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                raise BuildLocked(f"another build of {index_dir}/ is running; try again when it ends")
+            return self
+
+        def __exit__(self, *exc):
+            lock.release()
+    return _Held()
+
+
+def save_array(path: Path, array: np.ndarray) -> None:
+    np.save(path, array, allow_pickle=False)
+
+
+def load_array(path: Path, mmap: bool = True) -> np.ndarray:
+    return np.load(path, allow_pickle=False, mmap_mode="r" if mmap else None)
+
+
+class EmbeddingCache:
+    """Vectors by (model fingerprint, sha256 of the embedded text), in SQLite.
+
+    `put` writes all new vectors in one transaction, so a crash never leaves
+    half a batch; `keep_only` drops what the live index no longer uses."""
+
+    def __init__(self, path: Path, model: str):
+        self.path, self.model = path, model
+        self.db = sqlite3.connect(str(path), timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS embeddings ("
+                        "model TEXT NOT NULL, hash TEXT NOT NULL, dim INTEGER NOT NULL, "
+                        "vector BLOB NOT NULL, PRIMARY KEY (model, hash))")
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+    def get(self, keys: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            rows = self.db.execute(
+                f"SELECT hash, vector FROM embeddings WHERE model = ? AND hash IN "
+                f"({','.join('?' * len(chunk))})", [self.model, *chunk])
+            for key, blob in rows:
+                found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put(self, items: dict[str, np.ndarray]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)",
+                [(self.model, k, len(v), np.asarray(v, np.float32).tobytes()) for k, v in items.items()])
+
+    def keep_only(self, keys: set[str]) -> int:
+        """Delete this model's vectors whose key is not in `keys`; returns how many."""
+        existing = [k for (k,) in self.db.execute(
+            "SELECT hash FROM embeddings WHERE model = ?", [self.model])]
+        stale = [k for k in existing if k not in keys]
+        with self.db:
+            self.db.executemany("DELETE FROM embeddings WHERE model = ? AND hash = ?",
+                                [(self.model, k) for k in stale])
+        return len(stale)
+
+    def close(self) -> None:
+        self.db.close()

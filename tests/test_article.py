@@ -1,0 +1,105 @@
+"""The article structure rules, on the seed article and on small made-up texts."""
+
+from pathlib import Path
+
+from bot import article, documents, passages
+
+SEED = Path(__file__).resolve().parent.parent / "data" / "000_e7b07c6adf354492.txt"
+PEOPLE = ["杨学敏", "苏健", "蔡敏", "江艳", "王洋玲", "胡铭"]
+
+
+def seed_doc() -> documents.Document:
+    docs, problems = documents.read(SEED, SEED.name)
+    assert not problems
+    return docs[0]
+
+
+def test_seed_metadata_is_not_prose():
+    a = article.parse(seed_doc())
+    assert a.title == "响应号召 逆行有我——记城建铁军抗疫身影(二)"
+    assert a.date == "2022-11-16"
+    assert a.publisher == "市城乡建设局"
+    bodies = [p.text for p in a.paragraphs]
+    for junk in ("| | | |", "相关链接", "日期:", "苏健(右二"):
+        assert not any(junk in b for b in bodies), junk
+    assert {why for _, why in a.dropped} >= {"date/source line", "photo caption fragment",
+                                             "page residue label", "no words (table or rule residue)"}
+
+
+def test_seed_headings_become_sections():
+    a = article.parse(seed_doc())
+    sections = list(dict.fromkeys(p.section for p in a.paragraphs))
+    assert sections[0] == ""  # the introduction stands under no heading
+    assert [s.split(" ")[0] for s in sections[1:]] == PEOPLE
+    assert "苏健 政策法规处处长" in sections
+    # A paragraph that only says 他 belongs to the person of its heading.
+    su = [p for p in a.paragraphs if p.section.startswith("苏健")]
+    assert any(p.text.startswith("作为队伍的副指挥长,他") for p in su)
+    # Headings are not paragraphs themselves.
+    assert not any(p.text in sections for p in a.paragraphs)
+
+
+def test_offsets_point_at_the_text():
+    doc = seed_doc()
+    for p in article.parse(doc).paragraphs:
+        assert article.normalize(doc.text[p.start:p.end]) == p.text
+    for p in passages.chunk(doc, article.parse(doc), len, max_tokens=80):
+        assert article.normalize(doc.text[p.start:p.end]) == p.text
+        for s, e in p.sentences:
+            assert p.text[s:e].strip() == p.text[s:e] and p.text[s:e]
+
+
+def test_non_breaking_spaces_are_normalised():
+    a = article.parse(seed_doc())
+    assert all("\xa0" not in p.text and "\xa0" not in p.section for p in a.paragraphs)
+
+
+def test_long_paragraphs_split_at_sentence_ends_under_the_limit():
+    doc = seed_doc()
+    parsed = article.parse(doc)
+    count = len  # one "token" per character: easy to reason about
+    found = passages.chunk(doc, parsed, count, max_tokens=150)
+    for p in found:
+        assert count(passages.embedding_text(p)) <= 150
+    # The 351-character 王洋玲 paragraph had to be split, at sentence ends.
+    wang = [p for p in found if p.section.startswith("王洋玲")]
+    assert len(wang) >= 3
+    assert all(p.text.endswith(("。", "”")) for p in wang)
+    # With a tighter limit a sentence too long alone is cut at a clause mark.
+    tight = passages.chunk(doc, parsed, count, max_tokens=110)
+    assert all(count(passages.embedding_text(p)) <= 110 for p in tight)
+    assert all(p.text.endswith(("。", "”", ",", "、")) for p in tight if p.section.startswith("王洋玲"))
+    # Nothing of the body text is lost or duplicated.
+    joined = "".join(p.text.replace("\n", "") for p in found)
+    assert joined == "".join(p.text.replace("\n", "") for p in parsed.paragraphs)
+
+
+def test_short_fragments_merge_within_their_section():
+    text = "标题\n\n张三 处长\n\n他很忙。\n\n他做了很多工作,每天早出晚归,为大家服务,获得一致好评。\n\n李四 科长\n\n她也很忙,做了很多很多的工作,大家都很满意她的工作表现。\n"
+    doc = documents.Document("t.txt", text, "t.txt", "txt")
+    found = passages.chunk(doc, article.parse(doc), len, max_tokens=200)
+    assert [p.section for p in found] == ["张三 处长", "李四 科长"]
+    assert found[0].text.startswith("他很忙。\n他做了")
+
+
+def test_embedding_text_carries_title_and_section():
+    doc = seed_doc()
+    p = [p for p in passages.chunk(doc, article.parse(doc), len, 400) if p.section.startswith("蔡敏")][1]
+    assert p.text.startswith("支援闽侯归来,她")
+    text = passages.embedding_text(p)
+    assert "蔡敏" in text and p.title in text and text.endswith(p.text)
+
+
+def test_hard_wrapped_english_lines_join():
+    text = ("A title\n\nThe first paragraph is wrapped at a fixed width by an old\n"
+            "editor so that it spans several lines of the file.\n\nSecond paragraph.\n")
+    doc = documents.Document("e.txt", text, "e.txt", "txt")
+    paras = article.parse(doc).paragraphs
+    assert paras[0].text.startswith("The first paragraph") and paras[0].text.endswith("file.")
+    assert "\n" in paras[0].text and len(paras) == 2
+
+
+def test_sentence_split_keeps_closing_quotes_and_decimals():
+    text = "她说“我们一定能赢。”然后走了。Pi is 3.14 today. Next one!"
+    spans = passages.split_sentences(text)
+    assert [text[s:e] for s, e in spans] == ["她说“我们一定能赢。”", "然后走了。", "Pi is 3.14 today.", "Next one!"]

@@ -46,20 +46,35 @@ def words(text: str) -> list[str]:
             if t and _WORD.search(t) and t not in STOPWORDS]
 
 
+# Generic last characters of place and organisation names: 洲头村 is also
+# found as "Zhoutou", 南通镇 as "Nantong".
+_NAME_SUFFIXES = set("省市县区镇乡村街路巷山河湖江海岛港州寺庙桥站局处")
+
+
 def pinyin(text: str) -> list[str]:
-    """Toneless pinyin of the Chinese words of `text` (multi-character words and runs)."""
+    """Toneless pinyin of the Chinese words of `text`.
+
+    Multi-character words (and runs of single characters, which is how jieba
+    often leaves unknown names), plus the stem of names with a generic suffix."""
     out, run = [], []
-    for word in _jieba().cut(text):
-        if _CJK.match(word):
-            if len(word) == 1:
-                run.append(word)
-                continue
-            out.append(_to_pinyin(word))
+
+    def flush():
         if len(run) > 1:
             out.append(_to_pinyin("".join(run)))
-        run = []
-    if len(run) > 1:
-        out.append(_to_pinyin("".join(run)))
+        run.clear()
+
+    for word in _jieba().cut_for_search(text):
+        if not _CJK.match(word):
+            flush()
+            continue
+        if len(word) == 1:
+            run.append(word)
+            continue
+        flush()
+        out.append(_to_pinyin(word))
+        if len(word) >= 3 and word[-1] in _NAME_SUFFIXES:
+            out.append(_to_pinyin(word[:-1]))
+    flush()
     return out
 
 
@@ -136,8 +151,20 @@ class LexicalIndex:
         return cls(channels, df, len(token_lists))
 
     def idf(self, channel: str, term: str) -> float:
-        n, d = self.n_docs, self.df[channel].get(term, 0)
+        n, d = self.n_docs, max(1, self.df[channel].get(term, 0))
         return math.log(1 + (n - d + 0.5) / (d + 0.5))
+
+    def evidence(self, channel: str, terms: list[str], known: list[str]) -> float:
+        """How much the index knows of the question, 0..1.
+
+        Words: the share of the question's IDF mass found in the index. Pinyin:
+        the IDF of the rarest name matched, relative to a term seen once; a
+        Latin question's ordinary English words never occur in pinyin, so
+        their absence says nothing."""
+        if channel == "pinyin":
+            return max(self.idf(channel, t) for t in known) / self.idf(channel, "\0")
+        total = sum(self.idf(channel, t) for t in terms)
+        return sum(self.idf(channel, t) for t in known) / total if total else 0.0
 
     def search(self, channel: str, terms: list[str], k: int) -> LexicalResult:
         model = self.channels.get(channel)
@@ -145,8 +172,7 @@ class LexicalIndex:
         known = [t for t in terms if t in self.df[channel]]
         if model is None or not known:
             return LexicalResult(np.empty(0, np.int64), np.empty(0, np.float32), [], 0.0)
-        total = sum(self.idf(channel, t) for t in terms)
-        evidence = sum(self.idf(channel, t) for t in known) / total if total else 0.0
+        evidence = self.evidence(channel, terms, known)
         scores = model.get_scores(known)
         k = min(k, int(np.count_nonzero(scores > 0)))
         top = np.argpartition(-scores, k - 1)[:k] if k else np.empty(0, np.int64)

@@ -1,0 +1,133 @@
+"""Retrieval quality: CMRC 2018 trial (Chinese, and our English versions) and the seed article.
+
+    python bench/quality.py                  # all sets, all modes
+    python bench/quality.py --sets cmrc-zh --modes hybrid
+
+CMRC 2018 trial (CC BY-SA 4.0, github.com/ymcui/cmrc2018): every context is
+a document, every question a query; a hit is a passage of the question's own
+context. Seed questions: a hit is a passage from an expected section.
+Prints a Markdown table; `--out FILE` also writes per-question results as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot import Retriever, build_index  # noqa: E402
+
+CMRC = ROOT.parent / "shared" / "eval" / "cmrc2018_trial.json"
+EN = ROOT / "bench" / "data" / "cmrc_trial_en.jsonl"
+SEED_QUESTIONS = ROOT / "bench" / "data" / "seed_questions.jsonl"
+OUT = ROOT / "bench" / "out"
+
+
+def cmrc_corpus(path: Path = CMRC) -> tuple[list[dict], list[dict]]:
+    """(documents, questions) of the CMRC trial file."""
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    docs, questions = [], []
+    for article in data:
+        for para in article["paragraphs"]:
+            docs.append({"id": para["id"], "title": article.get("title", ""), "text": para["context"]})
+            for qa in para["qas"]:
+                if not qa["question"].strip():   # two trial questions are empty
+                    continue
+                questions.append({"id": qa["id"], "question": qa["question"], "context_id": para["id"],
+                                  "answers": [a["text"] for a in qa["answers"]]})
+    return docs, questions
+
+
+def write_jsonl(docs: list[dict], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for d in docs:
+            f.write(json.dumps(d, ensure_ascii=False) + "\n")
+
+
+def cmrc_index(index_dir: Path = OUT / "cmrc-index", docs: list[dict] | None = None) -> Path:
+    docs = docs if docs is not None else cmrc_corpus()[0]
+    data = index_dir.parent / (index_dir.name + "-data") / "cmrc.jsonl"
+    write_jsonl(docs, data)
+    report = build_index([data.parent], index_dir=index_dir, progress=True)
+    print(report.summary(), file=sys.stderr)
+    return index_dir
+
+
+def evaluate(retriever: Retriever, questions: list[dict], mode: str, key) -> dict:
+    """R@1, R@5, MRR@10 where `key(question, hit)` says whether a hit answers."""
+    r1 = r5 = mrr = 0.0
+    latencies, rows = [], []
+    for q in questions:
+        t = time.perf_counter()
+        hits = retriever.search(q["question"], k=10, mode=mode)
+        latencies.append(time.perf_counter() - t)
+        rank = next((i for i, h in enumerate(hits) if key(q, h)), None)
+        r1 += rank == 0
+        r5 += rank is not None and rank < 5
+        mrr += 1 / (rank + 1) if rank is not None else 0
+        rows.append({"id": q["id"], "rank": rank, "top": hits[0].doc_id if hits else None})
+    n = len(questions)
+    latencies.sort()
+    return {"n": n, "R@1": r1 / n, "R@5": r5 / n, "MRR@10": mrr / n,
+            "p50_ms": 1000 * latencies[n // 2], "rows": rows}
+
+
+def seed_questions() -> list[dict]:
+    return [json.loads(line) for line in SEED_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def seed_key(q: dict, hit) -> bool:
+    person = hit.section.split(" ")[0] if hit.section else ""
+    return person in q["expected_sections"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sets", nargs="+", default=["cmrc-zh", "cmrc-en", "seed-zh", "seed-en"])
+    ap.add_argument("--modes", nargs="+", default=["hybrid", "dense", "lexical"])
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+
+    results = {}
+    sets = {}
+    if any(s.startswith("cmrc") for s in args.sets):
+        _, questions = cmrc_corpus()
+        by_id = {q["id"]: q for q in questions}
+        cmrc = Retriever.load(cmrc_index())
+        if "cmrc-zh" in args.sets:
+            sets["cmrc-zh"] = (cmrc, questions)
+        if "cmrc-en" in args.sets and EN.exists():
+            en = [json.loads(l) for l in EN.read_text(encoding="utf-8").splitlines() if l.strip()]
+            sets["cmrc-en"] = (cmrc, [{**by_id[e["id"]], "question": e["question_en"]} for e in en])
+            sets["cmrc-zh-twins"] = (cmrc, [by_id[e["id"]] for e in en])
+    if any(s.startswith("seed") for s in args.sets) and SEED_QUESTIONS.exists():
+        seed_dir = OUT / "seed-index"
+        print(build_index([ROOT / "data"], index_dir=seed_dir).summary(), file=sys.stderr)
+        seed = Retriever.load(seed_dir)
+        qs = seed_questions()
+        for lang in ("zh", "en"):
+            if f"seed-{lang}" in args.sets:
+                sets[f"seed-{lang}"] = (seed, [q for q in qs if q["lang"] == lang])
+
+    print("| set | mode | n | R@1 | R@5 | MRR@10 | p50 ms |")
+    print("|---|---|---|---|---|---|---|")
+    for name, (retriever, questions) in sets.items():
+        key = seed_key if name.startswith("seed") else (lambda q, h: h.doc_id == q["context_id"])
+        for mode in args.modes:
+            r = evaluate(retriever, questions, mode, key)
+            results[(name, mode)] = r
+            print(f"| {name} | {mode} | {r['n']} | {r['R@1']:.3f} | {r['R@5']:.3f} | "
+                  f"{r['MRR@10']:.3f} | {r['p50_ms']:.1f} |", flush=True)
+    if args.out:
+        args.out.write_text(json.dumps({f"{k[0]}/{k[1]}": v for k, v in results.items()},
+                                       ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

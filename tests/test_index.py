@@ -1,0 +1,161 @@
+"""Building indexes: incremental, atomic, model-checked; and the CLI as users run it."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot import Retriever, build_index, store
+from bot.retriever import ModelMismatch
+
+from .conftest import ROOT, SEED_NAME
+
+pytestmark = pytest.mark.slow
+
+NEW_ARTICLE = """测试新闻标题
+
+李雷 宣传处处长
+
+李雷同志前往连江县琯头镇开展防汛工作，连续奋战十天，帮助群众转移安置。
+"""
+
+
+def test_rebuild_is_incremental(tmp_path, data_copy):
+    index = tmp_path / "index"
+    first = build_index([data_copy], index_dir=index)
+    assert first.added == [SEED_NAME] and first.embedded > 0 and first.reused == 0
+
+    again = build_index([data_copy], index_dir=index)
+    assert again.up_to_date and again.embedded == 0
+
+    (data_copy / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    added = build_index([data_copy], index_dir=index)
+    assert added.added == ["new.txt"] and not added.changed
+    # Only the new article's passages and sentences were embedded.
+    assert 0 < added.embedded <= 4 and added.reused == first.embedded
+    hits = Retriever.load(index).search("谁去了琯头镇?", k=1)
+    assert hits[0].section == "李雷 宣传处处长" and hits[0].source == "new.txt"
+
+    (data_copy / "new.txt").unlink()
+    removed = build_index([data_copy], index_dir=index)
+    assert removed.removed == ["new.txt"] and removed.embedded == 0
+    r = Retriever.load(index)
+    assert all(p.source != "new.txt" for p in r.passages)
+    assert r.manifest["counts"]["passages"] == first.passages
+
+
+def test_changing_one_article_reembeds_only_its_changed_text(tmp_path, data_copy):
+    index = tmp_path / "index"
+    first = build_index([data_copy], index_dir=index)
+    seed = data_copy / SEED_NAME
+    seed.write_text(seed.read_text(encoding="utf-8").replace("77名队员", "78名队员"), encoding="utf-8")
+    changed = build_index([data_copy], index_dir=index)
+    assert changed.changed == [SEED_NAME]
+    assert changed.embedded == 2          # the passage and its one changed sentence
+    assert changed.reused == first.embedded - 2
+
+
+def test_jsonl_keeps_ids(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = [{"id": "a-1", "title": "南通新闻", "text": "南通镇今天举行了防疫志愿者表彰大会，共有三十人获奖。", "date": "2022-11-20"},
+            {"id": 42, "title": "Weather", "text": "It rained in Fuzhou all week and the river rose by two metres."}]
+    (data / "news.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{bad json\n",
+                                     encoding="utf-8")
+    report = build_index([data], index_dir=tmp_path / "index")
+    assert report.documents == 2
+    assert [str(p) for p in report.skipped] == ["news.jsonl:3: not valid JSON (Expecting property name enclosed in double quotes)"]
+    r = Retriever.load(tmp_path / "index")
+    assert {p.doc_id for p in r.passages} == {"a-1", "42"}
+    hit = r.search("How much did the river rise?", k=1)[0]
+    assert hit.doc_id == "42" and hit.title == "Weather"
+
+
+def test_failed_build_leaves_the_previous_index(tmp_path, data_copy, monkeypatch):
+    index = tmp_path / "index"
+    build_index([data_copy], index_dir=index)
+    before = Retriever.load(index)
+    (data_copy / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+
+    from bot import lexical
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(lexical.LexicalIndex, "save", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_index([data_copy], index_dir=index)
+    after = Retriever.load(index)
+    assert after.manifest["built_at"] == before.manifest["built_at"]
+    assert len(after.passages) == len(before.passages)
+    assert after.search("谁去了南通镇?", k=1)[0].section.startswith(("苏健", "蔡敏"))
+
+    monkeypatch.undo()
+    report = build_index([data_copy], index_dir=index)
+    assert report.added == ["new.txt"]
+    assert len(list(index.glob("gen-*"))) == 1   # the half-written generation was cleaned up
+
+
+def test_damaged_index_is_detected(tmp_path, data_copy):
+    index = tmp_path / "index"
+    build_index([data_copy], index_dir=index)
+    gen = store.current_generation(index)
+    target = gen / "dense.faiss"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(store.CorruptIndex, match="dense.faiss.*qabot build --full"):
+        Retriever.load(index)
+    build_index([data_copy], index_dir=index, full=True)
+    assert Retriever.load(index).search("谁去了南通镇?", k=1)
+
+
+def test_missing_index_says_how_to_build(tmp_path):
+    with pytest.raises(store.NoIndex, match="qabot build"):
+        Retriever.load(tmp_path / "nothing")
+
+
+def test_other_model_is_refused(seed_index):
+    with pytest.raises(ModelMismatch, match="built with model"):
+        Retriever.load(seed_index, model="some-other/model")
+
+
+def test_two_builds_cannot_interleave(tmp_path, data_copy):
+    index = tmp_path / "index"
+    with store.build_lock(index):
+        with pytest.raises(store.BuildLocked, match="another build"):
+            build_index([data_copy], index_dir=index)
+
+
+def run_cli(*args, cwd):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_cli_build_ask_info(tmp_path, data_copy):
+    built = run_cli("build", str(data_copy), "--index", "idx", "-q", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "1 files" in built.stdout and "passages" in built.stdout
+
+    asked = run_cli("ask", "谁去了南通镇?", "--index", "idx", "-k", "2", cwd=tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    assert "苏健" in asked.stdout and "蔡敏" in asked.stdout and ">>" in asked.stdout
+
+    as_json = run_cli("ask", "Who went to Nantong town?", "--index", "idx", "--json", "-k", "2", cwd=tmp_path)
+    hits = json.loads(as_json.stdout)
+    assert {h["section"].split(" ")[0] for h in hits} == {"苏健", "蔡敏"}
+    assert all(h["answer"] in h["text"] for h in hits)
+
+    info = run_cli("info", "--index", "idx", cwd=tmp_path)
+    assert info.returncode == 0 and "multilingual-e5-small" in info.stdout and SEED_NAME in info.stdout
+
+    again = run_cli("build", str(data_copy), "--index", "idx", "-q", cwd=tmp_path)
+    assert "up to date" in again.stdout
+
+    empty = run_cli("ask", "   ", "--index", "idx", cwd=tmp_path)
+    assert empty.returncode == 1 and "empty" in empty.stderr and "Traceback" not in empty.stderr
+    missing = run_cli("ask", "谁?", "--index", "nowhere", cwd=tmp_path)
+    assert missing.returncode == 1 and "qabot build" in missing.stderr

@@ -1,0 +1,72 @@
+"""Retrieval on the seed article with the real default model and a real FAISS index."""
+
+import pytest
+
+from bot import Hit, QuestionError
+
+pytestmark = pytest.mark.slow
+
+
+def people(hits):
+    return [h.section.split(" ")[0] for h in hits]
+
+
+@pytest.mark.parametrize("question", ["谁去了南通镇?", "Who went to Nantong town?"])
+def test_who_went_to_nantong(seed_retriever, question):
+    hits = seed_retriever.search(question, k=5)
+    assert set(people(hits[:2])) == {"苏健", "蔡敏"}
+    assert hits[0].relevant
+    for h in hits[:2]:
+        assert "南通镇" in h.text
+        assert "南通镇" in h.answer  # the highlighted sentence is the one that answers
+
+
+def test_hits_are_typed_and_explained(seed_retriever):
+    hits = seed_retriever.search("谁去了南通镇?", k=3)
+    assert all(isinstance(h, Hit) for h in hits)
+    top = hits[0]
+    assert top.doc_id == "000_e7b07c6adf354492.txt" and top.source == top.doc_id
+    assert top.title.startswith("响应号召")
+    assert top.date == "2022-11-16"
+    s, e = top.answer_span
+    assert 0 <= s < e <= len(top.text)
+    assert "南通" in top.matched_terms
+    assert 0.0 <= top.confidence <= 1.0
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert top.to_dict()["answer"] == top.answer
+
+
+def test_pronoun_paragraph_is_found_through_its_section(seed_retriever):
+    # The paragraph only says 她; its section heading names 蔡敏.
+    hits = seed_retriever.search("蔡敏从闽侯回来以后做了什么?", k=3)
+    assert people(hits[:1]) == ["蔡敏"]
+    assert "支援闽侯归来" in hits[0].text
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_every_mode_answers(seed_retriever, mode):
+    hits = seed_retriever.search("胡铭带领多少名干部支援保利香槟国际小区?", k=3, mode=mode)
+    assert people(hits[:1]) == ["胡铭"]
+
+
+def test_unknown_mode_is_refused(seed_retriever):
+    with pytest.raises(ValueError, match="mode"):
+        seed_retriever.search("谁去了南通镇?", mode="magic")
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "🙂🙂🙂", "???!!!", "\x00\x01\x02"])
+def test_questions_without_words_get_a_clear_error(seed_retriever, question):
+    with pytest.raises(QuestionError):
+        seed_retriever.search(question)
+
+
+def test_very_long_and_markup_questions_are_answered(seed_retriever):
+    assert seed_retriever.search("南通镇" * 5000, k=2)
+    hits = seed_retriever.search("<script>alert(1)</script> 谁去了南通镇?", k=2)
+    assert set(people(hits)) == {"苏健", "蔡敏"}
+
+
+def test_nothing_relevant_is_said_plainly(seed_retriever):
+    for question in ["量子计算机的工作原理是什么?", "What is the boiling point of mercury?"]:
+        hits = seed_retriever.search(question, k=5)
+        assert hits and not any(h.relevant for h in hits), [(h.section, h.confidence) for h in hits]

@@ -7,17 +7,20 @@ import math
 import numpy as np
 
 # Logistic calibration of P(passage answers the question) from the hit's
-# dense cosine, its lexical coverage and its rank. Fitted by
+# dense cosine, its lexical coverage, its rank and the question's script. Fitted by
 # bench/calibrate.py on CMRC 2018 trial questions (half the contexts held out
 # of the index, so unanswerable questions are in the data); see bench/RESULTS.md.
-CALIBRATION = {"bias": -21.0, "cosine": 24.0, "coverage": 2.5, "rank": -0.6}
+# Valid for the default model; other models' cosines sit elsewhere.
+CALIBRATION = {"bias": -73.77, "cosine": 82.06, "coverage": 4.654, "rank": -0.34, "latin": 10.51}
 RELEVANT_AT = 0.35          # below this confidence a hit is not shown as an answer
 SENTENCE_TERM_BONUS = 0.05  # per matched term share: breaks near-ties between sentences
 
 
-def confidence(cosine: float, coverage: float, rank: int) -> float:
+def confidence(cosine: float, coverage: float, rank: int, latin: bool) -> float:
+    """`latin`: the question is not Chinese (cross-language cosines run lower)."""
     c = CALIBRATION
-    z = c["bias"] + c["cosine"] * cosine + c["coverage"] * coverage + c["rank"] * rank
+    z = (c["bias"] + c["cosine"] * cosine + c["coverage"] * coverage + c["rank"] * rank
+         + c["latin"] * latin)
     return 1.0 / (1.0 + math.exp(-z))
 
 

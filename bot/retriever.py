@@ -52,6 +52,8 @@ class Hit:
     matched_terms: tuple[str, ...] = ()
     passage_id: int = -1
     relevant: bool = True
+    cosine: float = 0.0                 # dense similarity of question and passage
+    coverage: float = 0.0               # share of the question's word weight found in the passage
 
     @property
     def answer(self) -> str:
@@ -138,26 +140,25 @@ class Retriever:
         cjk = lexical.is_cjk_question(question)
         n = max(CANDIDATES, 2 * k)
 
+        terms = list(dict.fromkeys(lexical.words(question)))   # also explains dense hits
         rankings: list[tuple[np.ndarray, float]] = []
-        terms: list[str] = []
         if mode in ("hybrid", "dense"):
             ids, _ = self.dense.search(qvec, n)
             rankings.append((ids, 1.0))
         if mode in ("hybrid", "lexical"):
-            queries = {"words": lexical.words(question)}
+            queries = {"words": terms}
             if not cjk:
                 queries["pinyin"] = lexical.latin_query_terms(question)
             for channel, channel_terms in queries.items():
                 found = self.lexical.search(channel, channel_terms, n)
                 weight = fusion.channel_weight(channel, found.evidence, cjk) if mode == "hybrid" else 1.0
                 rankings.append((found.ids, weight))
-                if channel == "words":
-                    terms += found.terms
         ids, scores = fusion.fuse(rankings, k)
-        return [self._hit(int(pid), float(score), rank, qvec, terms)
+        return [self._hit(int(pid), float(score), rank, qvec, terms, cjk)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
 
-    def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, terms: list[str]) -> Hit:
+    def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, terms: list[str],
+             cjk: bool) -> Hit:
         p = self.passages[pid]
         cosine = float(self.dense.index.reconstruct(pid) @ qvec)
         matched = answer.matched_terms(terms, p.text)
@@ -165,12 +166,13 @@ class Retriever:
         coverage = sum(self.lexical.idf("words", t) for t in matched) / total if terms else 0.0
         sent = self.sentence_vectors[self.sentence_offsets[pid]:self.sentence_offsets[pid + 1]]
         span = answer.best_sentence(qvec, sent, p.sentences, p.text, matched)
-        conf = answer.confidence(cosine, coverage, rank)
+        conf = answer.confidence(cosine, coverage, rank, latin=not cjk)
         return Hit(doc_id=p.doc_id, title=p.title, section=p.section, text=p.text,
                    score=score, confidence=round(conf, 4), answer_span=span, source=p.source,
                    position=p.position, date=p.date, start=p.start, end=p.end,
                    matched_terms=tuple(matched), passage_id=pid,
-                   relevant=conf >= answer.RELEVANT_AT)
+                   relevant=conf >= answer.RELEVANT_AT, cosine=round(cosine, 4),
+                   coverage=round(coverage, 4))
 
     def info(self) -> dict:
         return {k: v for k, v in self.manifest.items() if k not in ("files_written", "skipped")} | {

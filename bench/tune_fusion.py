@@ -1,0 +1,74 @@
+"""Sweep the fusion weights (bot/fusion.py) on CMRC trial, Chinese and English.
+
+    python bench/tune_fusion.py
+
+Rankings and evidence are computed once per question; only the fusion is
+repeated, so a sweep takes seconds. Used to choose the constants in
+bot/fusion.py; the chosen values and this sweep's output are in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import quality  # noqa: E402
+from bot import Retriever, encoder as encoders, fusion, lexical  # noqa: E402
+
+
+def rankings_for(r: Retriever, question: str):
+    qvec = encoders.encode_queries(r.encoder, [question])[0]
+    cjk = lexical.is_cjk_question(question)
+    dense_ids, _ = r.dense.search(qvec, 50)
+    channels = {"words": r.lexical.search("words", lexical.words(question), 50)}
+    if not cjk:
+        channels["pinyin"] = r.lexical.search("pinyin", lexical.latin_query_terms(question), 50)
+    return cjk, dense_ids, channels
+
+
+def score(cases, params) -> tuple[float, float]:
+    rrf_k, words_w, pinyin_w, power, dense_latin = params
+    r1 = mrr = 0.0
+    for target_ids, (cjk, dense_ids, channels) in cases:
+        rankings = [(dense_ids, 1.0 if cjk else dense_latin)]
+        for name, found in channels.items():
+            base = words_w if name == "words" else pinyin_w
+            rankings.append((found.ids, base * found.evidence ** power))
+        fusion.RRF_K = rrf_k
+        ids, _ = fusion.fuse(rankings, 10)
+        rank = next((i for i, pid in enumerate(ids.tolist()) if pid in target_ids), None)
+        r1 += rank == 0
+        mrr += 1 / (rank + 1) if rank is not None else 0
+    return r1 / len(cases), mrr / len(cases)
+
+
+def main() -> None:
+    r = Retriever.load(quality.cmrc_index())
+    _, questions = quality.cmrc_corpus()
+    by_doc: dict[str, set[int]] = {}
+    for pid, p in enumerate(r.passages):
+        by_doc.setdefault(p.doc_id, set()).add(pid)
+    zh = [(by_doc[q["context_id"]], rankings_for(r, q["question"])) for q in questions]
+    en_rows = [json.loads(l) for l in quality.EN.read_text(encoding="utf-8").splitlines() if l.strip()]
+    en = [(by_doc[e["context_id"]], rankings_for(r, e["question_en"])) for e in en_rows]
+    grid = itertools.product([10, 20, 60], [0.5, 1.0, 1.5], [1.0, 2.0, 3.0], [1.0, 2.0], [0.5, 1.0])
+    results = []
+    for params in grid:
+        zr1, zmrr = score(zh, params)
+        er1, emrr = score(en, params)
+        results.append((zr1 + er1, params, zr1, zmrr, er1, emrr))
+    results.sort(reverse=True)
+    print("RRF_K words pinyin power dense(latin) | zh R@1 MRR | en R@1 MRR")
+    for _, p, zr1, zmrr, er1, emrr in results[:15]:
+        print(p, f"| {zr1:.3f} {zmrr:.3f} | {er1:.3f} {emrr:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -102,10 +102,10 @@ def build_index(sources=("data",), index_dir="index", model: str | None = None,
         limit = min(chunking.MAX_PASSAGE_TOKENS, encoders.max_tokens(enc) - 2)
         names = list(hashes)
         for name in _progress(names, progress, "reading"):
-            docs, problems = documents.read(scan.files[name], name, max_file_bytes)
-            report.skipped += problems
+            got = documents.read_file(scan.files[name], name, max_file_bytes)
+            report.skipped += got.problems
             kept = 0
-            for doc in docs:
+            for doc in got.documents:
                 key = doc.content_hash
                 if key in seen_docs:
                     report.skipped.append(documents.Problem(
@@ -119,7 +119,8 @@ def build_index(sources=("data",), index_dir="index", model: str | None = None,
                     continue
                 all_passages += found
                 kept += 1
-            files_meta[name] = {"hash": hashes[name], "documents": kept}
+            # The hash of the bytes indexed: the file may have changed since it was hashed above.
+            files_meta[name] = {"hash": got.hash or hashes[name], "documents": kept}
             report.documents += kept
         if not all_passages:
             raise ValueError("nothing to index: no readable article in " + ", ".join(map(str, sources)))
@@ -140,7 +141,8 @@ def build_index(sources=("data",), index_dir="index", model: str | None = None,
 
         # 3. lexical tokens, reused by passage text from the previous generation
         old_tokens = _previous_tokens(index_dir, previous) if previous and not full else {}
-        token_lists = [old_tokens.get(p.text) or lexical.tokenize(p.text)
+        token_lists = [old if (old := old_tokens.get(p.text)) and set(old) == set(lexical.CHANNELS)
+                       else lexical.tokenize(p.text)
                        for p in _progress(all_passages, progress, "tokenizing")]
 
         # 4. write a new generation, then switch to it
@@ -169,6 +171,7 @@ def build_index(sources=("data",), index_dir="index", model: str | None = None,
             "chunker_version": chunking.CHUNKER_VERSION,
             "max_passage_tokens": limit,
             "dense_index": dense.kind,
+            "lexical_channels": list(lexical.CHANNELS),
             "sources": [str(s) for s in sources],
             "files": files_meta,
             "counts": {"files": report.files, "documents": report.documents,
@@ -194,6 +197,8 @@ def _unchanged(previous: dict, model_name: str, hashes: dict[str, str]) -> bool:
     if previous.get("format") != store.FORMAT_VERSION:
         return False
     if previous.get("model") != model_name or previous.get("chunker_version") != chunking.CHUNKER_VERSION:
+        return False
+    if previous.get("lexical_channels") != list(lexical.CHANNELS):
         return False
     return {n: f["hash"] for n, f in previous["files"].items()} == hashes
 

@@ -4,8 +4,8 @@ Weighted reciprocal rank fusion. The dense ranking always votes with weight
 1; a lexical channel votes with a weight that grows with its evidence (the
 share of the question's IDF mass it found in the index), so a side that has
 nothing to say about the question (an English question against Chinese
-words, say) cannot push a good dense ranking down. The pinyin channel only
-speaks for Latin-script questions. Every weight lives here.
+words, say) cannot push a good dense ranking down. The pinyin and gloss
+channels only speak for Latin-script questions. Every weight lives here.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ import numpy as np
 RRF_K = 20                 # rank damping; small because candidate lists are short
 WORDS_WEIGHT = 1.0         # the words channel at full evidence
 PINYIN_WEIGHT = 1.0        # the pinyin channel at full evidence
+GLOSS_WEIGHT = 1.0         # the English-gloss channel at full evidence
 EVIDENCE_POWER = 2.0       # weak evidence counts much less than strong
 
 
 def channel_weight(channel: str, evidence: float, cjk_question: bool) -> float:
-    if channel == "pinyin" and cjk_question:
+    if channel != "words" and cjk_question:
         return 0.0
-    base = WORDS_WEIGHT if channel == "words" else PINYIN_WEIGHT
+    base = {"words": WORDS_WEIGHT, "pinyin": PINYIN_WEIGHT, "gloss": GLOSS_WEIGHT}[channel]
     return base * evidence ** EVIDENCE_POWER
 
 

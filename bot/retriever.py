@@ -149,6 +149,7 @@ class Retriever:
             queries = {"words": terms}
             if not cjk:
                 queries["pinyin"] = lexical.latin_query_terms(question)
+                queries["gloss"] = lexical.english_terms(question)
             for channel, channel_terms in queries.items():
                 found = self.lexical.search(channel, channel_terms, n)
                 weight = fusion.channel_weight(channel, found.evidence, cjk) if mode == "hybrid" else 1.0

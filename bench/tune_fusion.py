@@ -26,23 +26,23 @@ from bot import Retriever, encoder as encoders, fusion, lexical  # noqa: E402
 def rankings_for(r: Retriever, question: str):
     qvec = encoders.encode_queries(r.encoder, [question])[0]
     cjk = lexical.is_cjk_question(question)
-    dense_ids, _ = r.dense.search(qvec, 50)
+    dense_ids, dense_scores = r.dense.search(qvec, 50)
     channels = {"words": r.lexical.search("words", lexical.words(question), 50)}
     if not cjk:
         channels["pinyin"] = r.lexical.search("pinyin", lexical.latin_query_terms(question), 50)
         channels["gloss"] = r.lexical.search("gloss", lexical.english_terms(question), 50)
-    return cjk, dense_ids, channels
+    return cjk, (dense_ids, dense_scores), channels
 
 
 def score(cases, params) -> tuple[float, float]:
-    rrf_k, words_w, pinyin_w, gloss_w, power, dense_latin = params
+    rrf_k, share, pinyin_w, gloss_w, power, dense_latin = params
+    fusion.RRF_K, fusion.SCORE_SHARE = rrf_k, share
     r1 = mrr = 0.0
     for target_ids, (cjk, dense_ids, channels) in cases:
-        rankings = [(dense_ids, 1.0 if cjk else dense_latin)]
+        rankings = [(*dense_ids, 1.0 if cjk else dense_latin)]
         for name, found in channels.items():
-            base = {"words": words_w, "pinyin": pinyin_w, "gloss": gloss_w}[name]
-            rankings.append((found.ids, base * found.evidence ** power))
-        fusion.RRF_K = rrf_k
+            base = {"words": 1.0, "pinyin": pinyin_w, "gloss": gloss_w}[name]
+            rankings.append((found.ids, found.scores, base * found.evidence ** power))
         ids, _ = fusion.fuse(rankings, 10)
         rank = next((i for i, pid in enumerate(ids.tolist()) if pid in target_ids), None)
         r1 += rank == 0
@@ -59,16 +59,20 @@ def main() -> None:
     zh = [(by_doc[q["context_id"]], rankings_for(r, q["question"])) for q in questions]
     en_rows = [json.loads(l) for l in quality.EN.read_text(encoding="utf-8").splitlines() if l.strip()]
     en = [(by_doc[e["context_id"]], rankings_for(r, e["question_en"])) for e in en_rows]
-    grid = itertools.product([10, 20, 60], [1.0], [1.0, 2.0], [0.0, 0.5, 1.0, 2.0], [1.0, 2.0], [0.5, 1.0])
+    grid = itertools.product([10, 20, 60], [0.0, 0.25, 0.5, 0.75, 1.0], [1.0, 2.0], [0.5, 1.0, 2.0], [1.0, 2.0], [1.0])
     results = []
     for params in grid:
         zr1, zmrr = score(zh, params)
         er1, emrr = score(en, params)
         results.append((zr1 + er1, params, zr1, zmrr, er1, emrr))
     results.sort(reverse=True)
-    print("RRF_K words pinyin gloss power dense(latin) | zh R@1 MRR | en R@1 MRR")
+    print("RRF_K score_share pinyin gloss power dense(latin) | zh R@1 MRR | en R@1 MRR")
     for _, p, zr1, zmrr, er1, emrr in results[:15]:
         print(p, f"| {zr1:.3f} {zmrr:.3f} | {er1:.3f} {emrr:.3f}")
+    print("by score share (best of the rest):")
+    for share in (0.0, 0.25, 0.5, 0.75, 1.0):
+        best = max((r for r in results if r[1][1] == share), key=lambda r: r[0])
+        print(share, best[1], f"| {best[2]:.3f} {best[3]:.3f} | {best[4]:.3f} {best[5]:.3f}")
 
 
 if __name__ == "__main__":

@@ -123,12 +123,17 @@ def parse(doc: Document) -> Article:
     body: list[_Line] = []
     markdown = doc.format == "md"
 
-    for i, line in enumerate(lines):
+    looking_for_title = not title
+    for line in lines:
         text = line.text
-        if i == 0 and not title and len(text) <= 80 and text[-1] not in "。！？!?":
-            title = text.lstrip("# ").strip()
-            continue
-        if len(text) <= 80 and _DATE_LINE.search(text) and (_DATE.search(text) or "来源" in text):
+        date_line = len(text) <= 80 and _DATE_LINE.search(text) and (_DATE.search(text) or "来源" in text)
+        # The first line is the title, unless it is a date line or has no words (then the next).
+        if looking_for_title and not date_line and _HAS_WORD.search(text):
+            looking_for_title = False
+            if len(text) <= 80 and text[-1] not in "。！？!?":
+                title = text.lstrip("# ").strip()
+                continue
+        if date_line:
             found = _DATE.search(text)
             if found and not date:
                 date = "{}-{:0>2}-{:0>2}".format(*found.groups())
@@ -144,23 +149,27 @@ def parse(doc: Document) -> Article:
         body.append(line)
 
     paragraphs: list[Paragraph] = []
-    section = ""
+    section, heading = "", None
     for i, line in enumerate(body):
         following = body[i + 1] if i + 1 < len(body) else None
-        if markdown and line.text.startswith("#"):
-            section = line.text.lstrip("#").strip()
+        if (markdown and line.text.startswith("#")) or (not markdown and _is_heading(line, following)):
+            if heading is not None:   # the previous heading has no text under it
+                dropped.append((heading, "heading with no text under it"))
+            section = line.text.lstrip("#").strip() if markdown else line.text
+            heading = line.text
             continue
-        if not markdown and _is_heading(line, following):
-            section = line.text
-            continue
+        heading = None
         previous = paragraphs[-1] if paragraphs else None
         if (previous and not line.blank_before and previous.section == section
                 and len(previous.text) >= HARD_WRAP_MIN_CHARS
-                and previous.text[-1] not in _TERMINAL):
+                and previous.text[-1] not in _TERMINAL
+                and not normalize(doc.text[previous.end:line.start])):  # no dropped line between
             # A hard-wrapped line: continue the paragraph.
             previous.end = line.end
             previous.text = normalize(doc.text[previous.start:previous.end])
             continue
         paragraphs.append(Paragraph(line.text, line.start, line.end, section))
+    if heading is not None:
+        dropped.append((heading, "heading with no text under it"))
     return Article(title=title, date=date, publisher=publisher,
                    paragraphs=paragraphs, dropped=dropped)

@@ -119,8 +119,10 @@ def build_index(sources=("data",), index_dir="index", model: str | None = None,
                     continue
                 all_passages += found
                 kept += 1
-            # The hash of the bytes indexed: the file may have changed since it was hashed above.
-            files_meta[name] = {"hash": got.hash or hashes[name], "documents": kept}
+            # The hash of the bytes indexed: the file may have changed since it was hashed
+            # above, or gone (then it is not recorded, as if the scan had not found it).
+            if got.hash or scan.files[name].exists():
+                files_meta[name] = {"hash": got.hash or hashes[name], "documents": kept}
             report.documents += kept
         if not all_passages:
             raise ValueError("nothing to index: no readable article in " + ", ".join(map(str, sources)))
@@ -139,11 +141,12 @@ def build_index(sources=("data",), index_dir="index", model: str | None = None,
         sentence_vectors = vectors[len(passage_texts):]
         offsets = np.cumsum([0] + [len(p.sentences) for p in all_passages]).astype(np.int64)
 
-        # 3. lexical tokens, reused by passage text from the previous generation
-        old_tokens = _previous_tokens(index_dir, previous) if previous and not full else {}
-        token_lists = [old if (old := old_tokens.get(p.text)) and set(old) == set(lexical.CHANNELS)
-                       else lexical.tokenize(p.text)
-                       for p in _progress(all_passages, progress, "tokenizing")]
+        # 3. lexical tokens of what was embedded (title and section too: a paragraph that
+        #    says only 她 matches her name), reused by that text from the previous generation
+        reuse = previous and not full and previous.get("tokenizer_version") == lexical.TOKENIZER_VERSION
+        old_tokens = _previous_tokens(previous) if reuse else {}
+        token_lists = [old_tokens.get(text) or lexical.tokenize(text)
+                       for text in _progress(passage_texts, progress, "tokenizing")]
 
         # 4. write a new generation, then switch to it
         gen = store.new_generation(index_dir)
@@ -171,7 +174,7 @@ def build_index(sources=("data",), index_dir="index", model: str | None = None,
             "chunker_version": chunking.CHUNKER_VERSION,
             "max_passage_tokens": limit,
             "dense_index": dense.kind,
-            "lexical_channels": list(lexical.CHANNELS),
+            "tokenizer_version": lexical.TOKENIZER_VERSION,
             "sources": [str(s) for s in sources],
             "files": files_meta,
             "counts": {"files": report.files, "documents": report.documents,
@@ -198,17 +201,18 @@ def _unchanged(previous: dict, model_name: str, hashes: dict[str, str]) -> bool:
         return False
     if previous.get("model") != model_name or previous.get("chunker_version") != chunking.CHUNKER_VERSION:
         return False
-    if previous.get("lexical_channels") != list(lexical.CHANNELS):
+    if previous.get("tokenizer_version") != lexical.TOKENIZER_VERSION:
         return False
     return {n: f["hash"] for n, f in previous["files"].items()} == hashes
 
 
-def _previous_tokens(index_dir: Path, previous: dict) -> dict[str, dict]:
+def _previous_tokens(previous: dict) -> dict[str, dict]:
     gen = Path(previous["_generation"])
     try:
         with open(gen / "passages.jsonl", encoding="utf-8") as fp, \
                 open(gen / "tokens.jsonl", encoding="utf-8") as ft:
-            return {json.loads(p)["text"]: json.loads(t) for p, t in zip(fp, ft)}
+            return {chunking.embedding_text(chunking.Passage.from_dict(json.loads(p))): json.loads(t)
+                    for p, t in zip(fp, ft)}
     except (OSError, ValueError, KeyError):
         return {}
 

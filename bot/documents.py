@@ -67,10 +67,21 @@ def scan(paths: list[str | Path]) -> Scan:
             _add_file(found, root, root.name)
         else:
             seen: set[tuple[int, int]] = set()
-            for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-                st = os.stat(dirpath)
+
+            def unreadable(e: OSError, root=root) -> None:
+                found.problems.append(Problem(_relative(e.filename, root),
+                                              f"cannot open folder: {e.strerror or e}"))
+
+            for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=True):
+                try:
+                    st = os.stat(dirpath)
+                except OSError as e:   # removed while we walk
+                    unreadable(e)
+                    dirnames[:] = []
+                    continue
                 if (st.st_dev, st.st_ino) in seen:  # a symlink loop: walk it once
-                    found.problems.append(Problem(dirpath, "symlink loop, skipped"))
+                    found.problems.append(Problem(_relative(dirpath, root),
+                                                  "folder already scanned (symlink loop); skipped"))
                     dirnames[:] = []
                     continue
                 seen.add((st.st_dev, st.st_ino))
@@ -81,6 +92,13 @@ def scan(paths: list[str | Path]) -> Scan:
                     path = Path(dirpath) / name
                     _add_file(found, path, path.relative_to(root).as_posix())
     return found
+
+
+def _relative(path, root: Path) -> str:
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except (TypeError, ValueError):
+        return str(path)
 
 
 def _add_file(found: Scan, path: Path, name: str) -> None:
@@ -124,35 +142,59 @@ def decode(data: bytes) -> str:
     return str(best)
 
 
+@dataclass
+class FileRead:
+    """What reading one file gave: its documents, its problems, and the hash of the bytes read."""
+
+    documents: list[Document]
+    problems: list[Problem]
+    hash: str | None = None    # sha256 of exactly the bytes the documents came from; None if unread
+
+
 def read(path: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Document], list[Problem]]:
     """Read one article file. Returns the documents found and the problems met."""
+    got = read_file(path, name, max_bytes)
+    return got.documents, got.problems
+
+
+def read_file(path: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> FileRead:
+    """Read one article file once: documents, problems and the hash of what was read.
+
+    The file may change between a scan and this read: the hash is of the bytes
+    the documents came from, so an index never records a version it did not index."""
     fmt = SUFFIXES[path.suffix.lower()]
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return [], [Problem(name, f"file is {size / 2**20:.0f} MiB, over the "
-                                      f"{max_bytes / 2**20:.0f} MiB limit; skipped")]
+            return FileRead([], [Problem(name, f"file is {size / 2**20:.0f} MiB, over the "
+                                               f"{max_bytes / 2**20:.0f} MiB limit; skipped")])
         with open(path, "rb") as f:
             data = f.read(max_bytes + 1)   # the file may grow while we read it
         if len(data) > max_bytes:
-            return [], [Problem(name, f"file is over the {max_bytes / 2**20:.0f} MiB limit; skipped")]
+            return FileRead([], [Problem(name, f"file is over the {max_bytes / 2**20:.0f} MiB limit; skipped")])
+    except OSError as e:
+        return FileRead([], [Problem(name, f"cannot read: {e.strerror or e}")])
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    try:
         text = decode(data)
-    except (OSError, ValueError) as e:
-        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        return [], [Problem(name, f"cannot read: {reason}")]
+    except ValueError as e:
+        return FileRead([], [Problem(name, f"cannot read: {e}")], digest)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "jsonl":
-        return _read_jsonl(text, name)
+        docs, problems = _read_jsonl(text, name)
+        if not docs and not problems:
+            problems = [Problem(name, "empty file")]
+        return FileRead(docs, problems, digest)
     if fmt == "html":
         doc = _html_document(text, name)
         if doc is None:
-            return [], [Problem(name, "no article text found in the HTML")]
+            return FileRead([], [Problem(name, "no article text found in the HTML")], digest)
         docs = [doc]
     else:
         docs = [Document(doc_id=name, text=text, source=name, format=fmt)]
     if not docs[0].text.strip():
-        return [], [Problem(name, "empty file")]
-    return docs, []
+        return FileRead([], [Problem(name, "empty file")], digest)
+    return FileRead(docs, [], digest)
 
 
 def _read_jsonl(text: str, name: str) -> tuple[list[Document], list[Problem]]:
@@ -177,7 +219,7 @@ def _read_jsonl(text: str, name: str) -> tuple[list[Document], list[Problem]]:
             problems.append(Problem(name, 'missing "id" (a string or number)', number))
             continue
         docs.append(Document(
-            doc_id=str(doc_id), text=body.replace("\r\n", "\n"), source=name, format="jsonl",
+            doc_id=str(doc_id), text=body.replace("\r\n", "\n").replace("\r", "\n"), source=name, format="jsonl",
             title=_str(record.get("title")), date=_str(record.get("date")),
             publisher=_str(record.get("source")), url=_str(record.get("url"))))
     return docs, problems

@@ -1,22 +1,24 @@
 """Score fusion: how the dense and lexical rankings combine into one.
 
-Weighted reciprocal rank fusion. The dense ranking always votes with weight
+Weighted rank-and-margin fusion. The dense ranking always votes with weight
 1; a lexical channel votes with a weight that grows with its evidence (the
 share of the question's IDF mass it found in the index), so a side that has
 nothing to say about the question (an English question against Chinese
 words, say) cannot push a good dense ranking down. The pinyin and gloss
-channels only speak for Latin-script questions. Every weight lives here.
+channels only speak for Latin-script questions. Every weight lives here; bench/tune_fusion.py
+is the sweep they were chosen from (a flat optimum: see bench/RESULTS.md).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-RRF_K = 20                 # rank damping; small because candidate lists are short
+RRF_K = 10                 # rank damping; small because candidate lists are short
 WORDS_WEIGHT = 1.0         # the words channel at full evidence
-PINYIN_WEIGHT = 1.0        # the pinyin channel at full evidence
-GLOSS_WEIGHT = 1.0         # the English-gloss channel at full evidence
+PINYIN_WEIGHT = 2.0        # the pinyin channel at full evidence: a rare name is strong evidence
+GLOSS_WEIGHT = 2.0         # the English-gloss channel at full evidence
 EVIDENCE_POWER = 2.0       # weak evidence counts much less than strong
+SCORE_SHARE = 0.5          # how much of a vote is score margin rather than rank
 
 
 def channel_weight(channel: str, evidence: float, cjk_question: bool) -> float:
@@ -26,17 +28,27 @@ def channel_weight(channel: str, evidence: float, cjk_question: bool) -> float:
     return base * evidence ** EVIDENCE_POWER
 
 
-def fuse(rankings: list[tuple[np.ndarray, float]], k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Combine (ids best first, weight) rankings; returns the top `k` ids and fused scores."""
-    scores: dict[int, float] = {}
-    for ids, weight in rankings:
-        if weight <= 0:
+def fuse(rankings: list[tuple[np.ndarray, np.ndarray, float]], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Combine (ids best first, scores, weight) rankings; returns the top `k` ids and fused scores.
+
+    Each list gives an item a rank vote, (RRF_K + 1) / (RRF_K + rank + 1), and
+    a margin vote, its score min-max scaled within the list; SCORE_SHARE mixes
+    them. The margin vote is what lets a decisive BM25 win beat a dense near-tie.
+    """
+    fused: dict[int, float] = {}
+    for ids, scores, weight in rankings:
+        if weight <= 0 or len(ids) == 0:
             continue
-        for rank, pid in enumerate(ids.tolist()):
-            scores[pid] = scores.get(pid, 0.0) + weight / (RRF_K + rank + 1)
-    if not scores:
+        scores = np.asarray(scores, dtype=np.float64)
+        span = scores.max() - scores.min()
+        margin = (scores - scores.min()) / span if span > 0 else np.ones_like(scores)
+        rank_vote = (RRF_K + 1) / (RRF_K + np.arange(len(ids)) + 1)
+        votes = weight * ((1 - SCORE_SHARE) * rank_vote + SCORE_SHARE * margin)
+        for pid, vote in zip(ids.tolist(), votes.tolist()):
+            fused[pid] = fused.get(pid, 0.0) + vote
+    if not fused:
         return np.empty(0, np.int64), np.empty(0, np.float32)
-    ids = np.fromiter(scores, dtype=np.int64, count=len(scores))
-    vals = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
+    ids = np.fromiter(fused, dtype=np.int64, count=len(fused))
+    vals = np.fromiter(fused.values(), dtype=np.float64, count=len(fused))
     order = np.lexsort((ids, -vals))[:k]   # ties break by passage order: deterministic
     return ids[order], vals[order].astype(np.float32)

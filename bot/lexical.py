@@ -27,9 +27,11 @@ from pathlib import Path
 import numpy as np
 
 CHANNELS = ("words", "pinyin", "gloss")
+TOKENIZER_VERSION = "3"   # bump when tokens change: built indexes then re-tokenize
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 _CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 _LATIN_WORD = re.compile(r"[a-z]+")
+_LATIN_OR_NUMBER = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)?")
 
 # Function words and question words: they say nothing about which passage answers.
 STOPWORDS = frozenset("""
@@ -86,12 +88,12 @@ MAX_SENSES = 8   # later senses of a word are rarer and mostly noise
 
 
 def english_terms(text: str) -> list[str]:
-    """Lower-cased English content words, crudely singularised (prisms -> prism)."""
+    """Lower-cased English content words and numbers, crudely singularised (prisms -> prism)."""
     out = []
-    for word in _LATIN_WORD.findall(text.lower()):
+    for word in _LATIN_OR_NUMBER.findall(text.lower()):
         if word in STOPWORDS or len(word) < 2:
             continue
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss") and word.isalpha():
             word = word[:-1]
         out.append(word)
     return out
@@ -131,6 +133,33 @@ def latin_query_terms(text: str) -> list[str]:
     for n in (2, 3):
         terms += ["".join(toks[i:i + n]) for i in range(len(toks) - n + 1)]
     return terms
+
+
+def latin_matches(question: str, text: str) -> dict[str, str]:
+    """For a Latin-script question: {question term: word of `text` that matches it}.
+
+    A term matches a Latin word of the text as it is, a Chinese word whose
+    pinyin it spells (alone or joined with its neighbours: "Zou You" -> 邹游),
+    or a Chinese word whose English gloss contains it (town -> 镇)."""
+    terms = set(english_terms(question))
+    toks = _LATIN_WORD.findall(question.lower())
+    spelled = {"".join(toks[i:i + n]): toks[i:i + n]
+               for n in (1, 2, 3) for i in range(len(toks) - n + 1)}
+    found: dict[str, str] = {}
+    for word in _jieba().cut_for_search(text):
+        if not _CJK.match(word):
+            for term in english_terms(word):
+                if term in terms:
+                    found.setdefault(term, word)
+            continue
+        if len(word) > 1 and _to_pinyin(word) in spelled:
+            for part in spelled[_to_pinyin(word)]:
+                if part in terms:
+                    found.setdefault(part, word)
+        for g in _gloss_word(word):
+            if g in terms:
+                found.setdefault(g, word)
+    return found
 
 
 def is_cjk_question(text: str) -> bool:

@@ -16,9 +16,10 @@ from typing import Callable
 from .article import Article, normalize
 from .documents import Document
 
-CHUNKER_VERSION = "1"      # bump when these rules change: it invalidates built indexes
+CHUNKER_VERSION = "2"      # bump when these rules change: it invalidates built indexes
 MAX_PASSAGE_TOKENS = 256   # below the model limit; shorter passages rank and highlight better
 MIN_PASSAGE_CHARS = 24     # shorter fragments are merged into a neighbour
+HEAD_MAX_CHARS = 80        # a longer title or section is cut in what the model sees
 
 # Sentence ends: CJK terminal marks (and the closing quotes that follow them),
 # Latin terminal marks followed by a space; semicolons end sentences too.
@@ -53,7 +54,7 @@ class Passage:
 
 def embedding_text(passage: Passage) -> str:
     """What the model sees for a passage: title and section give it context."""
-    head = " · ".join(part for part in (passage.title, passage.section) if part)
+    head = " · ".join(part[:HEAD_MAX_CHARS] for part in (passage.title, passage.section) if part)
     return f"{head}\n{passage.text}" if head else passage.text
 
 
@@ -125,12 +126,16 @@ def _fit(start: int, end: int, doc_text: str, section: str, title: str,
             a = cut_from
             while a < cut and tokens(a, cut) > max_tokens:
                 step = max(1, (cut - a) * max_tokens * 9 // (10 * tokens(a, cut)))
+                # Tokens are not spread evenly over characters: shrink until the piece fits.
+                while step > MIN_PASSAGE_CHARS and tokens(a, a + step) > max_tokens:
+                    step = step * 9 // 10
                 units.append((a, a + step))
                 a += step
             if a < cut:
                 units.append((a, cut))
             cut_from = cut
-    return _pack(units, tokens, max_tokens)
+    # A cut inside a run of spaces leaves a piece with no text: it is no passage.
+    return _pack([(a, b) for a, b in units if normalize(doc_text[a:b])], tokens, max_tokens)
 
 
 def _pack(units: list[tuple[int, int]], tokens, max_tokens: int) -> list[tuple[int, int]]:

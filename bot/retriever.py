@@ -12,7 +12,7 @@ import numpy as np
 
 from . import answer, encoder as encoders, fusion, lexical, store
 from .dense import DenseIndex
-from .passages import Passage
+from .passages import Passage, embedding_text
 
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 50                # each side's list length before fusion
@@ -141,10 +141,10 @@ class Retriever:
         n = max(CANDIDATES, 2 * k)
 
         terms = list(dict.fromkeys(lexical.words(question)))   # also explains dense hits
-        rankings: list[tuple[np.ndarray, float]] = []
+        rankings: list[tuple[np.ndarray, np.ndarray, float]] = []
         if mode in ("hybrid", "dense"):
-            ids, _ = self.dense.search(qvec, n)
-            rankings.append((ids, 1.0))
+            ids, scores = self.dense.search(qvec, n)
+            rankings.append((ids, scores, 1.0))
         if mode in ("hybrid", "lexical"):
             queries = {"words": terms}
             if not cjk:
@@ -153,18 +153,31 @@ class Retriever:
             for channel, channel_terms in queries.items():
                 found = self.lexical.search(channel, channel_terms, n)
                 weight = fusion.channel_weight(channel, found.evidence, cjk) if mode == "hybrid" else 1.0
-                rankings.append((found.ids, weight))
+                rankings.append((found.ids, found.scores, weight))
         ids, scores = fusion.fuse(rankings, k)
-        return [self._hit(int(pid), float(score), rank, qvec, terms, cjk)
+        return [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
 
-    def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, terms: list[str],
-             cjk: bool) -> Hit:
+    def _matches(self, question: str, terms: list[str], text: str, cjk: bool) -> tuple[list[str], float]:
+        """Words of `text` that match the question, and the IDF share of the question they cover."""
+        if cjk:
+            matched = answer.matched_terms(terms, text)
+            channel, covered = "words", matched
+        else:   # English words match Chinese text through pinyin and glosses
+            found = lexical.latin_matches(question, text)
+            matched = list(dict.fromkeys(found.values()))
+            channel, covered, terms = "gloss", list(found), lexical.english_terms(question)
+        total = sum(self.lexical.idf(channel, t) for t in terms)
+        coverage = sum(self.lexical.idf(channel, t) for t in covered) / total if total else 0.0
+        return matched, coverage
+
+    def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, question: str,
+             terms: list[str], cjk: bool) -> Hit:
         p = self.passages[pid]
         cosine = float(self.dense.index.reconstruct(pid) @ qvec)
-        matched = answer.matched_terms(terms, p.text)
-        total = sum(self.lexical.idf("words", t) for t in terms) or 1.0
-        coverage = sum(self.lexical.idf("words", t) for t in matched) / total if terms else 0.0
+        # Coverage counts the title and section (they were indexed); highlights are in the text.
+        _, coverage = self._matches(question, terms, embedding_text(p), cjk)
+        matched, _ = self._matches(question, terms, p.text, cjk)
         sent = self.sentence_vectors[self.sentence_offsets[pid]:self.sentence_offsets[pid + 1]]
         span = answer.best_sentence(qvec, sent, p.sentences, p.text, matched)
         conf = answer.confidence(cosine, coverage, rank, latin=not cjk)

@@ -50,18 +50,36 @@ def current_generation(index_dir: Path) -> Path:
     pointer = index_dir / CURRENT
     if not pointer.exists():
         raise NoIndex(f"no index in {index_dir}/ yet: build one with `qabot build`")
-    gen = index_dir / pointer.read_text(encoding="utf-8").strip()
-    if not (gen / MANIFEST).is_file():
-        raise CorruptIndex(f"{pointer} names {gen.name}, which is missing or incomplete; "
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, ValueError) as e:
+        raise CorruptIndex(f"{pointer} is unreadable ({e}); rebuild with `qabot build --full`")
+    gen = index_dir / name
+    if not name.startswith("gen-") or "/" in name or "\0" in name or not (gen / MANIFEST).is_file():
+        raise CorruptIndex(f"{pointer} names {name[:80]!r}, which is missing or incomplete; "
                            f"rebuild with `qabot build --full`")
     return gen
 
 
 def read_manifest(gen: Path) -> dict:
     try:
-        return json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise CorruptIndex(f"{gen / MANIFEST} is unreadable ({e}); rebuild with `qabot build --full`")
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files_written"), dict):
+        raise CorruptIndex(f"{gen / MANIFEST} is incomplete (no list of the files written); "
+                           f"rebuild with `qabot build --full`")
+    if "checksum" in manifest and manifest["checksum"] != _manifest_checksum(manifest):
+        raise CorruptIndex(f"{gen / MANIFEST} is damaged (its checksum differs); "
+                           f"rebuild with `qabot build --full`")
+    return manifest
+
+
+def _manifest_checksum(manifest: dict) -> str:
+    """The checksum of a manifest's content (all of it but the checksum itself)."""
+    body = json.dumps({k: v for k, v in manifest.items() if k != "checksum"},
+                      ensure_ascii=False, sort_keys=True)
+    return hashlib.blake2b(body.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def checksum(path: Path) -> str:
@@ -78,7 +96,8 @@ def verify(gen: Path, manifest: dict) -> None:
         path = gen / name
         if not path.is_file():
             raise CorruptIndex(f"{path} is missing; rebuild with `qabot build --full`")
-        if path.stat().st_size != expected["size"] or checksum(path) != expected["checksum"]:
+        if (not isinstance(expected, dict) or path.stat().st_size != expected.get("size")
+                or checksum(path) != expected.get("checksum")):
             raise CorruptIndex(f"{path} is damaged (size or checksum differs from the "
                                f"manifest); rebuild with `qabot build --full`")
 
@@ -95,6 +114,7 @@ def commit_generation(index_dir: Path, gen: Path, manifest: dict) -> Path:
     manifest["files_written"] = {
         p.relative_to(gen).as_posix(): {"size": p.stat().st_size, "checksum": checksum(p)}
         for p in sorted(gen.rglob("*")) if p.is_file()}
+    manifest["checksum"] = _manifest_checksum(manifest)
     _write_durably(gen / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     for p in gen.rglob("*"):
         if p.is_file():
@@ -177,17 +197,41 @@ class EmbeddingCache:
 
     def __init__(self, path: Path, model: str):
         self.path, self.model = path, model
-        self.db = sqlite3.connect(str(path), timeout=30)
+        self.db = None
+        try:
+            self._open()
+        except sqlite3.DatabaseError as e:
+            self._start_afresh(e)
+
+    def _open(self) -> None:
+        self.db = sqlite3.connect(str(self.path), timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS embeddings ("
                         "model TEXT NOT NULL, hash TEXT NOT NULL, dim INTEGER NOT NULL, "
                         "vector BLOB NOT NULL, PRIMARY KEY (model, hash))")
+
+    def _start_afresh(self, error: sqlite3.DatabaseError) -> None:
+        """A damaged cache file is only a cache: delete it and start an empty one."""
+        if isinstance(error, sqlite3.OperationalError):   # locked, disk full, ...: not damage
+            raise error
+        if self.db is not None:
+            self.db.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        self._open()
 
     @staticmethod
     def key(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
     def get(self, keys: list[str]) -> dict[str, np.ndarray]:
+        try:
+            return self._get(keys)
+        except sqlite3.DatabaseError as e:
+            self._start_afresh(e)
+            return {}
+
+    def _get(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i:i + 500]
@@ -199,13 +243,24 @@ class EmbeddingCache:
         return found
 
     def put(self, items: dict[str, np.ndarray]) -> None:
-        with self.db:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)",
-                [(self.model, k, len(v), np.asarray(v, np.float32).tobytes()) for k, v in items.items()])
+        rows = [(self.model, k, len(v), np.asarray(v, np.float32).tobytes()) for k, v in items.items()]
+        try:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.DatabaseError as e:
+            self._start_afresh(e)
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
 
     def keep_only(self, keys: set[str]) -> int:
         """Delete this model's vectors whose key is not in `keys`; returns how many."""
+        try:
+            return self._keep_only(keys)
+        except sqlite3.DatabaseError as e:
+            self._start_afresh(e)
+            return 0
+
+    def _keep_only(self, keys: set[str]) -> int:
         existing = [k for (k,) in self.db.execute(
             "SELECT hash FROM embeddings WHERE model = ?", [self.model])]
         stale = [k for k in existing if k not in keys]

@@ -38,9 +38,11 @@ def test_hits_are_typed_and_explained(seed_retriever):
 
 def test_pronoun_paragraph_is_found_through_its_section(seed_retriever):
     # The paragraph only says 她; its section heading names 蔡敏.
-    hits = seed_retriever.search("蔡敏从闽侯回来以后做了什么?", k=3)
+    hits = seed_retriever.search("蔡敏牵头制定了什么清单?", k=3)
     assert people(hits[:1]) == ["蔡敏"]
-    assert "支援闽侯归来" in hits[0].text
+    assert "支援闽侯归来" in hits[0].text and "蔡敏" not in hits[0].text
+    hits = seed_retriever.search("蔡敏从闽侯回来以后做了什么?", k=3)
+    assert any("支援闽侯归来" in h.text for h in hits[:2])
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])

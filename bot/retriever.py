@@ -169,7 +169,8 @@ class Retriever:
             channel, covered, terms = "gloss", list(found), lexical.english_terms(question)
         total = sum(self.lexical.idf(channel, t) for t in terms)
         coverage = sum(self.lexical.idf(channel, t) for t in covered) / total if total else 0.0
-        return matched, coverage
+        # A lone Chinese character (镇, 到) is too common a match to be worth marking.
+        return [m for m in matched if len(m) > 1 or m.isascii()], coverage
 
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, question: str,
              terms: list[str], cjk: bool) -> Hit:

@@ -10,7 +10,7 @@ import pytest
 from bot import Retriever, build_index, store
 from bot.retriever import ModelMismatch
 
-from .conftest import ROOT, SEED_NAME
+from conftest import ROOT, SEED_NAME
 
 pytestmark = pytest.mark.slow
 

@@ -1,0 +1,494 @@
+"""The web chat (app.py): rendering, uploads and examples as plain functions; then the
+real app started on a free port and called the way a script would, with gradio_client.
+
+The browser tests are in test_app_browser.py.
+"""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from conftest import DATA, ROOT
+
+sys.path.insert(0, str(ROOT))     # app.py is a script at the top of the repository, not a package
+import app  # noqa: E402
+from bot.retriever import Hit  # noqa: E402
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+ANSWER = "苏健同志支援闽侯县南通镇开展疫情防控工作。"
+PASSAGE = ANSWER + "他全力做好后勤服务，为77名队员提供防疫物资、食品等生活保障，" * 3 + "后来转战新店镇。"
+
+
+def hit(text=PASSAGE, span=(0, len(ANSWER)), terms=("南通镇",), confidence=0.9, relevant=True, **kw):
+    fields = dict(doc_id="a.txt", title="响应号召 逆行有我", section="苏健 政策法规处处长", text=text,
+                  score=1.0, confidence=confidence, answer_span=span, source="a.txt", position=4,
+                  date="2022-11-16", matched_terms=tuple(terms), relevant=relevant)
+    fields.update(kw)
+    return Hit(**fields)
+
+
+class _Reader(HTMLParser):
+    """Text content and tag nesting of a rendered fragment."""
+
+    VOID = {"br"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.text, self.stack, self.tags, self.ok = [], [], [], True
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "br":
+            self.text.append("\n")
+        elif tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.ok = False
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def read_html(fragment: str) -> _Reader:
+    r = _Reader()
+    r.feed(fragment)
+    r.close()
+    assert r.ok and not r.stack, f"badly nested HTML: {fragment}"
+    return r
+
+
+def marked(fragment: str, cls: str) -> list[str]:
+    """Texts of the elements with class `cls`, in document order."""
+    class Collect(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.open, self.found = [], []          # open: [is-target, text so far] per element
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "br":
+                self.handle_data("\n")
+            else:
+                self.open.append([cls in (dict(attrs).get("class") or "").split(), []])
+
+        def handle_endtag(self, tag):
+            target, text = self.open.pop()
+            if target:
+                self.found.append("".join(text))
+
+        def handle_data(self, data):
+            for target, text in self.open:
+                if target:
+                    text.append(data)
+
+    c = Collect()
+    c.feed(fragment)
+    return c.found
+
+
+# ---------------------------------------------------------------- rendering
+
+def test_highlight_marks_answer_and_terms_and_keeps_the_text():
+    text = "苏健同志支援闽侯县南通镇开展工作。他后来去了新店镇。"
+    out = app.highlight(text, (0, 17), ["南通镇", "新店镇"])
+    r = read_html(out)
+    assert "".join(r.text) == text                       # nothing lost, nothing added
+    assert out.count('<mark class="qa-ans">') == 1
+    assert marked(out, "qa-ans") == ["苏健同志支援闽侯县南通镇开展工作。"]
+    assert marked(out, "qa-term") == ["南通镇", "新店镇"]
+
+
+def test_highlight_escapes_every_segment():
+    text = f'A {SCRIPT} & <b>bold</b> "quoted" went to Nantong.\nNext line <img src=x onerror=alert(1)>'
+    out = app.highlight(text, (2, 40), ["script", "nantong", "img"])
+    assert "<script" not in out and "<img" not in out and "<b>" not in out
+    assert "&lt;" in out and "&amp;" in out and "&quot;quoted&quot;" in out
+    r = read_html(out)
+    assert "".join(r.text) == text
+    assert {t for t, _ in r.tags} <= {"mark", "strong", "br"}
+    # Terms match case-insensitively but keep the article's own spelling.
+    assert "Nantong" in marked(out, "qa-term") and "script" in marked(out, "qa-term")
+
+
+def test_highlight_handles_terms_across_the_answer_edge_and_overlaps():
+    text = "abcdef ghij"
+    out = app.highlight(text, (0, 4), ["cdef", "bcd", "zz", ""])
+    assert "".join(read_html(out).text) == text
+    # "cdef" (longer) wins over the overlapping "bcd"; it is split at the answer's end.
+    assert marked(out, "qa-ans") == ["abcd"]
+    assert marked(out, "qa-term") == ["cd", "ef"]
+    assert app.term_spans(text, ["cdef", "bcd", "hij"]) == [(2, 6), (8, 11)]
+    assert app.term_spans("南通镇", ["南通", "镇"]) == [(0, 3)]   # adjacent terms: one mark
+
+
+def test_highlight_tolerates_a_bad_span():
+    assert "".join(read_html(app.highlight("abc", (5, 9))).text) == "abc"
+    assert "".join(read_html(app.highlight("abc", (2, 1))).text) == "abc"
+
+
+def test_hit_card_shows_title_section_date_source_confidence_and_full_passage():
+    card = app.render_hit(hit(), 1)
+    read_html(card)
+    for part in ("响应号召 逆行有我", "苏健 政策法规处处长", "2022-11-16", "a.txt", "¶5",
+                 "High confidence · 90%", "Full passage", 'class="qa-card qa-high"'):
+        assert part in card
+    # The answer is highlighted twice: in the card's snippet and in the full passage.
+    assert marked(card, "qa-ans") == [ANSWER, ANSWER]
+    assert "南通镇" in marked(card, "qa-term")
+    assert card.count("…") == 1 and "新店镇" not in card.split("Full passage")[0]
+    low = app.render_hit(hit(confidence=0.2, relevant=False), 3)
+    assert "Low confidence · 20%" in low and "qa-low" in low
+    # A one-sentence passage has nothing more to expand.
+    short = app.render_hit(hit(text="苏健去了南通镇。", span=(0, 8)), 1)
+    assert "Full passage" not in short
+
+
+def test_hit_card_escapes_every_field():
+    evil = hit(text=f"{SCRIPT} Nantong <i>x</i>", span=(0, 10), terms=("Nantong",),
+               title=f"T {SCRIPT}", section='<img src=x onerror="alert(1)">',
+               source='up/"><svg onload=alert(1)>.txt', date="<b>2022</b>")
+    card = app.render_hit(evil, 1)
+    r = read_html(card)
+    assert not ({t for t, _ in r.tags} - {"div", "span", "p", "mark", "strong", "details", "summary", "br"})
+    assert "<script" not in card and "<img" not in card and "<svg" not in card and "<i>" not in card
+    assert all("on" not in k for _, attrs in r.tags for k in attrs)     # no event handlers
+
+
+def test_snippet_shows_the_answer_in_context():
+    text = "First sentence is here. " * 5 + "Su Jian went to <Nantong> town. " + "Then more text follows. " * 5
+    s = text.index("Su Jian")
+    e = text.index("town.") + 5
+    out, cut = app.snippet(text, (s, e), ["nantong"], context=30)
+    assert cut and out.startswith("…") and out.endswith("…")
+    shown = "".join(read_html(out).text)
+    inner = shown.strip("…")
+    words = text.split(" ")
+    assert inner in text and inner.split(" ")[0] in words and inner.split(" ")[-1] in words  # whole words
+    assert marked(out, "qa-ans") == ["Su Jian went to <Nantong> town."]
+    assert marked(out, "qa-term") == ["Nantong"] and "&lt;" in out
+    whole, cut = app.snippet("短文。", (0, 3))
+    assert not cut and marked(whole, "qa-ans") == ["短文。"]
+
+
+def test_answer_says_plainly_when_nothing_is_relevant():
+    out = app.render_answer([hit(confidence=0.1, relevant=False), hit(confidence=0.05, relevant=False)])
+    read_html(out)
+    assert "Nothing in the articles answers this" in out
+    assert "Show the 2 closest passages anyway" in out and "<details" in out
+    assert "\n" not in out            # one HTML block: the chat's Markdown leaves it alone
+
+
+def test_answer_shows_every_passage_in_rank_order_when_one_is_relevant():
+    out = app.render_answer([hit(), hit(confidence=0.2, relevant=False, section="蔡敏 处长"),
+                             hit(confidence=0.5, section="江艳")], "q", "q")
+    read_html(out)
+    assert "2 of the 3 passages below answer this confidently" in out
+    assert out.index("苏健") < out.index("蔡敏") < out.index("江艳")
+    assert "<details class=\"qa-weak\"" not in out and out.count("qa-card qa-low") == 1
+    assert "Follow-up" not in out
+    assert "The best passage:" in app.render_answer([hit()])
+    assert "The 2 best passages:" in app.render_answer([hit(), hit()])
+    follow = app.render_answer([hit()], "她后来去了哪里?", "谁去了南通镇? 她后来去了哪里?")
+    assert "Follow-up" in follow and "谁去了南通镇? 她后来去了哪里?" in follow
+
+
+def test_unsure_follow_up_says_so_and_shows_the_closest_passages():
+    out = app.render_answer([hit(confidence=0.2, relevant=False)], "她后来去了哪里?", "谁去了南通镇? 她后来去了哪里?")
+    read_html(out)
+    assert "No passage answers this confidently" in out and "<details class=\"qa-weak\"" not in out
+    assert "qa-card qa-low" in out
+
+
+def test_question_and_notices_are_escaped():
+    assert app.render_question(SCRIPT) == "&lt;script&gt;alert('x')&lt;/script&gt;"
+    assert "<script" not in app.render_notice(SCRIPT)
+    assert "<script" not in app.render_status([("error", SCRIPT)])
+
+
+def test_stats_panel():
+    info = {"counts": {"files": 2, "documents": 3, "passages": 40}, "model": "multilingual-e5-small",
+            "built_at": "2025-11-25T08:41:07+0000", "files": {"a.txt": {}, f"{SCRIPT}.txt": {}},
+            "skipped": 1}
+    out = app.render_stats(info)
+    read_html(out)
+    for part in ("Articles", "<dd>3</dd>", "<dd>40</dd>", "multilingual-e5-small", "2025-11-25 08:41",
+                 "2 files", "1 item skipped"):
+        assert part in out
+    assert "<script" not in out
+    assert "No index yet" in app.render_stats(None, "no index in index/ yet")
+
+
+class FakeRetriever:
+    """Stands in for bot.Retriever: records what was searched."""
+
+    def __init__(self):
+        self.searched = []
+
+    def search(self, question, k=5, mode="hybrid"):
+        from bot.retriever import clean_question
+
+        self.searched.append(clean_question(question))
+        return [hit(section="苏健 政策法规处处长"), hit(section="蔡敏 处长", relevant=False, confidence=0.2)][:k]
+
+
+def test_a_session_remembers_its_last_turn_across_index_reloads():
+    engine = app.Engine(Path("data"), Path("index"))
+    reply, memory = app.answer_html(engine, None, "谁去了南通镇?", 3, "hybrid")
+    assert "There is no index yet" in reply and memory is None
+    engine.retriever = FakeRetriever()
+    reply, memory = app.answer_html(engine, None, "谁去了南通镇?", 3, "hybrid")
+    assert "苏健" in reply and memory[0] == "谁去了南通镇?" and len(memory[1]) == 2
+    engine.retriever = FakeRetriever()          # a rebuild swapped the index
+    reply, memory = app.answer_html(engine, memory, "她后来去了哪里?", 3, "hybrid")
+    assert engine.retriever.searched == ["谁去了南通镇? 她后来去了哪里?"] and "Follow-up" in reply
+    reply, same = app.answer_html(engine, memory, "???", 3, "hybrid")
+    assert "can&#x27;t search for that" in reply and "no words" in reply and same is memory
+
+
+# ---------------------------------------------------------------- examples
+
+def passages(*rows):
+    return [SimpleNamespace(title=t, section=s, text=x) for t, s, x in rows]
+
+
+def test_examples_for_the_seed_article_start_with_the_canonical_questions():
+    qs = app.example_questions(passages(
+        ("响应号召 逆行有我", "杨学敏 办公室主任", "杨学敏同志……"),
+        ("响应号召 逆行有我", "苏健 政策法规处处长", "支援闽侯县南通镇……"),
+        ("响应号召 逆行有我", "苏健 政策法规处处长", "……"),
+        ("响应号召 逆行有我", "蔡敏 建筑节能与科技设计处处长", "……")))
+    assert qs[:2] == ["谁去了南通镇?", "Who went to Nantong town?"]
+    assert "苏健做了什么?" in qs and "蔡敏做了什么?" in qs and len(qs) == len(set(qs))
+
+
+def test_examples_come_from_any_corpus():
+    zh = app.example_questions(passages(("城市供水保障", "", "供水……"), ("防汛工作", "李雷 宣传处处长", "……")))
+    assert zh == ["李雷做了什么?", "「城市供水保障」讲了什么?", "「防汛工作」讲了什么?"]
+    en = app.example_questions(passages(("Flood relief in Lianjiang", "Jane Smith, head of policy", "..."),
+                                        ("Flood relief in Lianjiang", "Background", "...")))
+    assert en == ["What did Jane Smith do?", "What is “Flood relief in Lianjiang” about?"]
+    mixed = app.example_questions(passages(*[(f"标题{i}", "", "x") for i in range(8)],
+                                           ("Water supply", "", "x")), limit=4)
+    assert len(mixed) == 4 and mixed[-1] == "What is “Water supply” about?"   # an English one kept
+    assert app.example_questions([]) == []
+
+
+# ---------------------------------------------------------------- uploads
+
+@pytest.mark.parametrize("name, expected", [
+    ("article.txt", "article.txt"),
+    ("../../etc/evil.txt", "evil.txt"),
+    ("..\\..\\win.md", "win.md"),
+    ("/abs/path/news.HTML", "news.html"),
+    ("新闻 报道(1).jsonl", "新闻 报道(1).jsonl"),
+    ("a<b>|c:d*?.htm", "a_b_c_d.htm"),
+    (".hidden.txt", "hidden.txt"),
+])
+def test_upload_names_are_plain_basenames(name, expected):
+    assert app.safe_upload_name(name) == expected
+
+
+@pytest.mark.parametrize("name", ["run.sh", "x.txt.exe", "..", "../.txt", "...md", "noext", ""])
+def test_upload_names_refused(name):
+    with pytest.raises(ValueError):
+        app.safe_upload_name(name)
+
+
+def test_add_uploads_keeps_good_files_and_refuses_bad_ones(tmp_path):
+    inbox, data = tmp_path / "inbox", tmp_path / "data"
+    inbox.mkdir()
+    data.mkdir()
+    files = {
+        "good.txt": "测试标题\n\n李雷 宣传处处长\n\n李雷同志前往连江县琯头镇开展防汛工作。".encode(),
+        "binary.txt": b"\x00\x01\x02PK\x03\x04" * 100,
+        "empty.md": b"",
+        "big.txt": "长".encode() * 400,
+        "lines.jsonl": (json.dumps({"id": 1, "text": "第一篇文章的正文。"}, ensure_ascii=False)
+                        + "\n{not json\n").encode(),
+        "bad.jsonl": b"{broken\n[1, 2]\n",
+        "script.exe": b"MZ",
+    }
+    for name, data_bytes in files.items():
+        (inbox / name).write_bytes(data_bytes)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("正文内容", encoding="utf-8")
+    added, notes = app.add_uploads([inbox / n for n in files] + [outside], data,
+                                   allowed_root=inbox, max_bytes=1000)
+    assert added == ["uploads/good.txt", "uploads/lines.jsonl"]
+    assert sorted(p.name for p in (data / "uploads").iterdir()) == ["good.txt", "lines.jsonl"]
+    text = "\n".join(f"{kind}: {msg}" for kind, msg in notes)
+    assert "ok: Added uploads/good.txt (1 article)" in text
+    assert re.search(r"error: binary.txt: not added — .*binary", text)
+    assert "error: empty.md: the file is empty" in text
+    assert re.search(r"error: big.txt: .* over the 0 MB limit", text)
+    assert re.search(r"warn: uploads/lines.jsonl:2: not valid JSON", text)
+    assert re.search(r"error: bad.jsonl: not added", text)
+    assert "error: script.exe: only .txt" in text
+    assert "error: outside.txt: not an uploaded file" in text
+    # The same name again replaces the earlier upload.
+    _, notes = app.add_uploads([inbox / "good.txt"], data, allowed_root=inbox)
+    assert notes[0] == ("ok", "Replaced uploads/good.txt (1 article)")
+
+
+def test_add_uploads_limits_the_number_of_files(tmp_path):
+    added, notes = app.add_uploads([tmp_path / f"{i}.txt" for i in range(app.MAX_UPLOAD_FILES + 1)], tmp_path)
+    assert added == [] and notes[0][0] == "error"
+
+
+def test_command_line_defaults_are_local_and_private(monkeypatch):
+    monkeypatch.delenv("QABOT_DATA", raising=False)
+    monkeypatch.delenv("QABOT_INDEX", raising=False)
+    args = app.parse_args([])
+    assert (args.host, args.port, args.share) == ("127.0.0.1", 7860, False)
+    assert Path(args.data) == ROOT / "data" and Path(args.index) == ROOT / "index"
+    monkeypatch.setenv("QABOT_DATA", "/tmp/d")
+    monkeypatch.setenv("QABOT_INDEX", "/tmp/i")
+    args = app.parse_args(["--port", "9000", "--host", "0.0.0.0"])
+    assert (args.data, args.index, args.port, args.host) == ("/tmp/d", "/tmp/i", 9000, "0.0.0.0")
+
+
+# ---------------------------------------------------------------- the running app
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RunningApp:
+    """`python app.py` in a subprocess on a free port, with its console in a log file."""
+
+    def __init__(self, data: Path, index: Path, log: Path, timeout: float = 600):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log_path = log
+        env = os.environ | {"PYTHONUNBUFFERED": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+        with open(log, "wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, str(ROOT / "app.py"), "--port", str(self.port),
+                 "--data", str(data), "--index", str(index)],
+                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app.py exited with {self.proc.returncode}:\n{self.log}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=5) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"app.py did not answer on {self.url} within {timeout}s:\n{self.log}")
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def fresh_app(tmp_path_factory):
+    """The app started on a copy of data/ with no index yet: it must build one first."""
+    tmp = tmp_path_factory.mktemp("app")
+    shutil.copytree(DATA, tmp / "data")
+    running = RunningApp(tmp / "data", tmp / "index", tmp / "app.log")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def client(fresh_app):
+    from gradio_client import Client
+
+    return Client(fresh_app.url, verbose=False)
+
+
+def sections(result, relevant_only=True):
+    return [h["section"] for h in result["hits"] if h["relevant"] or not relevant_only]
+
+
+@pytest.mark.slow
+def test_first_start_builds_the_index_and_serves_on_localhost(fresh_app):
+    log = fresh_app.log
+    assert "qabot: built" in log and "embedded" in log                      # the build and its summary
+    assert re.search(r"serving 1 articles, \d+ passages with model", log)
+    assert f"http://127.0.0.1:{fresh_app.port}" in log and "gradio.live" not in log
+
+
+@pytest.mark.slow
+def test_api_answers_like_a_script_would_ask(client):
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert list(endpoints) == ["/ask"]                      # the chat's own events stay private
+    result = client.predict(question="谁去了南通镇?", k=5, mode="hybrid", api_name="/ask")
+    assert result["answered"] is True and result["hits"][0]["relevant"]
+    top2 = sections(result, relevant_only=False)[:2]
+    assert any(s.startswith("苏健") for s in top2) and any(s.startswith("蔡敏") for s in top2), top2
+    top = result["hits"][0]
+    assert top["answer"] == top["text"][top["answer_span"][0]:top["answer_span"][1]]
+    assert {"title", "date", "source", "confidence", "matched_terms"} <= set(top)
+    json.dumps(result)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["dense", "lexical"])
+def test_api_modes(client, mode):
+    result = client.predict(question="谁去了南通镇?", k=3, mode=mode, api_name="/ask")
+    assert len(result["hits"]) == 3
+    assert any(s.startswith(("苏健", "蔡敏")) for s in sections(result, relevant_only=False))
+
+
+@pytest.mark.slow
+def test_api_reports_bad_questions(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="no words"):
+        client.predict(question="???", k=3, mode="hybrid", api_name="/ask")
+    with pytest.raises(AppError, match="mode must be one of"):
+        client.predict(question="谁去了南通镇?", k=3, mode="magic", api_name="/ask")
+
+
+@pytest.mark.slow
+def test_concurrent_questions_get_their_own_answers(fresh_app, client):
+    from gradio_client import Client
+
+    questions = {"谁去了南通镇?": ("苏健", "蔡敏"), "谁负责162名城建干部的后勤保障?": ("杨学敏",),
+                 "Who went to Nantong town?": ("苏健", "蔡敏")}
+    expected = {q: client.predict(question=q, k=3, mode="hybrid", api_name="/ask")["hits"][0]["section"]
+                for q in questions}
+    for q, who in questions.items():
+        assert expected[q].startswith(who), (q, expected[q])
+    clients = [Client(fresh_app.url, verbose=False) for _ in range(3)]
+    jobs = [(clients[i % 3], q) for i, q in enumerate(list(questions) * 4)]
+
+    def ask(job):
+        c, q = job
+        return q, c.predict(question=q, k=3, mode="hybrid", api_name="/ask")["hits"][0]["section"]
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        answers = list(pool.map(ask, jobs))
+    assert all(section == expected[q] for q, section in answers), answers
+    print(f"{len(jobs)} concurrent questions answered in {time.perf_counter() - t0:.1f}s")

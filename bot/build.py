@@ -38,6 +38,13 @@ class BuildReport:
     skipped: list[documents.Problem] = field(default_factory=list)
     seconds: float = 0.0
 
+    def skipped_counts(self) -> dict[str, int]:
+        """How many problems of each kind, most common first."""
+        counts: dict[str, int] = {}
+        for p in self.skipped:
+            counts[p.kind] = counts.get(p.kind, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
     def summary(self) -> str:
         if self.up_to_date:
             head = f"index {self.index_dir}/ is up to date ({self.files} files, {self.passages} passages)"
@@ -48,7 +55,9 @@ class BuildReport:
                     f"reused {self.reused}")
         lines = [f"{head} in {self.seconds:.1f}s"]
         if self.skipped:
-            lines.append(f"skipped {len(self.skipped)}:")
+            counts = self.skipped_counts()
+            lines.append(f"skipped {len(self.skipped)}: "
+                         + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
             lines += [f"  {p}" for p in self.skipped]
         return "\n".join(lines)
 
@@ -76,7 +85,7 @@ def build_index(sources=("data",), index_dir="index", model: str | None = None,
         hashes = {}
         for name, path in scan.files.items():
             try:
-                hashes[name] = documents.file_hash(path)
+                hashes[name] = documents.file_hash(path, max_file_bytes)
             except OSError as e:
                 report.skipped.append(documents.Problem(name, f"cannot read: {e.strerror or e}"))
         if previous and not full and _unchanged(previous, model_name, hashes):

@@ -48,6 +48,31 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.reason}"
 
+    @property
+    def kind(self) -> str:
+        """What sort of problem, for the build summary's counts ("binary", "too large", ...)."""
+        reason = self.reason
+        for words, kind in _KINDS:
+            if any(w in reason for w in words):
+                return kind
+        return "bad JSONL line" if self.line else "other"
+
+
+# Problem.kind from the reason's words, first match wins (the reasons are written below).
+_KINDS = (
+    (("empty file",), "empty"),
+    (("binary",), "binary"),
+    (("MiB limit",), "too large"),
+    (("duplicates",), "duplicate"),
+    (("symlink loop",), "symlink loop"),
+    (("not a regular file",), "not a regular file"),
+    (("no such file",), "missing"),
+    (("No such file",), "gone while building"),
+    (("cannot detect the text encoding",), "unknown encoding"),
+    (("cannot read", "cannot open"), "unreadable"),
+    (("no article text", "no body text"), "no text"),
+)
+
 
 @dataclass
 class Scan:
@@ -114,7 +139,14 @@ def _add_file(found: Scan, path: Path, name: str) -> None:
     found.files[name] = path
 
 
-def file_hash(path: Path) -> str:
+def file_hash(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """A short hash of the file's bytes, to tell whether it changed since the last build.
+
+    A file over `max_bytes` is refused unread, so it is not read here either: its
+    size and modification time stand for its content."""
+    st = path.stat()
+    if st.st_size > max_bytes:
+        return "size:" + hashlib.sha256(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:11]
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

@@ -55,9 +55,11 @@ def current_generation(index_dir: Path) -> Path:
     except (OSError, ValueError) as e:
         raise CorruptIndex(f"{pointer} is unreadable ({e}); rebuild with `qabot build --full`")
     gen = index_dir / name
-    if not name.startswith("gen-") or "/" in name or "\0" in name or not (gen / MANIFEST).is_file():
-        raise CorruptIndex(f"{pointer} names {name[:80]!r}, which is missing or incomplete; "
+    if not name.startswith("gen-") or "/" in name or "\0" in name or not gen.is_dir():
+        raise CorruptIndex(f"{pointer} names {name[:80]!r}, which is missing; "
                            f"rebuild with `qabot build --full`")
+    if not (gen / MANIFEST).is_file():
+        raise CorruptIndex(f"{gen / MANIFEST} is missing; rebuild with `qabot build --full`")
     return gen
 
 
@@ -69,10 +71,34 @@ def read_manifest(gen: Path) -> dict:
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files_written"), dict):
         raise CorruptIndex(f"{gen / MANIFEST} is incomplete (no list of the files written); "
                            f"rebuild with `qabot build --full`")
-    if "checksum" in manifest and manifest["checksum"] != _manifest_checksum(manifest):
+    if "checksum" not in manifest:
+        raise CorruptIndex(f"{gen / MANIFEST} has no checksum (an incomplete manifest, or one "
+                           f"written by an older qabot); rebuild with `qabot build --full`")
+    if manifest["checksum"] != _manifest_checksum(manifest):
         raise CorruptIndex(f"{gen / MANIFEST} is damaged (its checksum differs); "
                            f"rebuild with `qabot build --full`")
+    _check_sizes(gen, manifest)
     return manifest
+
+
+def _check_sizes(gen: Path, manifest: dict) -> None:
+    """Every file the manifest lists is there with its size: costs a stat per file, so it
+    runs on every open and catches emptied and truncated files before a reader trips on
+    them. `verify` adds the checksums."""
+    for name, expected in manifest["files_written"].items():
+        if name.startswith("/") or ".." in name.split("/"):
+            raise CorruptIndex(f"{gen / MANIFEST} lists {name[:80]!r}, outside its generation; "
+                               f"rebuild with `qabot build --full`")
+        path = gen / name
+        try:
+            size = path.stat().st_size if path.is_file() else None
+        except OSError:
+            size = None
+        if size is None:
+            raise CorruptIndex(f"{path} is missing; rebuild with `qabot build --full`")
+        if not isinstance(expected, dict) or size != expected.get("size"):
+            raise CorruptIndex(f"{path} is damaged (its size differs from the manifest); "
+                               f"rebuild with `qabot build --full`")
 
 
 def _manifest_checksum(manifest: dict) -> str:
@@ -92,13 +118,11 @@ def checksum(path: Path) -> str:
 
 def verify(gen: Path, manifest: dict) -> None:
     """Check every file of a generation against the sizes and checksums in its manifest."""
+    _check_sizes(gen, manifest)
     for name, expected in manifest["files_written"].items():
         path = gen / name
-        if not path.is_file():
-            raise CorruptIndex(f"{path} is missing; rebuild with `qabot build --full`")
-        if (not isinstance(expected, dict) or path.stat().st_size != expected.get("size")
-                or checksum(path) != expected.get("checksum")):
-            raise CorruptIndex(f"{path} is damaged (size or checksum differs from the "
+        if checksum(path) != expected.get("checksum"):
+            raise CorruptIndex(f"{path} is damaged (its checksum differs from the "
                                f"manifest); rebuild with `qabot build --full`")
 
 

@@ -145,17 +145,18 @@ def render_hit(hit, rank: int) -> str:
             f"</div>")
 
 
-def render_answer(hits, question: str = "", query: str = "") -> str:
+def render_answer(hits, follows: str | None = None) -> str:
     """The chat reply for a list of hits, in rank order, each card saying how sure it is.
     When none is relevant it says so, and folds the closest passages away (for a
     follow-up it shows them, marked as unsure: the previous turn set the topic).
+    `follows` is the earlier question a follow-up was read with.
     One line of HTML (no blank lines), so the chat's Markdown leaves it alone."""
     n = sum(h.relevant for h in hits)
-    follow_up = bool(query and question and query != question)
+    follow_up = follows is not None
     parts = ['<div class="qa-reply">']
     if follow_up:
-        parts.append(f'<p class="qa-note">Follow-up: searched together with the previous question '
-                     f'— “{_esc(query)}”</p>')
+        parts.append(f'<p class="qa-note">Follow-up: read together with the previous question '
+                     f'— “{_esc(follows)}”</p>')
     if not hits:
         parts.append('<p class="qa-lead">The index has no passages to search.</p>')
     elif n:
@@ -403,12 +404,12 @@ def answer_html(engine: Engine, memory, question: str, k: int, mode: str):
     if memory:
         conv.topic, conv.last_hits = memory
     try:
-        hits, query = conv.ask(question, k=int(k), mode=mode if mode in MODES else "hybrid")
+        turn = conv.ask(question, k=int(k), mode=mode if mode in MODES else "hybrid")
     except QuestionError as e:
         return render_notice(f"I can't search for that: {e}.", "warn"), memory
     except IndexError_ as e:
         return render_notice(f"The index cannot be searched: {e}", "error"), memory
-    return render_answer(hits, question, query), (conv.topic, list(conv.last_hits))
+    return render_answer(turn.hits, turn.follows), (conv.topic, list(conv.last_hits))
 
 
 # ---------------------------------------------------------------- UI (needs gradio)

@@ -1,9 +1,10 @@
 """Follow-up questions: 她后来去了哪里? means nothing without the turn before it.
 
 A question that refers back (a personal pronoun, or an opening such as 后来 /
-"what about") is searched together with the topic of the conversation (the
-last question that stood on its own) when both are in the same script, and
-the passages from the sections that answered the previous turn come first.
+"what about") is answered from the sections (heading, or article when it has
+none) that answered the previous turn: their passages come first, ranked by
+the follow-up's own words, then the rest. Across scripts too: an English
+follow-up to a Chinese question works the same way.
 A question that stands on its own starts a new topic and is searched as it is.
 """
 
@@ -25,6 +26,26 @@ def refers_back(question: str) -> bool:
     return bool(_ZH_BACKREF.search(question) or _EN_BACKREF.search(question.strip()))
 
 
+def answered(hits: list[Hit]) -> list[Hit]:
+    """The hits that made up an answer: the confident ones, the top one, and any
+    that match the question's words as fully as the top one does (two people
+    who both went to 南通镇 both answered 谁去了南通镇?, however sure the
+    calibration, fitted on one-answer questions, is about the second)."""
+    if not hits:
+        return []
+    top = hits[0]
+    return [h for h in hits if h.relevant or h is top or 0 < top.coverage <= h.coverage]
+
+
+@dataclass
+class Turn:
+    """One answered question: its hits, and the earlier question it was read with
+    (None when it stood on its own)."""
+
+    hits: list[Hit]
+    follows: str | None = None
+
+
 @dataclass
 class Conversation:
     """One user's chat: the current topic and what answered the last turn."""
@@ -33,20 +54,24 @@ class Conversation:
     topic: str | None = None                 # the last question that stood on its own
     last_hits: list[Hit] = field(default_factory=list)
 
-    def ask(self, question: str, k: int = 5, mode: str = "hybrid") -> tuple[list[Hit], str]:
-        """Hits for `question`, and the query actually searched."""
+    def ask(self, question: str, k: int = 5, mode: str = "hybrid") -> Turn:
+        """The answer to `question`, read with the topic when it refers back."""
         if self.topic is None or not refers_back(question):
             hits = self.retriever.search(question, k=k, mode=mode)
             self.topic, self.last_hits = question, hits
-            return hits, question
-        # Mixing scripts in one query would confuse the lexical side; the
-        # section boost below carries the context across languages instead.
-        same_script = is_cjk_question(self.topic) == is_cjk_question(question)
-        query = f"{self.topic} {question}" if same_script else question
-        before = {(h.doc_id, h.section) for h in self.last_hits if h.relevant} \
-            or {(h.doc_id, h.section) for h in self.last_hits[:1]}
-        pool = self.retriever.search(query, k=max(k, FOLLOW_UP_POOL), mode=mode)
-        # Stable sort: the previous answer's sections first, each group in rank order.
-        hits = sorted(pool, key=lambda h: (h.doc_id, h.section) not in before)[:k]
+            return Turn(hits)
+        before = answered(self.last_hits)
+        sections = {(h.doc_id, h.section) for h in before}
+        # The follow-up's own words rank the passages ("where did she go *after*
+        # that" wants what is new, not the passage already shown); the previous
+        # answer's sections come first. Their headings (or titles) join a second
+        # query only to find those passages when the question alone misses them.
+        own = self.retriever.search(question, k=max(k, FOLLOW_UP_POOL), mode=mode)
+        labels = " ".join(dict.fromkeys(h.section or h.title for h in before))
+        ids = {h.passage_id for h in own}
+        found = own + [h for h in self.retriever.search(f"{labels} {question}", k=FOLLOW_UP_POOL, mode=mode)
+                       if h.passage_id not in ids]
+        inside = [h for h in found if (h.doc_id, h.section) in sections]
+        hits = (inside + [h for h in own if (h.doc_id, h.section) not in sections])[:k]
         self.last_hits = hits
-        return hits, query
+        return Turn(hits, follows=self.topic)

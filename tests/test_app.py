@@ -194,7 +194,7 @@ def test_answer_says_plainly_when_nothing_is_relevant():
 
 def test_answer_shows_every_passage_in_rank_order_when_one_is_relevant():
     out = app.render_answer([hit(), hit(confidence=0.2, relevant=False, section="蔡敏 处长"),
-                             hit(confidence=0.5, section="江艳")], "q", "q")
+                             hit(confidence=0.5, section="江艳")])
     read_html(out)
     assert "2 of the 3 passages below answer this confidently" in out
     assert out.index("苏健") < out.index("蔡敏") < out.index("江艳")
@@ -202,12 +202,12 @@ def test_answer_shows_every_passage_in_rank_order_when_one_is_relevant():
     assert "Follow-up" not in out
     assert "The best passage:" in app.render_answer([hit()])
     assert "The 2 best passages:" in app.render_answer([hit(), hit()])
-    follow = app.render_answer([hit()], "她后来去了哪里?", "谁去了南通镇? 她后来去了哪里?")
-    assert "Follow-up" in follow and "谁去了南通镇? 她后来去了哪里?" in follow
+    follow = app.render_answer([hit()], follows="谁去了南通镇?")
+    assert "Follow-up" in follow and "“谁去了南通镇?”" in follow
 
 
 def test_unsure_follow_up_says_so_and_shows_the_closest_passages():
-    out = app.render_answer([hit(confidence=0.2, relevant=False)], "她后来去了哪里?", "谁去了南通镇? 她后来去了哪里?")
+    out = app.render_answer([hit(confidence=0.2, relevant=False)], follows="谁去了南通镇?")
     read_html(out)
     assert "No passage answers this confidently" in out and "<details class=\"qa-weak\"" not in out
     assert "qa-card qa-low" in out
@@ -254,7 +254,9 @@ def test_a_session_remembers_its_last_turn_across_index_reloads():
     assert "苏健" in reply and memory[0] == "谁去了南通镇?" and len(memory[1]) == 2
     engine.retriever = FakeRetriever()          # a rebuild swapped the index
     reply, memory = app.answer_html(engine, memory, "她后来去了哪里?", 3, "hybrid")
-    assert engine.retriever.searched == ["谁去了南通镇? 她后来去了哪里?"] and "Follow-up" in reply
+    # Read with the remembered turn: its section joins the second query (see bot/conversation.py).
+    assert engine.retriever.searched[-1] == "苏健 政策法规处处长 她后来去了哪里?"
+    assert "Follow-up" in reply and "谁去了南通镇?" in reply
     reply, same = app.answer_html(engine, memory, "???", 3, "hybrid")
     assert "can&#x27;t search for that" in reply and "no words" in reply and same is memory
 

@@ -72,3 +72,21 @@ def test_nothing_relevant_is_said_plainly(seed_retriever):
     for question in ["量子计算机的工作原理是什么?", "What is the boiling point of mercury?"]:
         hits = seed_retriever.search(question, k=5)
         assert hits and not any(h.relevant for h in hits), [(h.section, h.confidence) for h in hits]
+
+
+@pytest.mark.parametrize("follow_up", ["她后来去了哪里?", "where did she go after that?"])
+def test_follow_up_is_read_with_the_previous_question(seed_retriever, follow_up):
+    from bot.conversation import Conversation
+
+    conv = Conversation(seed_retriever)
+    first = conv.ask("谁去了南通镇?", k=3)
+    assert first.follows is None and set(people(first.hits[:2])) == {"苏健", "蔡敏"}
+    turn = conv.ask(follow_up, k=3)
+    assert turn.follows == "谁去了南通镇?"
+    # The same people come first: the follow-up is about them, not about anyone who went anywhere,
+    # and where they went next (新店镇) is near the top, not only the passage already shown.
+    assert set(people(turn.hits[:4])) == {"苏健", "蔡敏"}
+    assert any("新店镇" in h.text for h in turn.hits[:3])
+    # A question that stands on its own starts a new topic.
+    fresh = conv.ask("胡铭带领多少名干部支援保利香槟国际小区?", k=3)
+    assert fresh.follows is None and people(fresh.hits[:1]) == ["胡铭"]

@@ -10,7 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-EXACT_MAX_VECTORS = 200_000   # above this, exact search is too slow for an interactive answer
+# Exact search reads every vector for every question: its latency grows linearly (about
+# 15 ms at 50k vectors on the 2-core reference machine, 100+ ms at 500k), while HNSW stays
+# under 1 ms with recall@10 >= 0.997 up to 1M. Above this size HNSW; below it exact
+# search, whose build is free (HNSW is rebuilt with every new generation, 30-60 s at
+# 100k-200k). Measured by bench/speed.py; numbers in bench/RESULTS.md.
+EXACT_MAX_VECTORS = 50_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
@@ -51,7 +56,17 @@ class DenseIndex:
             return np.empty(0, np.int64), np.empty(0, np.float32)
         params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, k)) \
             if self.kind == "hnsw" else None
-        scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), k, params=params)
+        # One question is one thread's work. A team of OpenMP threads only adds a barrier,
+        # and that barrier costs tens of milliseconds whenever the cores are busy (an index
+        # build, another process): 45 ms instead of 1.7 ms for 10k vectors on a loaded
+        # 2-core machine (bench/RESULTS.md). The setting is per calling thread, so it is
+        # restored for whatever this thread runs next (a build wants all cores).
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), k, params=params)
+        finally:
+            faiss.omp_set_num_threads(threads)
         keep = ids[0] >= 0
         return ids[0][keep].astype(np.int64), scores[0][keep]
 

@@ -87,6 +87,23 @@ def seed_key(q: dict, hit) -> bool:
     return person in q["expected_sections"]
 
 
+def seed_passage_key(q: dict, hit) -> bool:
+    """Stricter: the hit is the passage holding the answer, not just its section."""
+    return seed_key(q, hit) and q["answer_hint"] in hit.text
+
+
+def twin_agreement(retriever: Retriever, questions: list[dict], mode: str) -> dict:
+    """For each Chinese question with an English twin: do both put the same passage first?"""
+    by_id = {q["id"]: q for q in questions}
+    pairs = [(q, by_id[q["twin"]]) for q in questions if q["lang"] == "zh" and q.get("twin") in by_id]
+    same = right_both = 0
+    for zh, en in pairs:
+        a, b = retriever.search(zh["question"], k=1, mode=mode)[0], retriever.search(en["question"], k=1, mode=mode)[0]
+        same += a.passage_id == b.passage_id
+        right_both += seed_passage_key(zh, a) and seed_passage_key(en, b)
+    return {"pairs": len(pairs), "same_top_passage": same / len(pairs), "both_right": right_both / len(pairs)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sets", nargs="+", default=["cmrc-zh", "cmrc-en", "seed-zh", "seed-en"])
@@ -117,13 +134,23 @@ def main() -> None:
 
     print("| set | mode | n | R@1 | R@5 | MRR@10 | p50 ms |")
     print("|---|---|---|---|---|---|---|")
+    keys = {"seed": seed_key, "passage": seed_passage_key, "cmrc": lambda q, h: h.doc_id == q["context_id"]}
     for name, (retriever, questions) in sets.items():
-        key = seed_key if name.startswith("seed") else (lambda q, h: h.doc_id == q["context_id"])
+        for kind in (["seed", "passage"] if name.startswith("seed") else ["cmrc"]):
+            label = name + (" (answer passage)" if kind == "passage" else "")
+            for mode in args.modes:
+                r = evaluate(retriever, questions, mode, keys[kind])
+                results[(label, mode)] = r
+                print(f"| {label} | {mode} | {r['n']} | {r['R@1']:.3f} | {r['R@5']:.3f} | "
+                      f"{r['MRR@10']:.3f} | {r['p50_ms']:.1f} |", flush=True)
+    if "seed-zh" in sets and "seed-en" in sets:
+        print("\nSeed twins (a Chinese question and its English version):\n")
+        print("| mode | pairs | same top passage | both top passages hold the answer |")
+        print("|---|---|---|---|")
         for mode in args.modes:
-            r = evaluate(retriever, questions, mode, key)
-            results[(name, mode)] = r
-            print(f"| {name} | {mode} | {r['n']} | {r['R@1']:.3f} | {r['R@5']:.3f} | "
-                  f"{r['MRR@10']:.3f} | {r['p50_ms']:.1f} |", flush=True)
+            t = twin_agreement(sets["seed-zh"][0], seed_questions(), mode)
+            results[("seed-twins", mode)] = t
+            print(f"| {mode} | {t['pairs']} | {t['same_top_passage']:.3f} | {t['both_right']:.3f} |")
     if args.out:
         args.out.write_text(json.dumps({f"{k[0]}/{k[1]}": v for k, v in results.items()},
                                        ensure_ascii=False, indent=1), encoding="utf-8")

@@ -105,7 +105,7 @@ class Retriever:
             lex = lexical.LexicalIndex.load(gen / "lexical")
             sentences = store.load_array(gen / "sentences.npy")
             offsets = store.load_array(gen / "sentence_offsets.npy", mmap=False)
-        except (OSError, ValueError, KeyError, RuntimeError) as e:
+        except (OSError, ValueError, KeyError, RuntimeError, EOFError) as e:
             raise store.CorruptIndex(f"{gen} cannot be read ({e}); rebuild with `qabot build --full`")
         if not (len(passages) == len(dense) == lex.n_docs == len(offsets) - 1
                 and offsets[-1] == len(sentences)):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lexical import is_cjk_question
 from .retriever import Hit, Retriever
 
 _ZH_BACKREF = re.compile(r"[他她它]们?|这位|那位|此人|这个人|那个人|^该|^那|^还有|^然后|^之后|^后来")

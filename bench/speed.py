@@ -75,6 +75,14 @@ def ms_stats(seconds: list[float]) -> dict:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec,
+    so a worker would report its parent's peak when that was higher."""
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -406,7 +414,35 @@ def worker_latency(index_dir: str) -> None:
     out["stages"]["encode_query, 1 torch thread"] = ms_stats(_series(stage["encode_query"], qs["zh"]))
     torch.set_num_threads(threads)
     out["profile"] = _profile_search(r, qs)
+    onnx = _onnx_query_encoder()
+    if onnx:
+        out["stages"]["encode_query, ONNX Runtime fp32"] = ms_stats(_series(onnx, qs["zh"]))
     emit(out)
+
+
+def _onnx_query_encoder():
+    """One question through the ONNX Runtime fp32 export of the encode part (same model,
+    cosine 1.0000 there), to show what the question's encoding would cost on that backend."""
+    path = _onnx_paths()[0]
+    try:
+        import numpy as np
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+        from bot import encoder as encoders
+    except ImportError:
+        return None
+    if not path.exists():
+        return None
+    tok = Tokenizer.from_file(str(encoders.default_model_dir() / "tokenizer.json"))
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = os.cpu_count() or 2      # as torch: all cores
+    sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+
+    def encode(q):
+        ids = np.array([tok.encode("query: " + q).ids], np.int64)
+        return sess.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
+    encode("warm")
+    return encode
 
 
 # where a search spends its time: cumulative time of each step's function under cProfile,

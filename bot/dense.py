@@ -10,11 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-# Exact search reads every vector for every question: its latency grows linearly (about
-# 15 ms at 50k vectors on the 2-core reference machine, 100+ ms at 500k), while HNSW stays
-# under 1 ms with recall@10 >= 0.997 up to 1M. Above this size HNSW; below it exact
-# search, whose build is free (HNSW is rebuilt with every new generation, 30-60 s at
-# 100k-200k). Measured by bench/speed.py; numbers in bench/RESULTS.md.
+# Exact search reads every vector for every question: its latency grows linearly (p50
+# about 7 ms at 50k vectors on the 2-core reference machine, 13 ms at 100k, 110 ms at 1M),
+# while HNSW stays under 1 ms with recall@10 >= 0.997 up to 1M. Below this size exact
+# search: it keeps a question's dense search a small part of the 30 ms budget, and its
+# build is free (HNSW is rebuilt with every new generation). Measured by bench/speed.py;
+# numbers in bench/RESULTS.md (speed section).
 EXACT_MAX_VECTORS = 50_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80

@@ -23,13 +23,10 @@ import argparse
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,48 +34,8 @@ QUESTIONS = ROOT / "bench" / "data" / "seed_questions.jsonl"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 BEGIN, END = "<!-- load:begin -->", "<!-- load:end -->"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class App:
-    """`python app.py` on a free localhost port, its console in a log file."""
-
-    def __init__(self, data: Path, index: Path, log: Path, timeout: float = 900):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = log
-        env = os.environ | {"PYTHONUNBUFFERED": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-                            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-        with open(log, "wb") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, str(ROOT / "app.py"), "--port", str(self.port),
-                 "--data", str(data), "--index", str(index)],
-                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"app.py exited with {self.proc.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(self.url, timeout=5) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"app.py did not answer on {self.url} within {timeout}s")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+sys.path.insert(0, str(ROOT / "tests"))
+from running_app import RunningApp  # noqa: E402  (the app started as the app tests start it)
 
 
 def load_questions() -> list[dict]:
@@ -230,7 +187,8 @@ def main(argv=None) -> int:
         if not url:
             shutil.copytree(args.data, tmp / "data")
             started = time.perf_counter()
-            app = App(tmp / "data", Path(args.index) if args.index else tmp / "index", tmp / "app.log")
+            app = RunningApp(tmp / "data", Path(args.index) if args.index else tmp / "index", tmp / "app.log",
+                             timeout=900)
             print(f"app up on {app.url} in {time.perf_counter() - started:.0f}s", file=sys.stderr)
             url = app.url
         result = run_load(url, args.clients, args.questions, args.k, args.mode)

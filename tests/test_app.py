@@ -8,11 +8,8 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,6 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 from conftest import DATA, ROOT
+from running_app import RunningApp
 
 sys.path.insert(0, str(ROOT))     # app.py is a script at the top of the repository, not a package
 import app  # noqa: E402
@@ -364,52 +362,6 @@ def test_command_line_defaults_are_local_and_private(monkeypatch):
 
 
 # ---------------------------------------------------------------- the running app
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RunningApp:
-    """`python app.py` in a subprocess on a free port, with its console in a log file."""
-
-    def __init__(self, data: Path, index: Path, log: Path, timeout: float = 600):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log_path = log
-        env = os.environ | {"PYTHONUNBUFFERED": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
-        with open(log, "wb") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, str(ROOT / "app.py"), "--port", str(self.port),
-                 "--data", str(data), "--index", str(index)],
-                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"app.py exited with {self.proc.returncode}:\n{self.log}")
-            try:
-                with urllib.request.urlopen(self.url, timeout=5) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"app.py did not answer on {self.url} within {timeout}s:\n{self.log}")
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
 
 @pytest.fixture(scope="module")
 def fresh_app(tmp_path_factory):

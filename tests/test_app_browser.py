@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA
-from test_app import RunningApp
+from running_app import RunningApp
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -180,10 +180,13 @@ def test_upload_rebuild_and_find_the_new_article(open_page, tmp_path):
     (inbox / "lianjiang.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     (inbox / "safety.txt").write_text(SCRIPT_ARTICLE, encoding="utf-8")
     (inbox / "broken.txt").write_bytes(b"\x00\x01binary\x00" * 64)
+    page.wait_for_selector("#qa-upload input[type=file]", state="attached")
     page.locator("#qa-upload input[type=file]").set_input_files(
         [str(inbox / n) for n in ("lianjiang.txt", "safety.txt", "broken.txt")])
+    # The upload goes to the server before the names show; on a busy 2-core machine that
+    # has taken over a minute.
     page.wait_for_function("document.querySelector('#qa-upload').innerText.includes('broken.txt')",
-                           timeout=ANSWER_TIMEOUT)
+                           timeout=180_000)
     page.locator("#qa-update").click()
     page.wait_for_function("document.querySelector('#qa-status').innerText.includes('Index updated')",
                            timeout=180_000)

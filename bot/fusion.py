@@ -31,7 +31,7 @@ def channel_weight(channel: str, evidence: float, cjk_question: bool) -> float:
 def fuse(rankings: list[tuple[np.ndarray, np.ndarray, float]], k: int) -> tuple[np.ndarray, np.ndarray]:
     """Combine (ids best first, scores, weight) rankings; returns the top `k` ids and fused scores.
 
-    Each list gives an item a rank vote, (RRF_K + 1) / (RRF_K + rank + 1), and
+    Each list (scores best first) gives an item a rank vote, (RRF_K + 1) / (RRF_K + rank + 1), and
     a margin vote, its score min-max scaled within the list; SCORE_SHARE mixes
     them. The margin vote is what lets a decisive BM25 win beat a dense near-tie.
     """
@@ -42,7 +42,9 @@ def fuse(rankings: list[tuple[np.ndarray, np.ndarray, float]], k: int) -> tuple[
         scores = np.asarray(scores, dtype=np.float64)
         span = scores.max() - scores.min()
         margin = (scores - scores.min()) / span if span > 0 else np.ones_like(scores)
-        rank_vote = (RRF_K + 1) / (RRF_K + np.arange(len(ids)) + 1)
+        # tied scores share the better rank: list order must not break a tie on its own
+        rank = np.searchsorted(-scores, -scores, side="left")
+        rank_vote = (RRF_K + 1) / (RRF_K + rank + 1)
         votes = weight * ((1 - SCORE_SHARE) * rank_vote + SCORE_SHARE * margin)
         for pid, vote in zip(ids.tolist(), votes.tolist()):
             fused[pid] = fused.get(pid, 0.0) + vote

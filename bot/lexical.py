@@ -27,7 +27,14 @@ from pathlib import Path
 import numpy as np
 
 CHANNELS = ("words", "pinyin", "gloss")
-TOKENIZER_VERSION = "3"   # bump when tokens change: built indexes then re-tokenize
+TOKENIZER_VERSION = "4"   # bump when tokens or channel scoring change: built indexes then re-index
+# The pinyin channel matches names, and a name is in a passage or not: a passage that
+# repeats it, or is short, is no more about that person than its neighbours that carry
+# the name only in their section heading. So pinyin counts each term once per passage
+# (binary tf) with no length normalisation (b=0); which of the section's passages answers
+# is left to the other channels and the dense side.
+BINARY_CHANNELS = frozenset({"pinyin"})
+BM25_PARAMS = {"words": {}, "pinyin": {"b": 0.0}, "gloss": {}}
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 _CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 _LATIN_WORD = re.compile(r"[a-z]+")
@@ -211,11 +218,13 @@ class LexicalIndex:
         channels, df = {}, {}
         for name in CHANNELS:
             corpus = [toks[name] for toks in token_lists]
+            if name in BINARY_CHANNELS:
+                corpus = [list(dict.fromkeys(toks)) for toks in corpus]
             counts: dict[str, int] = {}
             for toks in corpus:
                 for t in set(toks):
                     counts[t] = counts.get(t, 0) + 1
-            model = bm25s.BM25()
+            model = bm25s.BM25(**BM25_PARAMS[name])
             if counts:
                 model.index(corpus, show_progress=False)
             channels[name] = model if counts else None

@@ -90,3 +90,18 @@ def test_follow_up_is_read_with_the_previous_question(seed_retriever, follow_up)
     # A question that stands on its own starts a new topic.
     fresh = conv.ask("胡铭带领多少名干部支援保利香槟国际小区?", k=3)
     assert fresh.follows is None and people(fresh.hits[:1]) == ["胡铭"]
+
+
+def test_english_questions_find_the_passages_their_chinese_twins_find(seed_retriever):
+    # bench/data/seed_questions.jsonl: 20 Chinese questions on the seed and their English
+    # versions. Issue 7: an English question should land where its Chinese twin does.
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "data" / "seed_questions.jsonl"
+    qs = {q["id"]: q for q in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+    pairs = [(q, qs[q["twin"]]) for q in qs.values() if q["lang"] == "zh" and q.get("twin")]
+    same = [seed_retriever.search(zh["question"], k=1)[0].passage_id
+            == seed_retriever.search(en["question"], k=1)[0].passage_id for zh, en in pairs]
+    assert len(pairs) == 20
+    assert sum(same) >= 19, [en["question"] for (zh, en), s in zip(pairs, same) if not s]

@@ -1,0 +1,54 @@
+"""Fusion and the pinyin channel's scoring, on hand-made rankings and token lists (no model)."""
+
+import numpy as np
+
+from bot import fusion
+from bot.lexical import LexicalIndex
+
+
+def ranking(ids, scores, weight=1.0):
+    return np.array(ids, np.int64), np.array(scores, np.float32), weight
+
+
+def test_tied_scores_get_the_same_vote():
+    ids, scores = fusion.fuse([ranking([3, 7], [2.0, 2.0])], k=2)
+    assert scores[0] == scores[1]
+    assert ids.tolist() == [3, 7]                 # the tie then breaks by passage order
+
+
+def test_a_tie_in_one_list_is_broken_by_the_others():
+    ids, _ = fusion.fuse([ranking([3, 7], [2.0, 2.0]), ranking([7, 3], [0.9, 0.8])], k=2)
+    assert ids.tolist() == [7, 3]
+
+
+def test_a_decisive_lexical_win_beats_a_dense_near_tie():
+    dense = ranking([1, 2, 5], [0.80, 0.79, 0.50])
+    words = ranking([2, 1], [9.0, 1.0])
+    assert fusion.fuse([dense, words], k=3)[0].tolist()[0] == 2
+
+
+def test_a_side_with_no_weight_has_no_say():
+    dense = ranking([1, 2], [0.8, 0.7])
+    assert fusion.fuse([dense, ranking([2], [9.0], weight=0.0)], k=2)[0].tolist() == [1, 2]
+
+
+def tokens(pinyin, words=("x",)):
+    return {"words": list(words), "pinyin": list(pinyin), "gloss": []}
+
+
+def test_pinyin_counts_a_name_once_whatever_the_passage_length():
+    # A section of three passages: every one carries the person's name in its heading;
+    # the first repeats it in its body, the last is short. None is more about the person.
+    docs = [tokens(["sujian", "sujian", "nantong", "minhou"] + ["ci"] * 40),
+            tokens(["sujian"] + ["ci"] * 60),
+            tokens(["sujian", "ci"]),
+            tokens(["caimin"] + ["ci"] * 30)]
+    found = LexicalIndex.index(docs).search("pinyin", ["sujian"], 10)
+    assert sorted(found.ids.tolist()) == [0, 1, 2]
+    assert len(set(found.scores.tolist())) == 1
+
+
+def test_words_channel_still_rewards_repetition():
+    docs = [tokens([], words=["南通", "南通", "镇"]), tokens([], words=["南通", "镇", "村"])]
+    found = LexicalIndex.index(docs).search("words", ["南通"], 10)
+    assert found.ids.tolist() == [0, 1] and found.scores[0] > found.scores[1]

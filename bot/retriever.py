@@ -176,9 +176,11 @@ class Retriever:
              terms: list[str], cjk: bool) -> Hit:
         p = self.passages[pid]
         cosine = float(self.dense.index.reconstruct(pid) @ qvec)
-        # Coverage counts the title and section (they were indexed); highlights are in the text.
-        _, coverage = self._matches(question, terms, embedding_text(p), cjk)
-        matched, _ = self._matches(question, terms, p.text, cjk)
+        # Coverage counts the title and section (they were indexed); highlights are the
+        # matches that also occur in the text shown. One pass: matching is the slow part.
+        matched, coverage = self._matches(question, terms, embedding_text(p), cjk)
+        shown = p.text.lower()
+        matched = [m for m in matched if m.lower() in shown]
         sent = self.sentence_vectors[self.sentence_offsets[pid]:self.sentence_offsets[pid + 1]]
         span = answer.best_sentence(qvec, sent, p.sentences, p.text, matched)
         conf = answer.confidence(cosine, coverage, rank, latin=not cjk)

@@ -257,10 +257,14 @@ def test_builds_killed_at_random_moments_leave_the_old_or_the_new_index(server, 
     rng = random.Random(20261125)
     outcomes = {"old": 0, "new": 0}
     kinds = {"killed": 0, "finished first": 0}
+    # Kill within the build's time, with a margin so some builds finish first; a build that
+    # finished first before `delay` shows the window was too long (later builds of a warm
+    # cache run faster than the first), so it shrinks.
+    window = {name: 1.1 * expected[name]["seconds"] for name in ("a", "b")}
     for i in range(KILLS):
         target = "b" if state == "a" else "a"
         corpus = corpora[0] if target == "a" else corpora[1]
-        delay = rng.uniform(0, 1.1 * expected[target]["seconds"])
+        delay = rng.uniform(0, window[target])
         pid = server.start([corpus], index)
         time.sleep(delay)
         try:
@@ -269,6 +273,8 @@ def test_builds_killed_at_random_moments_leave_the_old_or_the_new_index(server, 
             pass
         ended = server.wait(pid)
         kinds["killed" if ended["signal"] == signal.SIGKILL else "finished first"] += 1
+        if ended["signal"] != signal.SIGKILL:
+            window[target] = min(window[target], 1.25 * delay)
         if ended["signal"] != signal.SIGKILL:
             assert ended["code"] == 0, ended
         now = which(snapshot(index), expected)

@@ -1340,6 +1340,11 @@ def main() -> None:
     bad = set(parts) - set(PARTS) - {"report"}
     if bad:
         ap.error(f"unknown part(s): {', '.join(sorted(bad))}")
+    if not args.smoke:   # the report draws plots: say so now, not after ten minutes of measuring
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            ap.error('the report needs matplotlib: .venv/bin/pip install -e ".[bench]"')
     OUT.mkdir(parents=True, exist_ok=True)
     res = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     started = now()

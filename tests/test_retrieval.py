@@ -1,5 +1,8 @@
 """Retrieval on the seed article with the real default model and a real FAISS index."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 from bot import Hit, QuestionError
@@ -95,9 +98,6 @@ def test_follow_up_is_read_with_the_previous_question(seed_retriever, follow_up)
 def test_english_questions_find_the_passages_their_chinese_twins_find(seed_retriever):
     # bench/data/seed_questions.jsonl: 20 Chinese questions on the seed and their English
     # versions. Issue 7: an English question should land where its Chinese twin does.
-    import json
-    from pathlib import Path
-
     path = Path(__file__).resolve().parent.parent / "bench" / "data" / "seed_questions.jsonl"
     qs = {q["id"]: q for q in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
     pairs = [(q, qs[q["twin"]]) for q in qs.values() if q["lang"] == "zh" and q.get("twin")]

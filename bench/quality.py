@@ -24,6 +24,7 @@ from bot import Retriever, build_index  # noqa: E402
 
 CMRC = ROOT.parent / "shared" / "eval" / "cmrc2018_trial.json"
 EN = ROOT / "bench" / "data" / "cmrc_trial_en.jsonl"
+EN_HOLDOUT = ROOT / "bench" / "data" / "cmrc_trial_en_holdout.jsonl"   # never tuned on
 SEED_QUESTIONS = ROOT / "bench" / "data" / "seed_questions.jsonl"
 OUT = ROOT / "bench" / "out"
 
@@ -106,7 +107,7 @@ def twin_agreement(retriever: Retriever, questions: list[dict], mode: str) -> di
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sets", nargs="+", default=["cmrc-zh", "cmrc-en", "seed-zh", "seed-en"])
+    ap.add_argument("--sets", nargs="+", default=["cmrc-zh", "cmrc-en", "cmrc-en-holdout", "seed-zh", "seed-en"])
     ap.add_argument("--modes", nargs="+", default=["hybrid", "dense", "lexical"])
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
@@ -123,6 +124,9 @@ def main() -> None:
             en = [json.loads(l) for l in EN.read_text(encoding="utf-8").splitlines() if l.strip()]
             sets["cmrc-en"] = (cmrc, [{**by_id[e["id"]], "question": e["question_en"]} for e in en])
             sets["cmrc-zh-twins"] = (cmrc, [by_id[e["id"]] for e in en])
+        if "cmrc-en-holdout" in args.sets and EN_HOLDOUT.exists():
+            en = [json.loads(l) for l in EN_HOLDOUT.read_text(encoding="utf-8").splitlines() if l.strip()]
+            sets["cmrc-en-holdout"] = (cmrc, [{**by_id[e["id"]], "question": e["question_en"]} for e in en])
     if any(s.startswith("seed") for s in args.sets) and SEED_QUESTIONS.exists():
         seed_dir = OUT / "seed-index"
         print(build_index([ROOT / "data"], index_dir=seed_dir).summary(), file=sys.stderr)

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 CHANNELS = ("words", "pinyin", "gloss")
-TOKENIZER_VERSION = "4"   # bump when tokens or channel scoring change: built indexes then re-index
+TOKENIZER_VERSION = "5"   # bump when tokens or channel scoring change: built indexes then re-index
 # The pinyin channel matches names, and a name is in a passage or not: a passage that
 # repeats it, or is short, is no more about that person than its neighbours that carry
 # the name only in their section heading. So pinyin counts each term once per passage
@@ -117,6 +117,8 @@ def gloss(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _gloss_word(word: str) -> tuple[str, ...]:
+    if word in STOPWORDS:   # 的 is also "bull's eye, target": a function word has no gloss here
+        return ()
     senses = _cedict().get_definitions(word) or []
     terms: list[str] = []
     for sense in senses[:MAX_SENSES]:

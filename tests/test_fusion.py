@@ -52,3 +52,9 @@ def test_words_channel_still_rewards_repetition():
     docs = [tokens([], words=["南通", "南通", "镇"]), tokens([], words=["南通", "镇", "村"])]
     found = LexicalIndex.index(docs).search("words", ["南通"], 10)
     assert found.ids.tolist() == [0, 1] and found.scores[0] > found.scores[1]
+
+
+def test_function_words_have_no_english_gloss():
+    from bot import lexical
+    assert "target" not in lexical.gloss("我的书")   # 的 is also "bull's eye, target" in CC-CEDICT
+    assert "book" in lexical.gloss("我的书")

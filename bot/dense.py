@@ -79,3 +79,22 @@ class DenseIndex:
     def load(cls, path: Path) -> "DenseIndex":
         import faiss
         return cls(faiss.read_index(str(path)))
+
+
+def best_sentence_scores(query: np.ndarray, sentence_vectors: np.ndarray, offsets: np.ndarray,
+                         candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate passages ranked by their best sentence's cosine with `query`, best first.
+
+    Passage i's sentences are rows offsets[i]:offsets[i+1] of `sentence_vectors`.
+    Only candidates are scored (the passages some side already found), so the cost
+    does not grow with the index."""
+    candidates = np.unique(np.asarray(candidates, dtype=np.int64))
+    counts = offsets[candidates + 1] - offsets[candidates]
+    candidates, counts = candidates[counts > 0], counts[counts > 0]
+    if len(candidates) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.float32)
+    rows = np.repeat(offsets[candidates] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+    sims = np.asarray(sentence_vectors[rows], dtype=np.float32) @ query.astype(np.float32)
+    best = np.maximum.reduceat(sims, np.cumsum(counts) - counts)
+    order = np.argsort(-best, kind="stable")
+    return candidates[order], best[order]

@@ -5,7 +5,10 @@ Weighted rank-and-margin fusion. The dense ranking always votes with weight
 share of the question's IDF mass it found in the index), so a side that has
 nothing to say about the question (an English question against Chinese
 words, say) cannot push a good dense ranking down. The pinyin and gloss
-channels only speak for Latin-script questions. Every weight lives here; bench/tune_fusion.py
+channels only speak for Latin-script questions, and so does the sentence
+ranking: the candidates ranked by their best sentence's cosine, which finds the
+one sentence an English question is about where the whole Chinese passage's
+vector is too diluted to (Chinese questions have the words channel for that). Every weight lives here; bench/tune_fusion.py
 is the sweep they were chosen from (a flat optimum: see bench/RESULTS.md).
 """
 
@@ -17,14 +20,17 @@ RRF_K = 10                 # rank damping; small because candidate lists are sho
 WORDS_WEIGHT = 1.0         # the words channel at full evidence
 PINYIN_WEIGHT = 2.0        # the pinyin channel at full evidence: a rare name is strong evidence
 GLOSS_WEIGHT = 2.0         # the English-gloss channel at full evidence
-EVIDENCE_POWER = 2.0       # weak evidence counts much less than strong
-SCORE_SHARE = 0.5          # how much of a vote is score margin rather than rank
+SENTENCE_WEIGHT = 1.5      # the best-sentence ranking (Latin-script questions only)
+EVIDENCE_POWER = 1.0       # a vote in proportion to the evidence
+SCORE_SHARE = 0.75         # how much of a vote is score margin rather than rank
 
 
 def channel_weight(channel: str, evidence: float, cjk_question: bool) -> float:
+    """The vote of a lexical channel, or of "sentences" (evidence 1: it always has a say)."""
     if channel != "words" and cjk_question:
         return 0.0
-    base = {"words": WORDS_WEIGHT, "pinyin": PINYIN_WEIGHT, "gloss": GLOSS_WEIGHT}[channel]
+    base = {"words": WORDS_WEIGHT, "pinyin": PINYIN_WEIGHT, "gloss": GLOSS_WEIGHT,
+            "sentences": SENTENCE_WEIGHT}[channel]
     return base * evidence ** EVIDENCE_POWER
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from . import answer, encoder as encoders, fusion, lexical, store
-from .dense import DenseIndex
+from .dense import DenseIndex, best_sentence_scores
 from .passages import Passage, embedding_text
 
 MODES = ("hybrid", "dense", "lexical")
@@ -154,6 +154,11 @@ class Retriever:
                 found = self.lexical.search(channel, channel_terms, n)
                 weight = fusion.channel_weight(channel, found.evidence, cjk) if mode == "hybrid" else 1.0
                 rankings.append((found.ids, found.scores, weight))
+        weight = fusion.channel_weight("sentences", 1.0, cjk)
+        if mode == "hybrid" and weight > 0:
+            candidates = np.concatenate([ids for ids, _, w in rankings if w > 0])
+            ids, scores = best_sentence_scores(qvec, self.sentence_vectors, self.sentence_offsets, candidates)
+            rankings.append((ids, scores, weight))
         ids, scores = fusion.fuse(rankings, k)
         return [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]

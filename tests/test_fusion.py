@@ -54,6 +54,22 @@ def test_words_channel_still_rewards_repetition():
     assert found.ids.tolist() == [0, 1] and found.scores[0] > found.scores[1]
 
 
+def test_best_sentence_scores_take_each_candidates_best_sentence():
+    from bot.dense import best_sentence_scores
+    vectors = np.array([[1, 0], [0, 1], [0.6, 0.8], [0.8, 0.6], [1, 0]], np.float32)
+    offsets = np.array([0, 2, 3, 3, 5])          # passage 2 has no sentence
+    ids, scores = best_sentence_scores(np.array([0, 1], np.float32), vectors, offsets,
+                                       np.array([3, 0, 2, 1, 0]))
+    assert ids.tolist() == [0, 1, 3]             # each candidate once, best first
+    assert np.allclose(scores, [1.0, 0.8, 0.6])
+    assert best_sentence_scores(np.array([0, 1], np.float32), vectors, offsets, np.array([2]))[0].size == 0
+
+
+def test_the_sentence_ranking_speaks_only_for_latin_questions():
+    assert fusion.channel_weight("sentences", 1.0, cjk_question=False) == fusion.SENTENCE_WEIGHT > 0
+    assert fusion.channel_weight("sentences", 1.0, cjk_question=True) == 0.0
+
+
 def test_function_words_have_no_english_gloss():
     from bot import lexical
     assert "target" not in lexical.gloss("我的书")   # 的 is also "bull's eye, target" in CC-CEDICT

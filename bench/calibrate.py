@@ -74,7 +74,7 @@ def main() -> None:
             e = json.loads(line)
             asked.append((by_id[e["id"]], e["question_en"]))
 
-    rows, labels, groups, top_rows = [], [], [], []
+    rows, labels, groups, top_rows, shipped = [], [], [], [], []
     for i, (q, text) in enumerate(asked):
         latin = not lexical.is_cjk_question(text)
         hits = r.search(text, k=5)
@@ -83,18 +83,28 @@ def main() -> None:
             rows.append(features(h, rank, latin, float(dense_scores.mean())))
             labels.append(float(h.doc_id == q["context_id"]))
             groups.append(i)
+            shipped.append(h.confidence)
         top_rows.append((i, q["context_id"] in indexed, hits[0].doc_id == q["context_id"], latin))
     X_all, y, g = np.array(rows), np.array(labels), np.array(groups)
     train = (g // 2) % 2 == 0   # alternate pairs: neither half follows the indexed parity
     test = ~train
+    shipped = np.array(shipped)
+    print("shipped:", answer.CALIBRATION)
+    print(f"held-out hits: n={test.sum()}  positives={int(y[test].sum())}  "
+          f"Brier={np.mean((shipped[test] - y[test]) ** 2):.4f}  ECE={ece(shipped[test], y[test]):.4f}")
+    bar_report(shipped, g, test, top_rows)
     for names in (FEATURES + EXTRA, FEATURES):
         X = X_all[:, :len(names)]
         w = fit(X[train], y[train])
         p = 1 / (1 + np.exp(-X @ w))
-        print("coefficients:", {f: round(float(v), 3) for f, v in zip(names, w)})
+        print("refit:", {f: round(float(v), 3) for f, v in zip(names, w)})
         print(f"held-out hits: n={test.sum()}  positives={int(y[test].sum())}  "
               f"Brier={np.mean((p[test] - y[test]) ** 2):.4f}  ECE={ece(p[test], y[test]):.4f}")
-    # What the relevance bar does on held-out questions (top hit only).
+    bar_report(p, g, test, top_rows)
+
+
+def bar_report(p: np.ndarray, g: np.ndarray, test: np.ndarray, top_rows: list) -> None:
+    """What the relevance bar does on held-out questions (top hit only)."""
     top = {gi: p[np.where(g == gi)[0][0]] for gi in set(g[test].tolist())}
     for name, want_latin in (("zh", False), ("en", True)):
         ans = [(top[i], correct) for i, has, correct, latin in top_rows

@@ -32,24 +32,31 @@ def rankings_for(r: Retriever, question: str):
     if not cjk:
         channels["pinyin"] = r.lexical.search("pinyin", lexical.latin_query_terms(question), 50)
         channels["gloss"] = r.lexical.search("gloss", lexical.english_terms(question), 50)
-        # the sentence ranking's candidates: what the sides with evidence found
-        candidates = np.concatenate([dense_ids] + [f.ids for f in channels.values() if f.evidence > 0])
-        channels["sentences"] = best_sentence_scores(qvec, r.sentence_vectors, r.sentence_offsets, candidates)
+        # Scored once, over what the lists with a say found. Which lists have a say depends
+        # only on evidence > 0 while every base weight swept is > 0 (asserted in main).
+        weighted = [(dense_ids, dense_scores, 1.0)] + [
+            (f.ids, f.scores, fusion.channel_weight(name, f.evidence, cjk)) for name, f in channels.items()]
+        channels["sentences"] = best_sentence_scores(qvec, r.sentence_vectors, r.sentence_offsets,
+                                                     fusion.candidates(weighted))
     return cjk, (dense_ids, dense_scores), channels
 
 
+def set_params(params) -> None:
+    (fusion.RRF_K, fusion.SCORE_SHARE, fusion.PINYIN_WEIGHT, fusion.GLOSS_WEIGHT,
+     fusion.EVIDENCE_POWER, fusion.SENTENCE_WEIGHT) = params
+
+
 def score(cases, params) -> tuple[float, float]:
-    rrf_k, share, pinyin_w, gloss_w, power, sentence_w = params
-    fusion.RRF_K, fusion.SCORE_SHARE = rrf_k, share
+    """R@1 and MRR@10 with the fusion constants set to `params`, weighed as the retriever weighs."""
+    set_params(params)
     r1 = mrr = 0.0
     for target_ids, (cjk, dense_ids, channels) in cases:
         rankings = [(*dense_ids, 1.0)]
         for name, found in channels.items():
             if name == "sentences":
-                rankings.append((*found, sentence_w))
-                continue
-            base = {"words": 1.0, "pinyin": pinyin_w, "gloss": gloss_w}[name]
-            rankings.append((found.ids, found.scores, base * found.evidence ** power))
+                rankings.append((*found, fusion.sentence_weight(cjk)))
+            else:
+                rankings.append((found.ids, found.scores, fusion.channel_weight(name, found.evidence, cjk)))
         ids, _ = fusion.fuse(rankings, 10)
         rank = next((i for i, pid in enumerate(ids.tolist()) if pid in target_ids), None)
         r1 += rank == 0
@@ -73,6 +80,8 @@ def main() -> None:
     ho = [(by_doc[e["context_id"]], rankings_for(r, e["question_en"])) for e in ho_rows]
     grid = itertools.product([10, 20, 60], [0.0, 0.25, 0.5, 0.75, 1.0], [1.0, 2.0], [0.5, 1.0, 2.0], [1.0, 2.0],
                              [0.0, 0.5, 1.0, 1.5, 2.0])
+    grid = list(grid)
+    assert all(p[2] > 0 and p[3] > 0 for p in grid), "sentence candidates were scored for base weights > 0"
     results = []
     for params in grid:
         zr1, zmrr = score(zh, params)

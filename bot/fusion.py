@@ -6,10 +6,11 @@ share of the question's IDF mass it found in the index), so a side that has
 nothing to say about the question (an English question against Chinese
 words, say) cannot push a good dense ranking down. The pinyin and gloss
 channels only speak for Latin-script questions, and so does the sentence
-ranking: the candidates ranked by their best sentence's cosine, which finds the
-one sentence an English question is about where the whole Chinese passage's
-vector is too diluted to (Chinese questions have the words channel for that). Every weight lives here; bench/tune_fusion.py
-is the sweep they were chosen from (a flat optimum: see bench/RESULTS.md).
+ranking: the candidates ranked by their best sentence's cosine, which finds
+the one sentence an English question is about where the whole Chinese
+passage's vector is too diluted to (Chinese questions have the words channel
+for that). Every weight lives here; bench/tune_fusion.py is the sweep they
+were chosen from (a noisy plateau: see bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -26,12 +27,21 @@ SCORE_SHARE = 0.75         # how much of a vote is score margin rather than rank
 
 
 def channel_weight(channel: str, evidence: float, cjk_question: bool) -> float:
-    """The vote of a lexical channel, or of "sentences" (evidence 1: it always has a say)."""
+    """The vote of a lexical channel: its weight at full evidence, scaled by its evidence."""
     if channel != "words" and cjk_question:
         return 0.0
-    base = {"words": WORDS_WEIGHT, "pinyin": PINYIN_WEIGHT, "gloss": GLOSS_WEIGHT,
-            "sentences": SENTENCE_WEIGHT}[channel]
+    base = {"words": WORDS_WEIGHT, "pinyin": PINYIN_WEIGHT, "gloss": GLOSS_WEIGHT}[channel]
     return base * evidence ** EVIDENCE_POWER
+
+
+def sentence_weight(cjk_question: bool) -> float:
+    """The vote of the best-sentence ranking."""
+    return 0.0 if cjk_question else SENTENCE_WEIGHT
+
+
+def candidates(rankings: list[tuple[np.ndarray, np.ndarray, float]]) -> np.ndarray:
+    """The passages found by the rankings that have a say: what the sentence ranking scores."""
+    return np.concatenate([np.empty(0, np.int64)] + [ids for ids, _, weight in rankings if weight > 0])
 
 
 def fuse(rankings: list[tuple[np.ndarray, np.ndarray, float]], k: int) -> tuple[np.ndarray, np.ndarray]:

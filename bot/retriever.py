@@ -154,10 +154,10 @@ class Retriever:
                 found = self.lexical.search(channel, channel_terms, n)
                 weight = fusion.channel_weight(channel, found.evidence, cjk) if mode == "hybrid" else 1.0
                 rankings.append((found.ids, found.scores, weight))
-        weight = fusion.channel_weight("sentences", 1.0, cjk)
+        weight = fusion.sentence_weight(cjk)
         if mode == "hybrid" and weight > 0:
-            candidates = np.concatenate([ids for ids, _, w in rankings if w > 0])
-            ids, scores = best_sentence_scores(qvec, self.sentence_vectors, self.sentence_offsets, candidates)
+            ids, scores = best_sentence_scores(qvec, self.sentence_vectors, self.sentence_offsets,
+                                               fusion.candidates(rankings))
             rankings.append((ids, scores, weight))
         ids, scores = fusion.fuse(rankings, k)
         return [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk)

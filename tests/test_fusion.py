@@ -66,11 +66,28 @@ def test_best_sentence_scores_take_each_candidates_best_sentence():
 
 
 def test_the_sentence_ranking_speaks_only_for_latin_questions():
-    assert fusion.channel_weight("sentences", 1.0, cjk_question=False) == fusion.SENTENCE_WEIGHT > 0
-    assert fusion.channel_weight("sentences", 1.0, cjk_question=True) == 0.0
+    assert fusion.sentence_weight(cjk_question=False) == fusion.SENTENCE_WEIGHT > 0
+    assert fusion.sentence_weight(cjk_question=True) == 0.0
+
+
+def test_sentence_candidates_come_only_from_rankings_with_a_say():
+    rankings = [ranking([1, 2], [0.9, 0.8]), ranking([7], [3.0], weight=0.0), ranking([2, 5], [2.0, 1.0], 0.5)]
+    assert sorted(set(fusion.candidates(rankings).tolist())) == [1, 2, 5]
+    assert fusion.candidates([]).size == 0
+
+
+def test_best_sentence_scores_read_fp16_vectors_from_a_memory_map(tmp_path):
+    from bot.dense import best_sentence_scores
+    np.save(tmp_path / "s.npy", np.array([[1, 0], [0, 1], [0.6, 0.8]], np.float16))
+    vectors = np.load(tmp_path / "s.npy", mmap_mode="r")
+    ids, scores = best_sentence_scores(np.array([0, 1], np.float32), vectors, np.array([0, 2, 3]),
+                                       np.array([0, 1]))
+    assert ids.tolist() == [0, 1] and scores.dtype == np.float32
+    assert np.allclose(scores, [1.0, 0.8], atol=1e-3)
 
 
 def test_function_words_have_no_english_gloss():
     from bot import lexical
-    assert "target" not in lexical.gloss("我的书")   # 的 is also "bull's eye, target" in CC-CEDICT
+    assert "target" not in lexical.gloss("我的书")   # 的 di4 is "bull's eye, target" in CC-CEDICT
     assert "book" in lexical.gloss("我的书")
+

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import Hit, QuestionError
+from bot import Hit, QuestionError, fusion
 
 pytestmark = pytest.mark.slow
 
@@ -22,6 +22,24 @@ def test_who_went_to_nantong(seed_retriever, question):
     for h in hits[:2]:
         assert "南通镇" in h.text
         assert "南通镇" in h.answer  # the highlighted sentence is the one that answers
+
+
+@pytest.mark.parametrize("question, mode, lists", [
+    ("Who went to Nantong town?", "hybrid", ["dense", "words", "pinyin", "gloss", "sentences"]),
+    ("谁去了南通镇?", "hybrid", ["dense", "words"]),
+    ("Who went to Nantong town?", "dense", ["dense"]),
+    ("Who went to Nantong town?", "lexical", ["words", "pinyin", "gloss"])])
+def test_what_reaches_fusion(seed_retriever, monkeypatch, question, mode, lists):
+    seen = []
+    fuse = fusion.fuse
+    monkeypatch.setattr(fusion, "fuse", lambda rankings, k: seen.append(rankings) or fuse(rankings, k))
+    seed_retriever.search(question, k=3, mode=mode)
+    assert len(seen[0]) == len(lists)
+    if "sentences" in lists:   # the last list: best sentences of what the others found
+        ids, scores, weight = seen[0][-1]
+        assert weight == fusion.SENTENCE_WEIGHT and len(ids) > 0
+        assert set(ids.tolist()) <= set(fusion.candidates(seen[0][:-1]).tolist())
+        assert list(scores) == sorted(scores, reverse=True)
 
 
 def test_hits_are_typed_and_explained(seed_retriever):

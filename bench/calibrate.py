@@ -16,7 +16,6 @@ relevance bar's rates.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -73,9 +72,7 @@ def main() -> None:
     by_id = {q["id"]: q for q in questions}
     asked = [(q, q["question"]) for q in questions]
     if quality.EN.exists():
-        for line in quality.EN.read_text(encoding="utf-8").splitlines():
-            e = json.loads(line)
-            asked.append((by_id[e["id"]], e["question_en"]))
+        asked += [(by_id[e["id"]], e["question_en"]) for e in quality.read_jsonl(quality.EN)]
 
     rows, labels, groups, top_rows, shipped = [], [], [], [], []
     for i, (q, text) in enumerate(asked):

@@ -44,6 +44,10 @@ def cmrc_corpus(path: Path = CMRC) -> tuple[list[dict], list[dict]]:
     return docs, questions
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def write_jsonl(docs: list[dict], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
@@ -80,7 +84,7 @@ def evaluate(retriever: Retriever, questions: list[dict], mode: str, key) -> dic
 
 
 def seed_questions() -> list[dict]:
-    return [json.loads(line) for line in SEED_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_jsonl(SEED_QUESTIONS)
 
 
 def seed_key(q: dict, hit) -> bool:
@@ -121,12 +125,12 @@ def main() -> None:
         if "cmrc-zh" in args.sets:
             sets["cmrc-zh"] = (cmrc, questions)
         if "cmrc-en" in args.sets and EN.exists():
-            en = [json.loads(l) for l in EN.read_text(encoding="utf-8").splitlines() if l.strip()]
+            en = read_jsonl(EN)
             sets["cmrc-en"] = (cmrc, [{**by_id[e["id"]], "question": e["question_en"]} for e in en])
             sets["cmrc-zh-twins"] = (cmrc, [by_id[e["id"]] for e in en])
         if "cmrc-en-holdout" in args.sets and EN_HOLDOUT.exists():
-            en = [json.loads(l) for l in EN_HOLDOUT.read_text(encoding="utf-8").splitlines() if l.strip()]
-            sets["cmrc-en-holdout"] = (cmrc, [{**by_id[e["id"]], "question": e["question_en"]} for e in en])
+            sets["cmrc-en-holdout"] = (cmrc, [{**by_id[e["id"]], "question": e["question_en"]}
+                                              for e in read_jsonl(EN_HOLDOUT)])
     if any(s.startswith("seed") for s in args.sets) and SEED_QUESTIONS.exists():
         seed_dir = OUT / "seed-index"
         print(build_index([ROOT / "data"], index_dir=seed_dir).summary(), file=sys.stderr)

@@ -10,7 +10,6 @@ bot/fusion.py; the chosen values and this sweep's output are in bench/RESULTS.md
 from __future__ import annotations
 
 import itertools
-import json
 import sys
 from pathlib import Path
 
@@ -73,11 +72,9 @@ def main() -> None:
     for pid, p in enumerate(r.passages):
         by_doc.setdefault(p.doc_id, set()).add(pid)
     zh = [(by_doc[q["context_id"]], rankings_for(r, q["question"])) for q in questions]
-    en_rows = [json.loads(l) for l in quality.EN.read_text(encoding="utf-8").splitlines() if l.strip()]
-    en = [(by_doc[e["context_id"]], rankings_for(r, e["question_en"])) for e in en_rows]
+    en = [(by_doc[e["context_id"]], rankings_for(r, e["question_en"])) for e in quality.read_jsonl(quality.EN)]
     # The held-out English questions are scored for the record, never used to choose.
-    ho_rows = [json.loads(l) for l in quality.EN_HOLDOUT.read_text(encoding="utf-8").splitlines() if l.strip()]
-    ho = [(by_doc[e["context_id"]], rankings_for(r, e["question_en"])) for e in ho_rows]
+    ho = [(by_doc[e["context_id"]], rankings_for(r, e["question_en"])) for e in quality.read_jsonl(quality.EN_HOLDOUT)]
     grid = itertools.product([10, 20, 60], [0.0, 0.25, 0.5, 0.75, 1.0], [1.0, 2.0], [0.5, 1.0, 2.0], [1.0, 2.0],
                              [0.0, 0.5, 1.0, 1.5, 2.0])
     grid = list(grid)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import article as article_rules
-from . import documents, encoder as encoders, lexical, passages as chunking, store
+from . import documents, encoder as encoders, lexical, passages as chunking, paths, store
 from .dense import DenseIndex
 
 
@@ -62,16 +62,20 @@ class BuildReport:
         return "\n".join(lines)
 
 
-def build_index(sources=("data",), index_dir="index", model: str | None = None,
+def build_index(sources=None, index_dir=None, model: str | None = None,
                 full: bool = False, progress: bool = False,
                 max_file_bytes: int = documents.MAX_FILE_BYTES) -> BuildReport:
     """Index the articles under `sources` into `index_dir`. Returns what was done.
 
-    With `model=None` the index keeps the model it was built with (or
-    $QABOT_MODEL, or the default). `full=True` ignores what can be reused.
+    `sources` and `index_dir` default as everywhere (bot/paths.py: $QABOT_DATA /
+    $QABOT_INDEX, else ./data and ./index). With `model=None` the index keeps the
+    model it was built with (or $QABOT_MODEL, or the default). `full=True`
+    ignores what can be reused.
     """
     t0 = time.perf_counter()
-    index_dir = Path(index_dir)
+    index_dir = paths.index_dir(index_dir)
+    if sources is None:
+        sources = [paths.data_dir()]
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]
     with store.build_lock(index_dir):

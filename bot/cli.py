@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from . import store
+from . import paths, store
 
-INDEX_HELP = "index folder (default: index)"
+INDEX_HELP = f"index folder (default: ${paths.INDEX_ENV}, else ./index)"
 
 
 def _fail(e: Exception):
@@ -23,18 +23,18 @@ def cli():
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--index", "index_dir", default="index", show_default=True, help=INDEX_HELP)
+@click.argument("sources", nargs=-1, type=click.Path())
+@click.option("--index", "index_dir", default=None, help=INDEX_HELP)
 @click.option("--model", default=None, help="embedding model: name, local path or hub id "
               "(default: $QABOT_MODEL, else the index's own, else multilingual-e5-small)")
 @click.option("--full", is_flag=True, help="re-read and re-embed everything")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bars")
-def build(paths, index_dir, model, full, quiet):
-    """Build or refresh the index from article files or folders (default: data/)."""
+def build(sources, index_dir, model, full, quiet):
+    """Build or refresh the index from article files or folders (default: $QABOT_DATA, else ./data)."""
     from .build import build_index
 
     try:
-        report = build_index(list(paths) or ["data"], index_dir=index_dir, model=model,
+        report = build_index(list(sources) or [paths.data_dir()], index_dir=paths.index_dir(index_dir), model=model,
                              full=full, progress=not quiet)
     except (store.IndexError_, ValueError, OSError) as e:
         _fail(e)
@@ -47,18 +47,19 @@ def build(paths, index_dir, model, full, quiet):
               help="number of passages")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid",
               show_default=True)
-@click.option("--index", "index_dir", default="index", show_default=True, help=INDEX_HELP)
-@click.option("--json", "as_json", is_flag=True, help="print hits as JSON")
+@click.option("--index", "index_dir", default=None, help=INDEX_HELP)
+@click.option("--json", "as_json", is_flag=True,
+              help='print {"question", "answered", "hits"} as JSON (the shape of the chat\'s /ask)')
 def ask(question, k, mode, index_dir, as_json):
     """Ask a question; print the best passages with the answer sentence marked."""
-    from .retriever import QuestionError, Retriever
+    from .retriever import QuestionError, Retriever, answer_json
 
     try:
-        hits = Retriever.load(index_dir).search(question, k=k, mode=mode)
+        hits = Retriever.load(paths.index_dir(index_dir)).search(question, k=k, mode=mode)
     except (store.IndexError_, QuestionError) as e:
         _fail(e)
     if as_json:
-        click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
+        click.echo(json.dumps(answer_json(question, hits), ensure_ascii=False, indent=1))
         return
     if not any(h.relevant for h in hits):
         click.echo("No passage answers this confidently. The closest ones:\n")
@@ -68,7 +69,7 @@ def ask(question, k, mode, index_dir, as_json):
         mark = (click.style(h.text[s:e], bold=True, underline=True) if tty
                 else f">>{h.text[s:e]}<<")
         where = " · ".join(x for x in (h.title, h.section) if x)
-        click.echo(f"{i}. {where}  [{h.source} #{h.position}]  confidence {h.confidence:.2f}")
+        click.echo(f"{i}. {where}  [{h.source} ¶{h.position + 1}]  confidence {h.confidence:.2f}")
         click.echo(f"   {h.text[:s]}{mark}{h.text[e:]}")
         if h.matched_terms:
             click.echo(f"   matched: {', '.join(h.matched_terms)}")
@@ -76,14 +77,14 @@ def ask(question, k, mode, index_dir, as_json):
 
 
 @cli.command()
-@click.option("--index", "index_dir", default="index", show_default=True, help=INDEX_HELP)
+@click.option("--index", "index_dir", default=None, help=INDEX_HELP)
 @click.option("--json", "as_json", is_flag=True, help="print the manifest as JSON")
 def info(index_dir, as_json):
     """Show what the index holds: model, counts, build time, files."""
     from .retriever import Retriever
 
     try:
-        r = Retriever.load(index_dir)
+        r = Retriever.load(paths.index_dir(index_dir))
     except store.IndexError_ as e:
         _fail(e)
     details = r.info()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import answer, encoder as encoders, fusion, lexical, store
+from . import answer, encoder as encoders, fusion, lexical, paths, store
 from .dense import DenseIndex, best_sentence_scores
 from .passages import Passage, embedding_text
 
@@ -81,12 +81,13 @@ class Retriever:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def load(cls, index_dir: str | Path = "index", model: str | None = None,
+    def load(cls, index_dir: str | Path | None = None, model: str | None = None,
              verify: bool = True) -> "Retriever":
-        """Open the live index in `index_dir`. The model loads on the first search.
+        """Open the live index in `index_dir` (default: $QABOT_INDEX, else ./index).
+        The model loads on the first search.
 
         `model`, when given, must be the model the index was built with."""
-        index_dir = Path(index_dir)
+        index_dir = paths.index_dir(index_dir)
         gen = store.current_generation(index_dir)
         manifest = store.read_manifest(gen)
         if manifest.get("format") != store.FORMAT_VERSION:
@@ -214,14 +215,22 @@ def clean_question(question: str) -> str:
     return text
 
 
+def answer_json(question: str, hits: list[Hit]) -> dict:
+    """The one JSON shape of an answer, for `qabot ask --json` and the chat's `/ask`:
+    {"question", "answered": any hit relevant, "hits": [Hit.to_dict(), ...]}."""
+    return {"question": question, "answered": any(h.relevant for h in hits),
+            "hits": [h.to_dict() for h in hits]}
+
+
 _cache: dict[str, Retriever] = {}
 _cache_lock = threading.Lock()
 
 
-def retrieve(question: str, k: int = 5, index_dir: str | Path = "index",
+def retrieve(question: str, k: int = 5, index_dir: str | Path | None = None,
              mode: str = "hybrid") -> list[Hit]:
     """One-call search: opens `index_dir` once per process and reuses it."""
-    key = str(Path(index_dir).resolve())
+    index_dir = paths.index_dir(index_dir)
+    key = str(index_dir.resolve())
     with _cache_lock:
         retriever = _cache.get(key)
         if retriever is None:

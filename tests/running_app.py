@@ -23,6 +23,7 @@ class RunningApp:
 
     def __init__(self, data: Path, index: Path, log: Path, timeout: float = 600):
         self.port = free_port()
+        self.data, self.index = data, index
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log_path = log
         env = os.environ | {"PYTHONUNBUFFERED": "1", "GRADIO_ANALYTICS_ENABLED": "False",

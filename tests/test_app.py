@@ -1,5 +1,5 @@
-"""The web chat (app.py): rendering, uploads and examples as plain functions; then the
-real app started on a free port and called the way a script would, with gradio_client.
+"""The web chat (app.py, bot/chat/): rendering, uploads and examples as plain functions; then
+the real app started on a free port and called the way a script would: gradio_client, curl.
 
 The browser tests are in test_app_browser.py.
 """
@@ -21,6 +21,7 @@ from running_app import RunningApp
 
 sys.path.insert(0, str(ROOT))     # app.py is a script at the top of the repository, not a package
 import app  # noqa: E402
+from bot.chat import engine as chat_engine, examples, render, uploads  # noqa: E402
 from bot.retriever import Hit  # noqa: E402
 
 SCRIPT = "<script>alert('x')</script>"
@@ -102,7 +103,7 @@ def marked(fragment: str, cls: str) -> list[str]:
 
 def test_highlight_marks_answer_and_terms_and_keeps_the_text():
     text = "苏健同志支援闽侯县南通镇开展工作。他后来去了新店镇。"
-    out = app.highlight(text, (0, 17), ["南通镇", "新店镇"])
+    out = render.highlight(text, (0, 17), ["南通镇", "新店镇"])
     r = read_html(out)
     assert "".join(r.text) == text                       # nothing lost, nothing added
     assert out.count('<mark class="qa-ans">') == 1
@@ -112,7 +113,7 @@ def test_highlight_marks_answer_and_terms_and_keeps_the_text():
 
 def test_highlight_escapes_every_segment():
     text = f'A {SCRIPT} & <b>bold</b> "quoted" went to Nantong.\nNext line <img src=x onerror=alert(1)>'
-    out = app.highlight(text, (2, 40), ["script", "nantong", "img"])
+    out = render.highlight(text, (2, 40), ["script", "nantong", "img"])
     assert "<script" not in out and "<img" not in out and "<b>" not in out
     assert "&lt;" in out and "&amp;" in out and "&quot;quoted&quot;" in out
     r = read_html(out)
@@ -124,22 +125,22 @@ def test_highlight_escapes_every_segment():
 
 def test_highlight_handles_terms_across_the_answer_edge_and_overlaps():
     text = "abcdef ghij"
-    out = app.highlight(text, (0, 4), ["cdef", "bcd", "zz", ""])
+    out = render.highlight(text, (0, 4), ["cdef", "bcd", "zz", ""])
     assert "".join(read_html(out).text) == text
     # "cdef" (longer) wins over the overlapping "bcd"; it is split at the answer's end.
     assert marked(out, "qa-ans") == ["abcd"]
     assert marked(out, "qa-term") == ["cd", "ef"]
-    assert app.term_spans(text, ["cdef", "bcd", "hij"]) == [(2, 6), (8, 11)]
-    assert app.term_spans("南通镇", ["南通", "镇"]) == [(0, 3)]   # adjacent terms: one mark
+    assert render.term_spans(text, ["cdef", "bcd", "hij"]) == [(2, 6), (8, 11)]
+    assert render.term_spans("南通镇", ["南通", "镇"]) == [(0, 3)]   # adjacent terms: one mark
 
 
 def test_highlight_tolerates_a_bad_span():
-    assert "".join(read_html(app.highlight("abc", (5, 9))).text) == "abc"
-    assert "".join(read_html(app.highlight("abc", (2, 1))).text) == "abc"
+    assert "".join(read_html(render.highlight("abc", (5, 9))).text) == "abc"
+    assert "".join(read_html(render.highlight("abc", (2, 1))).text) == "abc"
 
 
 def test_hit_card_shows_title_section_date_source_confidence_and_full_passage():
-    card = app.render_hit(hit(), 1)
+    card = render.render_hit(hit(), 1)
     read_html(card)
     for part in ("响应号召 逆行有我", "苏健 政策法规处处长", "2022-11-16", "a.txt", "¶5",
                  "High confidence · 90%", "Full passage", 'class="qa-card qa-high"'):
@@ -148,10 +149,10 @@ def test_hit_card_shows_title_section_date_source_confidence_and_full_passage():
     assert marked(card, "qa-ans") == [ANSWER, ANSWER]
     assert "南通镇" in marked(card, "qa-term")
     assert card.count("…") == 1 and "新店镇" not in card.split("Full passage")[0]
-    low = app.render_hit(hit(confidence=0.2, relevant=False), 3)
+    low = render.render_hit(hit(confidence=0.2, relevant=False), 3)
     assert "Low confidence · 20%" in low and "qa-low" in low
     # A one-sentence passage has nothing more to expand.
-    short = app.render_hit(hit(text="苏健去了南通镇。", span=(0, 8)), 1)
+    short = render.render_hit(hit(text="苏健去了南通镇。", span=(0, 8)), 1)
     assert "Full passage" not in short
 
 
@@ -159,7 +160,7 @@ def test_hit_card_escapes_every_field():
     evil = hit(text=f"{SCRIPT} Nantong <i>x</i>", span=(0, 10), terms=("Nantong",),
                title=f"T {SCRIPT}", section='<img src=x onerror="alert(1)">',
                source='up/"><svg onload=alert(1)>.txt', date="<b>2022</b>")
-    card = app.render_hit(evil, 1)
+    card = render.render_hit(evil, 1)
     r = read_html(card)
     assert not ({t for t, _ in r.tags} - {"div", "span", "p", "mark", "strong", "details", "summary", "br"})
     assert "<script" not in card and "<img" not in card and "<svg" not in card and "<i>" not in card
@@ -170,7 +171,7 @@ def test_snippet_shows_the_answer_in_context():
     text = "First sentence is here. " * 5 + "Su Jian went to <Nantong> town. " + "Then more text follows. " * 5
     s = text.index("Su Jian")
     e = text.index("town.") + 5
-    out, cut = app.snippet(text, (s, e), ["nantong"], context=30)
+    out, cut = render.snippet(text, (s, e), ["nantong"], context=30)
     assert cut and out.startswith("…") and out.endswith("…")
     shown = "".join(read_html(out).text)
     inner = shown.strip("…")
@@ -178,12 +179,12 @@ def test_snippet_shows_the_answer_in_context():
     assert inner in text and inner.split(" ")[0] in words and inner.split(" ")[-1] in words  # whole words
     assert marked(out, "qa-ans") == ["Su Jian went to <Nantong> town."]
     assert marked(out, "qa-term") == ["Nantong"] and "&lt;" in out
-    whole, cut = app.snippet("短文。", (0, 3))
+    whole, cut = render.snippet("短文。", (0, 3))
     assert not cut and marked(whole, "qa-ans") == ["短文。"]
 
 
 def test_answer_says_plainly_when_nothing_is_relevant():
-    out = app.render_answer([hit(confidence=0.1, relevant=False), hit(confidence=0.05, relevant=False)])
+    out = render.render_answer([hit(confidence=0.1, relevant=False), hit(confidence=0.05, relevant=False)])
     read_html(out)
     assert "Nothing in the articles answers this" in out
     assert "Show the 2 closest passages anyway" in out and "<details" in out
@@ -191,43 +192,43 @@ def test_answer_says_plainly_when_nothing_is_relevant():
 
 
 def test_answer_shows_every_passage_in_rank_order_when_one_is_relevant():
-    out = app.render_answer([hit(), hit(confidence=0.2, relevant=False, section="蔡敏 处长"),
+    out = render.render_answer([hit(), hit(confidence=0.2, relevant=False, section="蔡敏 处长"),
                              hit(confidence=0.5, section="江艳")])
     read_html(out)
     assert "2 of the 3 passages below answer this confidently" in out
     assert out.index("苏健") < out.index("蔡敏") < out.index("江艳")
     assert "<details class=\"qa-weak\"" not in out and out.count("qa-card qa-low") == 1
     assert "Follow-up" not in out
-    assert "The best passage:" in app.render_answer([hit()])
-    assert "The 2 best passages:" in app.render_answer([hit(), hit()])
-    follow = app.render_answer([hit()], follows="谁去了南通镇?")
+    assert "The best passage:" in render.render_answer([hit()])
+    assert "The 2 best passages:" in render.render_answer([hit(), hit()])
+    follow = render.render_answer([hit()], follows="谁去了南通镇?")
     assert "Follow-up" in follow and "“谁去了南通镇?”" in follow
 
 
 def test_unsure_follow_up_says_so_and_shows_the_closest_passages():
-    out = app.render_answer([hit(confidence=0.2, relevant=False)], follows="谁去了南通镇?")
+    out = render.render_answer([hit(confidence=0.2, relevant=False)], follows="谁去了南通镇?")
     read_html(out)
     assert "No passage answers this confidently" in out and "<details class=\"qa-weak\"" not in out
     assert "qa-card qa-low" in out
 
 
 def test_question_and_notices_are_escaped():
-    assert app.render_question(SCRIPT) == "&lt;script&gt;alert('x')&lt;/script&gt;"
-    assert "<script" not in app.render_notice(SCRIPT)
-    assert "<script" not in app.render_status([("error", SCRIPT)])
+    assert render.render_question(SCRIPT) == "&lt;script&gt;alert('x')&lt;/script&gt;"
+    assert "<script" not in render.render_notice(SCRIPT)
+    assert "<script" not in render.render_status([("error", SCRIPT)])
 
 
 def test_stats_panel():
     info = {"counts": {"files": 2, "documents": 3, "passages": 40}, "model": "multilingual-e5-small",
             "built_at": "2025-11-25T08:41:07+0000", "files": {"a.txt": {}, f"{SCRIPT}.txt": {}},
             "skipped": 1}
-    out = app.render_stats(info)
+    out = render.render_stats(info)
     read_html(out)
     for part in ("Articles", "<dd>3</dd>", "<dd>40</dd>", "multilingual-e5-small", "2025-11-25 08:41",
                  "2 files", "1 item skipped"):
         assert part in out
     assert "<script" not in out
-    assert "No index yet" in app.render_stats(None, "no index in index/ yet")
+    assert "No index yet" in render.render_stats(None, "no index in index/ yet")
 
 
 class FakeRetriever:
@@ -244,18 +245,18 @@ class FakeRetriever:
 
 
 def test_a_session_remembers_its_last_turn_across_index_reloads():
-    engine = app.Engine(Path("data"), Path("index"))
-    reply, memory = app.answer_html(engine, None, "谁去了南通镇?", 3, "hybrid")
+    engine = chat_engine.Engine(Path("data"), Path("index"))
+    reply, memory = chat_engine.answer_html(engine, None, "谁去了南通镇?", 3, "hybrid")
     assert "There is no index yet" in reply and memory is None
     engine.retriever = FakeRetriever()
-    reply, memory = app.answer_html(engine, None, "谁去了南通镇?", 3, "hybrid")
+    reply, memory = chat_engine.answer_html(engine, None, "谁去了南通镇?", 3, "hybrid")
     assert "苏健" in reply and memory[0] == "谁去了南通镇?" and len(memory[1]) == 2
     engine.retriever = FakeRetriever()          # a rebuild swapped the index
-    reply, memory = app.answer_html(engine, memory, "她后来去了哪里?", 3, "hybrid")
+    reply, memory = chat_engine.answer_html(engine, memory, "她后来去了哪里?", 3, "hybrid")
     # Read with the remembered turn: its section joins the second query (see bot/conversation.py).
     assert engine.retriever.searched[-1] == "苏健 政策法规处处长 她后来去了哪里?"
     assert "Follow-up" in reply and "谁去了南通镇?" in reply
-    reply, same = app.answer_html(engine, memory, "???", 3, "hybrid")
+    reply, same = chat_engine.answer_html(engine, memory, "???", 3, "hybrid")
     assert "can&#x27;t search for that" in reply and "no words" in reply and same is memory
 
 
@@ -266,7 +267,7 @@ def passages(*rows):
 
 
 def test_examples_for_the_seed_article_start_with_the_canonical_questions():
-    qs = app.example_questions(passages(
+    qs = examples.example_questions(passages(
         ("响应号召 逆行有我", "杨学敏 办公室主任", "杨学敏同志……"),
         ("响应号召 逆行有我", "苏健 政策法规处处长", "支援闽侯县南通镇……"),
         ("响应号召 逆行有我", "苏健 政策法规处处长", "……"),
@@ -276,15 +277,15 @@ def test_examples_for_the_seed_article_start_with_the_canonical_questions():
 
 
 def test_examples_come_from_any_corpus():
-    zh = app.example_questions(passages(("城市供水保障", "", "供水……"), ("防汛工作", "李雷 宣传处处长", "……")))
+    zh = examples.example_questions(passages(("城市供水保障", "", "供水……"), ("防汛工作", "李雷 宣传处处长", "……")))
     assert zh == ["李雷做了什么?", "「城市供水保障」讲了什么?", "「防汛工作」讲了什么?"]
-    en = app.example_questions(passages(("Flood relief in Lianjiang", "Jane Smith, head of policy", "..."),
+    en = examples.example_questions(passages(("Flood relief in Lianjiang", "Jane Smith, head of policy", "..."),
                                         ("Flood relief in Lianjiang", "Background", "...")))
     assert en == ["What did Jane Smith do?", "What is “Flood relief in Lianjiang” about?"]
-    mixed = app.example_questions(passages(*[(f"标题{i}", "", "x") for i in range(8)],
+    mixed = examples.example_questions(passages(*[(f"标题{i}", "", "x") for i in range(8)],
                                            ("Water supply", "", "x")), limit=4)
     assert len(mixed) == 4 and mixed[-1] == "What is “Water supply” about?"   # an English one kept
-    assert app.example_questions([]) == []
+    assert examples.example_questions([]) == []
 
 
 # ---------------------------------------------------------------- uploads
@@ -299,13 +300,13 @@ def test_examples_come_from_any_corpus():
     (".hidden.txt", "hidden.txt"),
 ])
 def test_upload_names_are_plain_basenames(name, expected):
-    assert app.safe_upload_name(name) == expected
+    assert uploads.safe_upload_name(name) == expected
 
 
 @pytest.mark.parametrize("name", ["run.sh", "x.txt.exe", "..", "../.txt", "...md", "noext", ""])
 def test_upload_names_refused(name):
     with pytest.raises(ValueError):
-        app.safe_upload_name(name)
+        uploads.safe_upload_name(name)
 
 
 def test_add_uploads_keeps_good_files_and_refuses_bad_ones(tmp_path):
@@ -326,7 +327,7 @@ def test_add_uploads_keeps_good_files_and_refuses_bad_ones(tmp_path):
         (inbox / name).write_bytes(data_bytes)
     outside = tmp_path / "outside.txt"
     outside.write_text("正文内容", encoding="utf-8")
-    added, notes = app.add_uploads([inbox / n for n in files] + [outside], data,
+    added, notes = uploads.add_uploads([inbox / n for n in files] + [outside], data,
                                    allowed_root=inbox, max_bytes=1000)
     assert added == ["uploads/good.txt", "uploads/lines.jsonl"]
     assert sorted(p.name for p in (data / "uploads").iterdir()) == ["good.txt", "lines.jsonl"]
@@ -340,25 +341,69 @@ def test_add_uploads_keeps_good_files_and_refuses_bad_ones(tmp_path):
     assert "error: script.exe: only .txt" in text
     assert "error: outside.txt: not an uploaded file" in text
     # The same name again replaces the earlier upload.
-    _, notes = app.add_uploads([inbox / "good.txt"], data, allowed_root=inbox)
+    _, notes = uploads.add_uploads([inbox / "good.txt"], data, allowed_root=inbox)
     assert notes[0] == ("ok", "Replaced uploads/good.txt (1 article)")
 
 
 def test_add_uploads_limits_the_number_of_files(tmp_path):
-    added, notes = app.add_uploads([tmp_path / f"{i}.txt" for i in range(app.MAX_UPLOAD_FILES + 1)], tmp_path)
+    added, notes = uploads.add_uploads([tmp_path / f"{i}.txt" for i in range(uploads.MAX_UPLOAD_FILES + 1)], tmp_path)
     assert added == [] and notes[0][0] == "error"
 
 
-def test_command_line_defaults_are_local_and_private(monkeypatch):
+def test_address_flags_win_over_gradio_variables_which_win_over_defaults(monkeypatch):
+    for var in ("GRADIO_SERVER_NAME", "GRADIO_SERVER_PORT"):
+        monkeypatch.delenv(var, raising=False)
+    args = app.parse_args([])
+    assert app.address(args) == ("127.0.0.1", 7860) and args.share is False
+    monkeypatch.setenv("GRADIO_SERVER_NAME", "0.0.0.0")
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "7870")
+    assert app.address(app.parse_args([])) == ("0.0.0.0", 7870)
+    assert app.address(app.parse_args(["--port", "9000", "--host", "127.0.0.2"])) == ("127.0.0.2", 9000)
+
+
+def test_data_and_index_follow_one_rule(monkeypatch, tmp_path):
+    from bot import paths
+
     monkeypatch.delenv("QABOT_DATA", raising=False)
     monkeypatch.delenv("QABOT_INDEX", raising=False)
-    args = app.parse_args([])
-    assert (args.host, args.port, args.share) == ("127.0.0.1", 7860, False)
-    assert Path(args.data) == ROOT / "data" and Path(args.index) == ROOT / "index"
+    monkeypatch.chdir(tmp_path)
+    assert (paths.data_dir(), paths.index_dir()) == (Path("data"), Path("index"))
     monkeypatch.setenv("QABOT_DATA", "/tmp/d")
     monkeypatch.setenv("QABOT_INDEX", "/tmp/i")
-    args = app.parse_args(["--port", "9000", "--host", "0.0.0.0"])
-    assert (args.data, args.index, args.port, args.host) == ("/tmp/d", "/tmp/i", 9000, "0.0.0.0")
+    assert (paths.data_dir(), paths.index_dir()) == (Path("/tmp/d"), Path("/tmp/i"))
+    assert paths.index_dir("mine") == Path("mine")          # an explicit flag or argument wins
+
+
+def occupied_port():
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen()
+    return s, s.getsockname()[1]
+
+
+@pytest.mark.parametrize("how", ["flag", "GRADIO_SERVER_PORT"])
+def test_a_busy_port_is_one_line_before_the_model_loads(tmp_path, how):
+    import subprocess
+
+    sock, port = occupied_port()
+    with sock:
+        env = os.environ | {"PYTHONPATH": str(ROOT)}
+        argv = [sys.executable, str(ROOT / "app.py"), "--data", str(tmp_path / "d"), "--index", str(tmp_path / "i")]
+        if how == "flag":
+            argv += ["--port", str(port)]
+        else:
+            env["GRADIO_SERVER_PORT"] = str(port)
+        t0 = time.perf_counter()
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        f"qabot: cannot serve on 127.0.0.1:{port} (Address already in use); "
+        f"choose another port with --port or GRADIO_SERVER_PORT"], done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert not (tmp_path / "i").exists()                    # nothing was indexed, no model was loaded
+    print(f"refused in {time.perf_counter() - t0:.1f}s")
 
 
 # ---------------------------------------------------------------- the running app
@@ -404,6 +449,43 @@ def test_api_answers_like_a_script_would_ask(client):
     assert top["answer"] == top["text"][top["answer_span"][0]:top["answer_span"][1]]
     assert {"title", "date", "source", "confidence", "matched_terms"} <= set(top)
     json.dumps(result)
+
+
+@pytest.mark.slow
+def test_cli_and_api_answer_in_one_shape(fresh_app, client):
+    import subprocess
+
+    question = "谁去了南通镇?"
+    api = client.predict(question=question, k=3, mode="hybrid", api_name="/ask")
+    run = lambda *extra: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "bot", "ask", question, "-k", "3", "--index", str(fresh_app.index), *extra],
+        capture_output=True, text=True, timeout=300, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    cli = json.loads(run("--json").stdout)
+    assert set(cli) == set(api) == {"question", "answered", "hits"}
+    assert cli["answered"] == api["answered"]
+    assert [(h["passage_id"], h["confidence"], set(h)) for h in cli["hits"]] == \
+        [(h["passage_id"], h["confidence"], set(h)) for h in api["hits"]]
+    text = run().stdout                     # paragraphs are numbered as the chat's cards number them
+    assert f"¶{api['hits'][0]['position'] + 1}]" in text.splitlines()[0], text
+
+
+@pytest.mark.slow
+def test_plain_http_as_the_readme_shows_it(fresh_app):
+    """`/ask` over plain HTTP with curl, the two calls the README documents."""
+    import subprocess
+
+    body = json.dumps({"data": ["谁去了南通镇?", 3, "hybrid"]}, ensure_ascii=False)
+    post = subprocess.run(["curl", "-sS", "-X", "POST", f"{fresh_app.url}gradio_api/call/ask",
+                           "-H", "Content-Type: application/json", "-d", body],
+                          capture_output=True, text=True, timeout=60)
+    event_id = json.loads(post.stdout)["event_id"]
+    got = subprocess.run(["curl", "-sS", "-N", f"{fresh_app.url}gradio_api/call/ask/{event_id}"],
+                         capture_output=True, text=True, timeout=120)
+    lines = got.stdout.splitlines()
+    assert "event: complete" in lines, got.stdout
+    result = json.loads(lines[lines.index("event: complete") + 1].removeprefix("data: "))[0]
+    assert result["answered"] is True
+    assert {h["section"].split()[0] for h in result["hits"][:2]} == {"苏健", "蔡敏"}
 
 
 @pytest.mark.slow

@@ -129,8 +129,8 @@ def test_two_builds_cannot_interleave(tmp_path, data_copy):
             build_index([data_copy], index_dir=index)
 
 
-def run_cli(*args, cwd):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def run_cli(*args, cwd, env=None):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600)
 
@@ -145,12 +145,16 @@ def test_cli_build_ask_info(tmp_path, data_copy):
     assert "苏健" in asked.stdout and "蔡敏" in asked.stdout and ">>" in asked.stdout
 
     as_json = run_cli("ask", "Who went to Nantong town?", "--index", "idx", "--json", "-k", "2", cwd=tmp_path)
-    hits = json.loads(as_json.stdout)
+    answer = json.loads(as_json.stdout)
+    assert answer["question"] == "Who went to Nantong town?" and answer["answered"] is True
+    hits = answer["hits"]
     assert {h["section"].split(" ")[0] for h in hits} == {"苏健", "蔡敏"}
     assert all(h["answer"] in h["text"] for h in hits)
 
     info = run_cli("info", "--index", "idx", cwd=tmp_path)
     assert info.returncode == 0 and "multilingual-e5-small" in info.stdout and SEED_NAME in info.stdout
+    by_env = run_cli("info", cwd=tmp_path, env={"QABOT_INDEX": str(tmp_path / "idx")})
+    assert by_env.returncode == 0 and SEED_NAME in by_env.stdout     # the chat's variable, same rule
 
     again = run_cli("build", str(data_copy), "--index", "idx", "-q", cwd=tmp_path)
     assert "up to date" in again.stdout

@@ -1,0 +1,107 @@
+"""The chat's engine: the one index and model every browser session shares, and one chat turn."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from .examples import example_questions
+from .render import render_answer, render_notice
+
+MODES = {"hybrid": "Hybrid", "dense": "Meaning", "lexical": "Keywords"}
+DEFAULT_K = 3                          # passages per answer in the chat (the API's default is 5)
+
+class Engine:
+    """The one index and model every session shares.
+
+    `retriever` is swapped in one assignment after a rebuild, so a question
+    always meets a complete index; rebuilds take `build_lock` and the old
+    retriever keeps answering while they run."""
+
+    def __init__(self, data_dir: Path, index_dir: Path):
+        self.data_dir = Path(data_dir).resolve()
+        self.index_dir = Path(index_dir).resolve()
+        self.retriever = None
+        self.error = ""
+        self.examples: list[str] = []
+        self.build_lock = threading.Lock()
+
+    def build(self, progress: bool = False):
+        """Refresh the index from data/ (incremental), then serve the new one. Raises on failure,
+        leaving the current index serving."""
+        from .. import build_index
+
+        with self.build_lock:
+            report = build_index([self.data_dir], index_dir=self.index_dir, progress=progress)
+            if not report.up_to_date or self.retriever is None:
+                self.load()
+            return report
+
+    def load(self) -> None:
+        from .. import Retriever
+        from ..store import IndexError_
+
+        try:
+            new = Retriever.load(self.index_dir)
+        except IndexError_ as e:
+            if self.retriever is None:
+                self.error = str(e)
+            raise
+        new.encoder        # the model, loaded once per process: now, not on the first question
+        self.examples = example_questions(new.passages)
+        self.retriever, self.error = new, ""
+
+    def prepare(self) -> None:
+        """Build or refresh the index (console progress), then load it and the model once."""
+        from ..store import BuildLocked, IndexError_
+
+        say = lambda text: print(f"qabot: {text}", flush=True)   # noqa: E731
+        say(f"indexing {self.data_dir} -> {self.index_dir} (only changes are re-read) …")
+        try:
+            say(self.build(progress=True).summary())
+        except BuildLocked:
+            say("another build of this index is running; serving the current index")
+        except (ValueError, OSError) as e:
+            say(f"the index was not built: {e}")
+        except IndexError_ as e:
+            say(str(e))
+        if self.retriever is None:
+            try:
+                say("loading the index and the model …")
+                self.load()
+            except IndexError_ as e:
+                say(f"no index to serve yet ({e}); add articles in the web page")
+        if self.retriever is not None:
+            counts = self.retriever.info()["counts"]
+            say(f"serving {counts['documents']} articles, {counts['passages']} passages "
+                f"with model {self.retriever.model}")
+
+    def info(self) -> dict | None:
+        r = self.retriever
+        return r.info() if r is not None else None
+
+
+def answer_html(engine: Engine, memory, question: str, k: int, mode: str):
+    """(reply HTML, new memory) for one chat turn.
+
+    A session remembers only its last question and hits (`memory`), not a
+    Conversation: each turn talks to the index being served now, and a session
+    left open never keeps an old index alive after a rebuild."""
+    from .. import QuestionError
+    from ..conversation import Conversation
+    from ..store import IndexError_
+
+    retriever = engine.retriever
+    if retriever is None:
+        return render_notice("There is no index yet. Add articles in the Index panel and press "
+                             "Update index." + (f" ({engine.error})" if engine.error else ""), "warn"), memory
+    conv = Conversation(retriever)
+    if memory:
+        conv.topic, conv.last_hits = memory
+    try:
+        turn = conv.ask(question, k=int(k), mode=mode if mode in MODES else "hybrid")
+    except QuestionError as e:
+        return render_notice(f"I can't search for that: {e}.", "warn"), memory
+    except IndexError_ as e:
+        return render_notice(f"The index cannot be searched: {e}", "error"), memory
+    return render_answer(turn.hits, turn.follows), (conv.topic, list(conv.last_hits))

@@ -36,6 +36,7 @@ class BuildReport:
     embedded: int = 0          # texts the model encoded in this build
     reused: int = 0            # texts whose vectors came from the cache
     skipped: list[documents.Problem] = field(default_factory=list)
+    warnings: list[documents.Problem] = field(default_factory=list)   # indexed, but worth a look
     seconds: float = 0.0
 
     def skipped_counts(self) -> dict[str, int]:
@@ -59,6 +60,9 @@ class BuildReport:
             lines.append(f"skipped {len(self.skipped)}: "
                          + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
             lines += [f"  {p}" for p in self.skipped]
+        if self.warnings:
+            lines.append(f"warnings {len(self.warnings)} (indexed anyway):")
+            lines += [f"  {p}" for p in self.warnings]
         return "\n".join(lines)
 
 
@@ -98,6 +102,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
             report.documents = previous["counts"]["documents"]
             report.passages = previous["counts"]["passages"]
             report.skipped = [documents.Problem(**p) for p in previous["skipped"]]
+            report.warnings = [documents.Problem(**p) for p in previous.get("warnings", [])]
             report.seconds = time.perf_counter() - t0
             return report
 
@@ -117,6 +122,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
         for name in _progress(names, progress, "reading"):
             got = documents.read_file(scan.files[name], name, max_file_bytes)
             report.skipped += got.problems
+            report.warnings += got.warnings
             kept = 0
             for doc in got.documents:
                 key = doc.content_hash
@@ -193,6 +199,8 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
             "counts": {"files": report.files, "documents": report.documents,
                        "passages": report.passages, "sentences": report.sentences},
             "skipped": [asdict(p) for p in report.skipped],
+            "warnings": [asdict(p) for p in report.warnings],
+            "reader_version": documents.READER_VERSION,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(report.seconds, 2),
         }
@@ -215,6 +223,8 @@ def _unchanged(previous: dict, model_name: str, hashes: dict[str, str]) -> bool:
     if previous.get("model") != model_name or previous.get("chunker_version") != chunking.CHUNKER_VERSION:
         return False
     if previous.get("tokenizer_version") != lexical.TOKENIZER_VERSION:
+        return False
+    if previous.get("reader_version") != documents.READER_VERSION:
         return False
     return {n: f["hash"] for n, f in previous["files"].items()} == hashes
 

@@ -16,6 +16,7 @@ from pathlib import Path
 SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html",
             ".htm": "html", ".jsonl": "jsonl"}
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are skipped with a message
+READER_VERSION = "2"   # bump when the same bytes read to other text: built indexes then re-read
 
 
 @dataclass
@@ -71,6 +72,7 @@ _KINDS = (
     (("cannot detect the text encoding",), "unknown encoding"),
     (("cannot read", "cannot open"), "unreadable"),
     (("no article text", "no body text"), "no text"),
+    (("weak evidence",), "encoding guessed"),
 )
 
 
@@ -154,24 +156,94 @@ def file_hash(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     return h.hexdigest()[:16]
 
 
-def decode(data: bytes) -> str:
-    """Bytes -> text. UTF-8 (with or without BOM), UTF-16 with BOM, GB18030, then a guess.
+# What chardetng names an encoding (the WHATWG labels browsers use) -> Python's codec for the
+# same bytes. The WHATWG encodings are the Windows supersets of the ISO/legacy ones.
+_CODECS = {"gbk": "gb18030", "big5": "big5hkscs", "shift_jis": "cp932", "euc-kr": "cp949",
+           "x-mac-cyrillic": "mac_cyrillic", "ibm866": "cp866", "windows-874": "cp874"}
+# Fewer non-ASCII bytes than this are too little to tell legacy encodings apart: two
+# Chinese characters (4 bytes) read as well in EUC-KR or Windows-1252 as in GBK.
+WEAK_EVIDENCE_BYTES = 8
 
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    doubt: str = ""     # why the encoding is a weak guess; "" when the bytes say it clearly
+
+
+def decode(data: bytes) -> str:
+    """Bytes -> text (see `decode_evidence`). Raises ValueError for what is not text."""
+    return decode_evidence(data).text
+
+
+def decode_evidence(data: bytes) -> Decoded:
+    """Bytes -> text: UTF-8 (with or without BOM), UTF-16 with BOM, else the legacy
+    encoding the bytes themselves point to, with a note when that is a weak guess.
+
+    A legacy encoding is chosen by evidence (chardetng, the detector Firefox uses for
+    pages without a charset), not by which codec happens not to fail: GBK accepts
+    almost any byte pair, so trying it first reads Latin-1 "Müller" as "M黮ler".
     Raises ValueError for what is not text."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return Decoded(data.decode("utf-16"), "utf-16")
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (contains NUL bytes), not text")
-    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK and GB2312
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
-    from charset_normalizer import from_bytes
-    best = from_bytes(data).best()
-    if best is None:
-        raise ValueError("cannot detect the text encoding")
-    return str(best)
+    try:
+        return Decoded(data.decode("utf-8-sig"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    from chardetng_py import EncodingDetector
+
+    detector = EncodingDetector()
+    detector.feed(data, last=True)
+    label = detector.guess(tld=None, allow_utf8=False)
+    encoding = _CODECS.get(label.lower(), label.lower())
+    doubts = []
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        text = data.decode(encoding, errors="replace")
+        doubts.append(f"bytes invalid in {encoding} were replaced with \ufffd")
+    evidence = len(data.translate(None, bytes(range(128))))   # the non-ASCII bytes
+    if evidence < WEAK_EVIDENCE_BYTES:
+        doubts.append(f"only {evidence} non-ASCII byte{'s' if evidence != 1 else ''} to tell by")
+    return Decoded(text, encoding, "; ".join(doubts))
+
+
+# Compatibility code points that PDF extraction (and some fonts' copy-paste) produce for
+# ordinary characters: Kangxi radicals (U+2F00-U+2FDF, by their NFKC mapping), CJK radicals
+# supplement (U+2E80-U+2EFF, which NFKC leaves alone: pairs from Unicode's
+# EquivalentUnifiedIdeograph.txt) and CJK compatibility ideographs (U+F900-U+FAFF, by NFC).
+# Each maps one code point to one, so offsets into a text stay valid.
+_RADICALS_SUPPLEMENT = (
+    "⺁厂⺂乛⺃乚⺄乙⺅亻⺆冂⺇𠘨⺈刀⺉刂⺊卜⺋㔾⺌小⺍小⺎兀⺏尣⺐尢⺑𡯂⺒巳⺓幺⺔彑⺕𫜹⺖忄⺗心⺘扌⺙攵⺛旡⺜日"
+    "⺝月⺞歺⺟母⺠民⺡氵⺢氺⺣灬⺤爫⺥爫⺦丬⺧牛⺨犭⺩王⺪𤴔⺫目⺬示⺭礻⺮𥫗⺯糹⺰纟⺱罓⺲罒⺳㓁⺴冗⺵𦉫⺶羊⺷𦍌"
+    "⺸𦍋⺹耂⺺肀⺻聿⺼肉⺽𦥑⺾艹⺿艹⻀艹⻁虎⻂衤⻃覀⻄西⻅见⻆角⻇𧢲⻈讠⻉贝⻊𧾷⻋车⻌辶⻍辶⻎辶⻏邑⻐钅⻑長⻒镸"
+    "⻓长⻔门⻕𨸏⻖阝⻗雨⻘青⻙韦⻚页⻛风⻜飞⻝食⻞𩙿⻟飠⻠饣⻡𩠐⻢马⻣骨⻤鬼⻥鱼⻦鸟⻧卤⻨麦⻩黄⻪黾⻫斉⻬齐⻭歯"
+    "⻮齿⻯竜⻰龙⻱龜⻲亀⻳龟")
+
+
+def _compatibility_table() -> dict[int, str]:
+    import unicodedata
+
+    table = {}
+    for cp in [*range(0x2F00, 0x2FE0), *range(0xF900, 0xFB00)]:
+        form = "NFKC" if cp < 0x3000 else "NFC"
+        mapped = unicodedata.normalize(form, chr(cp))
+        if len(mapped) == 1 and mapped != chr(cp):
+            table[cp] = mapped
+    pairs = _RADICALS_SUPPLEMENT
+    table.update({ord(pairs[i]): pairs[i + 1] for i in range(0, len(pairs), 2)})
+    return table
+
+
+_COMPATIBILITY = _compatibility_table()
+
+
+def ordinary_characters(text: str) -> str:
+    """Radical and compatibility code points -> the ordinary ideographs (⼀ ⾏ ⻓ -> 一 行 长)."""
+    return text.translate(_COMPATIBILITY)
 
 
 @dataclass
@@ -181,6 +253,7 @@ class FileRead:
     documents: list[Document]
     problems: list[Problem]
     hash: str | None = None    # sha256 of exactly the bytes the documents came from; None if unread
+    warnings: list[Problem] = field(default_factory=list)   # read, but worth a look (a guessed encoding)
 
 
 def read(path: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Document], list[Problem]]:
@@ -206,27 +279,36 @@ def read_file(path: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> FileRea
             return FileRead([], [Problem(name, f"file is over the {max_bytes / 2**20:.0f} MiB limit; skipped")])
     except OSError as e:
         return FileRead([], [Problem(name, f"cannot read: {e.strerror or e}")])
-    digest = hashlib.sha256(data).hexdigest()[:16]
+    got = _read_bytes(data, name, fmt)
+    got.hash = hashlib.sha256(data).hexdigest()[:16]
+    for doc in got.documents:   # the one place every format passes: search sees ordinary characters
+        doc.text, doc.title = ordinary_characters(doc.text), ordinary_characters(doc.title)
+    return got
+
+
+def _read_bytes(data: bytes, name: str, fmt: str) -> FileRead:
     try:
-        text = decode(data)
+        decoded = decode_evidence(data)
     except ValueError as e:
-        return FileRead([], [Problem(name, f"cannot read: {e}")], digest)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return FileRead([], [Problem(name, f"cannot read: {e}")])
+    warnings = [Problem(name, f"read as {decoded.encoding}, a guess on weak evidence ({decoded.doubt}); "
+                              f"if its text looks wrong, save it as UTF-8")] if decoded.doubt else []
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "jsonl":
         docs, problems = _read_jsonl(text, name)
         if not docs and not problems:
             problems = [Problem(name, "empty file")]
-        return FileRead(docs, problems, digest)
+        return FileRead(docs, problems, warnings=warnings)
     if fmt == "html":
         doc = _html_document(text, name)
         if doc is None:
-            return FileRead([], [Problem(name, "no article text found in the HTML")], digest)
+            return FileRead([], [Problem(name, "no article text found in the HTML")])
         docs = [doc]
     else:
         docs = [Document(doc_id=name, text=text, source=name, format=fmt)]
     if not docs[0].text.strip():
-        return FileRead([], [Problem(name, "empty file")], digest)
-    return FileRead(docs, [], digest)
+        return FileRead([], [Problem(name, "empty file")])
+    return FileRead(docs, [], warnings=warnings)
 
 
 def _read_jsonl(text: str, name: str) -> tuple[list[Document], list[Problem]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import answer, encoder as encoders, fusion, lexical, paths, store
+from . import answer, documents, encoder as encoders, fusion, lexical, paths, store
 from .dense import DenseIndex, best_sentence_scores
 from .passages import Passage, embedding_text
 
@@ -207,7 +207,7 @@ def clean_question(question: str) -> str:
     if not isinstance(question, str):
         raise QuestionError("the question must be text")
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in question)
-    text = " ".join(text.split())[:MAX_QUESTION_CHARS]
+    text = documents.ordinary_characters(" ".join(text.split())[:MAX_QUESTION_CHARS])
     if not text:
         raise QuestionError("the question is empty")
     if not any(ch.isalnum() for ch in text):

@@ -188,19 +188,15 @@ def test_decode_never_raises_but_value_error(data):
 
 
 @RELAXED
-@given(text=st.text(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "gb18030"]))
+@given(text=st.text(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
 def test_decode_round_trips_text_in_the_encodings_we_read(text, encoding):
+    # Legacy encodings (GBK, Latin-1, ...) are guessed from the text, so they round-trip
+    # real text, not any string: tests/test_formats.py checks those on articles.
     assume("\x00" not in text and not text.startswith("\ufeff"))
     try:
         data = text.encode(encoding)
     except UnicodeEncodeError:      # lone surrogates
         assume(False)
-    if encoding == "gb18030":       # read as UTF-8 first when it is valid UTF-8
-        try:
-            data.decode("utf-8")
-            assume(False)
-        except UnicodeDecodeError:
-            pass
     assert documents.decode(data) == text
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html",
-            ".htm": "html", ".jsonl": "jsonl"}
+            ".htm": "html", ".jsonl": "jsonl", ".pdf": "pdf"}
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are skipped with a message
 READER_VERSION = "2"   # bump when the same bytes read to other text: built indexes then re-read
 
@@ -26,7 +26,7 @@ class Document:
     doc_id: str          # path relative to the data root, or a .jsonl line's `id`
     text: str            # plain text; passage offsets point into this
     source: str          # the file it came from (relative to the data root)
-    format: str          # txt | md | html | jsonl
+    format: str          # txt | md | html | jsonl | pdf
     title: str = ""      # given title (jsonl, html <title>); txt/md titles come from the text
     date: str = ""
     publisher: str = ""
@@ -73,6 +73,7 @@ _KINDS = (
     (("cannot read", "cannot open"), "unreadable"),
     (("no article text", "no body text"), "no text"),
     (("weak evidence",), "encoding guessed"),
+    (("no text layer",), "scanned PDF"),
 )
 
 
@@ -287,6 +288,8 @@ def read_file(path: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> FileRea
 
 
 def _read_bytes(data: bytes, name: str, fmt: str) -> FileRead:
+    if fmt == "pdf":
+        return _read_pdf(data, name)
     try:
         decoded = decode_evidence(data)
     except ValueError as e:
@@ -309,6 +312,22 @@ def _read_bytes(data: bytes, name: str, fmt: str) -> FileRead:
     if not docs[0].text.strip():
         return FileRead([], [Problem(name, "empty file")])
     return FileRead(docs, [], warnings=warnings)
+
+
+def _read_pdf(data: bytes, name: str) -> FileRead:
+    from . import pdf_reader
+
+    try:
+        got = pdf_reader.read(data)
+    except pdf_reader.NoTextLayer as e:
+        return FileRead([], [Problem(name, str(e))])
+    except ValueError as e:
+        return FileRead([], [Problem(name, f"cannot read: {e}")])
+    missing = got.pages_without_text
+    warnings = [Problem(name, f"page{'s' if len(missing) > 1 else ''} {', '.join(map(str, missing))} of "
+                              f"{got.pages} {'are images' if len(missing) > 1 else 'is an image'} with no text "
+                              f"layer (scanned?); the other pages are indexed")] if missing else []
+    return FileRead([Document(doc_id=name, text=got.text, source=name, format="pdf")], [], warnings=warnings)
 
 
 def _read_jsonl(text: str, name: str) -> tuple[list[Document], list[Problem]]:

@@ -114,3 +114,235 @@ def test_radical_code_points_become_ordinary_characters_in_every_format(tmp_path
 def test_questions_are_folded_the_same_way():
     from bot.retriever import clean_question
     assert clean_question("⻓江⼤桥在哪里?") == "长江大桥在哪里?"
+
+
+# ---------------------------------------------------------------- PDF
+
+PDF_TITLE = "滨江新区防汛抢险纪实"
+PDF_DATE_LINE = "发布时间：2023-07-21 来源：滨江新区管委会"
+PDF_SECTIONS = [
+    ("", ["七月中旬，受台风外围环流影响，滨江新区遭遇有气象记录以来最强降雨，多处道路积水、堤防告急。"
+          "新区各部门干部职工闻汛而动，连续奋战五个昼夜，确保了群众生命财产安全。"]),
+    ("林晓峰 应急管理局副局长", [
+        "暴雨来临的当晚，林晓峰第一时间赶到江堤险段，带领八十名突击队员连夜加固堤坝，装填沙袋一万两千余袋，"
+        "把可能决口的三处管涌全部封堵。天亮时，他的雨衣里全是泥水，双手被麻袋磨出了血泡。",
+        "此后四天里，他带着队员沿江堤来回巡查，每两个小时记录一次水位，发现险情立即处置，"
+        "先后组织转移低洼地带群众一千三百多人，妥善安置在六所学校和两个体育馆内，没有发生一起伤亡事故。"]),
+    ("陈雅琴 水务站站长", [
+        "作为水务站站长，陈雅琴负责全区十七座排涝泵站的调度。她把办公室搬进了泵站控制室，"
+        "根据上游来水和潮位变化，精确安排每一台水泵的启停时间，使城区积水在十二小时内全部排出。",
+        "泵站电机因长时间满负荷运转出现故障时，她带着两名技术员冒雨抢修，三个小时后恢复了排水。"]),
+    ("王建国 社区党委书记", [
+        "王建国所在的江湾社区地势最低，三百多户居民家中进水。他组织党员志愿者挨家挨户敲门，"
+        "背出行动不便的老人四十多位，又协调超市连夜送来饮用水和方便食品，保障了临时安置点的供应。"]),
+]
+
+
+def _pdf_lines(text: str, per_line: int) -> list[str]:
+    """Hard-wrap a paragraph as a page would: a fixed number of characters per line."""
+    return [text[i:i + per_line] for i in range(0, len(text), per_line)]
+
+
+def make_cjk_pdf(path: Path, furniture: str = "browser", indent: bool = True) -> int:
+    """A multi-page Chinese PDF with a printed header and footer; returns its page count.
+
+    `furniture`: "browser" prints the date and page title at the top and the URL and
+    "n/N" at the bottom, as Chrome does; "word" repeats the article's title as a header
+    and a centred "第 n 页 共 N 页" footer."""
+    from reportlab.lib.pagesizes import A6
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    width, height = A6
+    size, per_line, left, lead = 10, 16, 69, 16
+    # Lay the lines out first, so the footer can say how many pages there are.
+    items = [(16, PDF_TITLE, "centre", 26), (8, PDF_DATE_LINE, "centre", 22)]
+    for heading, paragraphs in PDF_SECTIONS:
+        if heading:
+            items.append((size, heading, "left", lead + 6))
+        for para in paragraphs:
+            lines = _pdf_lines(("\u3000\u3000" if indent else "") + para, per_line)
+            items += [(size, line, "left", lead) for line in lines[:-1]]
+            items.append((size, lines[-1], "left", lead + 6))
+    pages, y = [[]], height - 70
+    for item in items:
+        if y < 45:
+            pages.append([])
+            y = height - 70
+        pages[-1].append((y, *item))
+        y -= item[3]
+    c = canvas.Canvas(str(path), pagesize=A6)
+    for n, page in enumerate(pages, 1):
+        c.setFont("STSong-Light", 6)
+        if furniture == "browser":
+            c.drawString(20, height - 22, "2023/7/25 09:41")
+            c.drawCentredString(width / 2, height - 22, PDF_TITLE + " - 滨江新区政府网")
+            c.drawString(20, 18, "https://www.binjiang.gov.cn/art/2023/7/21/art_58113.html")
+            c.drawRightString(width - 20, 18, f"{n}/{len(pages)}")
+        else:
+            c.drawCentredString(width / 2, height - 30, PDF_TITLE)
+            c.drawCentredString(width / 2, 25, f"第 {n} 页 共 {len(pages)} 页")
+        for y, font_size, text, align, _ in page:
+            c.setFont("STSong-Light", font_size)
+            if align == "centre":
+                c.drawCentredString(width / 2, y, text)
+            else:
+                c.drawString(left, y, text)
+        c.showPage()
+    c.save()
+    return len(pages)
+
+
+def paragraphs_by_section(parsed: article.Article) -> list[tuple[str, list[str]]]:
+    out: list[tuple[str, list[str]]] = []
+    for p in parsed.paragraphs:
+        if not out or out[-1][0] != p.section:
+            out.append((p.section, []))
+        out[-1][1].append(p.text)
+    return out
+
+
+@pytest.mark.parametrize("furniture", ["browser", "word"])
+def test_a_cjk_pdf_reads_like_the_same_article_as_text(tmp_path, furniture):
+    path = tmp_path / "flood.pdf"
+    pages = make_cjk_pdf(path, furniture)
+    assert pages == 3
+    doc, parsed, got = read_one(path)
+    assert not got.warnings
+    assert doc.format == "pdf"
+    assert parsed.title == PDF_TITLE
+    assert parsed.date == "2023-07-21" and parsed.publisher == "滨江新区管委会"
+    # every paragraph whole (hard wraps and the page breaks joined), under its person's heading
+    assert paragraphs_by_section(parsed) == PDF_SECTIONS
+    # nothing of the header and footer is left anywhere
+    for furniture_text in ("2023/7/25", "09:41", "政府网", "http", "binjiang", "/3", "第 1 页", "共 3 页"):
+        assert furniture_text not in doc.text, furniture_text
+
+
+def test_a_pdf_reads_the_same_without_first_line_indents(tmp_path):
+    # Paragraph ends are then told only by the short last line of each paragraph.
+    path = tmp_path / "flood.pdf"
+    make_cjk_pdf(path, "browser", indent=False)
+    doc, parsed, got = read_one(path)
+    assert paragraphs_by_section(parsed) == PDF_SECTIONS
+
+
+ENGLISH_PARAGRAPHS = [
+    "The city council approved the new riverside park on Tuesday after two years of public "
+    "consultation. The park will stretch for three kilometres along the eastern bank and include "
+    "a cycling path, two playgrounds and a floating wetland that filters storm water.",
+    "Construction begins in March and is expected to cost 48 million euros, most of it paid by the "
+    "regional development fund. Residents of the Old Harbour district asked for more trees and "
+    "fewer car parks, and the final design reflects both requests.",
+]
+
+
+def make_english_pdf(path: Path) -> None:
+    """An English article with ragged-right lines and a word hyphenated across a line end."""
+    from reportlab.lib.pagesizes import A5
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfgen import canvas
+
+    width, height = A5
+    c = canvas.Canvas(str(path), pagesize=A5)
+    y = height - 60
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(50, y, "Riverside Park Approved")
+    y -= 40
+    for para in ENGLISH_PARAGRAPHS:
+        lines = simpleSplit(para, "Helvetica", 10, width - 100)
+        # hyphenate the first long word that ends a line, as a typesetter would
+        for i in range(len(lines) - 1):
+            head, _, word = lines[i].rpartition(" ")
+            if len(word) >= 6 and word.isalpha() and word.islower():
+                rest = simpleSplit(" ".join([word[4:]] + lines[i + 1:]), "Helvetica", 10, width - 100)
+                lines = lines[:i] + [f"{head} {word[:4]}-"] + rest
+                break
+        c.setFont("Helvetica", 10)
+        for line in lines:
+            c.drawString(50, y, line)
+            y -= 13
+        y -= 10
+    c.drawCentredString(width / 2, 30, "- 1 -")
+    c.showPage()
+    c.save()
+
+
+def test_an_english_pdf_joins_wrapped_lines_with_spaces(tmp_path):
+    path = tmp_path / "park.pdf"
+    make_english_pdf(path)
+    doc, parsed, got = read_one(path)
+    assert parsed.title == "Riverside Park Approved"
+    assert [p.text for p in parsed.paragraphs] == ENGLISH_PARAGRAPHS
+    assert "- 1 -" not in doc.text
+
+
+def make_scanned_pdf(path: Path, text_pages: int = 0, image_pages: int = 2) -> None:
+    """Pages that are pictures (as a scanner makes them), after `text_pages` pages of text."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.pagesizes import A6
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    width, height = A6
+    c = canvas.Canvas(str(path), pagesize=A6)
+    for _ in range(text_pages):
+        c.setFont("STSong-Light", 10)
+        c.drawString(30, height - 60, "市区新建三座公园")
+        for i, line in enumerate(_pdf_lines("市园林局介绍，三座公园将于年底前建成开放，新增绿地面积四十公顷，"
+                                            "方便周边十万居民就近休闲。", 20)):
+            c.drawString(30, height - 90 - 15 * i, line)
+        c.showPage()
+    for _ in range(image_pages):
+        scan = Image.new("L", (600, 850), 235)
+        draw = ImageDraw.Draw(scan)
+        for row in range(60, 800, 28):   # grey bars where the lines of text would be
+            draw.rectangle((50, row, 550 - (row * 7) % 90, row + 14), fill=40)
+        c.drawImage(ImageReader(scan), 0, 0, width, height)
+        c.showPage()
+    c.save()
+
+
+def test_a_scanned_pdf_is_reported_by_name_not_indexed_empty(tmp_path, tiny_model):
+    data = tmp_path / "data"
+    data.mkdir()
+    make_scanned_pdf(data / "scan.pdf")
+    (data / "good.txt").write_text(CHINESE, encoding="utf-8")
+    report = build_index([data], index_dir=tmp_path / "index", model=str(tiny_model))
+    assert [(p.path, p.kind) for p in report.skipped] == [("scan.pdf", "scanned PDF")]
+    assert "no text layer" in report.skipped[0].reason and "OCR" in report.skipped[0].reason
+    assert "  scan.pdf: a scanned PDF" in report.summary()
+    from bot import Retriever
+    assert {p.source for p in Retriever.load(tmp_path / "index").passages} == {"good.txt"}
+
+
+def test_a_pdf_with_some_scanned_pages_indexes_the_rest_and_says_so(tmp_path):
+    path = tmp_path / "mixed.pdf"
+    make_scanned_pdf(path, text_pages=1, image_pages=2)
+    doc, parsed, got = read_one(path)
+    assert parsed.title == "市区新建三座公园"
+    assert "新增绿地面积四十公顷" in body(parsed)
+    assert [w.reason for w in got.warnings] == [
+        "pages 2, 3 of 3 are images with no text layer (scanned?); the other pages are indexed"]
+
+
+def test_damaged_and_encrypted_pdfs_are_named_with_the_reason(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    good = tmp_path / "good.pdf"
+    make_english_pdf(good)
+    (tmp_path / "cut.pdf").write_bytes(good.read_bytes()[:700])
+    (tmp_path / "fake.pdf").write_text("this is not a PDF at all", encoding="utf-8")
+    locked = canvas.Canvas(str(tmp_path / "locked.pdf"), encrypt="secret")
+    locked.drawString(50, 700, "A locked article with some text in it.")
+    locked.showPage()
+    locked.save()
+    for name, words in [("cut.pdf", "cannot read"), ("fake.pdf", "cannot read"), ("locked.pdf", "encrypted")]:
+        got = documents.read_file(tmp_path / name, name)
+        assert not got.documents, name
+        assert len(got.problems) == 1 and words in got.problems[0].reason, (name, got.problems)

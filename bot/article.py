@@ -106,7 +106,7 @@ def _is_residue(text: str) -> str | None:
 
 def _is_heading(line: _Line, following: _Line | None) -> bool:
     text = line.text
-    if len(text) > HEADING_MAX_CHARS or _CLAUSE_PUNCT.search(text) or text[-1] in _TERMINAL:
+    if len(text) > HEADING_MAX_CHARS or _CLAUSE_PUNCT.search(text) or text[-1] in _TERMINAL or " | " in text:
         return False
     if not _balanced(text) or following is None:
         return False
@@ -121,7 +121,10 @@ def parse(doc: Document) -> Article:
     title, date, publisher = doc.title, doc.date, doc.publisher
     dropped: list[tuple[str, str]] = []
     body: list[_Line] = []
-    markdown = doc.format == "md"
+    # Markdown and Word files mark their headings ("# ", heading styles); Word authors also
+    # write headings as short lines in body style, so those are guessed as in a .txt.
+    marked = doc.format in ("md", "docx")
+    guessed = doc.format != "md"
 
     looking_for_title = not title
     for line in lines:
@@ -152,10 +155,11 @@ def parse(doc: Document) -> Article:
     section, heading = "", None
     for i, line in enumerate(body):
         following = body[i + 1] if i + 1 < len(body) else None
-        if (markdown and line.text.startswith("#")) or (not markdown and _is_heading(line, following)):
+        is_marked = marked and line.text.startswith("#")
+        if is_marked or (guessed and _is_heading(line, following)):
             if heading is not None:   # the previous heading has no text under it
                 dropped.append((heading, "heading with no text under it"))
-            section = line.text.lstrip("#").strip() if markdown else line.text
+            section = line.text.lstrip("#").strip() if is_marked else line.text
             heading = line.text
             continue
         heading = None
@@ -171,5 +175,6 @@ def parse(doc: Document) -> Article:
         paragraphs.append(Paragraph(line.text, line.start, line.end, section))
     if heading is not None:
         dropped.append((heading, "heading with no text under it"))
-    return Article(title=title, date=date, publisher=publisher,
+    # The file's own properties stand in for a title or date line the text lacks.
+    return Article(title=title or doc.file_title, date=date or doc.file_date, publisher=publisher,
                    paragraphs=paragraphs, dropped=dropped)

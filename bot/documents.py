@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html",
-            ".htm": "html", ".jsonl": "jsonl", ".pdf": "pdf"}
+            ".htm": "html", ".jsonl": "jsonl", ".pdf": "pdf", ".docx": "docx"}
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are skipped with a message
 READER_VERSION = "2"   # bump when the same bytes read to other text: built indexes then re-read
 
@@ -26,11 +26,13 @@ class Document:
     doc_id: str          # path relative to the data root, or a .jsonl line's `id`
     text: str            # plain text; passage offsets point into this
     source: str          # the file it came from (relative to the data root)
-    format: str          # txt | md | html | jsonl | pdf
+    format: str          # txt | md | html | jsonl | pdf | docx
     title: str = ""      # given title (jsonl, html <title>); txt/md titles come from the text
     date: str = ""
     publisher: str = ""
     url: str = ""
+    file_title: str = ""  # the file's own properties (DOCX): used when the text has no title line ...
+    file_date: str = ""   # ... or date line
 
     @property
     def content_hash(self) -> str:
@@ -284,12 +286,15 @@ def read_file(path: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> FileRea
     got.hash = hashlib.sha256(data).hexdigest()[:16]
     for doc in got.documents:   # the one place every format passes: search sees ordinary characters
         doc.text, doc.title = ordinary_characters(doc.text), ordinary_characters(doc.title)
+        doc.file_title = ordinary_characters(doc.file_title)
     return got
 
 
 def _read_bytes(data: bytes, name: str, fmt: str) -> FileRead:
     if fmt == "pdf":
         return _read_pdf(data, name)
+    if fmt == "docx":
+        return _read_docx(data, name)
     try:
         decoded = decode_evidence(data)
     except ValueError as e:
@@ -328,6 +333,19 @@ def _read_pdf(data: bytes, name: str) -> FileRead:
                               f"{got.pages} {'are images' if len(missing) > 1 else 'is an image'} with no text "
                               f"layer (scanned?); the other pages are indexed")] if missing else []
     return FileRead([Document(doc_id=name, text=got.text, source=name, format="pdf")], [], warnings=warnings)
+
+
+def _read_docx(data: bytes, name: str) -> FileRead:
+    from . import docx_reader
+
+    try:
+        got = docx_reader.read(data)
+    except ValueError as e:
+        return FileRead([], [Problem(name, f"cannot read: {e}")])
+    if not got.text.strip():
+        return FileRead([], [Problem(name, "empty file")])
+    return FileRead([Document(doc_id=name, text=got.text, source=name, format="docx",
+                              file_title=got.title, file_date=got.date)], [])
 
 
 def _read_jsonl(text: str, name: str) -> tuple[list[Document], list[Problem]]:

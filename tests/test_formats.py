@@ -346,3 +346,115 @@ def test_damaged_and_encrypted_pdfs_are_named_with_the_reason(tmp_path):
         got = documents.read_file(tmp_path / name, name)
         assert not got.documents, name
         assert len(got.problems) == 1 and words in got.problems[0].reason, (name, got.problems)
+
+
+# ---------------------------------------------------------------- DOCX
+
+DOCX_INTRO = ("为加快老旧小区改造，市住房和城乡建设局今年共安排改造项目四十二个，"
+              "涉及居民一万八千余户，目前已有三十个项目开工建设。")
+DOCX_SECTIONS = [
+    ("鼓楼区", ["鼓楼区重点推进加装电梯和管网更新，温泉街道的六个小区已完成雨污分流改造，"
+                "居民反映下雨天门口不再积水。"]),
+    ("台江区", ["台江区把改造与社区养老结合起来，在三个小区新建了老年食堂和日间照料中心，"
+                "每天为四百多位老人提供午餐。"]),
+]
+DOCX_TABLE = [["区", "项目数", "完成投资"], ["鼓楼区", "18", "3.2亿元"], ["台江区", "24", "4.1亿元"]]
+
+
+def make_docx(path: Path, title: str | None = "老旧小区改造提速", date_line: bool = True,
+              core_title: str = "", core_date=None) -> None:
+    """A Word file as people write them: a Title, a date line, Heading 2 sections and a table."""
+    import datetime
+
+    import docx
+
+    d = docx.Document()
+    if title:
+        d.add_paragraph(title, style="Title")
+    if date_line:
+        d.add_paragraph("发布日期：2023-09-18 来源：市住房和城乡建设局")
+    d.add_paragraph(DOCX_INTRO)
+    for heading, paragraphs in DOCX_SECTIONS:
+        d.add_heading(heading, level=2)
+        for text in paragraphs:
+            d.add_paragraph(text)
+    d.add_heading("各区进度", level=2)
+    table = d.add_table(rows=0, cols=3)
+    for row in DOCX_TABLE:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row):
+            cell.text = text
+    d.add_paragraph("")     # empty paragraphs are no text
+    d.sections[0].header.paragraphs[0].text = "市住建局 内部资料"      # page furniture, not text
+    d.core_properties.title = core_title
+    d.core_properties.created = core_date or datetime.datetime(2023, 9, 20, 8, 30)
+    d.save(str(path))
+
+
+def test_a_docx_reads_paragraphs_headings_and_table_rows(tmp_path):
+    path = tmp_path / "renewal.docx"
+    make_docx(path, core_title="不该用的属性标题")
+    doc, parsed, got = read_one(path)
+    assert doc.format == "docx" and not got.warnings
+    assert parsed.title == "老旧小区改造提速"           # the text's own title wins ...
+    assert parsed.date == "2023-09-18"                 # ... and its own date line
+    assert parsed.publisher == "市住房和城乡建设局"
+    assert paragraphs_by_section(parsed) == [
+        ("", [DOCX_INTRO]), *DOCX_SECTIONS,
+        ("各区进度", ["区 | 项目数 | 完成投资", "鼓楼区 | 18 | 3.2亿元", "台江区 | 24 | 4.1亿元"])]
+    assert "内部资料" not in doc.text
+
+
+def test_a_docx_without_title_or_date_in_its_text_takes_them_from_its_properties(tmp_path):
+    import datetime
+
+    path = tmp_path / "renewal.docx"
+    make_docx(path, title=None, date_line=False, core_title="老旧小区改造提速",
+              core_date=datetime.datetime(2023, 9, 20, 8, 30))
+    doc, parsed, got = read_one(path)
+    assert parsed.title == "老旧小区改造提速" and parsed.date == "2023-09-20"
+    assert parsed.paragraphs[0].text == DOCX_INTRO
+
+
+def test_a_damaged_docx_is_named_with_the_reason(tmp_path):
+    good = tmp_path / "good.docx"
+    make_docx(good)
+    (tmp_path / "cut.docx").write_bytes(good.read_bytes()[:2000])
+    (tmp_path / "old.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4000))  # a .doc renamed
+    for name in ("cut.docx", "old.docx"):
+        got = documents.read_file(tmp_path / name, name)
+        assert not got.documents and len(got.problems) == 1, (name, got)
+        assert "cannot read: not a readable Word (.docx) file" in got.problems[0].reason, got.problems
+
+
+# ---------------------------------------------------------------- indexed and asked, with the real model
+
+@pytest.fixture(scope="module")
+def mixed_index(tmp_path_factory):
+    """A folder of every format, indexed with the real default model."""
+    root = tmp_path_factory.mktemp("formats")
+    data = root / "data"
+    data.mkdir()
+    make_cjk_pdf(data / "flood.pdf")
+    make_docx(data / "renewal.docx")
+    (data / "german.txt").write_bytes(GERMAN.encode("latin-1"))
+    (data / "chinese.txt").write_bytes(CHINESE.encode("gbk"))
+    report = build_index([data], index_dir=root / "index")
+    from bot import Retriever
+    return report, Retriever.load(root / "index")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, source, section", [
+    ("谁带领突击队员连夜加固堤坝?", "flood.pdf", "林晓峰 应急管理局副局长"),
+    ("泵站电机出故障后是谁冒雨抢修的?", "flood.pdf", "陈雅琴 水务站站长"),
+    ("台江区在小区里新建了什么?", "renewal.docx", "台江区"),
+    ("台江区完成投资多少?", "renewal.docx", "各区进度"),
+    ("Who opened the new bridge over the Rhine?", "german.txt", ""),
+    ("周明远去了哪里?", "chinese.txt", ""),
+])
+def test_questions_find_their_passage_in_every_format(mixed_index, question, source, section):
+    report, retriever = mixed_index
+    assert not report.skipped and not report.warnings
+    top = retriever.search(question, k=3)[0]
+    assert (top.source, top.section) == (source, section), (question, top)

@@ -202,7 +202,7 @@ def test_decode_round_trips_text_in_the_encodings_we_read(text, encoding):
 
 @settings(RELAXED, max_examples=150)
 @given(data=st.binary(max_size=2048) | st.text().map(lambda t: t.encode("utf-8", "surrogatepass")),
-       suffix=st.sampled_from([".txt", ".md", ".html", ".htm", ".jsonl", ".pdf"]))
+       suffix=st.sampled_from([".txt", ".md", ".html", ".htm", ".jsonl", ".pdf", ".docx"]))
 def test_reading_any_file_never_raises(data, suffix):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"f{suffix}"

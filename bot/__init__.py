@@ -14,12 +14,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __all__ = ["build_index", "BuildReport", "Retriever", "retrieve", "Hit", "QuestionError",
-           "ModelMismatch", "load_encoder", "DEFAULT_MODEL"]
+           "ModelMismatch", "ScopeError", "EmptyScope", "load_encoder", "DEFAULT_MODEL"]
 
 _WHERE = {
     "build_index": "build", "BuildReport": "build",
     "Retriever": "retriever", "retrieve": "retriever", "Hit": "retriever",
     "QuestionError": "retriever", "ModelMismatch": "retriever",
+    "ScopeError": "scope", "EmptyScope": "scope",
     "load_encoder": "encoder", "DEFAULT_MODEL": "encoder",
 }
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
     from .build import BuildReport, build_index
     from .encoder import DEFAULT_MODEL, load_encoder
     from .retriever import Hit, ModelMismatch, QuestionError, Retriever, retrieve
+    from .scope import EmptyScope, ScopeError
 
 
 def __getattr__(name: str):

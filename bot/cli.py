@@ -50,13 +50,21 @@ def build(sources, index_dir, model, full, quiet):
 @click.option("--index", "index_dir", default=None, help=INDEX_HELP)
 @click.option("--json", "as_json", is_flag=True,
               help='print {"question", "answered", "hits"} as JSON (the shape of the chat\'s /ask)')
-def ask(question, k, mode, index_dir, as_json):
+@click.option("--since", default=None, metavar="DATE",
+              help="only articles dated on or after DATE (2023-05-17, 2023-05 or 2023)")
+@click.option("--until", default=None, metavar="DATE", help="only articles dated on or before DATE")
+@click.option("--source", "sources", multiple=True, metavar="NAME",
+              help="only these files: a name as `qabot info` lists it, a bare file name or a glob "
+                   "('*.pdf', 'uploads/*'); repeat for more")
+def ask(question, k, mode, index_dir, as_json, since, until, sources):
     """Ask a question; print the best passages with the answer sentence marked."""
     from .retriever import QuestionError, Retriever, answer_json
+    from .scope import ScopeError
 
     try:
-        hits = Retriever.load(paths.index_dir(index_dir)).search(question, k=k, mode=mode)
-    except (store.IndexError_, QuestionError) as e:
+        hits = Retriever.load(paths.index_dir(index_dir)).search(
+            question, k=k, mode=mode, since=since, until=until, sources=list(sources))
+    except (store.IndexError_, QuestionError, ScopeError) as e:
         _fail(e)
     if as_json:
         click.echo(json.dumps(answer_json(question, hits), ensure_ascii=False, indent=1))

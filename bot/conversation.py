@@ -53,10 +53,12 @@ class Conversation:
     topic: str | None = None                 # the last question that stood on its own
     last_hits: list[Hit] = field(default_factory=list)
 
-    def ask(self, question: str, k: int = 5, mode: str = "hybrid") -> Turn:
-        """The answer to `question`, read with the topic when it refers back."""
+    def ask(self, question: str, k: int = 5, mode: str = "hybrid", **scope) -> Turn:
+        """The answer to `question`, read with the topic when it refers back.
+
+        `scope` (since, until, sources) is passed to every search, as `Retriever.search` takes it."""
         if self.topic is None or not refers_back(question):
-            hits = self.retriever.search(question, k=k, mode=mode)
+            hits = self.retriever.search(question, k=k, mode=mode, **scope)
             self.topic, self.last_hits = question, hits
             return Turn(hits)
         before = answered(self.last_hits)
@@ -65,10 +67,11 @@ class Conversation:
         # that" wants what is new, not the passage already shown); the previous
         # answer's sections come first. Their headings (or titles) join a second
         # query only to find those passages when the question alone misses them.
-        own = self.retriever.search(question, k=max(k, FOLLOW_UP_POOL), mode=mode)
+        own = self.retriever.search(question, k=max(k, FOLLOW_UP_POOL), mode=mode, **scope)
         labels = " ".join(dict.fromkeys(h.section or h.title for h in before))
         ids = {h.passage_id for h in own}
-        found = own + [h for h in self.retriever.search(f"{labels} {question}", k=FOLLOW_UP_POOL, mode=mode)
+        found = own + [h for h in self.retriever.search(f"{labels} {question}", k=FOLLOW_UP_POOL,
+                                                        mode=mode, **scope)
                        if h.passage_id not in ids]
         inside = [h for h in found if (h.doc_id, h.section) in sections]
         hits = (inside + [h for h in own if (h.doc_id, h.section) not in sections])[:k]

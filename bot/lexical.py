@@ -260,7 +260,9 @@ class LexicalIndex:
         total = sum(self.idf(channel, t) for t in terms)
         return sum(self.idf(channel, t) for t in known) / total if total else 0.0
 
-    def search(self, channel: str, terms: list[str], k: int) -> LexicalResult:
+    def search(self, channel: str, terms: list[str], k: int,
+               allowed: np.ndarray | None = None) -> LexicalResult:
+        """The `k` best-scoring passages for `terms`; only among `allowed` ids when given."""
         model = self.channels.get(channel)
         terms = list(dict.fromkeys(terms))
         known = [t for t in terms if t in self.df[channel]]
@@ -268,6 +270,10 @@ class LexicalIndex:
             return LexicalResult(np.empty(0, np.int64), np.empty(0, np.float32), [], 0.0)
         evidence = self.evidence(channel, terms, known)
         scores = model.get_scores(known)
+        if allowed is not None:   # out of scope scores nothing: the top k are the scope's best
+            inside = np.zeros_like(scores)
+            inside[allowed] = scores[allowed]
+            scores = inside
         k = min(k, int(np.count_nonzero(scores > 0)))
         top = np.argpartition(-scores, k - 1)[:k] if k else np.empty(0, np.int64)
         top = top[np.argsort(-scores[top], kind="stable")]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import answer, documents, encoder as encoders, fusion, lexical, paths, store
+from . import answer, documents, encoder as encoders, fusion, lexical, paths, scope, store
 from .dense import DenseIndex, best_sentence_scores
 from .passages import Passage, embedding_text
 
@@ -78,6 +78,7 @@ class Retriever:
     sentence_offsets: np.ndarray
     model: str | None = None
     _encoder: object = field(default=None, repr=False)
+    _catalog: scope.Catalog | None = field(default=None, repr=False)   # dates and sources, for scoping
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -127,15 +128,22 @@ class Retriever:
                 self._encoder = enc
             return self._encoder
 
-    def search(self, question: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+    def search(self, question: str, k: int = 5, mode: str = "hybrid",
+               since=None, until=None, sources=None) -> list[Hit]:
         """The `k` best passages for `question`, best first.
 
         `mode` is "hybrid" (default), "dense" or "lexical". Hits below the
         confidence bar come back with `relevant=False`; none relevant means
-        the index holds no good answer."""
+        the index holds no good answer. `since`/`until` (2023-05-17, 2023-05 or
+        2023, inclusive; against the articles' own dates) and `sources` (file names
+        or globs) scope the search: ranking happens within the scope. A scope that
+        leaves nothing raises `scope.EmptyScope` saying why."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         question = clean_question(question)
+        if self._catalog is None:
+            self._catalog = scope.Catalog.of(self.passages)
+        allowed = self._catalog.select(since, until, sources)
         k = max(1, min(int(k), 100))
         qvec = encoders.encode_queries(self.encoder, [question])[0]
         cjk = lexical.is_cjk_question(question)
@@ -144,7 +152,7 @@ class Retriever:
         terms = list(dict.fromkeys(lexical.words(question)))   # also explains dense hits
         rankings: list[tuple[np.ndarray, np.ndarray, float]] = []
         if mode in ("hybrid", "dense"):
-            ids, scores = self.dense.search(qvec, n)
+            ids, scores = self.dense.search(qvec, n, allowed)
             rankings.append((ids, scores, 1.0))
         if mode in ("hybrid", "lexical"):
             queries = {"words": terms}
@@ -152,7 +160,7 @@ class Retriever:
                 queries["pinyin"] = lexical.latin_query_terms(question)
                 queries["gloss"] = lexical.english_terms(question)
             for channel, channel_terms in queries.items():
-                found = self.lexical.search(channel, channel_terms, n)
+                found = self.lexical.search(channel, channel_terms, n, allowed)
                 weight = fusion.channel_weight(channel, found.evidence, cjk) if mode == "hybrid" else 1.0
                 rankings.append((found.ids, found.scores, weight))
         weight = fusion.sentence_weight(cjk)
@@ -227,7 +235,7 @@ _cache_lock = threading.Lock()
 
 
 def retrieve(question: str, k: int = 5, index_dir: str | Path | None = None,
-             mode: str = "hybrid") -> list[Hit]:
+             mode: str = "hybrid", since=None, until=None, sources=None) -> list[Hit]:
     """One-call search: opens `index_dir` once per process and reuses it."""
     index_dir = paths.index_dir(index_dir)
     key = str(index_dir.resolve())
@@ -235,4 +243,4 @@ def retrieve(question: str, k: int = 5, index_dir: str | Path | None = None,
         retriever = _cache.get(key)
         if retriever is None:
             retriever = _cache[key] = Retriever.load(index_dir)
-    return retriever.search(question, k=k, mode=mode)
+    return retriever.search(question, k=k, mode=mode, since=since, until=until, sources=sources)

@@ -149,9 +149,11 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
         # 2. vectors (cached by content hash) for passages and their sentences
         passage_texts = [chunking.embedding_text(p) for p in all_passages]
         sentence_texts = [p.text[s:e] for p in all_passages for s, e in p.sentences]
-        cache = store.EmbeddingCache(index_dir / "embeddings.sqlite", fingerprint)
+        cache = store.EmbeddingCache(index_dir / "embeddings.sqlite", fingerprint,
+                                     encoders.embedding_dim(enc))
         try:
-            vectors, embedded, reused = _embed(cache, enc, passage_texts + sentence_texts, progress)
+            vectors, embedded, reused = _embed(cache, enc, passage_texts + sentence_texts, progress,
+                                               use_cache=not full)
             cache.keep_only({cache.key(t) for t in passage_texts + sentence_texts})
         finally:
             cache.close()
@@ -240,9 +242,9 @@ def _previous_tokens(previous: dict) -> dict[str, dict]:
         return {}
 
 
-def _embed(cache: store.EmbeddingCache, enc, texts: list[str], progress: bool):
+def _embed(cache: store.EmbeddingCache, enc, texts: list[str], progress: bool, use_cache: bool = True):
     keys = [cache.key(t) for t in texts]
-    found = cache.get(list(set(keys)))
+    found = cache.get(list(set(keys))) if use_cache else {}   # --full embeds everything afresh
     todo = list(dict.fromkeys(k for k in keys if k not in found))
     if todo:
         wanted = set(todo)

@@ -217,10 +217,12 @@ class EmbeddingCache:
     """Vectors by (model fingerprint, sha256 of the embedded text), in SQLite.
 
     `put` writes all new vectors in one transaction, so a crash never leaves
-    half a batch; `keep_only` drops what the live index no longer uses."""
+    half a batch; `keep_only` drops what the live index no longer uses. `get`
+    returns only sound vectors (of `dim` finite floats, `dim` given) and deletes
+    the rest: a cache is never a reason for a build to fail."""
 
-    def __init__(self, path: Path, model: str):
-        self.path, self.model = path, model
+    def __init__(self, path: Path, model: str, dim: int | None = None):
+        self.path, self.model, self.dim = path, model, dim
         self.db = None
         try:
             self._open()
@@ -257,14 +259,32 @@ class EmbeddingCache:
 
     def _get(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
+        bad: list[str] = []
         for i in range(0, len(keys), 500):
             chunk = keys[i:i + 500]
             rows = self.db.execute(
-                f"SELECT hash, vector FROM embeddings WHERE model = ? AND hash IN "
+                f"SELECT hash, dim, vector FROM embeddings WHERE model = ? AND hash IN "
                 f"({','.join('?' * len(chunk))})", [self.model, *chunk])
-            for key, blob in rows:
-                found[key] = np.frombuffer(blob, dtype=np.float32)
+            for key, dim, blob in rows:
+                vector = self._sound(dim, blob)
+                if vector is None:
+                    bad.append(key)
+                else:
+                    found[key] = vector
+        if bad:     # written by a bug, another tool or bad memory: embed that text again
+            with self.db:
+                self.db.executemany("DELETE FROM embeddings WHERE model = ? AND hash = ?",
+                                    [(self.model, k) for k in bad])
         return found
+
+    def _sound(self, dim, blob) -> np.ndarray | None:
+        """The vector in a row, or None when the row is not a sound vector of this model."""
+        if not isinstance(blob, bytes) or not isinstance(dim, int) or len(blob) != 4 * dim:
+            return None
+        if self.dim is not None and dim != self.dim:
+            return None
+        vector = np.frombuffer(blob, dtype=np.float32)
+        return vector if np.isfinite(vector).all() else None
 
     def put(self, items: dict[str, np.ndarray]) -> None:
         rows = [(self.model, k, len(v), np.asarray(v, np.float32).tobytes()) for k, v in items.items()]

@@ -636,6 +636,34 @@ def test_a_damaged_embedding_cache_is_started_afresh(tmp_path, how):
     cache.close()
 
 
+@pytest.mark.parametrize("damage", ["vector too short", "dimension of another model", "not a number"])
+def test_a_bad_row_in_the_embedding_cache_is_dropped_not_fatal(tmp_path, data_copy, tiny_model, damage):
+    """One wrong row (written by a bug, another tool or bad memory) must not fail every build,
+    --full included: the cache checks what it reads and embeds that text again."""
+    import sqlite3
+
+    import numpy as np
+
+    index = tmp_path / "index"
+    build_index([data_copy], index_dir=index, model=str(tiny_model))
+    db = sqlite3.connect(str(index / "embeddings.sqlite"))
+    key, dim = db.execute("SELECT hash, dim FROM embeddings LIMIT 1").fetchone()
+    row = {"vector too short": (dim, np.ones(dim - 1, np.float32)),
+           "dimension of another model": (dim + 2, np.ones(dim + 2, np.float32)),
+           "not a number": (dim, np.full(dim, np.nan, np.float32))}[damage]
+    with db:
+        db.execute("UPDATE embeddings SET dim = ?, vector = ? WHERE hash = ?",
+                   (row[0], row[1].tobytes(), key))
+    db.close()
+    (data_copy / "new.txt").write_text(article("港口建设新动态", "郑志强", "长乐区松下镇", "查看码头"),
+                                       encoding="utf-8")
+    report = build_index([data_copy], index_dir=index)
+    assert report.embedded >= 1         # the bad row's text was embedded again
+    r = Retriever.load(index)
+    assert np.isfinite(np.asarray(r.dense.index.reconstruct_n(0, len(r.passages)))).all()
+    assert build_index([data_copy], index_dir=index, full=True).passages == report.passages
+
+
 # ---------------------------------------------------------------- nothing executable is loaded
 
 ALLOWED_SUFFIXES = (".json", ".jsonl", ".npy", ".faiss", ".sqlite", ".sqlite-wal", ".sqlite-shm")

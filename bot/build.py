@@ -132,7 +132,8 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
                     continue
                 seen_docs[key] = f"{name}:{doc.doc_id}" if doc.format == "jsonl" else name
                 parsed = article_rules.parse(doc)
-                found = chunking.chunk(doc, parsed, lambda t: encoders.count_tokens(enc, t), limit)
+                found = chunking.chunk(doc, parsed, lambda t: encoders.count_tokens(enc, t), limit,
+                                       lambda t: encoders.token_ends(enc, t))
                 if not found:
                     report.skipped.append(documents.Problem(name, f"document {doc.doc_id!r} has no body text"))
                     continue

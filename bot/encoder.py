@@ -213,6 +213,18 @@ def count_tokens(encoder, text: str) -> int:
     return len(ids)
 
 
+def token_ends(encoder, text: str) -> list[int]:
+    """Where each token the model reads in `text` ends (character offsets, increasing; no
+    prompt, no specials): the places a text can be cut without splitting a token."""
+    offsets = encoder.tokenizer(text, add_special_tokens=False, truncation=False, verbose=False,
+                                return_offsets_mapping=True)["offset_mapping"]
+    ends: list[int] = []
+    for _, end in offsets:
+        if end > (ends[-1] if ends else 0):
+            ends.append(end)
+    return ends
+
+
 def max_tokens(encoder) -> int:
     """The longest input, in tokens, the model sees; longer ones are truncated."""
     return int(encoder.max_seq_length)

@@ -16,10 +16,12 @@ from typing import Callable
 from .article import Article, normalize
 from .documents import Document
 
-CHUNKER_VERSION = "2"      # bump when these rules change: it invalidates built indexes
+CHUNKER_VERSION = "3"      # bump when these rules change: it invalidates built indexes
 MAX_PASSAGE_TOKENS = 256   # below the model limit; shorter passages rank and highlight better
 MIN_PASSAGE_CHARS = 24     # shorter fragments are merged into a neighbour
 HEAD_MAX_CHARS = 80        # a longer title or section is cut in what the model sees
+MAX_TOKEN_CHARS = 16       # no token of the default model spans more characters (another
+                           # model's longer ones would only make passages shorter)
 
 # Sentence ends: CJK terminal marks (and the closing quotes that follow them),
 # Latin terminal marks followed by a space; semicolons end sentences too.
@@ -78,17 +80,22 @@ def _add_span(spans: list, text: str, start: int, end: int) -> None:
 
 
 def chunk(doc: Document, article: Article, count_tokens: Callable[[str], int],
-          max_tokens: int = MAX_PASSAGE_TOKENS) -> list[Passage]:
+          max_tokens: int = MAX_PASSAGE_TOKENS,
+          token_ends: Callable[[str], list[int]] | None = None) -> list[Passage]:
     """Cut the paragraphs of `article` (parsed from `doc`) into passages.
 
-    `count_tokens` measures an embedding text with the model's own tokenizer.
+    `count_tokens` measures an embedding text with the model's own tokenizer;
+    `token_ends(text)` gives the end offset of each of the text's tokens, where a
+    run too long for one passage can be cut (without it, any character is a cut
+    point). Time is linear in the text's length: no text longer than a passage
+    is tokenized more than once.
     """
     doc_text = doc.text
     pieces: list[tuple[int, int, str]] = []   # (start, end, section) in document offsets
     for para in article.paragraphs:
         pieces.extend((s, e, para.section) for s, e in
                       _fit(para.start, para.end, doc_text, para.section, article.title,
-                           count_tokens, max_tokens))
+                           count_tokens, max_tokens, token_ends))
     def fits(start: int, end: int, section: str) -> bool:
         piece = normalize(doc_text[start:end])
         return count_tokens(embedding_text(
@@ -106,34 +113,59 @@ def chunk(doc: Document, article: Article, count_tokens: Callable[[str], int],
 
 
 def _fit(start: int, end: int, doc_text: str, section: str, title: str,
-         count_tokens: Callable[[str], int], max_tokens: int) -> list[tuple[int, int]]:
+         count_tokens: Callable[[str], int], max_tokens: int,
+         token_ends: Callable[[str], list[int]] | None) -> list[tuple[int, int]]:
     """Document spans of the paragraph at [start, end) that fit the token limit."""
     def tokens(a: int, b: int) -> int:
         piece = normalize(doc_text[a:b])
         return count_tokens(embedding_text(Passage("", title, section, piece, 0, 0, 0, "")))
 
-    if tokens(start, end) <= max_tokens:
+    def fits(a: int, b: int) -> bool:
+        # A text of more characters than any limit's worth of tokens can hold does not
+        # fit: known without tokenizing it (a tokenizer's time grows faster than a long
+        # unbroken run of text).
+        return len(normalize(doc_text[a:b])) <= max_tokens * MAX_TOKEN_CHARS and tokens(a, b) <= max_tokens
+
+    def longest_fit(a: int, cut: int) -> int:
+        """The end of the longest run of whole tokens from `a` (to `cut` at most) that fits.
+        Tokenizes a window about twice a passage long, not the rest of the text."""
+        window = 2 * max_tokens
+        while a + window < cut:
+            text = doc_text[a:a + window]
+            ends = token_ends(text) if token_ends else range(1, len(text) + 1)
+            # the window's last token may be cut by its edge: it is no cut point
+            ends = [e for e in ends if 0 < e < len(text)][:-1]
+            if len(ends) > max_tokens:
+                break
+            window *= 2
+        else:
+            if tokens(a, cut) <= max_tokens:
+                return cut
+            text = doc_text[a:cut]
+            ends = token_ends(text) if token_ends else range(1, len(text) + 1)
+            ends = [e for e in ends if 0 < e < len(text)] + [len(text)]
+        # 90% of the room: a short neighbour (a clause before it) can still join the piece
+        j = min(len(ends), max(1, (max_tokens - title_tokens) * 9 // 10))
+        while j > 1 and (over := tokens(a, a + ends[j - 1]) - max_tokens) > 0:
+            j = max(1, j - over)
+        return a + ends[j - 1]
+
+    if fits(start, end):
         return [(start, end)]
-    # Whole sentences; a sentence too long alone is cut at clauses, a clause by characters.
+    title_tokens = tokens(start, start)      # prompt, title and section: the rest is the budget
+    # Whole sentences; a sentence too long alone is cut at clauses, a clause between tokens.
     units: list[tuple[int, int]] = []
     for s, e in split_sentences(doc_text[start:end]):
         s, e = start + s, start + e
-        if tokens(s, e) <= max_tokens:
+        if fits(s, e):
             units.append((s, e))
             continue
-        cut_from = s
+        a = s
         for cut in [m.end() for m in _CLAUSE_END.finditer(doc_text, s, e)] + [e]:
-            a = cut_from
-            while a < cut and tokens(a, cut) > max_tokens:
-                step = max(1, (cut - a) * max_tokens * 9 // (10 * tokens(a, cut)))
-                # Tokens are not spread evenly over characters: shrink until the piece fits.
-                while step > MIN_PASSAGE_CHARS and tokens(a, a + step) > max_tokens:
-                    step = step * 9 // 10
-                units.append((a, a + step))
-                a += step
-            if a < cut:
-                units.append((a, cut))
-            cut_from = cut
+            while a < cut:
+                b = longest_fit(a, cut)
+                units.append((a, b))
+                a = b
     # A cut inside a run of spaces leaves a piece with no text: it is no passage.
     return _pack([(a, b) for a, b in units if normalize(doc_text[a:b])], tokens, max_tokens)
 

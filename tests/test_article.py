@@ -103,3 +103,37 @@ def test_sentence_split_keeps_closing_quotes_and_decimals():
     text = "她说“我们一定能赢。”然后走了。Pi is 3.14 today. Next one!"
     spans = passages.split_sentences(text)
     assert [text[s:e] for s, e in spans] == ["她说“我们一定能赢。”", "然后走了。", "Pi is 3.14 today.", "Next one!"]
+
+
+def test_chunking_work_grows_linearly_with_an_unbroken_text():
+    """A long text without sentence or clause marks (a scraped table, a pasted log) used to
+    be re-tokenized from each cut to its end: a 100k-character one took 13 s, a 10 MB upload
+    hours. Counted here as characters handed to the tokenizer (the real model's), which must
+    grow like the text, not like its square. (bench/chunking.py has the times.)"""
+    import random
+
+    from bot import encoder as encoders
+
+    enc = encoders.load_encoder()
+    handed = [0]
+
+    def count(text):
+        handed[0] += len(text)
+        return encoders.count_tokens(enc, text)
+
+    def ends(text):
+        handed[0] += len(text)
+        return encoders.token_ends(enc, text)
+
+    rng = random.Random(5)
+    work = {}
+    for n in (4_000, 16_000):
+        text = "报道" + "".join(rng.choice("城市建设交通运输管理服务中心工作人员检查安全") for _ in range(n))
+        doc = documents.Document(doc_id="d", text=text, source="d.txt", format="txt", title="")
+        handed[0] = 0
+        found = passages.chunk(doc, article.parse(doc), count, 254, ends)
+        work[n] = handed[0]
+        assert "".join(p.text for p in found) == article.normalize(text)
+        assert all(encoders.count_tokens(enc, passages.embedding_text(p)) <= 254 for p in found)
+    assert work[16_000] / work[4_000] < 5, work      # 4x the text: 4x the work, not 16x
+    assert work[16_000] < 10 * 16_000, work

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import unicodedata
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +82,12 @@ class Retriever:
     _encoder: object = field(default=None, repr=False)
     _catalog: scope.Catalog | None = field(default=None, repr=False)   # dates and sources, for scoping
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _signature: tuple | None = field(default=None, repr=False)   # of CURRENT when opened
+    _verify: bool = field(default=True, repr=False)
+    # Searches run on a view: a copy of this retriever for one generation, never changed
+    # by a switch, so a search that is running when a build lands finishes on its own.
+    _view: "Retriever | None" = field(default=None, repr=False, compare=False)
+    _holder: "Retriever | None" = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, model: str | None = None,
@@ -87,9 +95,16 @@ class Retriever:
         """Open the live index in `index_dir` (default: $QABOT_INDEX, else ./index).
         The model loads on the first search.
 
-        `model`, when given, must be the model the index was built with."""
+        `model`, when given, must be the model the index was built with. When a build
+        (in any process) switches to a new generation later, the next search uses it."""
         index_dir = paths.index_dir(index_dir)
-        gen = store.current_generation(index_dir)
+        retriever, signature = store.open_live(
+            index_dir, lambda gen: cls._open(index_dir, gen, model, verify))
+        retriever._signature, retriever._verify = signature, verify
+        return retriever
+
+    @classmethod
+    def _open(cls, index_dir: Path, gen: Path, model: str | None, verify: bool) -> "Retriever":
         manifest = store.read_manifest(gen)
         if manifest.get("format") != store.FORMAT_VERSION:
             raise store.CorruptIndex(f"{gen} has index format {manifest.get('format')}, "
@@ -115,6 +130,36 @@ class Retriever:
                                      f"rebuild with `qabot build --full`")
         return cls(index_dir, manifest, passages, dense, lex, sentences, offsets, manifest["model"])
 
+    def refreshed(self) -> "Retriever":
+        """A view of the live generation, for one search (or a few, as a chat turn).
+
+        Costs a stat of CURRENT; when a build (any process) has switched generations
+        since, the new one is opened, once, and served from then on, the model kept
+        when it is the same."""
+        holder = self._holder or self
+        signature = store.current_signature(holder.index_dir)
+        with holder._lock:
+            if signature != holder._signature:
+                holder._switch(signature)
+            if holder._view is None:
+                holder._view = copy.copy(holder)
+                holder._view._holder = holder
+            return holder._view
+
+    def _switch(self, signature: tuple | None) -> None:
+        try:
+            new = Retriever.load(self.index_dir, verify=self._verify)
+        except store.IndexError_ as e:
+            # keep answering from the generation in memory; try again at the next switch
+            warnings.warn(f"{self.index_dir}/ has a new generation that cannot be opened ({e}); "
+                          f"still serving the one built at {self.manifest.get('built_at')}")
+            self._signature = signature
+            return
+        if new.manifest["model_fingerprint"] == self.manifest["model_fingerprint"]:
+            new._encoder = self._encoder
+        self.__dict__.update({f.name: getattr(new, f.name) for f in fields(self)
+                              if f.name not in ("_lock", "_holder")})      # _view: None
+
     @property
     def encoder(self):
         with self._lock:
@@ -138,6 +183,7 @@ class Retriever:
         2023, inclusive; against the articles' own dates) and `sources` (file names
         or globs) scope the search: ranking happens within the scope. A scope that
         leaves nothing raises `scope.EmptyScope` saying why."""
+        self = self.refreshed()     # the live generation, one consistent view for this search
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         question = clean_question(question)
@@ -206,6 +252,7 @@ class Retriever:
                    coverage=round(coverage, 4))
 
     def info(self) -> dict:
+        self = self.refreshed()
         return {k: v for k, v in self.manifest.items() if k not in ("files_written", "skipped")} | {
             "index_dir": str(self.index_dir), "skipped": len(self.manifest.get("skipped", []))}
 

@@ -63,6 +63,36 @@ def current_generation(index_dir: Path) -> Path:
     return gen
 
 
+def current_signature(index_dir: Path) -> tuple | None:
+    """What tells a reader, for the cost of a stat, that a build has switched generations:
+    CURRENT is replaced by a new file at every switch. None when there is no index."""
+    try:
+        st = os.stat(index_dir / CURRENT)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+SWITCH_RETRIES = 5
+
+
+def open_live(index_dir: Path, open_generation):
+    """(open_generation(gen) of the live generation, the signature it was opened at).
+
+    A build may switch CURRENT and delete the old generation while a reader is opening
+    it: that is a race, not damage, so the reader opens the new one instead. An error
+    that stays while CURRENT stays is raised as it is."""
+    for _ in range(SWITCH_RETRIES):
+        signature = current_signature(index_dir)
+        try:
+            return open_generation(current_generation(index_dir)), signature
+        except (CorruptIndex, OSError):
+            if current_signature(index_dir) == signature:
+                raise
+    raise IndexError_(f"{index_dir}/ changed generations {SWITCH_RETRIES} times while it was "
+                      f"being opened (builds running back to back); try again")
+
+
 def read_manifest(gen: Path) -> dict:
     try:
         manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))

@@ -236,6 +236,10 @@ class FakeRetriever:
 
     def __init__(self):
         self.searched = []
+        self.manifest, self.passages = {}, []
+
+    def refreshed(self):
+        return self
 
     def search(self, question, k=5, mode="hybrid"):
         from bot.retriever import clean_question

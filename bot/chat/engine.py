@@ -16,7 +16,9 @@ class Engine:
 
     `retriever` is swapped in one assignment after a rebuild, so a question
     always meets a complete index; rebuilds take `build_lock` and the old
-    retriever keeps answering while they run."""
+    retriever keeps answering while they run. A build by anyone else (`qabot
+    build`, a cron job, the Python API) is noticed at the next question or
+    panel refresh (`serving()`: a stat of CURRENT) and served from then on."""
 
     def __init__(self, data_dir: Path, index_dir: Path):
         self.data_dir = Path(data_dir).resolve()
@@ -24,7 +26,16 @@ class Engine:
         self.retriever = None
         self.error = ""
         self.examples: list[str] = []
+        self._examples_of = None          # the manifest the examples were drawn for
         self.build_lock = threading.Lock()
+
+    def serving(self):
+        """The retriever on the live generation (None before there is an index), with the
+        examples drawn from it."""
+        r = self.retriever.refreshed() if self.retriever is not None else None
+        if r is not None and r.manifest is not self._examples_of:
+            self.examples, self._examples_of = example_questions(r.passages), r.manifest
+        return r
 
     def build(self, progress: bool = False):
         """Refresh the index from data/ (incremental), then serve the new one. Raises on failure,
@@ -35,6 +46,7 @@ class Engine:
             report = build_index([self.data_dir], index_dir=self.index_dir, progress=progress)
             if not report.up_to_date or self.retriever is None:
                 self.load()
+            self.serving()   # "up to date" also when another process built it: serve that
             return report
 
     def load(self) -> None:
@@ -48,7 +60,7 @@ class Engine:
                 self.error = str(e)
             raise
         new.encoder        # the model, loaded once per process: now, not on the first question
-        self.examples = example_questions(new.passages)
+        self.examples, self._examples_of = example_questions(new.passages), new.manifest
         self.retriever, self.error = new, ""
 
     def prepare(self) -> None:
@@ -77,7 +89,7 @@ class Engine:
                 f"with model {self.retriever.model}")
 
     def info(self) -> dict | None:
-        r = self.retriever
+        r = self.serving()
         return r.info() if r is not None else None
 
 
@@ -91,7 +103,7 @@ def answer_html(engine: Engine, memory, question: str, k: int, mode: str):
     from ..conversation import Conversation
     from ..store import IndexError_
 
-    retriever = engine.retriever
+    retriever = engine.serving()
     if retriever is None:
         return render_notice("There is no index yet. Add articles in the Index panel and press "
                              "Update index." + (f" ({engine.error})" if engine.error else ""), "warn"), memory

@@ -82,7 +82,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
         sources = [paths.data_dir()]
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]
-    with store.build_lock(index_dir):
+    with store.build_lock(index_dir), store.cleanup_on_failure(index_dir):
         store.remove_stale_generations(index_dir)   # leftovers of killed builds
         previous = _previous(index_dir)
         model_name = encoders.resolve_model(

@@ -14,13 +14,16 @@ as it was. Nothing here is pickled: JSON, .npy (allow_pickle=False), FAISS.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +47,10 @@ class CorruptIndex(IndexError_):
 
 class BuildLocked(IndexError_):
     pass
+
+
+class NoSpace(IndexError_):
+    """The disk (or quota) holding the index is full: nothing was changed."""
 
 
 def current_generation(index_dir: Path) -> Path:
@@ -190,6 +197,51 @@ def remove_stale_generations(index_dir: Path) -> None:
     for path in index_dir.glob("gen-*"):
         if path.name != live and path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def cleanup_on_failure(index_dir: Path):
+    """Around a build, inside its lock: a build that fails (an error, Ctrl-C) leaves no
+    half-written generation behind, and a full disk is named as such, however the library
+    that hit it words it. The live generation is never touched."""
+    try:
+        yield
+    except BaseException as e:
+        # SQLite may call a full disk "disk I/O error": an I/O error with the disk (nearly)
+        # full is taken as what it is, measured before the cleanup frees space again
+        full = disk_full(e) or (isinstance(e, (OSError, sqlite3.Error, RuntimeError))
+                                and _free_bytes(index_dir) < LOW_SPACE)
+        remove_stale_generations(index_dir)
+        (index_dir / (CURRENT + ".tmp")).unlink(missing_ok=True)
+        if full:
+            raise NoSpace(f"no space left on {index_dir}: the index was not updated and the "
+                          f"previous one keeps serving; free some space and build again") from e
+        raise
+
+
+LOW_SPACE = 1 << 20
+
+
+def _free_bytes(path: Path) -> int:
+    try:
+        return shutil.disk_usage(path).free
+    except OSError:
+        return LOW_SPACE
+
+
+def disk_full(error: BaseException | None) -> bool:
+    """Whether `error`, or an error it was raised from, says the disk or quota is full:
+    OSError's errno, SQLite's "database or disk is full", FAISS's message, numpy's short
+    write ("N requested and M written")."""
+    while error is not None:
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(error)
+        if ("No space left on device" in text or "database or disk is full" in text
+                or re.search(r"\b\d+ requested and \d+ written\b", text)):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _write_durably(path: Path, text: str) -> None:

@@ -344,9 +344,49 @@ def test_add_uploads_keeps_good_files_and_refuses_bad_ones(tmp_path):
     assert re.search(r"error: bad.jsonl: not added", text)
     assert "error: script.exe: only .txt" in text
     assert "error: outside.txt: not an uploaded file" in text
-    # The same name again replaces the earlier upload.
+    # The same file again changes nothing.
     _, notes = uploads.add_uploads([inbox / "good.txt"], data, allowed_root=inbox)
-    assert notes[0] == ("ok", "Replaced uploads/good.txt (1 article)")
+    assert notes[0] == ("ok", "uploads/good.txt is already there with the same content (1 article)")
+
+
+def test_a_second_user_s_file_of_the_same_name_never_replaces_the_first(tmp_path):
+    """Two users of a shared chat upload different articles both called report.txt: both
+    are kept, and the status says under which name the second one went."""
+    data = tmp_path / "data"
+    first, second = tmp_path / "a" / "report.txt", tmp_path / "b" / "report.txt"
+    for path, person in ((first, "李雷"), (second, "韩梅梅")):
+        path.parent.mkdir()
+        path.write_text(f"测试标题\n\n{person}同志前往连江县琯头镇开展防汛工作。", encoding="utf-8")
+    assert uploads.add_uploads([first], data)[0] == ["uploads/report.txt"]
+    added, notes = uploads.add_uploads([second], data)
+    assert added == ["uploads/report (2).txt"]
+    assert notes[0] == ("warn", "Added uploads/report (2).txt (1 article): a different uploads/report.txt "
+                                "is already there, so both are kept")
+    assert "李雷" in (data / "uploads" / "report.txt").read_text(encoding="utf-8")
+    assert "韩梅梅" in (data / "uploads" / "report (2).txt").read_text(encoding="utf-8")
+    assert not [p for p in (data / "uploads").iterdir() if p.name.startswith(".")]
+
+
+def test_long_names_are_kept_to_the_file_system_s_255_bytes(tmp_path):
+    data = tmp_path / "data"
+    stem = "报" * 82 + "ab"                           # 248 bytes: 252 with ".txt"
+    upload = tmp_path / "in" / (stem + ".txt")
+    upload.parent.mkdir()
+    upload.write_text("测试标题\n\n李雷同志前往连江县琯头镇开展防汛工作。", encoding="utf-8")
+    added, notes = uploads.add_uploads([upload], data)
+    assert added == [f"uploads/{stem}.txt"], notes        # refused before: ".{name}.part" > 255 bytes
+    longer = "新闻" * 100 + ".txt"                           # 604 bytes: cut at a character
+    name = uploads.safe_upload_name(longer)
+    assert len(name.encode()) <= 255 < len((name[:-4] + "新.txt").encode()) and name.endswith(".txt")
+    upload.write_text("测试标题\n\n韩梅梅同志前往连江县琯头镇开展防汛工作。", encoding="utf-8")
+    added, _ = uploads.add_uploads([upload], data)         # a numbered name still fits
+    assert len(added[0].split("/")[1].encode()) <= 255 and "(2)" in added[0]
+
+
+@pytest.mark.parametrize("name", ["....txt", ".txt", "   .md"])
+def test_a_name_with_nothing_before_its_suffix_is_called_unusable(name):
+    with pytest.raises(ValueError, match="not a usable file name"):
+        uploads.safe_upload_name(name)
 
 
 def test_add_uploads_limits_the_number_of_files(tmp_path):

@@ -1,23 +1,29 @@
 """Uploaded files -> data/uploads/: checked, named safely, never half-written.
 
 A file is refused for a wrong type, a size over the limit, or content qabot
-cannot read; a refused file never reaches the data folder.
+cannot read; a refused file never reaches the data folder. An upload never
+replaces another file: a different file of the same name (another user's, in a
+shared chat) is kept, and the new one gets a numbered name, which the status says.
 """
 
 from __future__ import annotations
 
+import filecmp
+import itertools
 import os
 import re
 import shutil
+import tempfile
 import unicodedata
 from pathlib import Path
 
-from .. import documents
+from .. import documents, store
 
 UPLOAD_SUFFIXES = tuple(documents.SUFFIXES)   # whatever the readers take
 MAX_UPLOAD_BYTES = 10 * 2**20          # per file
 MAX_UPLOAD_FILES = 20                  # per update
 UPLOAD_DIR = "uploads"                 # uploads go to <data>/uploads/
+MAX_NAME_BYTES = 255                   # the longest file name common file systems take
 
 _UNSAFE_NAME = re.compile(r"[^\w.\- ()\[\]（）【】]+")
 
@@ -27,13 +33,38 @@ def safe_upload_name(name: str) -> str:
     an allowed suffix. Raises ValueError when nothing usable is left."""
     base = unicodedata.normalize("NFC", str(name)).replace("\\", "/").rsplit("/", 1)[-1]
     base = _UNSAFE_NAME.sub("_", base).strip(" ")
-    stem, suffix = os.path.splitext(base)
-    if suffix.lower() not in UPLOAD_SUFFIXES:
+    stem, dot, ext = base.rpartition(".")     # not splitext: "....txt" is a .txt with no stem
+    suffix = (dot + ext).lower() if dot else ""
+    if suffix not in UPLOAD_SUFFIXES:
         raise ValueError(f"{base or name}: only {', '.join(UPLOAD_SUFFIXES)} files can be added")
-    stem = stem.strip(" ._")[:120]
-    if not stem:
-        raise ValueError(f"{name!r} is not a usable file name")
-    return stem + suffix.lower()
+    name_fits = _fit_name(stem.strip(" ._"), suffix)
+    if name_fits == suffix:
+        raise ValueError(f"{name!r} is not a usable file name (nothing is left of it but {suffix})")
+    return name_fits
+
+
+def _fit_name(stem: str, suffix: str, mark: str = "") -> str:
+    """stem + mark + suffix, the stem cut (at a character) to fit MAX_NAME_BYTES of UTF-8."""
+    room = MAX_NAME_BYTES - len((mark + suffix).encode("utf-8"))
+    stem = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" ._")
+    return stem + mark + suffix
+
+
+def _place(copy: Path, target_dir: Path, name: str) -> tuple[str, bool]:
+    """Give the uploaded `copy` its name in `target_dir` without replacing any file:
+    `name`, else `name (2)`, `name (3)`, ... Returns (the name, whether a file with the
+    same bytes was already there under it: then nothing new is added)."""
+    stem, _, ext = name.rpartition(".")
+    for n in itertools.count(1):
+        candidate = name if n == 1 else _fit_name(stem, "." + ext, f" ({n})")
+        target = target_dir / candidate
+        if target.is_file() and filecmp.cmp(copy, target, shallow=False):
+            return candidate, True
+        try:
+            os.link(copy, target)        # fails if the name is taken, even a moment ago
+            return candidate, False
+        except FileExistsError:
+            continue
 
 
 def add_uploads(paths, data_dir: Path, allowed_root: Path | None = None,
@@ -65,8 +96,7 @@ def add_uploads(paths, data_dir: Path, allowed_root: Path | None = None,
                 raise ValueError(f"{shown}: {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit")
             if size == 0:
                 raise ValueError(f"{shown}: the file is empty")
-            rel = f"{UPLOAD_DIR}/{name}"
-            docs, problems = documents.read(real, rel, max_bytes)
+            docs, problems = documents.read(real, f"{UPLOAD_DIR}/{name}", max_bytes)
             if not docs:
                 why = "; ".join((f"line {p.line}: " if p.line else "") + p.reason
                                 for p in problems[:3]) or "no article text"
@@ -75,17 +105,31 @@ def add_uploads(paths, data_dir: Path, allowed_root: Path | None = None,
             if target.parent != target_dir:       # belt and braces: never outside uploads/
                 raise ValueError(f"{shown}: unsafe file name")
             target_dir.mkdir(parents=True, exist_ok=True)
-            existed = target.exists()
-            tmp = target_dir / f".{name}.part"     # dot files are not indexed while half-written
-            shutil.copyfile(real, tmp)
-            os.replace(tmp, target)
+            # a short dot-file name: not indexed while half-written, and never too long
+            fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".upload-", suffix=".part")
+            os.close(fd)
+            try:
+                shutil.copyfile(real, tmp)
+                stored, same = _place(Path(tmp), target_dir, name)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+            rel = f"{UPLOAD_DIR}/{stored}"
             added.append(rel)
             n = len(docs)
-            notes.append(("ok", f"{'Replaced' if existed else 'Added'} {rel} "
-                                f"({n} article{'s' if n != 1 else ''})"))
-            notes += [("warn", str(p)) for p in problems[:5]]
+            articles = f"{n} article{'s' if n != 1 else ''}"
+            if same:
+                notes.append(("ok", f"{rel} is already there with the same content ({articles})"))
+            elif stored != name:
+                notes.append(("warn", f"Added {rel} ({articles}): a different {UPLOAD_DIR}/{name} "
+                                      f"is already there, so both are kept"))
+            else:
+                notes.append(("ok", f"Added {rel} ({articles})"))
+            notes += [("warn", str(p).replace(f"{UPLOAD_DIR}/{name}", rel, 1)) for p in problems[:5]]
             if len(problems) > 5:
                 notes.append(("warn", f"{rel}: {len(problems) - 5} more problems"))
         except (ValueError, OSError) as e:
-            notes.append(("error", str(e) if isinstance(e, ValueError) else f"{shown}: {e.strerror or e}"))
+            if store.disk_full(e):
+                notes.append(("error", f"{shown}: not added: no space left on {target_dir}"))
+            else:
+                notes.append(("error", str(e) if isinstance(e, ValueError) else f"{shown}: {e.strerror or e}"))
     return added, notes

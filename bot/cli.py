@@ -34,7 +34,7 @@ def build(sources, index_dir, model, full, quiet):
     from .build import build_index
 
     try:
-        report = build_index(list(sources) or [paths.data_dir()], index_dir=paths.index_dir(index_dir), model=model,
+        report = build_index(list(sources) or None, index_dir=index_dir, model=model,
                              full=full, progress=not quiet)
     except (store.IndexError_, ValueError, OSError) as e:
         _fail(e)
@@ -62,7 +62,7 @@ def ask(question, k, mode, index_dir, as_json, since, until, sources):
     from .scope import ScopeError
 
     try:
-        hits = Retriever.load(paths.index_dir(index_dir)).search(
+        hits = Retriever.load(index_dir).search(
             question, k=k, mode=mode, since=since, until=until, sources=list(sources))
     except (store.IndexError_, QuestionError, ScopeError) as e:
         _fail(e)
@@ -92,7 +92,7 @@ def info(index_dir, as_json):
     from .retriever import Retriever
 
     try:
-        r = Retriever.load(paths.index_dir(index_dir))
+        r = Retriever.load(index_dir)
     except store.IndexError_ as e:
         _fail(e)
     details = r.info()

@@ -189,13 +189,20 @@ def commit_generation(index_dir: Path, gen: Path, manifest: dict) -> Path:
 
 
 def remove_stale_generations(index_dir: Path) -> None:
-    """Delete every generation but the live one (old ones and leftovers of killed builds)."""
+    """Delete every generation but the live one (old ones and leftovers of killed builds).
+
+    When CURRENT cannot be read (an I/O error, no file handles left: often the very error
+    that failed a build) nobody knows which generation is live: only the half-written
+    `gen-*.tmp` ones go."""
     try:
         live = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
-    except OSError:
-        live = None
+    except FileNotFoundError:
+        live = None                      # no index yet: every generation is a leftover
+    except (OSError, ValueError):
+        live = ""
     for path in index_dir.glob("gen-*"):
-        if path.name != live and path.is_dir():
+        stale = path.name != live if live != "" else path.name.endswith(".tmp")
+        if stale and path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
 
 

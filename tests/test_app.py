@@ -403,6 +403,10 @@ def test_address_flags_win_over_gradio_variables_which_win_over_defaults(monkeyp
     monkeypatch.setenv("GRADIO_SERVER_PORT", "7870")
     assert app.address(app.parse_args([])) == ("0.0.0.0", 7870)
     assert app.address(app.parse_args(["--port", "9000", "--host", "127.0.0.2"])) == ("127.0.0.2", 9000)
+    for bad in ("70000", "0", "http"):
+        monkeypatch.setenv("GRADIO_SERVER_PORT", bad)
+        with pytest.raises(SystemExit, match=f"port '{bad}' is not a port number"):
+            app.address(app.parse_args([]))
 
 
 def test_data_and_index_follow_one_rule(monkeypatch, tmp_path):

@@ -786,3 +786,26 @@ def test_a_planted_pickle_is_never_loaded(index_copy, tmp_path, monkeypatch):
         path.write_bytes(original)
     assert not sentinel.exists()
     assert Retriever.load(index_copy).passages
+
+
+def test_cleanup_never_deletes_the_live_generation_when_current_is_unreadable(tmp_path, monkeypatch):
+    """A build that failed on an I/O error cleans up; if CURRENT cannot be read then, the
+    live generation is unknown and must stay: only half-written `.tmp` generations go."""
+    index = tmp_path / "index"
+    live, old, half = (index / name for name in ("gen-2-live", "gen-1-old", "gen-3-x.tmp"))
+    for gen in (live, old, half):
+        gen.mkdir(parents=True)
+    (index / store.CURRENT).write_text(live.name, encoding="utf-8")
+    real_read_text = Path.read_text
+
+    def failing(self, *args, **kwargs):
+        if self.name == store.CURRENT:
+            raise OSError(5, "Input/output error")
+        return real_read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", failing)
+    store.remove_stale_generations(index)
+    assert live.is_dir() and old.is_dir() and not half.exists()
+    monkeypatch.setattr(Path, "read_text", real_read_text)
+    store.remove_stale_generations(index)               # readable again: the old one goes
+    assert live.is_dir() and not old.exists()

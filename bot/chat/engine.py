@@ -93,14 +93,17 @@ class Engine:
         return r.info() if r is not None else None
 
 
-def answer_html(engine: Engine, memory, question: str, k: int, mode: str):
+def answer_html(engine: Engine, memory, question: str, k: int, mode: str, scope: dict | None = None):
     """(reply HTML, new memory) for one chat turn.
+
+    `scope` (since, until, sources) limits the articles searched, as `Retriever.search` takes it.
 
     A session remembers only its last question and hits (`memory`), not a
     Conversation: each turn talks to the index being served now, and a session
     left open never keeps an old index alive after a rebuild."""
     from .. import QuestionError
     from ..conversation import Conversation
+    from ..scope import EmptyScope, ScopeError
     from ..store import IndexError_
 
     retriever = engine.serving()
@@ -111,9 +114,28 @@ def answer_html(engine: Engine, memory, question: str, k: int, mode: str):
     if memory:
         conv.topic, conv.last_hits = memory
     try:
-        turn = conv.ask(question, k=int(k), mode=mode if mode in MODES else "hybrid")
+        turn = conv.ask(question, k=int(k), mode=mode if mode in MODES else "hybrid", **(scope or {}))
+    except EmptyScope as e:
+        return render_notice(f"Nothing to search in the scope you set: {e}. Widen or clear the "
+                             f"scope in the side panel.", "warn"), memory
+    except ScopeError as e:
+        return render_notice(f"The scope cannot be used: {e}.", "warn"), memory
     except QuestionError as e:
         return render_notice(f"I can't search for that: {e}.", "warn"), memory
     except IndexError_ as e:
         return render_notice(f"The index cannot be searched: {e}", "error"), memory
-    return render_answer(turn.hits, turn.follows), (conv.topic, list(conv.last_hits))
+    reply = render_answer(turn.hits, turn.follows)
+    said = scope_words(scope)
+    if said:   # the reader should see that the answer comes from part of the articles only
+        reply = render_notice(f"Searched only articles {said}.") + reply
+    return reply, (conv.topic, list(conv.last_hits))
+
+
+def scope_words(scope: dict | None) -> str:
+    """The scope as words ("since 2023-01 · from *.pdf"); "" when nothing is scoped."""
+    scope = scope or {}
+    sources = [s for s in (scope.get("sources") or []) if str(s).strip()]
+    parts = [f"{w} {str(scope.get(w)).strip()}" for w in ("since", "until") if str(scope.get(w) or "").strip()]
+    if sources:
+        parts.append("from " + ", ".join(sources))
+    return " · ".join(parts)

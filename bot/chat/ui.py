@@ -40,6 +40,7 @@ UPLOAD_HELP = ("<div id='qa-help'><p>New files go to the data folder's <code>upl
 
 
 BUSY = "<div class='qa-status qa-busy'></div>"   # room for the progress bar while updating
+MAX_SOURCE_CHOICES = 2000   # files offered in the Sources list; patterns reach the rest
 
 
 def make_theme():
@@ -57,6 +58,7 @@ def build_ui(engine: Engine):
     import gradio as gr
 
     from ..retriever import QuestionError, answer_json
+    from ..scope import ScopeError
     from ..store import BuildLocked, IndexError_
 
     def examples_update():
@@ -69,19 +71,24 @@ def build_ui(engine: Engine):
             history.append({"role": "user", "content": render_question(question)})
         return "", history, question
 
-    def answer(question, history, memory, k, mode):
+    def answer(question, history, memory, k, mode, since, until, sources):
         history = list(history or [])
         if not question:
             return history, memory
-        reply, memory = answer_html(engine, memory, question, k, mode)
+        scope = {"since": since, "until": until, "sources": list(sources or [])}
+        reply, memory = answer_html(engine, memory, question, k, mode, scope)
         history.append({"role": "assistant", "content": reply})
         return history, memory
 
     def pick_example(sample):
         return (sample[0] if isinstance(sample, (list, tuple)) else sample) or ""
 
+    def sources_update():
+        files = sorted((engine.info() or {}).get("files") or {})
+        return gr.Dropdown(choices=files[:MAX_SOURCE_CHOICES])
+
     def refresh_panel():
-        return render_stats(engine.info(), engine.error), examples_update()
+        return render_stats(engine.info(), engine.error), examples_update(), sources_update()
 
     def update_index(files, progress=gr.Progress(track_tqdm=True)):
         lines: list[tuple[str, str]] = []
@@ -115,11 +122,15 @@ def build_ui(engine: Engine):
             lines += [("warn", str(p)) for p in report.skipped[:8]]
             if len(report.skipped) > 8:
                 lines.append(("warn", f"… and {len(report.skipped) - 8} more skipped"))
+            lines += [("warn", f"{p} (indexed)") for p in report.warnings[:8]]
         return render_status(lines), *refresh_panel(), None
 
-    def api_ask(question: str, k: int = 5, mode: str = "hybrid") -> dict:
+    def api_ask(question: str, k: int = 5, mode: str = "hybrid", since: str = "", until: str = "",
+                sources: str = "") -> dict:
         """The best passages for one question (no conversation memory).
 
+        `since`/`until` (2023-05-17, 2023-05 or 2023) and `sources` (file names or globs,
+        comma-separated) scope the search; a scope that leaves nothing is an error saying so.
         Returns {"question", "answered": bool, "hits": [{title, section, text, answer,
         answer_span, confidence, relevant, source, date, matched_terms, ...}]}."""
         retriever = engine.retriever
@@ -128,8 +139,9 @@ def build_ui(engine: Engine):
         if mode not in MODES:
             raise gr.Error(f"mode must be one of {', '.join(MODES)}")
         try:
-            hits = retriever.search(question, k=int(k), mode=mode)
-        except QuestionError as e:
+            hits = retriever.search(question, k=int(k), mode=mode, since=since, until=until,
+                                    sources=[s.strip() for s in (sources or "").split(",") if s.strip()])
+        except (QuestionError, ScopeError) as e:
             raise gr.Error(str(e))
         return answer_json(question, hits)
 
@@ -156,16 +168,28 @@ def build_ui(engine: Engine):
                     mode = gr.Radio([(label, key) for key, label in MODES.items()], value="hybrid",
                                     label="Retrieval", elem_id="qa-mode",
                                     info="Hybrid combines meaning (the model) and keywords (BM25).")
+                with gr.Accordion("Scope", open=False, elem_id="qa-scope"):
+                    with gr.Row():
+                        since = gr.Textbox(label="Since", placeholder="2023-01-01", max_lines=1,
+                                           elem_id="qa-since", min_width=100)
+                        until = gr.Textbox(label="Until", placeholder="2023-12-31", max_lines=1,
+                                           elem_id="qa-until", min_width=100)
+                    sources = gr.Dropdown(choices=[], value=[], multiselect=True, allow_custom_value=True,
+                                          label="Sources", elem_id="qa-sources",
+                                          info="Files to answer from, or patterns such as *.pdf; "
+                                               "empty: all. Dates are the articles' own.")
                 with gr.Accordion("Index", open=True):
                     stats = gr.HTML(render_stats(engine.info(), engine.error), elem_id="qa-stats")
+                    # No file_types filter: the browser would refuse other files with a passing
+                    # toast; add_uploads says in the status which file was refused and why.
                     upload = gr.File(label=f"Add articles ({' '.join(UPLOAD_SUFFIXES)}, ≤ {MAX_UPLOAD_BYTES // 2**20} MB each)",
-                                     file_count="multiple", file_types=list(UPLOAD_SUFFIXES),
-                                     type="filepath", elem_id="qa-upload", height=120)
+                                     file_count="multiple", type="filepath", elem_id="qa-upload", height=120)
                     update_btn = gr.Button("Update index", variant="primary", size="sm",
                                            elem_id="qa-update")
                     status = gr.HTML(UPLOAD_HELP, elem_id="qa-status")
 
-        ask_args = dict(fn=answer, inputs=[pending, chatbot, conv, k, mode], outputs=[chatbot, conv],
+        ask_args = dict(fn=answer, inputs=[pending, chatbot, conv, k, mode, since, until, sources],
+                        outputs=[chatbot, conv],
                         concurrency_limit=4, concurrency_id="ask", api_visibility="private")
         show_args = dict(fn=show_question, inputs=[box, chatbot], outputs=[box, chatbot, pending],
                          queue=False, api_visibility="private")
@@ -178,9 +202,9 @@ def build_ui(engine: Engine):
         update_btn.click(lambda: BUSY, None, status, queue=False, api_visibility="private",
                          js="() => { document.querySelector('#qa-status')"
                             ".scrollIntoView({block: 'nearest', behavior: 'smooth'}); }") \
-            .then(update_index, [upload], [status, stats, examples, upload], show_progress_on=status,
+            .then(update_index, [upload], [status, stats, examples, sources, upload], show_progress_on=status,
                   concurrency_limit=1, concurrency_id="build", api_visibility="private")
-        demo.load(refresh_panel, None, [stats, examples], queue=False, api_visibility="private")
+        demo.load(refresh_panel, None, [stats, examples, sources], queue=False, api_visibility="private")
         gr.api(api_ask, api_name="ask", concurrency_limit=4, concurrency_id="ask")
     return demo
 

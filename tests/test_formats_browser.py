@@ -47,8 +47,9 @@ def test_upload_a_pdf_and_a_docx_then_ask_and_scope(browser, formats_app, tmp_pa
     page.locator("#qa-upload input[type=file]").set_input_files([str(inbox / n) for n in names])
     # every chosen file is listed (a .doc too: the server, not the browser, says what it takes)
     page.wait_for_function(
-        "document.querySelector('#qa-upload').innerText.replace(/\\s+/g, '').includes('notes.doc')",
-        timeout=180_000)
+        """names => { const t = document.querySelector('#qa-upload').innerText.replace(/\\s+/g, '');
+                      return !t.includes('Uploading') && names.every(n => t.includes(n.replace(/\\s+/g, ''))); }""",
+        arg=names, timeout=180_000)
     shown = page.locator("#qa-upload").inner_text().replace("\n", "").replace(" ", "")
     assert all(n.replace(" ", "") in shown for n in names), shown
     # ... by their whole name: no name is cut short with an ellipsis

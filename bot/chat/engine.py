@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import threading
 from pathlib import Path
 
@@ -127,7 +128,9 @@ def answer_html(engine: Engine, memory, question: str, k: int, mode: str, scope:
     reply = render_answer(turn.hits, turn.follows)
     said = scope_words(scope)
     if said:   # the reader should see that the answer comes from part of the articles only
-        reply = render_notice(f"Searched only articles {said}.") + reply
+        head = '<div class="qa-reply">'
+        reply = reply.replace(head, f'{head}<p class="qa-note">Searched only articles '
+                                    f'{html.escape(said)}.</p>', 1)
     return reply, (conv.topic, list(conv.last_hits))
 
 

@@ -34,7 +34,8 @@ PLACEHOLDER = (
     "<em>where did she go after that?</em> continue from your previous question.</p></div>")
 
 
-UPLOAD_HELP = ("<div id='qa-help'><p>New files go to the data folder's <code>uploads/</code>. Only "
+UPLOAD_HELP = ("<div id='qa-help'><p>Files: " + " ".join(UPLOAD_SUFFIXES) + " (PDFs need a text "
+               "layer: scans are refused). New files go to the data folder's <code>uploads/</code>. Only "
                "what changed is re-indexed; the current index keeps answering until the new one "
                "is ready.</p></div>")
 
@@ -182,8 +183,8 @@ def build_ui(engine: Engine):
                     stats = gr.HTML(render_stats(engine.info(), engine.error), elem_id="qa-stats")
                     # No file_types filter: the browser would refuse other files with a passing
                     # toast; add_uploads says in the status which file was refused and why.
-                    upload = gr.File(label=f"Add articles ({' '.join(UPLOAD_SUFFIXES)}, ≤ {MAX_UPLOAD_BYTES // 2**20} MB each)",
-                                     file_count="multiple", type="filepath", elem_id="qa-upload", height=120)
+                    upload = gr.File(label=f"Add articles (≤ {MAX_UPLOAD_BYTES // 2**20} MB each)",
+                                     file_count="multiple", type="filepath", elem_id="qa-upload", height=200)
                     update_btn = gr.Button("Update index", variant="primary", size="sm",
                                            elem_id="qa-update")
                     status = gr.HTML(UPLOAD_HELP, elem_id="qa-status")

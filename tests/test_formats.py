@@ -239,8 +239,9 @@ ENGLISH_PARAGRAPHS = [
 ]
 
 
-def make_english_pdf(path: Path) -> None:
-    """An English article with ragged-right lines and a word hyphenated across a line end."""
+def make_english_pdf(path: Path, printed: bool = False) -> None:
+    """An English article with ragged-right lines and a word hyphenated across a line end;
+    `printed`: one page as a browser prints it (date and title at the top, URL and 1/1 below)."""
     from reportlab.lib.pagesizes import A5
     from reportlab.lib.utils import simpleSplit
     from reportlab.pdfgen import canvas
@@ -265,7 +266,14 @@ def make_english_pdf(path: Path) -> None:
             c.drawString(50, y, line)
             y -= 13
         y -= 10
-    c.drawCentredString(width / 2, 30, "- 1 -")
+    if printed:
+        c.setFont("Helvetica", 7)
+        c.drawString(20, height - 20, "5/6/24, 10:23 AM")
+        c.drawCentredString(width / 2 + 30, height - 20, "Riverside park approved | City News")
+        c.drawString(20, 16, "https://news.example.org/city/2024/05/riverside-park")
+        c.drawRightString(width - 20, 16, "1/1")
+    else:
+        c.drawCentredString(width / 2, 30, "- 1 -")
     c.showPage()
     c.save()
 
@@ -277,6 +285,18 @@ def test_an_english_pdf_joins_wrapped_lines_with_spaces(tmp_path):
     assert parsed.title == "Riverside Park Approved"
     assert [p.text for p in parsed.paragraphs] == ENGLISH_PARAGRAPHS
     assert "- 1 -" not in doc.text
+
+
+def test_a_single_printed_page_loses_the_browsers_header_and_footer(tmp_path):
+    # Nothing repeats on one page: the date/time, URL and page number lines are known by their
+    # form, and the page title by sharing the date's row.
+    path = tmp_path / "printed.pdf"
+    make_english_pdf(path, printed=True)
+    doc, parsed, got = read_one(path)
+    assert parsed.title == "Riverside Park Approved"
+    assert [p.text for p in parsed.paragraphs] == ENGLISH_PARAGRAPHS
+    for furniture_text in ("10:23", "City News", "https://", "1/1"):
+        assert furniture_text not in doc.text, furniture_text
 
 
 def make_scanned_pdf(path: Path, text_pages: int = 0, image_pages: int = 2) -> None:

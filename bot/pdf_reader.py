@@ -65,9 +65,8 @@ class _Line:
 
 def read(data: bytes) -> PdfText:
     """The article text of a PDF. Raises ValueError (NoTextLayer for scans) with a reason."""
-    from pdfminer.layout import LAParams
-
     from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     pages: list[list[_Line]] = []

@@ -59,7 +59,6 @@ def build_ui(engine: Engine):
     import gradio as gr
 
     from ..retriever import QuestionError, answer_json
-    from ..scope import ScopeError
     from ..store import BuildLocked, IndexError_
 
     def examples_update():
@@ -126,12 +125,9 @@ def build_ui(engine: Engine):
             lines += [("warn", f"{p} (indexed)") for p in report.warnings[:8]]
         return render_status(lines), *refresh_panel(), None
 
-    def api_ask(question: str, k: int = 5, mode: str = "hybrid", since: str = "", until: str = "",
-                sources: str = "") -> dict:
+    def api_ask(question: str, k: int = 5, mode: str = "hybrid") -> dict:
         """The best passages for one question (no conversation memory).
 
-        `since`/`until` (2023-05-17, 2023-05 or 2023) and `sources` (file names or globs,
-        comma-separated) scope the search; a scope that leaves nothing is an error saying so.
         Returns {"question", "answered": bool, "hits": [{title, section, text, answer,
         answer_span, confidence, relevant, source, date, matched_terms, ...}]}."""
         retriever = engine.retriever
@@ -140,9 +136,8 @@ def build_ui(engine: Engine):
         if mode not in MODES:
             raise gr.Error(f"mode must be one of {', '.join(MODES)}")
         try:
-            hits = retriever.search(question, k=int(k), mode=mode, since=since, until=until,
-                                    sources=[s.strip() for s in (sources or "").split(",") if s.strip()])
-        except (QuestionError, ScopeError) as e:
+            hits = retriever.search(question, k=int(k), mode=mode)
+        except QuestionError as e:
             raise gr.Error(str(e))
         return answer_json(question, hits)
 

@@ -119,7 +119,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
         seen_docs: dict[str, str] = {}
         limit = min(chunking.MAX_PASSAGE_TOKENS, encoders.max_tokens(enc) - 2)
         names = list(hashes)
-        for name in _progress(names, progress, "reading"):
+        for name in _progress(names, progress, f"reading {len(names)} files", "file", show_item=True):
             got = documents.read_file(scan.files[name], name, max_file_bytes)
             report.skipped += got.problems
             report.warnings += got.warnings
@@ -168,7 +168,8 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
         reuse = previous and not full and previous.get("tokenizer_version") == lexical.TOKENIZER_VERSION
         old_tokens = _previous_tokens(previous) if reuse else {}
         token_lists = [old_tokens.get(text) or lexical.tokenize(text)
-                       for text in _progress(passage_texts, progress, "tokenizing")]
+                       for text in _progress(passage_texts, progress,
+                                             f"indexing {len(passage_texts)} passages", "passage")]
 
         # 4. write a new generation, then switch to it
         gen = store.new_generation(index_dir)
@@ -258,8 +259,16 @@ def _embed(cache: store.EmbeddingCache, enc, texts: list[str], progress: bool, u
     return vectors, len(todo), len(texts) - len(todo)
 
 
-def _progress(items, show: bool, desc: str):
+def _progress(items: list, show: bool, desc: str, unit: str, show_item: bool = False):
+    """`items` one by one, under a named progress bar when `show`; with `show_item`, the
+    item being worked on is shown beside it (which file a long build is on)."""
     if not show:
-        return items
+        yield from items
+        return
     from tqdm import tqdm
-    return tqdm(items, desc=desc, unit="item", leave=False)
+    with tqdm(total=len(items), desc=desc, unit=unit, leave=False) as bar:
+        for item in items:
+            if show_item:
+                bar.set_postfix_str(str(item)[-60:])
+            yield item
+            bar.update()

@@ -290,7 +290,7 @@ def encode_passages(encoder, texts: list[str], batch_size: int = 32,
 
 def _bar(total: int):
     from tqdm import tqdm
-    return tqdm(total=total, desc="embedding", unit="text", leave=False)
+    return tqdm(total=total, desc=f"embedding {total} new texts", unit="text", leave=False)
 
 
 def _st_encode(encoder, texts: list[str], prompt: str, batch_size: int, show_progress: bool) -> np.ndarray:

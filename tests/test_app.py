@@ -576,3 +576,21 @@ def test_concurrent_questions_get_their_own_answers(fresh_app, client):
         answers = list(pool.map(ask, jobs))
     assert all(section == expected[q] for q, section in answers), answers
     print(f"{len(jobs)} concurrent questions answered in {time.perf_counter() - t0:.1f}s")
+
+
+@pytest.mark.slow
+def test_an_update_started_from_the_page_prints_its_progress_to_the_terminal(tmp_path, tiny_model, capsys):
+    """gradio (track_tqdm) sends the build's bars to the page only; the page's update echoes
+    them to the terminal: named steps with counts, and the file being read."""
+    from bot import build_index
+    from bot.chat.ui import progress_in_terminal
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    (data / "long.txt").write_text("城市建设年度报告\n\n" + "城市建设交通管理服务。" * 3000, encoding="utf-8")
+    with progress_in_terminal(every=0.02):
+        build_index([data], index_dir=tmp_path / "index", model=str(tiny_model), progress=True)
+    out = capsys.readouterr().out
+    assert "qabot: updating the index (started from the page)" in out
+    assert re.search(r"qabot: reading 2 files [01]/2 \(.*\.txt\)", out), out
+    assert re.search(r"qabot: indexing \d+ passages \d+/\d+", out), out

@@ -6,6 +6,8 @@ rendered by render.py; uploads are checked by uploads.py.
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from .engine import DEFAULT_K, MODES, Engine, answer_html
@@ -42,6 +44,41 @@ UPLOAD_HELP = ("<div id='qa-help'><p>Files: " + " ".join(UPLOAD_SUFFIXES) + " (P
 
 BUSY = "<div class='qa-status qa-busy'></div>"   # room for the progress bar while updating
 MAX_SOURCE_CHOICES = 2000   # files offered in the Sources list; patterns reach the rest
+
+
+@contextmanager
+def progress_in_terminal(every: float = 0.5):
+    """Print the build's progress bars to the terminal too, whenever they move (checked
+    every `every` s): gradio (track_tqdm) shows them on the page and nowhere else."""
+    from tqdm import tqdm
+
+    say = lambda text: print(f"qabot: {text}", flush=True)   # noqa: E731
+    done = threading.Event()
+
+    def echo():
+        last = ""
+        while not done.wait(every):
+            try:
+                bars = list(tqdm._instances)
+            except RuntimeError:        # a bar came or went while copying: next time
+                continue
+            line = "; ".join(f"{bar.desc} {bar.n}/{bar.total}" + (f" ({bar.postfix})" if bar.postfix else "")
+                             for bar in bars if bar.total)
+            if line and line != last:
+                say(line)
+                last = line
+
+    say("updating the index (started from the page) …")
+    thread = threading.Thread(target=echo, daemon=True)
+    thread.start()
+    try:
+        yield
+    except Exception as e:
+        say(f"the index was not updated: {e}")
+        raise
+    finally:
+        done.set()
+        thread.join()
 
 
 def make_theme():
@@ -105,7 +142,9 @@ def build_ui(engine: Engine):
                 return render_status(lines), *refresh_panel(), None
         progress(0.05, desc="Updating the index")
         try:
-            report = engine.build(progress=True)
+            with progress_in_terminal():
+                report = engine.build(progress=True)
+                print(f"qabot: {report.summary()}", flush=True)
         except BuildLocked:
             lines.append(("error", "Another build of this index is running (perhaps `qabot build`); "
                                    "try again in a minute. The current index keeps serving."))

@@ -2,6 +2,7 @@
 
     python bench/highlight.py                     # both languages, both halves
     python bench/highlight.py --out bench/out/highlight.json
+    python bench/highlight.py --fit               # refit answer.SENTENCE_WEIGHTS on half A
 
 For each question whose top hit is a passage of its own context holding a gold
 answer span, it counts whether the highlight (`Hit.answer`) contains a gold answer,
@@ -23,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.quality import EN, EN_HOLDOUT, cmrc_corpus, cmrc_index, read_jsonl  # noqa: E402
-from bot import Retriever  # noqa: E402
+from bot import Retriever, answer, encoder as encoders, lexical  # noqa: E402
+from bot.passages import embedding_text  # noqa: E402
 
 
 def half(context_id: str) -> str:
@@ -67,10 +69,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--langs", nargs="+", default=["zh", "en"])
     ap.add_argument("--out", type=Path, default=None, help="per-question rows as JSON")
+    ap.add_argument("--fit", action="store_true", help="fit the sentence weights on half A (needs scikit-learn)")
     args = ap.parse_args()
 
     retriever = Retriever.load(cmrc_index())
     sets = question_sets()
+    if args.fit:
+        return fit(retriever, sets)
     rows = []
     for lang in args.langs:
         for q, hit in cases(retriever, sets[lang]):
@@ -93,6 +98,61 @@ def main() -> None:
     if args.out:
         args.out.write_text(json.dumps({"results": results, "rows": rows}, ensure_ascii=False, indent=1),
                             encoding="utf-8")
+
+
+def features(retriever: Retriever, question: str, qvec, hit):
+    """answer.sentence_features for a hit, as Retriever computes them."""
+    p = retriever.passages[hit.passage_id]
+    cjk = lexical.is_cjk_question(question)
+    terms = list(dict.fromkeys(lexical.words(question)))
+    weights, _ = retriever._matches(question, terms, embedding_text(p), cjk)   # noqa: SLF001 (bench)
+    rows = retriever.sentence_vectors[retriever.sentence_offsets[hit.passage_id]:
+                                      retriever.sentence_offsets[hit.passage_id + 1]]
+    sims = rows.astype("float32") @ qvec
+    return answer.sentence_features(question, sims, p.sentences, p.text, f"{p.title} {p.section}", weights)
+
+
+def fit(retriever: Retriever, sets: dict[str, list[dict]]) -> None:
+    """Logistic regression of "this sentence holds a gold answer" on half A, per script;
+    prints the weights and the share of A and B whose best sentence holds the answer."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    for lang, script in (("zh", "cjk"), ("en", "latin")):
+        found = list(cases(retriever, sets[lang]))
+        qvecs = encoders.encode_queries(retriever.encoder, [q["question"] for q, _ in found])
+        data = []
+        for (q, hit), qvec in zip(found, qvecs):
+            p = retriever.passages[hit.passage_id]
+            y = np.array([holds_answer(p.text[s:e], q["answers"]) for s, e in p.sentences], float)
+            data.append((half(q["context_id"]), features(retriever, q["question"], qvec, hit), y, p, q))
+        train = [d for d in data if d[0] == "A"]
+        model = LogisticRegression(max_iter=5000).fit(np.vstack([d[1] for d in train]),
+                                                      np.concatenate([d[2] for d in train]))
+        w = dict(zip(answer.FEATURES, model.coef_[0].round(2).tolist())) | {"bias": round(float(model.intercept_[0]), 2)}
+        print(script, w)
+        coef = model.coef_[0]
+        for h in "AB":
+            part = [d for d in data if d[0] == h]
+            right = np.mean([d[2][int(np.argmax(d[1] @ coef))] > 0 for d in part])
+            print(f"  half {h}: {len(part)} questions, best sentence holds the answer {right:.3f}")
+        for at in (1.01, 0.8, 0.7, 0.6, 0.5):     # when a neighbour joins the highlight
+            for h in "AB":
+                part = [d for d in data if d[0] == h]
+                ok = chars = 0
+                for _, f, _, p, q in part:
+                    z = f @ coef + model.intercept_[0]
+                    prob = 1 / (1 + np.exp(-z))
+                    i = int(np.argmax(z))
+                    s, e = p.sentences[i]
+                    near = [j for j in (i - 1, i + 1) if 0 <= j < len(p.sentences)]
+                    if near:
+                        j = max(near, key=lambda j: prob[j])
+                        if prob[j] >= at * prob[i]:
+                            s, e = min(s, p.sentences[j][0]), max(e, p.sentences[j][1])
+                    ok += holds_answer(p.text[s:e], q["answers"])
+                    chars += e - s
+                print(f"  two sentences at {at}: half {h} {ok / len(part):.3f}, {chars / len(part):.1f} chars")
 
 
 def hit_sentences(retriever: Retriever, hit) -> tuple[tuple[int, int], ...]:

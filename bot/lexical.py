@@ -26,8 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from . import numerals
+
 CHANNELS = ("words", "pinyin", "gloss")
-TOKENIZER_VERSION = "6"   # bump when tokens or channel scoring change: built indexes then re-index
+TOKENIZER_VERSION = "7"   # bump when tokens or channel scoring change: built indexes then re-index
 # The pinyin channel matches names, and a name is in a passage or not: a passage that
 # repeats it, or is short, is no more about that person than its neighbours that carry
 # the name only in their section heading. So pinyin counts each term once per passage
@@ -53,8 +55,10 @@ as than then so if can could would should will shall may might must also just th
 
 
 def words(text: str) -> list[str]:
-    """Content words of `text`: jieba words (search mode) and lower-cased Latin words/numbers."""
-    return [t for t in (w.strip().lower() for w in _jieba().cut_for_search(text))
+    """Content words of `text`: jieba words (search mode) and lower-cased Latin words/numbers.
+
+    Numbers are read in Arabic digits whatever the script (二十三岁 -> 23, 岁)."""
+    return [t for t in (w.strip().lower() for w in _jieba().cut_for_search(numerals.arabic(text)))
             if t and _WORD.search(t) and t not in STOPWORDS]
 
 
@@ -97,7 +101,7 @@ MAX_SENSES = 8   # later senses of a word are rarer and mostly noise
 def english_terms(text: str) -> list[str]:
     """Lower-cased English content words and numbers, crudely singularised (prisms -> prism)."""
     out = []
-    for word in _LATIN_OR_NUMBER.findall(text.lower()):
+    for word in _LATIN_OR_NUMBER.findall(numerals.arabic(text.lower())):
         if word in STOPWORDS or len(word) < 2:
             continue
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss") and word.isalpha():
@@ -117,14 +121,17 @@ def gloss(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _gloss_word(word: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t for sense in _gloss_senses(word) for t in sense))
+
+
+@lru_cache(maxsize=65536)
+def _gloss_senses(word: str) -> tuple[tuple[str, ...], ...]:
+    """The English content words of each CC-CEDICT sense of `word`."""
     if word in STOPWORDS:   # function words: their senses (的 "target", 中 "to hit") are noise here
         return ()
     simplified, traditional = _cedict()
     senses = simplified.get(word) or traditional.get(word) or ()
-    terms: list[str] = []
-    for sense in senses[:MAX_SENSES]:
-        terms += english_terms(_PAREN.sub(" ", sense))
-    return tuple(dict.fromkeys(terms))
+    return tuple(tuple(dict.fromkeys(english_terms(_PAREN.sub(" ", sense)))) for sense in senses[:MAX_SENSES])
 
 
 @lru_cache(maxsize=1)
@@ -158,28 +165,42 @@ def latin_query_terms(text: str) -> list[str]:
 def latin_matches(question: str, text: str) -> dict[str, str]:
     """For a Latin-script question: {question term: word of `text` that matches it}.
 
-    A term matches a Latin word of the text as it is, a Chinese word whose
-    pinyin it spells (alone or joined with its neighbours: "Zou You" -> 邹游),
-    or a Chinese word whose English gloss contains it (town -> 镇)."""
+    A term matches a Latin word or number of the text as it is (23 also matches 二十三),
+    a Chinese word whose pinyin it spells (alone or joined with its neighbours: "Zou You"
+    -> 邹游), or a Chinese word whose English sense is a word of the question: the sense's
+    last word (town -> 镇 "small town") or any word of a sense of one or two words. So
+    "provincial" is not 省委 "provincial Party committee": a longer sense names its thing last.
+    A word inside a longer matched word is not a match of its own (龙江 in 黑龙江)."""
     terms = set(english_terms(question))
     toks = _LATIN_WORD.findall(question.lower())
     spelled = {"".join(toks[i:i + n]): toks[i:i + n]
                for n in (1, 2, 3) for i in range(len(toks) - n + 1)}
-    found: dict[str, str] = {}
-    for word in _jieba().cut_for_search(text):
+    plain, spans = numerals.normalize(text)
+    found: dict[str, tuple[int, int]] = {}
+
+    def match(term: str, where: tuple[int, int]) -> None:
+        old = found.get(term)          # the first place it occurs, as the longest word there
+        if old is None or (where[0] <= old[0] and old[1] <= where[1]):
+            found[term] = where
+
+    for word, start, end in _jieba().tokenize(plain, mode="search"):
+        where = numerals.original_span(spans, start, end)
         if not _CJK.match(word):
             for term in english_terms(word):
                 if term in terms:
-                    found.setdefault(term, word)
+                    match(term, where)
             continue
         if len(word) > 1 and _to_pinyin(word) in spelled:
             for part in spelled[_to_pinyin(word)]:
                 if part in terms:
-                    found.setdefault(part, word)
-        for g in _gloss_word(word):
-            if g in terms:
-                found.setdefault(g, word)
-    return found
+                    match(part, where)
+        for sense in _gloss_senses(word):
+            for g in sense:
+                if g in terms and (g == sense[-1] or len(sense) <= 2):
+                    match(g, where)
+    inside = {t for t, (s, e) in found.items()
+              if any(a <= s and e <= b and (a, b) != (s, e) for a, b in found.values())}
+    return {t: text[s:e] for t, (s, e) in found.items() if t not in inside}
 
 
 def is_cjk_question(text: str) -> bool:

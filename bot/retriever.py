@@ -221,19 +221,20 @@ class Retriever:
         return [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
 
-    def _matches(self, question: str, terms: list[str], text: str, cjk: bool) -> tuple[list[str], float]:
-        """Words of `text` that match the question, and the IDF share of the question they cover."""
+    def _matches(self, question: str, terms: list[str], text: str, cjk: bool) -> tuple[dict[str, float], float]:
+        """{word of `text` that matches the question: its share of the question's IDF}, and the
+        share of the question they cover together."""
         if cjk:
-            matched = answer.matched_terms(terms, text)
-            channel, covered = "words", matched
+            found = answer.matched_words(terms, text)
+            channel = "words"
         else:   # English words match Chinese text through pinyin and glosses
             found = lexical.latin_matches(question, text)
-            matched = list(dict.fromkeys(found.values()))
-            channel, covered, terms = "gloss", list(found), lexical.english_terms(question)
+            channel, terms = "gloss", lexical.english_terms(question)
         total = sum(self.lexical.idf(channel, t) for t in terms)
-        coverage = sum(self.lexical.idf(channel, t) for t in covered) / total if total else 0.0
-        # A lone Chinese character (镇, 到) is too common a match to be worth marking.
-        return [m for m in matched if len(m) > 1 or m.isascii()], coverage
+        weights: dict[str, float] = {}
+        for term, word in found.items():
+            weights[word] = weights.get(word, 0.0) + (self.lexical.idf(channel, term) / total if total else 0.0)
+        return weights, sum(weights.values())
 
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, question: str,
              terms: list[str], cjk: bool) -> Hit:
@@ -241,16 +242,15 @@ class Retriever:
         cosine = float(self.dense.index.reconstruct(pid) @ qvec)
         # Coverage counts the title and section (they were indexed); highlights are the
         # matches that also occur in the text shown. One pass: matching is the slow part.
-        matched, coverage = self._matches(question, terms, embedding_text(p), cjk)
-        shown = p.text.lower()
-        matched = [m for m in matched if m.lower() in shown]
+        weights, coverage = self._matches(question, terms, embedding_text(p), cjk)
         sent = self.sentence_vectors[self.sentence_offsets[pid]:self.sentence_offsets[pid + 1]]
-        span = answer.best_sentence(qvec, sent, p.sentences, p.text, matched)
+        span = answer.answer_span(question, qvec, sent, p.sentences, p.text,
+                                  f"{p.title} {p.section}", weights, latin=not cjk)
         conf = answer.confidence(cosine, coverage, rank, latin=not cjk)
         return Hit(doc_id=p.doc_id, title=p.title, section=p.section, text=p.text,
                    score=score, confidence=round(conf, 4), answer_span=span, source=p.source,
                    position=p.position, date=p.date, start=p.start, end=p.end,
-                   matched_terms=tuple(matched), passage_id=pid,
+                   matched_terms=tuple(answer.tags(weights, p.text)), passage_id=pid,
                    relevant=conf >= answer.RELEVANT_AT, cosine=round(cosine, 4),
                    coverage=round(coverage, 4))
 

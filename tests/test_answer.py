@@ -1,0 +1,74 @@
+"""Explaining a hit: numbers across scripts, the words that matched, the question's type.
+
+Plain functions, no model; the highlight's accuracy on real questions is in
+tests/test_highlight.py (real model) and bench/highlight.py."""
+
+import pytest
+
+from bot import answer, lexical, numerals
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("严长寿二十三岁时", "严长寿23岁时"),
+    ("于一九九九年7月请辞", "于1999年7月请辞"),
+    ("二〇〇八年", "2008年"),
+    ("增长了百分之五", "增长了5%"),
+    ("第二十三届", "第23届"),
+    ("一九九九年十月一日", "1999年10月1日"),
+    ("三百五十万人", "350万人"),
+    ("三十多岁", "30多岁"),
+    ("１９９９年，占５０％", "1999年，占50%"),
+    ("居民总数为31,459人", "居民总数为31459人"),
+    # Not numbers here: rewriting them would break the words.
+    ("一心一意", "一心一意"), ("统一的一些人", "统一的一些人"), ("十分重要", "十分重要"),
+    ("千万不要", "千万不要"), ("三国", "三国"), ("五四运动", "五四运动"), ("二三十岁", "二三十岁"),
+])
+def test_numbers_are_written_in_digits(text, expected):
+    assert numerals.arabic(text) == expected
+
+
+def test_a_rewritten_number_maps_back_to_the_text():
+    text = "他二十三岁时"
+    plain, spans = numerals.normalize(text)
+    at = plain.index("23")
+    assert text[slice(*numerals.original_span(spans, at, at + 2))] == "二十三"
+
+
+def test_numbers_match_across_scripts():
+    assert "23" in lexical.words("严长寿二十三岁时做了什么") and "23" in lexical.words("严长寿23岁时做了什么")
+    assert "1999" in lexical.words("一九九九年") and lexical.words("百分之五") == lexical.words("5%")
+    assert answer.matched_words(["23", "1999"], "他二十三岁时，一九九九年") == {"23": "二十三", "1999": "一九九九"}
+    assert lexical.latin_matches("What did he do at 23?", "他二十三岁时任职。") == {"23": "二十三"}
+
+
+def test_english_tags_are_words_the_question_holds():
+    found = lexical.latin_matches("Where is the Heilongjiang Provincial Museum?",
+                                  "黑龙江省博物馆位于哈尔滨，省委书记出席。")
+    # 省委 is "provincial Party committee": the question has no committee. 龙江 is inside 黑龙江.
+    assert found == {"heilongjiang": "黑龙江", "museum": "博物馆"}
+    assert lexical.latin_matches("Who went to Nantong town?", "苏健去了南通镇。") == {"nantong": "南通", "town": "镇"}
+
+
+def test_chinese_tags_are_whole_words_of_the_question():
+    found = answer.matched_words(lexical.words("黑龙江省博物馆在哪里?"), "黑龙江省博物馆位于哈尔滨。")
+    tags = answer.tags(found.values(), "黑龙江省博物馆位于哈尔滨。")
+    assert "龙江" not in tags and "黑龙" not in tags and "博物" not in tags
+    assert any("黑龙江" in t for t in tags) and any("博物馆" in t for t in tags)
+    assert answer.tags(["镇", "南通", "Nantong"], "南通镇 Nantong") == ["南通", "Nantong"]   # no lone 镇
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("严长寿23岁时做了什么?", []), ("谁去了南通镇?", ["person"]), ("莫扎伊斯克位于哪里?", ["place"]),
+    ("计算神经科学一词首次出现是在什么时候?", ["time"]), ("锦地罗的全长是多少厘米?", ["number"]),
+    ("Why was Empress He demoted?", ["reason"]), ("How many residents did Mozhaysk have?", ["number"]),
+    ("When did Jakob Kellenberger begin his career?", ["time"]), ("Who created James Bond?", ["person"]),
+])
+def test_question_types(question, kinds):
+    assert answer.question_types(question) == kinds
+
+
+def test_a_sentence_holds_what_is_asked_only_when_the_question_does_not():
+    assert answer.holds("time", "这个词首次出现于1985年。", "计算神经科学一词首次出现是在什么时候?")
+    assert not answer.holds("time", "在2005年，它成立。", "在2005年，西班牙人的语言使用比例是多少?")
+    assert answer.holds("number", "全长通常只有2cm。", "锦地罗的全长是多少厘米?")
+    assert answer.holds("person", "由伊恩·法兰明所创作。", "Who created James Bond?")

@@ -68,13 +68,16 @@ class BuildReport:
 
 def build_index(sources=None, index_dir=None, model: str | None = None,
                 full: bool = False, progress: bool = False,
-                max_file_bytes: int = documents.MAX_FILE_BYTES) -> BuildReport:
+                max_file_bytes: int = documents.MAX_FILE_BYTES,
+                backend: str | None = None, milvus_uri: str | None = None) -> BuildReport:
     """Index the articles under `sources` into `index_dir`. Returns what was done.
 
     `sources` and `index_dir` default as everywhere (bot/paths.py: $QABOT_DATA /
     $QABOT_INDEX, else ./data and ./index). With `model=None` the index keeps the
     model it was built with (or $QABOT_MODEL, or the default). `full=True`
     ignores what can be reused.
+    `backend` is "faiss" (files in `index_dir`, the default) or "milvus"
+    (Milvus at `milvus_uri`, see bot/milvus.py); None keeps the index's own.
     """
     t0 = time.perf_counter()
     index_dir = paths.index_dir(index_dir)
@@ -87,6 +90,9 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
         previous = _previous(index_dir)
         model_name = encoders.resolve_model(
             model or os.environ.get(encoders.MODEL_ENV) or (previous or {}).get("model"))
+        backend = backend or (previous or {}).get("backend", "faiss")
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
         report = BuildReport(index_dir=str(index_dir), model=model_name)
         scan = documents.scan(list(sources))
         report.skipped += scan.problems
@@ -96,7 +102,8 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
                 hashes[name] = documents.file_hash(path, max_file_bytes)
             except OSError as e:
                 report.skipped.append(documents.Problem(name, f"cannot read: {e.strerror or e}"))
-        if previous and not full and _unchanged(previous, model_name, hashes):
+        if previous and not full and _unchanged(previous, model_name, hashes) \
+                and _same_place(previous, index_dir, backend, milvus_uri):
             report.up_to_date = True
             report.files = len(hashes)
             report.documents = previous["counts"]["documents"]
@@ -173,17 +180,14 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
 
         # 4. write a new generation, then switch to it
         gen = store.new_generation(index_dir)
-        with open(gen / "passages.jsonl", "w", encoding="utf-8") as f:
-            for p in all_passages:
-                f.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
-        with open(gen / "tokens.jsonl", "w", encoding="utf-8") as f:
-            for toks in token_lists:
-                f.write(json.dumps(toks, ensure_ascii=False) + "\n")
-        dense = DenseIndex.index_vectors(passage_vectors)
-        dense.save(gen / "dense.faiss")
-        store.save_array(gen / "sentences.npy", sentence_vectors.astype(np.float16))
-        store.save_array(gen / "sentence_offsets.npy", offsets)
-        lexical.LexicalIndex.index(token_lists).save(gen / "lexical")
+        if backend == "milvus":
+            from . import milvus
+            stored = milvus.write_generation(index_dir, gen, milvus_uri, previous, all_passages,
+                                             token_lists, passage_vectors,
+                                             sentence_vectors.astype(np.float16), offsets)
+        else:
+            stored = _write_local(gen, all_passages, token_lists, passage_vectors,
+                                  sentence_vectors, offsets)
 
         report.files = sum(1 for f in files_meta.values() if f["documents"])
         report.passages = len(all_passages)
@@ -196,7 +200,8 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
             "dimension": int(passage_vectors.shape[1]),
             "chunker_version": chunking.CHUNKER_VERSION,
             "max_passage_tokens": limit,
-            "dense_index": dense.kind,
+            "backend": backend,
+            **stored,
             "tokenizer_version": lexical.TOKENIZER_VERSION,
             "sources": [str(s) for s in sources],
             "files": files_meta,
@@ -210,7 +215,29 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
         }
         store.commit_generation(index_dir, gen, manifest)
         store.remove_stale_generations(index_dir)
+        if backend == "milvus":
+            milvus.drop_stale_collections(index_dir, manifest, previous)
         return report
+
+
+BACKENDS = ("faiss", "milvus")
+
+
+def _write_local(gen: Path, all_passages, token_lists, passage_vectors, sentence_vectors,
+                 offsets) -> dict:
+    """The default backend: everything as files in the generation folder."""
+    with open(gen / "passages.jsonl", "w", encoding="utf-8") as f:
+        for p in all_passages:
+            f.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
+    with open(gen / "tokens.jsonl", "w", encoding="utf-8") as f:
+        for toks in token_lists:
+            f.write(json.dumps(toks, ensure_ascii=False) + "\n")
+    dense = DenseIndex.index_vectors(passage_vectors)
+    dense.save(gen / "dense.faiss")
+    store.save_array(gen / "sentences.npy", sentence_vectors.astype(np.float16))
+    store.save_array(gen / "sentence_offsets.npy", offsets)
+    lexical.LexicalIndex.index(token_lists).save(gen / "lexical")
+    return {"dense_index": dense.kind}
 
 
 def _previous(index_dir: Path) -> dict | None:
@@ -231,6 +258,16 @@ def _unchanged(previous: dict, model_name: str, hashes: dict[str, str]) -> bool:
     if previous.get("reader_version") != documents.READER_VERSION:
         return False
     return {n: f["hash"] for n, f in previous["files"].items()} == hashes
+
+
+def _same_place(previous: dict, index_dir: Path, backend: str, milvus_uri: str | None) -> bool:
+    """Whether the previous generation lives where this build would put it."""
+    if previous.get("backend", "faiss") != backend:
+        return False
+    if milvus_uri is None:
+        return True
+    from . import milvus
+    return previous["milvus"]["uri"] == milvus.resolve_uri(index_dir, milvus_uri)
 
 
 def _previous_tokens(previous: dict) -> dict[str, dict]:

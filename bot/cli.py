@@ -10,6 +10,8 @@ import click
 from . import paths, store
 
 INDEX_HELP = f"index folder (default: ${paths.INDEX_ENV}, else ./index)"
+MILVUS_HELP = ("Milvus to search: a server's http://host:port or a Milvus Lite .db file "
+               "(default: $QABOT_MILVUS_URI, else where the index was built)")
 
 
 def _fail(e: Exception):
@@ -29,13 +31,17 @@ def cli():
               "(default: $QABOT_MODEL, else the index's own, else multilingual-e5-small)")
 @click.option("--full", is_flag=True, help="re-read and re-embed everything")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bars")
-def build(sources, index_dir, model, full, quiet):
+@click.option("--backend", type=click.Choice(["faiss", "milvus"]), default=None,
+              help="where vectors and lexical index live (default: the index's own, else faiss)")
+@click.option("--milvus-uri", default=None, help="for --backend milvus: a server's http://host:port "
+              "or a Milvus Lite .db file (default: <index>/milvus.db)")
+def build(sources, index_dir, model, full, quiet, backend, milvus_uri):
     """Build or refresh the index from article files or folders (default: $QABOT_DATA, else ./data)."""
     from .build import build_index
 
     try:
         report = build_index(list(sources) or None, index_dir=index_dir, model=model,
-                             full=full, progress=not quiet)
+                             full=full, progress=not quiet, backend=backend, milvus_uri=milvus_uri)
     except (store.IndexError_, ValueError, OSError) as e:
         _fail(e)
     click.echo(report.summary())
@@ -56,13 +62,14 @@ def build(sources, index_dir, model, full, quiet):
 @click.option("--source", "sources", multiple=True, metavar="NAME",
               help="only these files: a name as `qabot info` lists it, a bare file name or a glob "
                    "('*.pdf', 'uploads/*'); repeat for more")
-def ask(question, k, mode, index_dir, as_json, since, until, sources):
+@click.option("--milvus-uri", default=None, help=MILVUS_HELP)
+def ask(question, k, mode, index_dir, as_json, since, until, sources, milvus_uri):
     """Ask a question; print the best passages with the answer sentence marked."""
     from .retriever import QuestionError, Retriever, answer_json
     from .scope import ScopeError
 
     try:
-        hits = Retriever.load(index_dir).search(
+        hits = Retriever.load(index_dir, milvus_uri=milvus_uri).search(
             question, k=k, mode=mode, since=since, until=until, sources=list(sources))
     except (store.IndexError_, QuestionError, ScopeError) as e:
         _fail(e)
@@ -87,12 +94,13 @@ def ask(question, k, mode, index_dir, as_json, since, until, sources):
 @cli.command()
 @click.option("--index", "index_dir", default=None, help=INDEX_HELP)
 @click.option("--json", "as_json", is_flag=True, help="print the manifest as JSON")
-def info(index_dir, as_json):
+@click.option("--milvus-uri", default=None, help=MILVUS_HELP)
+def info(index_dir, as_json, milvus_uri):
     """Show what the index holds: model, counts, build time, files."""
     from .retriever import Retriever
 
     try:
-        r = Retriever.load(index_dir)
+        r = Retriever.load(index_dir, milvus_uri=milvus_uri)
     except store.IndexError_ as e:
         _fail(e)
     details = r.info()
@@ -109,6 +117,26 @@ def info(index_dir, as_json):
     click.echo(f"skipped:   {details['skipped']}")
     for name, f in sorted(details["files"].items()):
         click.echo(f"  {name}  ({f['documents']} documents)")
+
+
+@cli.command("milvus-serve")
+@click.option("--index", "index_dir", default=None, help=INDEX_HELP)
+@click.option("--db", default=None, help="the Milvus Lite file (default: <index>/milvus.db)")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=19530, show_default=True, type=int)
+def milvus_serve(index_dir, db, host, port):
+    """Serve an index's Milvus Lite file, so the chat, the CLI and builds share it.
+
+    Then point them at it: QABOT_MILVUS_URI=http://HOST:PORT (or --milvus-uri)."""
+    from . import milvus
+
+    index_dir = paths.index_dir(index_dir)
+    click.echo(f"serving Milvus Lite {milvus.resolve_uri(index_dir, db)} on http://{host}:{port} "
+               f"(Ctrl-C stops); use QABOT_MILVUS_URI=http://{host}:{port}")
+    try:
+        milvus.serve(index_dir, host, port, db)
+    except store.IndexError_ as e:
+        _fail(e)
 
 
 def main():

@@ -84,6 +84,10 @@ class DenseIndex:
         keep = ids[0] >= 0
         return ids[0][keep].astype(np.int64), scores[0][keep]
 
+    def vector(self, pid: int) -> np.ndarray:
+        """Passage `pid`'s vector."""
+        return self.index.reconstruct(int(pid))
+
     def save(self, path: Path) -> None:
         import faiss
         faiss.write_index(self.index, str(path))
@@ -111,3 +115,16 @@ def best_sentence_scores(query: np.ndarray, sentence_vectors: np.ndarray, offset
     best = np.maximum.reduceat(sims, np.cumsum(counts) - counts)
     order = np.argsort(-best, kind="stable")
     return candidates[order], best[order]
+
+
+class SentenceVectors:
+    """Every passage's sentence vectors: rows offsets[i]:offsets[i+1] of `vectors` are passage i's."""
+
+    def __init__(self, vectors: np.ndarray, offsets: np.ndarray):
+        self.vectors, self.offsets = vectors, offsets
+
+    def of(self, pid: int) -> np.ndarray:
+        return self.vectors[self.offsets[pid]:self.offsets[pid + 1]]
+
+    def best(self, query: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return best_sentence_scores(query, self.vectors, self.offsets, candidates)

@@ -36,7 +36,8 @@ TOKENIZER_VERSION = "7"   # bump when tokens or channel scoring change: built in
 # (binary tf) with no length normalisation (b=0); which of the section's passages answers
 # is left to the other channels and the dense side.
 BINARY_CHANNELS = frozenset({"pinyin"})
-BM25_PARAMS = {"words": {}, "pinyin": {"b": 0.0}, "gloss": {}}
+BM25_PARAMS = {"words": {"k1": 1.5, "b": 0.75}, "pinyin": {"k1": 1.5, "b": 0.0},
+               "gloss": {"k1": 1.5, "b": 0.75}}   # bm25s's defaults but pinyin's b
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 _CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 _LATIN_WORD = re.compile(r"[a-z]+")
@@ -237,33 +238,46 @@ class LexicalResult:
     evidence: float        # share of the question's IDF mass the index contains (0..1)
 
 
-class LexicalIndex:
-    """BM25 over each channel, with the document frequencies kept for evidence."""
+def channel_corpus(token_lists: list[dict[str, list[str]]], channel: str) -> list[list[str]]:
+    """The token lists one channel's BM25 counts (binary channels: each term once)."""
+    corpus = [toks[channel] for toks in token_lists]
+    if channel in BINARY_CHANNELS:
+        corpus = [list(dict.fromkeys(toks)) for toks in corpus]
+    return corpus
 
-    def __init__(self, channels: dict, df: dict[str, dict[str, int]], n_docs: int):
-        self.channels = channels     # name -> bm25s.BM25
-        self.df = df                 # name -> {term: document frequency}
-        self.n_docs = n_docs
 
-    @classmethod
-    def index(cls, token_lists: list[dict[str, list[str]]]) -> "LexicalIndex":
-        import bm25s
+def document_frequencies(corpus: list[list[str]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for toks in corpus:
+        for t in set(toks):
+            counts[t] = counts.get(t, 0) + 1
+    return counts
 
-        channels, df = {}, {}
-        for name in CHANNELS:
-            corpus = [toks[name] for toks in token_lists]
-            if name in BINARY_CHANNELS:
-                corpus = [list(dict.fromkeys(toks)) for toks in corpus]
-            counts: dict[str, int] = {}
-            for toks in corpus:
-                for t in set(toks):
-                    counts[t] = counts.get(t, 0) + 1
-            model = bm25s.BM25(**BM25_PARAMS[name])
-            if counts:
-                model.index(corpus, show_progress=False)
-            channels[name] = model if counts else None
-            df[name] = counts
-        return cls(channels, df, len(token_lists))
+
+def tf_weights(corpus: list[list[str]], channel: str) -> list[dict[str, float]]:
+    """Each passage's BM25 term-frequency part, tf / (tf + k1 (1 - b + b len/avglen)).
+
+    BM25 = sum over the question's terms of IDF x this; bm25s (the "lucene"
+    variant, its default k1 and b) computes exactly that. Nothing here depends
+    on other passages but the average length, so a backend that stores these and
+    puts the IDF on the query side stays correct as articles are added."""
+    k1, b = BM25_PARAMS[channel]["k1"], BM25_PARAMS[channel]["b"]
+    avg = np.mean([len(toks) for toks in corpus]) if corpus else 1.0
+    out = []
+    for toks in corpus:
+        norm = k1 * ((1 - b) + b * len(toks) / avg) if avg else k1
+        tf: dict[str, int] = {}
+        for t in toks:
+            tf[t] = tf.get(t, 0) + 1
+        out.append({t: n / (norm + n) for t, n in tf.items()})
+    return out
+
+
+class TermStats:
+    """Document frequencies of each channel's terms: IDF and evidence, for every backend."""
+
+    df: dict[str, dict[str, int]]    # channel -> {term: document frequency}
+    n_docs: int
 
     def idf(self, channel: str, term: str) -> float:
         n, d = self.n_docs, max(1, self.df[channel].get(term, 0))
@@ -280,6 +294,30 @@ class LexicalIndex:
             return max(self.idf(channel, t) for t in known) / self.idf(channel, "\0")
         total = sum(self.idf(channel, t) for t in terms)
         return sum(self.idf(channel, t) for t in known) / total if total else 0.0
+
+
+class LexicalIndex(TermStats):
+    """BM25 over each channel (bm25s), with the document frequencies kept for evidence."""
+
+    def __init__(self, channels: dict, df: dict[str, dict[str, int]], n_docs: int):
+        self.channels = channels     # name -> bm25s.BM25
+        self.df = df                 # name -> {term: document frequency}
+        self.n_docs = n_docs
+
+    @classmethod
+    def index(cls, token_lists: list[dict[str, list[str]]]) -> "LexicalIndex":
+        import bm25s
+
+        channels, df = {}, {}
+        for name in CHANNELS:
+            corpus = channel_corpus(token_lists, name)
+            counts = document_frequencies(corpus)
+            model = bm25s.BM25(**BM25_PARAMS[name])
+            if counts:
+                model.index(corpus, show_progress=False)
+            channels[name] = model if counts else None
+            df[name] = counts
+        return cls(channels, df, len(token_lists))
 
     def search(self, channel: str, terms: list[str], k: int,
                allowed: np.ndarray | None = None) -> LexicalResult:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from . import answer, documents, encoder as encoders, fusion, lexical, paths, scope, store
-from .dense import DenseIndex, best_sentence_scores
+from .dense import DenseIndex, SentenceVectors
 from .passages import Passage, embedding_text
 
 MODES = ("hybrid", "dense", "lexical")
@@ -74,16 +74,16 @@ class Retriever:
     index_dir: Path
     manifest: dict
     passages: list[Passage]
-    dense: DenseIndex
-    lexical: lexical.LexicalIndex
-    sentence_vectors: np.ndarray
-    sentence_offsets: np.ndarray
+    dense: DenseIndex             # or milvus.MilvusDense: search(qvec, n), vector(pid), len
+    lexical: lexical.LexicalIndex  # or milvus.MilvusLexical: search, idf, evidence
+    sentences: SentenceVectors     # or milvus.MilvusSentences: of(pid), best(qvec, candidates)
     model: str | None = None
     _encoder: object = field(default=None, repr=False)
     _catalog: scope.Catalog | None = field(default=None, repr=False)   # dates and sources, for scoping
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _signature: tuple | None = field(default=None, repr=False)   # of CURRENT when opened
     _verify: bool = field(default=True, repr=False)
+    _milvus_uri: str | None = field(default=None, repr=False)   # where a Milvus index is searched
     # Searches run on a view: a copy of this retriever for one generation, never changed
     # by a switch, so a search that is running when a build lands finishes on its own.
     _view: "Retriever | None" = field(default=None, repr=False, compare=False)
@@ -91,20 +91,24 @@ class Retriever:
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, model: str | None = None,
-             verify: bool = True) -> "Retriever":
+             verify: bool = True, milvus_uri: str | None = None) -> "Retriever":
         """Open the live index in `index_dir` (default: $QABOT_INDEX, else ./index).
         The model loads on the first search.
 
         `model`, when given, must be the model the index was built with. When a build
-        (in any process) switches to a new generation later, the next search uses it."""
+        (in any process) switches to a new generation later, the next search uses it. An index
+        whose manifest says it lives in Milvus is searched there (`milvus_uri`, else
+        $QABOT_MILVUS_URI, else where it was built: see bot/milvus.py)."""
         index_dir = paths.index_dir(index_dir)
         retriever, signature = store.open_live(
-            index_dir, lambda gen: cls._open(index_dir, gen, model, verify))
+            index_dir, lambda gen: cls._open(index_dir, gen, model, verify, milvus_uri))
         retriever._signature, retriever._verify = signature, verify
+        retriever._milvus_uri = milvus_uri
         return retriever
 
     @classmethod
-    def _open(cls, index_dir: Path, gen: Path, model: str | None, verify: bool) -> "Retriever":
+    def _open(cls, index_dir: Path, gen: Path, model: str | None, verify: bool,
+              milvus_uri: str | None = None) -> "Retriever":
         manifest = store.read_manifest(gen)
         if manifest.get("format") != store.FORMAT_VERSION:
             raise store.CorruptIndex(f"{gen} has index format {manifest.get('format')}, "
@@ -115,20 +119,20 @@ class Retriever:
             raise ModelMismatch(
                 f"{index_dir}/ was built with model {manifest['model']!r}, not {model!r}; "
                 f"rebuild it with `qabot build --full --model {model}` or drop --model")
-        try:
-            with open(gen / "passages.jsonl", encoding="utf-8") as f:
-                passages = [Passage.from_dict(json.loads(line)) for line in f]
-            dense = DenseIndex.load(gen / "dense.faiss")
-            lex = lexical.LexicalIndex.load(gen / "lexical")
-            sentences = store.load_array(gen / "sentences.npy")
-            offsets = store.load_array(gen / "sentence_offsets.npy", mmap=False)
-        except (OSError, ValueError, KeyError, RuntimeError, EOFError) as e:
-            raise store.CorruptIndex(f"{gen} cannot be read ({e}); rebuild with `qabot build --full`")
-        if not (len(passages) == len(dense) == lex.n_docs == len(offsets) - 1
-                and offsets[-1] == len(sentences)):
-            raise store.CorruptIndex(f"{gen}: passages, vectors and lexical index disagree in size; "
-                                     f"rebuild with `qabot build --full`")
-        return cls(index_dir, manifest, passages, dense, lex, sentences, offsets, manifest["model"])
+        if manifest.get("backend", "faiss") == "milvus":
+            from . import milvus
+            parts = milvus.open_generation(gen, manifest, index_dir, milvus_uri)
+        else:
+            parts = _open_local(gen)
+        return cls(index_dir, manifest, *parts, manifest["model"])
+
+    @property
+    def sentence_vectors(self) -> np.ndarray:
+        return self.sentences.vectors
+
+    @property
+    def sentence_offsets(self) -> np.ndarray:
+        return self.sentences.offsets
 
     def refreshed(self) -> "Retriever":
         """A view of the live generation, for one search (or a few, as a chat turn).
@@ -148,7 +152,7 @@ class Retriever:
 
     def _switch(self, signature: tuple | None) -> None:
         try:
-            new = Retriever.load(self.index_dir, verify=self._verify)
+            new = Retriever.load(self.index_dir, verify=self._verify, milvus_uri=self._milvus_uri)
         except store.IndexError_ as e:
             # keep answering from the generation in memory; try again at the next switch
             warnings.warn(f"{self.index_dir}/ has a new generation that cannot be opened ({e}); "
@@ -214,8 +218,7 @@ class Retriever:
                 rankings.append((found.ids, found.scores, weight))
         weight = fusion.sentence_weight(cjk)
         if mode == "hybrid" and weight > 0:
-            ids, scores = best_sentence_scores(qvec, self.sentence_vectors, self.sentence_offsets,
-                                               fusion.candidates(rankings))
+            ids, scores = self.sentences.best(qvec, fusion.candidates(rankings))
             rankings.append((ids, scores, weight))
         ids, scores = fusion.fuse(rankings, k)
         return [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk)
@@ -239,12 +242,11 @@ class Retriever:
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, question: str,
              terms: list[str], cjk: bool) -> Hit:
         p = self.passages[pid]
-        cosine = float(self.dense.index.reconstruct(pid) @ qvec)
+        cosine = float(self.dense.vector(pid) @ qvec)
         # Coverage counts the title and section (they were indexed); highlights are the
         # matches that also occur in the text shown. One pass: matching is the slow part.
         weights, coverage = self._matches(question, terms, embedding_text(p), cjk)
-        sent = self.sentence_vectors[self.sentence_offsets[pid]:self.sentence_offsets[pid + 1]]
-        span = answer.answer_span(question, qvec, sent, p.sentences, p.text,
+        span = answer.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
                                   f"{p.title} {p.section}", weights, latin=not cjk)
         conf = answer.confidence(cosine, coverage, rank, latin=not cjk)
         return Hit(doc_id=p.doc_id, title=p.title, section=p.section, text=p.text,
@@ -258,6 +260,24 @@ class Retriever:
         self = self.refreshed()
         return {k: v for k, v in self.manifest.items() if k not in ("files_written", "skipped")} | {
             "index_dir": str(self.index_dir), "skipped": len(self.manifest.get("skipped", []))}
+
+
+def _open_local(gen: Path) -> tuple[list[Passage], DenseIndex, lexical.LexicalIndex, SentenceVectors]:
+    """The default backend's parts: files in the generation folder (FAISS, bm25s, .npy)."""
+    try:
+        with open(gen / "passages.jsonl", encoding="utf-8") as f:
+            passages = [Passage.from_dict(json.loads(line)) for line in f]
+        dense = DenseIndex.load(gen / "dense.faiss")
+        lex = lexical.LexicalIndex.load(gen / "lexical")
+        sentences = store.load_array(gen / "sentences.npy")
+        offsets = store.load_array(gen / "sentence_offsets.npy", mmap=False)
+    except (OSError, ValueError, KeyError, RuntimeError, EOFError) as e:
+        raise store.CorruptIndex(f"{gen} cannot be read ({e}); rebuild with `qabot build --full`")
+    if not (len(passages) == len(dense) == lex.n_docs == len(offsets) - 1
+            and offsets[-1] == len(sentences)):
+        raise store.CorruptIndex(f"{gen}: passages, vectors and lexical index disagree in size; "
+                                 f"rebuild with `qabot build --full`")
+    return passages, dense, lex, SentenceVectors(sentences, offsets)
 
 
 def clean_question(question: str) -> str:

@@ -128,7 +128,7 @@ def test_seed_index_in_milvus_ranks_as_faiss_does(seed_retriever, tmp_path):
     r = Retriever.load(index)
     questions = [json.loads(line)["question"] for line in
                  (ROOT / "bench" / "data" / "seed_questions.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert "谁去了南通镇?" in questions
+    assert "谁去了南通镇？" in questions
     for q in questions:
         for mode in ("hybrid", "dense", "lexical"):
             want, got = seed_retriever.search(q, k=5, mode=mode), r.search(q, k=5, mode=mode)

@@ -62,11 +62,16 @@ def compare(a: Retriever, b: Retriever, questions: list[dict], mode: str, key) -
         ha, hb = a.search(q["question"], k=5, mode=mode), b.search(q["question"], k=5, mode=mode)
         r1[0] += bool(ha) and key(q, ha[0])
         r1[1] += bool(hb) and key(q, hb[0])
-        same_top = bool(ha) and bool(hb) and ha[0].passage_id == hb[0].passage_id
+        if not ha or not hb:     # no passage matches (lexical mode): the same only if both are empty
+            same_top = same_span = same_conf = not ha and not hb
+        else:
+            same_top = ha[0].passage_id == hb[0].passage_id
+            same_span = same_top and ha[0].answer_span == hb[0].answer_span
+            same_conf = same_top and abs(ha[0].confidence - hb[0].confidence) <= 1e-3
         top += same_top
         top5 += [h.passage_id for h in ha] == [h.passage_id for h in hb]
-        span += same_top and ha[0].answer_span == hb[0].answer_span
-        conf += same_top and abs(ha[0].confidence - hb[0].confidence) <= 1e-3
+        span += same_span
+        conf += same_conf
         if not same_top:
             differ.append(q["question"])
     n = len(questions)

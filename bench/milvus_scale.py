@@ -1,6 +1,7 @@
 """Milvus Lite by size, beside FAISS, on synthetic 384-d vectors (the dense side only).
 
     nice python bench/milvus_scale.py --sizes 100000 300000 1000000 > bench/out/milvus_scale.md
+    nice python bench/milvus_scale.py --sizes 300000 1000000 --hnsw-max 100000 --questions 100
 
 For each size: the same unit vectors (clustered Gaussian, deterministic) go into
 a Milvus Lite file, inserted in batches of 1,000 as qabot's build does, then
@@ -74,8 +75,8 @@ def du(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def run(n: int, hnsw_max: int) -> list[str]:
-    vectors, questions = synth(n, QUESTIONS)
+def run(n: int, hnsw_max: int, n_questions: int = QUESTIONS) -> list[str]:
+    vectors, questions = synth(n, n_questions)
     rows = []
     # FAISS, in this process
     t = time.perf_counter()
@@ -148,6 +149,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", nargs="+", type=int, default=[100_000, 300_000, 1_000_000])
     ap.add_argument("--hnsw-max", type=int, default=300_000)
+    ap.add_argument("--questions", type=int, default=QUESTIONS)
     args = ap.parse_args()
     print(f"started {time.strftime('%Y-%m-%d %H:%M:%S')}, load {os.getloadavg()[0]:.1f} "
           f"(2 cores shared with other jobs)\n")
@@ -155,7 +157,7 @@ def main() -> None:
           "recall@10 | memory MB | on disk MB |")
     print("|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
-        for row in run(n, args.hnsw_max):
+        for row in run(n, args.hnsw_max, args.questions):
             print(row, flush=True)
         print(f"<!-- {n:,} done {time.strftime('%H:%M:%S')}, load {os.getloadavg()[0]:.1f} -->", flush=True)
 

@@ -112,6 +112,9 @@ def info(index_dir, as_json, milvus_uri):
                f"{details['build_seconds']}s)")
     click.echo(f"model:     {details['model']} ({details['model_fingerprint']}, "
                f"{details['dimension']} dims, {details['dense_index']} search)")
+    if details.get("backend") == "milvus":
+        click.echo(f"milvus:    {details['milvus']['uri'] or 'milvus.db in the index folder'} "
+                   f"({details['milvus']['passages']}, {details['milvus']['sentences']})")
     click.echo(f"contents:  {counts['files']} files, {counts['documents']} documents, "
                f"{counts['passages']} passages, {counts['sentences']} sentences")
     click.echo(f"skipped:   {details['skipped']}")

@@ -86,6 +86,10 @@ def test_sparse_vectors_reproduce_bm25s_and_stay_right_as_articles_are_added(cor
     assert b.manifest["backend"] == "milvus" and "milvus.db" in os.listdir(remote)
     assert len(b.passages) == len(a.passages) and [p.text for p in b.passages] == [p.text for p in a.passages]
     assert_same_bm25(a, b)
+    for q in QUESTIONS[:3]:     # a scoped question ranks within its scope on both
+        want = [h.passage_id for h in a.search(q, k=3, sources=["brief_01.txt", "brief_02.txt"])]
+        assert [h.passage_id for h in b.search(q, k=3, sources=["brief_01.txt", "brief_02.txt"])] == want
+        assert {a.passages[i].source for i in want} <= {"brief_01.txt", "brief_02.txt"}
     ids_before = dict(b.lexical.ids["words"])
     gen_before = b.manifest["milvus"]
 
@@ -277,3 +281,25 @@ def test_a_lite_file_open_elsewhere_is_a_clear_error(corpus, tmp_path, tiny_mode
                          env=ENV, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert cli.returncode != 0
     assert "milvus-serve" in cli.stderr and "milvus.db" in cli.stderr
+
+
+def test_the_chat_engine_serves_and_rebuilds_a_milvus_index(corpus, tmp_path, tiny_model):
+    """The chat's Engine, unchanged: answers, follows up, rebuilds in-process and keeps the backend."""
+    from bot.chat.engine import Engine, answer_html
+
+    index = tmp_path / "index"
+    build_index([corpus], index, model=str(tiny_model), backend="milvus")
+    engine = Engine(corpus, index)
+    engine.prepare()
+    assert engine.retriever.manifest["backend"] == "milvus"
+    html, memory = answer_html(engine, None, "李娜在哪里开展核酸检测?", 3, "hybrid")
+    assert "李娜" in html and memory
+    html, memory = answer_html(engine, memory, "她后来去了哪里?", 3, "hybrid")
+    assert "passage" in html.lower() or "李娜" in html
+    before = engine.retriever
+    write_articles(corpus, 20, 1, seed=5)
+    report = engine.build()
+    assert report.added == ["brief_20.txt"] and engine.retriever is not before
+    assert engine.retriever.manifest["backend"] == "milvus"
+    assert before.search("李娜在哪里开展核酸检测?", k=1)        # the replaced reader still answers
+    assert "brief_20.txt" in {p.source for p in engine.retriever.passages}

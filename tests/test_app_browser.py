@@ -5,6 +5,7 @@ Screenshots are saved to tests/artifacts/ for people to look at.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -173,7 +174,7 @@ def test_unrelated_question_says_so(open_page):
     shot(page, "laptop_en_nothing_relevant")
 
 
-def test_upload_rebuild_and_find_the_new_article(open_page, tmp_path):
+def test_upload_rebuild_and_find_the_new_article(open_page, chat_app, tmp_path):
     page = open_page(LAPTOP)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -197,6 +198,10 @@ def test_upload_rebuild_and_find_the_new_article(open_page, tmp_path):
     assert "broken.txt: not added" in status and "binary" in status
     assert "Files\n3" in page.locator("#qa-stats").inner_text().replace("\t", "\n")
     shot(page, "laptop_upload_status", full_page=True)
+    # The update was started from the page; its progress shows in the terminal too.
+    log = chat_app.log
+    assert "qabot: updating the index (started from the page)" in log
+    assert re.search(r"qabot: built .*: 3 files", log), log[-2000:]
 
     reply = ask(page, "谁去了琯头镇?", 1)
     card = reply.locator(":scope > .qa-card").first

@@ -2,10 +2,12 @@
 
 A question that refers back (a personal pronoun, or an opening such as 后来 /
 "what about") is answered from the sections (heading, or article when it has
-none) that answered the previous turn: their passages come first, ranked by
-the follow-up's own words, then the rest. Across scripts too: an English
-follow-up to a Chinese question works the same way.
-A question that stands on its own starts a new topic and is searched as it is.
+none) that answered the topic, the last question that stood on its own: their
+passages come first, ranked by the follow-up's own words, then the rest.
+Across scripts too: an English follow-up to a Chinese question works the same
+way. A question that stands on its own starts a new topic and is searched as
+it is; so does one that refers back to a turn that found nothing (no relevant
+hit): there is nothing to refer back to.
 """
 
 from __future__ import annotations
@@ -25,15 +27,14 @@ def refers_back(question: str) -> bool:
     return bool(_ZH_BACKREF.search(question) or _EN_BACKREF.search(question.strip()))
 
 
-def answered(hits: list[Hit]) -> list[Hit]:
-    """The hits that made up an answer: the confident ones, the top one, and any
-    that match the question's words as fully as the top one does (two people
-    who both went to 南通镇 both answered 谁去了南通镇?, however sure the
-    calibration, fitted on one-answer questions, is about the second)."""
-    if not hits:
-        return []
-    top = hits[0]
-    return [h for h in hits if h.relevant or h is top or 0 < top.coverage <= h.coverage]
+def topic_hits(hits: list[Hit]) -> list[Hit]:
+    """The hits whose sections a follow-up is read in: the answers (relevant), and any
+    that match the question's words as fully as the best answer does (two people who
+    both went to 南通镇 both answered 谁去了南通镇?, however sure the calibration, fitted
+    on one-answer questions, is about the second: issue 11, not solved in confidence)."""
+    answers = [h for h in hits if h.relevant]
+    best = max((h.coverage for h in answers), default=0.0)
+    return [h for h in hits if h.relevant or 0 < best <= h.coverage]
 
 
 @dataclass
@@ -54,14 +55,14 @@ class Conversation:
     last_hits: list[Hit] = field(default_factory=list)
 
     def ask(self, question: str, k: int = 5, mode: str = "hybrid", **scope) -> Turn:
-        """The answer to `question`, read with the topic when it refers back.
+        """The answer to `question`, read with the topic when it refers back to an answer.
 
         `scope` (since, until, sources) is passed to every search, as `Retriever.search` takes it."""
-        if self.topic is None or not refers_back(question):
+        if self.topic is None or not any(h.relevant for h in self.last_hits) or not refers_back(question):
             hits = self.retriever.search(question, k=k, mode=mode, **scope)
             self.topic, self.last_hits = question, hits
             return Turn(hits)
-        before = answered(self.last_hits)
+        before = topic_hits(self.last_hits)
         sections = {(h.doc_id, h.section) for h in before}
         # The follow-up's own words rank the passages ("where did she go *after*
         # that" wants what is new, not the passage already shown); the previous

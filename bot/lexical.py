@@ -204,6 +204,14 @@ def latin_matches(question: str, text: str) -> dict[str, str]:
     return {t: text[s:e] for t, (s, e) in found.items() if t not in inside}
 
 
+def rarity(word: str) -> float:
+    """How rare a Chinese word is in general use: -log of its share of jieba's dictionary
+    counts (a word jieba does not know is rarest). Unlike IDF it does not depend on the
+    index: in a one-article index every word the article lacks has the top IDF, 去 too."""
+    dictionary = _jieba().dt
+    return math.log(dictionary.total / (dictionary.FREQ.get(word, 0) + 1))
+
+
 def is_cjk_question(text: str) -> bool:
     """True when the question is written mostly in Chinese characters."""
     cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")

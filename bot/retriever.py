@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import threading
 import unicodedata
@@ -56,6 +57,7 @@ class Hit:
     relevant: bool = True
     cosine: float = 0.0                 # dense similarity of question and passage
     coverage: float = 0.0               # share of the question's word weight found in the passage
+    evidence: answer.Evidence | None = None   # what `confidence` was computed from
 
     @property
     def answer(self) -> str:
@@ -64,6 +66,7 @@ class Hit:
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "answer": self.answer,
+                "evidence": dataclasses.asdict(self.evidence) if self.evidence else None,
                 "answer_span": list(self.answer_span), "matched_terms": list(self.matched_terms)}
 
 
@@ -221,13 +224,24 @@ class Retriever:
             ids, scores = self.sentences.best(qvec, fusion.candidates(rankings))
             rankings.append((ids, scores, weight))
         ids, scores = fusion.fuse(rankings, k)
+        hits = self._hits(question, qvec, ids.tolist(), scores.tolist())
+        if mode != "hybrid":
+            # One side picks the candidates, but its score is not what confidence
+            # weighs: show the likeliest answers first, so the answers lead the list.
+            hits.sort(key=lambda h: -h.confidence)
+        return hits
+
+    def _hits(self, question: str, qvec: np.ndarray, ids: list[int], scores: list[float]) -> list[Hit]:
+        cjk = lexical.is_cjk_question(question)
+        terms = list(dict.fromkeys(lexical.words(question)))
         return [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
 
-    def _matches(self, question: str, terms: list[str], text: str, cjk: bool) -> tuple[dict[str, float], float]:
+    def _matches(self, question: str, terms: list[str], text: str, cjk: bool) -> tuple[dict[str, float], dict]:
         """{word of `text` that matches the question: its share of the question's IDF}, and the
-        share of the question they cover together."""
-        if cjk:
+        lexical evidence of answer.Evidence (coverage, key, novel)."""
+        if cjk:   # a lone Latin letter (the x of "x光") is no match
+            terms = [t for t in terms if len(t) > 1 or not t.isascii()]
             found = answer.matched_words(terms, text)
             channel = "words"
         else:   # English words match Chinese text through pinyin and glosses
@@ -237,7 +251,23 @@ class Retriever:
         weights: dict[str, float] = {}
         for term, word in found.items():
             weights[word] = weights.get(word, 0.0) + (self.lexical.idf(channel, term) / total if total else 0.0)
-        return weights, sum(weights.values())
+        return weights, self._evidence(terms, set(found), channel, cjk)
+
+    def _evidence(self, terms: list[str], covered: set[str], channel: str, cjk: bool) -> dict:
+        """coverage, key and novel of answer.Evidence for the question's `terms`."""
+        terms = list(dict.fromkeys(terms))
+        known = {t for t in terms if t in self.lexical.df[channel] or (not cjk and t in self.lexical.df["pinyin"])}
+        # How much each word says about what is asked. Chinese: how rare the word is in
+        # general use (a name is rare, 去 is not, whatever the index holds); English: the
+        # index's IDF (glosses have no general-use counts).
+        weight = {t: lexical.rarity(t) if cjk else self.lexical.idf(channel, t) for t in terms}
+        total = sum(weight.values())
+        rarest = max(weight.values(), default=0.0)
+        key_terms = [t for t in terms if weight[t] >= rarest - 1e-9]
+        return {
+            "coverage": sum(weight[t] for t in covered if t in weight) / total if total else 0.0,
+            "key": sum(t in covered for t in key_terms) / len(key_terms) if key_terms else 0.0,
+            "novel": sum(weight[t] for t in terms if t not in known) / total if total else 0.0}
 
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, question: str,
              terms: list[str], cjk: bool) -> Hit:
@@ -245,16 +275,17 @@ class Retriever:
         cosine = float(self.dense.vector(pid) @ qvec)
         # Coverage counts the title and section (they were indexed); highlights are the
         # matches that also occur in the text shown. One pass: matching is the slow part.
-        weights, coverage = self._matches(question, terms, embedding_text(p), cjk)
+        weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk)
+        evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, **lexical_evidence)
         span = answer.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
                                   f"{p.title} {p.section}", weights, latin=not cjk)
-        conf = answer.confidence(cosine, coverage, rank, latin=not cjk)
+        conf = answer.confidence(evidence)
         return Hit(doc_id=p.doc_id, title=p.title, section=p.section, text=p.text,
                    score=score, confidence=round(conf, 4), answer_span=span, source=p.source,
                    position=p.position, date=p.date, start=p.start, end=p.end,
                    matched_terms=tuple(answer.tags(weights, p.text)), passage_id=pid,
                    relevant=conf >= answer.RELEVANT_AT, cosine=round(cosine, 4),
-                   coverage=round(coverage, 4))
+                   coverage=round(evidence.coverage, 4), evidence=evidence)
 
     def info(self) -> dict:
         self = self.refreshed()

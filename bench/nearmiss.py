@@ -1,0 +1,254 @@
+"""Near-miss evaluation of the confidence: does "answered" mean answered on look-alike data?
+
+    python bench/nearmiss.py              # bar rates of the shipped calibration, every set
+
+Question sets (each question: its index, language, fit/held-out part, and which hits answer it):
+
+- `cmrc-split`: CMRC 2018 trial, every other context indexed (as bench/calibrate.py
+  always did); all questions asked in Chinese, and the English versions
+  (`cmrc_trial_en.jsonl`; `cmrc_trial_en_holdout.jsonl` only in the held-out part).
+  A question is answerable iff its context is indexed.
+- `cmrc-lookalike`: the unanswerable `cmrc-split` questions whose context has a
+  look-alike in the index: the held-out contexts whose nearest indexed context
+  (cosine of the mean passage vectors) is closer than the median held-out
+  context's. A subset of cmrc-split, reported on its own.
+- `cmrc-swap`: an answerable Chinese question that names its article's title
+  (罗保铭在哪一年...) with the title swapped for the title of the most similar
+  context that is not indexed (马飚在哪一年...): same kind of entity, absent from
+  the index. Unanswerable. Only when the new name occurs nowhere in the index.
+- `seed`: the seed article's 48 questions (bench/data/seed_questions.jsonl;
+  right = a passage of an expected person's section), all held out.
+- `seed-absent`: questions about people and places the seed article does not
+  mention (bench/data/seed_absent_questions.jsonl). Unanswerable.
+- `offtopic`: nonsense and off-topic questions, Chinese and English
+  (bench/data/offtopic_questions.jsonl), asked of the seed index and of the
+  CMRC half index. Unanswerable.
+- `lookalike`: six short synthetic news articles about similar officials,
+  towns and railways (bench/data/lookalike/) with answerable questions and
+  near-miss ones about a sibling that is not there
+  (bench/data/lookalike_questions.jsonl). All held out.
+
+The fit/held-out parts are fixed before anything is measured: CMRC contexts in
+pairs (contexts 0,1 fit, 2,3 held out, ...; a swapped question goes with its
+source context), hand-written files in pairs of lines the same way. bench/calibrate.py
+fits on the fit part only; nothing is chosen on the held-out part.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import quality  # noqa: E402
+from bot import Retriever, answer, build_index, encoder as encoders  # noqa: E402
+from bot.retriever import clean_question  # noqa: E402
+
+DATA = quality.ROOT / "bench" / "data"
+LOOKALIKE = DATA / "lookalike"
+K = 5
+
+
+@dataclass
+class Asked:
+    set: str
+    lang: str
+    part: str                       # "fit" or "held-out"
+    question: str
+    index: str                      # which index it is asked of
+    right: object = None            # hit -> bool; None: nothing in the index answers
+    hits: list = field(default_factory=list)
+
+    @property
+    def answerable(self) -> bool:
+        return self.right is not None
+
+    def labels(self) -> list[bool]:
+        return [bool(self.answerable and self.right(h)) for h in self.hits]
+
+
+def part(i: int) -> str:
+    """Pairs alternate between the fit part and the held-out part."""
+    return "fit" if (i // 2) % 2 == 0 else "held-out"
+
+
+def _doc_vectors(r: Retriever) -> dict[str, np.ndarray]:
+    by_doc: dict[str, list[np.ndarray]] = {}
+    for pid, p in enumerate(r.passages):
+        by_doc.setdefault(p.doc_id, []).append(r.dense.index.reconstruct(pid))
+    out = {}
+    for doc, vs in by_doc.items():
+        v = np.mean(vs, axis=0)
+        out[doc] = v / np.linalg.norm(v)
+    return out
+
+
+def _title_name(title: str) -> str:
+    return re.sub(r"\s*[(（].*[)）]\s*$", "", title).strip()
+
+
+def cmrc_questions() -> tuple[list[Asked], Path]:
+    docs, questions = quality.cmrc_corpus()
+    order = {d["id"]: i for i, d in enumerate(docs)}
+    indexed = {d["id"] for i, d in enumerate(docs) if i % 2 == 0}
+    index_dir = quality.OUT / "cmrc-half-index"
+    full_cache = quality.OUT / "cmrc-index" / "embeddings.sqlite"
+    if full_cache.exists() and not (index_dir / "embeddings.sqlite").exists():
+        index_dir.mkdir(parents=True, exist_ok=True)   # reuse vectors embedded by quality.py
+        shutil.copy(full_cache, index_dir / "embeddings.sqlite")
+    quality.cmrc_index(index_dir, [d for d in docs if d["id"] in indexed])
+    full = Retriever.load(quality.cmrc_index())         # every context: for look-alike distances
+    vec = _doc_vectors(full)
+    held = [d["id"] for d in docs if d["id"] not in indexed]
+    kept = [d["id"] for d in docs if d["id"] in indexed]
+    H, I = np.stack([vec[c] for c in held]), np.stack([vec[c] for c in kept])
+    nearest = (H @ I.T).max(axis=1)
+    lookalike = {c for c, s in zip(held, nearest) if s >= np.median(nearest)}
+
+    def key(context_id):
+        return lambda h: h.doc_id == context_id
+
+    out = []
+    for q in questions:
+        c = q["context_id"]
+        sets = ["cmrc-split"] + (["cmrc-lookalike"] if c in lookalike else [])
+        for s in sets:
+            out.append(Asked(s, "zh", part(order[c]), q["question"], "cmrc-half",
+                             key(c) if c in indexed else None))
+    by_id = {q["id"]: q for q in questions}
+    for path, forced in ((quality.EN, None), (quality.EN_HOLDOUT, "held-out")):
+        for e in quality.read_jsonl(path):
+            c = by_id[e["id"]]["context_id"]
+            sets = ["cmrc-split"] + (["cmrc-lookalike"] if c in lookalike else [])
+            for s in sets:
+                out.append(Asked(s, "en", forced or part(order[c]), e["question_en"], "cmrc-half",
+                                 key(c) if c in indexed else None))
+
+    # Swaps: the title named in an answerable question -> the nearest held-out context's title.
+    titles = {d["id"]: _title_name(d["title"]) for d in docs}
+    index_text = "\n".join(d["title"] + "\n" + d["text"] for d in docs if d["id"] in indexed)
+    sims = I @ H.T
+    for q in questions:
+        c = q["context_id"]
+        name = titles[c]
+        if c not in indexed or len(name) < 2 or name not in q["question"]:
+            continue
+        for j in np.argsort(-sims[kept.index(c)]):
+            other = titles[held[j]]
+            if len(other) >= 2 and other not in index_text and name not in other and other not in name:
+                out.append(Asked("cmrc-swap", "zh", part(order[c]), q["question"].replace(name, other),
+                                 "cmrc-half"))
+                break
+    return out, index_dir
+
+
+def hand_written() -> list[Asked]:
+    out = []
+    seed_right = lambda q: (lambda h: quality.seed_key(q, h))   # noqa: E731
+    for q in quality.seed_questions():
+        out.append(Asked("seed", q["lang"], "held-out", q["question"], "seed", seed_right(q)))
+    for i, q in enumerate(quality.read_jsonl(DATA / "seed_absent_questions.jsonl")):
+        out.append(Asked("seed-absent", q["lang"], part(i), q["question"], "seed"))
+    for i, q in enumerate(quality.read_jsonl(DATA / "offtopic_questions.jsonl")):
+        for index in ("seed", "cmrc-half"):
+            out.append(Asked("offtopic", q["lang"], part(i), q["question"], index))
+    for q in quality.read_jsonl(DATA / "lookalike_questions.jsonl"):
+        right = None
+        if q["doc"]:
+            right = (lambda d, hint: lambda h: h.doc_id == d and hint in h.text)(q["doc"], q["hint"])
+        out.append(Asked("lookalike", q["lang"], "held-out", q["question"], "lookalike", right))
+    return out
+
+
+def _encode_in_batches(model, questions: list[str]) -> None:
+    """Encode every question once, in batches (several times faster than one at a time
+    on a busy machine), and let the retrievers' searches look their vectors up."""
+    table = {}
+    texts = list(dict.fromkeys(clean_question(q) for q in questions))
+    for text, vec in zip(texts, encoders.encode_queries(model, texts)):
+        table[text] = vec
+    one_by_one = encoders.encode_queries
+    encoders.encode_queries = lambda m, qs: np.stack([table[q] if q in table else one_by_one(m, [q])[0]
+                                                      for q in qs])
+
+
+def collect(k: int = K) -> list[Asked]:
+    """Every question of every set, asked; hits filled in."""
+    asked, half = cmrc_questions()
+    asked += hand_written()
+    retrievers = {"cmrc-half": Retriever.load(half)}
+    for name, data in (("seed", quality.ROOT / "data"), ("lookalike", LOOKALIKE)):
+        index_dir = quality.OUT / f"{name}-index"
+        print(build_index([data], index_dir=index_dir).summary(), file=sys.stderr)
+        retrievers[name] = Retriever.load(index_dir)
+    _encode_in_batches(retrievers["cmrc-half"].encoder, [a.question for a in asked])
+    cache: dict[tuple[str, str], list] = {}
+    for a in asked:
+        key = (a.index, a.question)
+        if key not in cache:
+            cache[key] = retrievers[a.index].search(a.question, k=k)
+        a.hits = cache[key]
+    return asked
+
+
+def bar_rates(asked: list[Asked], relevant) -> dict:
+    """`relevant(asked, i)` says whether hit i is shown as an answer.
+
+    answerable: answered (some hit relevant) and the first relevant hit is right;
+    wrong: answered but the first relevant hit is wrong; unanswerable: no hit relevant."""
+    ans = [a for a in asked if a.answerable]
+    none = [a for a in asked if not a.answerable]
+
+    def first(a):
+        return next((i for i in range(len(a.hits)) if relevant(a, i)), None)
+
+    right = [first(a) is not None and a.labels()[first(a)] for a in ans]
+    wrong = [first(a) is not None and not a.labels()[first(a)] for a in ans]
+    silent = [first(a) is None for a in none]
+    return {"answerable": len(ans), "right": np.mean(right) if ans else None,
+            "wrong": np.mean(wrong) if ans else None,
+            "unanswerable": len(none), "silent": np.mean(silent) if none else None}
+
+
+def groups(asked: list[Asked]):
+    """(set, index, language, part) -> questions, in a stable order."""
+    out: dict[tuple, list[Asked]] = {}
+    for a in asked:
+        out.setdefault((a.set, a.index, a.lang, a.part), []).append(a)
+    return dict(sorted(out.items()))
+
+
+def table(asked: list[Asked], relevant, parts=("held-out",)) -> str:
+    fmt = lambda x: "–" if x is None else f"{x:.3f}"   # noqa: E731
+    rows = ["| set | index | lang | part | answerable n | answered and right | answered wrong "
+            "| unanswerable n | called unanswerable |", "|---|---|---|---|---|---|---|---|---|"]
+    for (s, index, lang, p), group in groups(asked).items():
+        if p not in parts:
+            continue
+        r = bar_rates(group, relevant)
+        rows.append(f"| {s} | {index} | {lang} | {p} | {r['answerable']} | {fmt(r['right'])} | "
+                    f"{fmt(r['wrong'])} | {r['unanswerable']} | {fmt(r['silent'])} |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    asked = collect()
+    print(f"bar {answer.RELEVANT_AT}; shipped calibration {answer.CALIBRATION}\n")
+    print(table(asked, lambda a, i: a.hits[i].relevant, parts=("fit", "held-out")))
+    rows = [{"set": a.set, "lang": a.lang, "part": a.part, "index": a.index, "question": a.question,
+             "answerable": a.answerable, "labels": a.labels(),
+             "hits": [{"section": h.section, "title": h.title, "confidence": h.confidence,
+                       "text": h.text[:60]} for h in a.hits]} for a in asked]
+    quality.write_jsonl(rows, quality.OUT / "nearmiss.jsonl")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""What is called an answer (Hit.relevant) with the real default model and real indexes:
+several answers, nonsense, near-misses on look-alike articles, follow-ups (issue 11)."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.conversation import Conversation
+
+pytestmark = pytest.mark.slow
+
+LOOKALIKE = Path(__file__).resolve().parent.parent / "bench" / "data" / "lookalike"
+
+
+def people(hits):
+    return [h.section.split(" ")[0] for h in hits]
+
+
+@pytest.fixture(scope="module")
+def lookalike_retriever(tmp_path_factory):
+    """Six short synthetic news articles about similar officials, towns and railways."""
+    from bot import Retriever, build_index
+
+    index_dir = tmp_path_factory.mktemp("lookalike") / "index"
+    build_index([LOOKALIKE], index_dir=index_dir)
+    return Retriever.load(index_dir)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11, not met: the calibration is fitted on one-answer "
+                   "questions and the second answer stays under the bar (zh 0.67 / 0.35)")
+@pytest.mark.parametrize("question", ["谁去了南通镇?"])
+def test_both_people_who_went_to_nantong_are_answers(seed_retriever, question):
+    hits = seed_retriever.search(question, k=5)
+    answers = [h for h in hits if h.relevant]
+    assert sorted(people(answers)) == ["苏健", "蔡敏"], [(h.section, h.confidence) for h in hits]
+    assert all("南通镇" in h.text for h in answers)          # no bystander counted among them
+    low, high = sorted(h.confidence for h in answers)
+    assert low >= 0.5 and low >= 0.6 * high                   # clearly above the bar, comparable
+
+
+@pytest.mark.parametrize("question", ["今天天气怎么样", "红烧肉怎么做?", "哈哈哈哈", "讲个笑话吧",
+                                      "asdf 今天吃什么", "x光 是什么"])
+def test_nonsense_and_off_topic_questions_are_not_answered(seed_retriever, question):
+    hits = seed_retriever.search(question, k=5)
+    assert hits and not any(h.relevant for h in hits), [(h.section, h.confidence) for h in hits]
+
+
+@pytest.mark.parametrize("question", ["兴泉铁路全长多少公里?", "谁去了连江县丹阳镇?", "南屿镇常住人口有多少?"])
+def test_a_near_miss_on_look_alike_articles_is_not_answered(lookalike_retriever, question):
+    # The corpus has 福平铁路 and 合福铁路, 琯头镇 and 起步镇, 城门镇: not these.
+    hits = lookalike_retriever.search(question, k=5)
+    assert not any(h.relevant for h in hits), [(h.title, h.section, h.confidence) for h in hits]
+
+
+@pytest.mark.parametrize("question, hint", [("福平铁路全长多少公里?", "88公里"),
+                                            ("城门镇常住人口有多少?", "12万")])
+def test_the_look_alike_that_is_there_is_answered(lookalike_retriever, question, hint):
+    hits = lookalike_retriever.search(question, k=5)
+    assert any(h.relevant and hint in h.text for h in hits), [(h.text[:20], h.confidence) for h in hits]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11, not met: a follow-up's hits keep the confidence of "
+                   "the follow-up's own words (0-12%); judging them with the topic read in did not fix it")
+@pytest.mark.parametrize("follow_up", ["她后来去了哪里?"])
+def test_a_follow_up_is_answered_with_a_confidence_above_the_bar(seed_retriever, follow_up):
+    conv = Conversation(seed_retriever)
+    conv.ask("谁去了南通镇?", k=3)
+    turn = conv.ask(follow_up, k=3)
+    assert turn.follows == "谁去了南通镇?"
+    answers = [h for h in turn.hits if h.relevant]
+    assert answers and all(p in ("苏健", "蔡敏") for p in people(answers)), \
+        [(h.section, h.confidence) for h in turn.hits]
+    assert any("新店镇" in h.text for h in answers)
+
+
+def test_a_follow_up_to_a_question_that_found_nothing_is_read_on_its_own(seed_retriever):
+    conv = Conversation(seed_retriever)
+    first = conv.ask("今天天气怎么样", k=3)
+    assert not any(h.relevant for h in first.hits)
+    turn = conv.ask("他带领多少名干部支援保利香槟国际小区?", k=3)
+    assert turn.follows is None and people(turn.hits[:1]) == ["胡铭"]
+
+
+@pytest.mark.parametrize("mode", ["dense", "lexical"])
+def test_single_side_modes_put_the_answers_first(seed_retriever, mode):
+    hits = seed_retriever.search("谁去了南通镇?", k=5, mode=mode)
+    assert [h.confidence for h in hits] == sorted((h.confidence for h in hits), reverse=True)
+    n = sum(h.relevant for h in hits)
+    assert n and all(h.relevant for h in hits[:n])

@@ -31,6 +31,7 @@ _RESIDUE = re.compile(
 _CAPTION = re.compile(r"^(图[为片:：]|图\d|（?[左右中前后][一二三四五六七八九]）?$)")
 _OPEN, _CLOSE = "(（[【《“「『", ")）]】》”」』"
 
+_MARKED_HEADING = re.compile(r"#{1,6}\s")   # "# Heading"; "#话题#" or "#1" is text
 HEADING_MAX_CHARS = 30     # a heading is a short line ...
 HEADING_BODY_RATIO = 2     # ... followed by prose at least this much longer
 CAPTION_MAX_CHARS = 20
@@ -155,7 +156,7 @@ def parse(doc: Document) -> Article:
     section, heading = "", None
     for i, line in enumerate(body):
         following = body[i + 1] if i + 1 < len(body) else None
-        is_marked = marked and line.text.startswith("#")
+        is_marked = marked and _MARKED_HEADING.match(line.text) is not None
         if is_marked or (guessed and _is_heading(line, following)):
             if heading is not None:   # the previous heading has no text under it
                 dropped.append((heading, "heading with no text under it"))

@@ -175,6 +175,9 @@ class Decoded:
     doubt: str = ""     # why the encoding is a weak guess; "" when the bytes say it clearly
 
 
+UTF8_GOOD_PER_BAD = 5      # valid non-ASCII characters per \ufffd for "UTF-8 with damage"; GBK read as UTF-8 gives < 1
+
+
 def decode(data: bytes) -> str:
     """Bytes -> text (see `decode_evidence`). Raises ValueError for what is not text."""
     return decode_evidence(data).text
@@ -196,6 +199,14 @@ def decode_evidence(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8-sig"), "utf-8")
     except UnicodeDecodeError:
         pass
+    # Mostly valid UTF-8 with a stray byte or a character cut at the end (a damaged
+    # download, a file cut by size) is UTF-8: no legacy encoding reads a Chinese UTF-8
+    # text, and guessing one garbles every character instead of losing one.
+    text = data.decode("utf-8-sig", errors="replace")
+    bad = text.count("\ufffd")
+    if sum(ord(ch) > 127 for ch in text) - bad >= UTF8_GOOD_PER_BAD * bad:
+        return Decoded(text, "utf-8", f"{bad} byte sequence{'s' if bad != 1 else ''} invalid "
+                                      f"in UTF-8 replaced with \ufffd")
     from chardetng_py import EncodingDetector
 
     detector = EncodingDetector()

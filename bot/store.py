@@ -93,8 +93,11 @@ def open_live(index_dir: Path, open_generation):
         signature = current_signature(index_dir)
         try:
             return open_generation(current_generation(index_dir)), signature
-        except (CorruptIndex, OSError):
+        except (CorruptIndex, OSError) as e:
             if current_signature(index_dir) == signature:
+                if isinstance(e, OSError):   # unreadable, not damaged: say what and where
+                    raise CorruptIndex(f"{e.filename or index_dir} cannot be read "
+                                       f"({e.strerror or e})") from e
                 raise
     raise IndexError_(f"{index_dir}/ changed generations {SWITCH_RETRIES} times while it was "
                       f"being opened (builds running back to back); try again")

@@ -594,3 +594,18 @@ def test_an_update_started_from_the_page_prints_its_progress_to_the_terminal(tmp
     assert "qabot: updating the index (started from the page)" in out
     assert re.search(r"qabot: reading 2 files [01]/2 \(.*\.txt\)", out), out
     assert re.search(r"qabot: indexing \d+ passages \d+/\d+", out), out
+
+
+def test_uploads_work_where_the_file_system_has_no_hard_links(tmp_path, monkeypatch):
+    inbox, data = tmp_path / "inbox", tmp_path / "data"
+    inbox.mkdir()
+    (inbox / "note.txt").write_text("标题\n\n" + "正文内容，足够长的一段话。" * 3, encoding="utf-8")
+
+    def no_links(src, dst, *a, **k):
+        raise PermissionError(1, "Operation not permitted")     # vfat, exFAT, some SMB mounts
+
+    monkeypatch.setattr(os, "link", no_links)
+    added, notes = uploads.add_uploads([inbox / "note.txt"], data, allowed_root=inbox)
+    assert added == ["uploads/note.txt"], notes
+    assert (data / "uploads" / "note.txt").read_bytes() == (inbox / "note.txt").read_bytes()
+    assert [p.name for p in (data / "uploads").iterdir()] == ["note.txt"]   # no temporary copy left

@@ -69,6 +69,29 @@ def test_latin1_is_not_turned_into_chinese(tmp_path):
     assert not got.warnings   # a whole article is evidence enough
 
 
+def test_utf8_with_a_stray_byte_stays_utf8_and_the_damage_is_named(tmp_path):
+    # A damaged download or a file cut mid-character: one bad sequence must not make the
+    # whole Chinese article be read in a legacy encoding (that garbles every character).
+    data = CHINESE.encode("utf-8")
+    cut = data.index("嵩口镇".encode("utf-8")) + 1
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(data[:cut] + b"\xff" + data[cut:] + "周".encode("utf-8")[:2])
+    got = documents.read_file(path, path.name)
+    text = got.documents[0].text
+    assert "周明远带领工作组克服困难" in text and text.count("\ufffd") <= 6   # the damaged characters only
+    assert any("invalid in UTF-8" in str(w) for w in got.warnings), got.warnings
+
+
+def test_a_markdown_hash_tag_is_text_not_a_heading(tmp_path):
+    path = tmp_path / "tags.md"
+    path.write_text("# 城市更新观察\n\n## 老城区\n\n#城市更新# 话题下，居民讨论了老城区改造的进度与补偿方案，"
+                    "街道办表示将于下月公布细则。\n\n#1 号楼的住户希望先行改造，并已提交联名信。\n",
+                    encoding="utf-8")
+    doc, parsed, got = read_one(path)
+    assert {p.section for p in parsed.paragraphs} == {"老城区"}
+    assert any(p.text.startswith("#城市更新#") for p in parsed.paragraphs)
+
+
 def test_a_weak_guess_is_indexed_and_named_in_the_build_report(tmp_path, tiny_model):
     data = tmp_path / "data"
     data.mkdir()

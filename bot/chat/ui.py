@@ -96,7 +96,7 @@ def build_ui(engine: Engine):
     import gradio as gr
 
     from ..retriever import QuestionError, answer_json
-    from ..store import BuildLocked, IndexError_
+    from ..store import BuildLocked, IndexError_, NoSpace
 
     def examples_update():
         return gr.Dataset(samples=[[q] for q in engine.examples], visible=bool(engine.examples))
@@ -148,6 +148,8 @@ def build_ui(engine: Engine):
         except BuildLocked:
             lines.append(("error", "Another build of this index is running (perhaps `qabot build`); "
                                    "try again in a minute. The current index keeps serving."))
+        except NoSpace as e:                # its message says that the old index serves
+            lines.append(("error", f"{str(e)[:1].upper()}{str(e)[1:]}."))
         except (ValueError, IndexError_, OSError, RuntimeError) as e:
             lines.append(("error", f"The index was not updated: {e}. The current index keeps serving."))
         else:

@@ -8,6 +8,7 @@ shared chat) is kept, and the new one gets a numbered name, which the status say
 
 from __future__ import annotations
 
+import errno
 import filecmp
 import itertools
 import os
@@ -61,10 +62,30 @@ def _place(copy: Path, target_dir: Path, name: str) -> tuple[str, bool]:
         if target.is_file() and filecmp.cmp(copy, target, shallow=False):
             return candidate, True
         try:
-            os.link(copy, target)        # fails if the name is taken, even a moment ago
+            _claim(copy, target)         # fails if the name is taken, even a moment ago
             return candidate, False
         except FileExistsError:
             continue
+
+
+def _claim(copy: Path, target: Path) -> None:
+    """Put `copy` at `target` unless `target` exists: a hard link where the file system has
+    them, else an exclusive create (vfat, exFAT, some network mounts refuse links)."""
+    try:
+        os.link(copy, target)
+        return
+    except FileExistsError:
+        raise
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as out, open(copy, "rb") as src:
+            shutil.copyfileobj(src, out)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
 
 
 def add_uploads(paths, data_dir: Path, allowed_root: Path | None = None,

@@ -84,6 +84,7 @@ class Retriever:
     _encoder: object = field(default=None, repr=False)
     _catalog: scope.Catalog | None = field(default=None, repr=False)   # dates and sources, for scoping
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _switching: threading.Lock = field(default_factory=threading.Lock, repr=False)   # one opener
     _signature: tuple | None = field(default=None, repr=False)   # of CURRENT when opened
     _verify: bool = field(default=True, repr=False)
     _milvus_uri: str | None = field(default=None, repr=False)   # where a Milvus index is searched
@@ -145,9 +146,16 @@ class Retriever:
         when it is the same."""
         holder = self._holder or self
         signature = store.current_signature(holder.index_dir)
+        # One thread opens the new generation, outside the lock searches take, while the
+        # others keep answering from the view they have (opening verifies checksums: seconds
+        # for a large index).
+        if signature != holder._signature and holder._switching.acquire(blocking=False):
+            try:
+                if signature != holder._signature:
+                    holder._switch(signature)
+            finally:
+                holder._switching.release()
         with holder._lock:
-            if signature != holder._signature:
-                holder._switch(signature)
             if holder._view is None:
                 holder._view = copy.copy(holder)
                 holder._view._holder = holder
@@ -164,8 +172,9 @@ class Retriever:
             return
         if new.manifest["model_fingerprint"] == self.manifest["model_fingerprint"]:
             new._encoder = self._encoder
-        self.__dict__.update({f.name: getattr(new, f.name) for f in fields(self)
-                              if f.name not in ("_lock", "_holder")})      # _view: None
+        with self._lock:
+            self.__dict__.update({f.name: getattr(new, f.name) for f in fields(self)
+                                  if f.name not in ("_lock", "_switching", "_holder")})   # _view: None
 
     @property
     def encoder(self):

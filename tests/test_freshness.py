@@ -82,6 +82,39 @@ def test_a_script_s_retriever_and_retrieve_serve_a_build_made_elsewhere(corpus, 
     assert opened == []
 
 
+def test_questions_keep_being_answered_while_a_new_generation_is_opened(corpus, monkeypatch):
+    """The chat's many sessions share one Retriever: while one of them opens a new
+    generation (checksums: seconds for a large index), the others answer from the one
+    they have instead of queueing behind it."""
+    import threading
+
+    data, index = corpus
+    held = Retriever.load(index)
+    held.search(QUESTION, k=3, mode="lexical")
+    (data / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    cli_build(data, index)
+
+    opening, release = threading.Event(), threading.Event()
+    real_load = Retriever.load.__func__
+
+    def slow_load(cls, *args, **kwargs):
+        opening.set()
+        release.wait(30)
+        return real_load(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Retriever, "load", classmethod(slow_load))
+    switcher = threading.Thread(target=held.search, args=(QUESTION,), kwargs={"k": 3, "mode": "lexical"})
+    switcher.start()
+    assert opening.wait(30)
+    t0 = time.perf_counter()
+    meanwhile = held.search(QUESTION, k=3, mode="lexical")        # another session's question
+    waited = time.perf_counter() - t0
+    release.set()
+    switcher.join(60)
+    assert waited < 10 and not finds_new_article(meanwhile)      # answered from the old one
+    assert finds_new_article(held.search(QUESTION, k=3, mode="lexical"))
+
+
 def test_the_chat_serves_a_build_made_elsewhere_and_never_calls_an_old_index_up_to_date(corpus):
     """The engine as the page uses it: a question, then `qabot build` in another terminal,
     then the next question and *Update index*."""

@@ -45,9 +45,9 @@ class Engine:
 
         with self.build_lock:
             report = build_index([self.data_dir], index_dir=self.index_dir, progress=progress)
-            if not report.up_to_date or self.retriever is None:
+            if self.retriever is None:
                 self.load()
-            self.serving()   # "up to date" also when another process built it: serve that
+            self.serving()   # the new generation, or another process's: opened once, model kept
             return report
 
     def load(self) -> None:

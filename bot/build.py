@@ -121,6 +121,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
         report.removed = sorted(set(old_files) - set(hashes))
 
         # 1. files -> documents -> passages
+        started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         all_passages: list[chunking.Passage] = []
         files_meta: dict[str, dict] = {}
         seen_docs: dict[str, str] = {}
@@ -130,7 +131,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
             got = documents.read_file(scan.files[name], name, max_file_bytes)
             report.skipped += got.problems
             report.warnings += got.warnings
-            kept = 0
+            kept, title = 0, ""
             for doc in got.documents:
                 key = doc.content_hash
                 if key in seen_docs:
@@ -146,10 +147,13 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
                     continue
                 all_passages += found
                 kept += 1
+                title = title or parsed.title
             # The hash of the bytes indexed: the file may have changed since it was hashed
             # above, or gone (then it is not recorded, as if the scan had not found it).
             if got.hash or scan.files[name].exists():
-                files_meta[name] = {"hash": got.hash or hashes[name], "documents": kept}
+                # Title and first-indexed time: the chat's file list searches and sorts by them.
+                files_meta[name] = {"hash": got.hash or hashes[name], "documents": kept, "title": title,
+                                    "added": old_files.get(name, {}).get("added") or started}
             report.documents += kept
         if not all_passages:
             raise ValueError("nothing to index: no readable article in " + ", ".join(map(str, sources)))

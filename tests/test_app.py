@@ -191,16 +191,22 @@ def test_answer_says_plainly_when_nothing_is_relevant():
     assert "\n" not in out            # one HTML block: the chat's Markdown leaves it alone
 
 
-def test_answer_shows_every_passage_in_rank_order_when_one_is_relevant():
-    out = render.render_answer([hit(), hit(confidence=0.2, relevant=False, section="蔡敏 处长"),
-                             hit(confidence=0.5, section="江艳")])
+def test_answers_stand_out_and_the_rest_folds_behind_one_show_more():
+    out = render.render_answer([hit(confidence=0.5, section="江艳"),
+                                hit(confidence=0.2, relevant=False, section="蔡敏 处长"),
+                                hit(confidence=0.9),
+                                hit(confidence=0.1, relevant=False, section="王芳 主任")])
     read_html(out)
-    assert "2 of the 3 passages below answer this confidently" in out
-    assert out.index("苏健") < out.index("蔡敏") < out.index("江艳")
-    assert "<details class=\"qa-weak\"" not in out and out.count("qa-card qa-low") == 1
+    assert "These 2 passages answer it, most likely first:" in out
+    shown, folded = out.split('<details class="qa-more">')
+    # The answers, most likely first (the ranking put 江艳 first at a lower confidence).
+    assert shown.index("苏健") < shown.index("江艳") and "蔡敏" not in shown
+    assert "Show 2 more passages (below the confidence bar)" in folded
+    assert folded.index("蔡敏") < folded.index("王芳") and folded.count("qa-card qa-low") == 2
     assert "Follow-up" not in out
-    assert "The best passage:" in render.render_answer([hit()])
-    assert "The 2 best passages:" in render.render_answer([hit(), hit()])
+    assert "This passage answers it:" in render.render_answer([hit()])
+    assert "qa-more" not in render.render_answer([hit(), hit()])
+    assert "Show 1 more passage (below" in render.render_answer([hit(), hit(confidence=0.1, relevant=False)])
     follow = render.render_answer([hit()], follows="谁去了南通镇?")
     assert "Follow-up" in follow and "“谁去了南通镇?”" in follow
 
@@ -225,10 +231,30 @@ def test_stats_panel():
     out = render.render_stats(info)
     read_html(out)
     for part in ("Articles", "<dd>3</dd>", "<dd>40</dd>", "multilingual-e5-small", "2025-11-25 08:41",
-                 "2 files", "1 item skipped"):
+                 "1 item skipped"):
         assert part in out
     assert "<script" not in out
     assert "No index yet" in render.render_stats(None, "no index in index/ yet")
+
+
+def test_file_list_searches_names_and_titles_newest_first():
+    files = {f"news_{i:05d}.txt": {"title": f"城市新闻 第{i}期", "added": "2026-01-01T08:00:00+0000"}
+             for i in range(10_000)}
+    files["uploads/flood.txt"] = {"title": "连江防汛纪实", "added": "2026-02-01T09:30:00+0000"}
+    files[f"{SCRIPT}.txt"] = {"title": SCRIPT, "added": "2025-12-01T00:00:00+0000"}
+    info = {"files": files}
+    out = render.render_files(info)
+    read_html(out)
+    assert "10002 files, newest first; the first 50 shown" in out
+    rows = re.findall(r'<td class="qa-file-name">(.*?)</td><td class="qa-file-title">(.*?)</td>', out)
+    assert len(rows) == 50 and rows[0] == ("uploads/flood.txt", "连江防汛纪实")    # the newest on top
+    assert "<script" not in out
+    assert "1 of 10002 files match “防汛”" in render.render_files(info, "防汛")    # by title
+    found = render.render_files(info, "news_09999")                                # by name
+    assert "1 of 10002" in found and "城市新闻 第9999期" in found
+    assert "11 of 10002 files match" in render.render_files(info, "新闻 第999")   # every word: 第999期, 第9990期…
+    assert "0 of 10002 files match" in render.render_files(info, "nothing-like-this")
+    assert "No files indexed yet" in render.render_files(None)
 
 
 class FakeRetriever:
@@ -270,25 +296,31 @@ def passages(*rows):
     return [SimpleNamespace(title=t, section=s, text=x) for t, s, x in rows]
 
 
-def test_examples_for_the_seed_article_start_with_the_canonical_questions():
-    qs = examples.example_questions(passages(
-        ("响应号召 逆行有我", "杨学敏 办公室主任", "杨学敏同志……"),
-        ("响应号召 逆行有我", "苏健 政策法规处处长", "支援闽侯县南通镇……"),
-        ("响应号召 逆行有我", "苏健 政策法规处处长", "……"),
-        ("响应号召 逆行有我", "蔡敏 建筑节能与科技设计处处长", "……")))
-    assert qs[:2] == ["谁去了南通镇?", "Who went to Nantong town?"]
-    assert "苏健做了什么?" in qs and "蔡敏做了什么?" in qs and len(qs) == len(set(qs))
+def test_examples_are_drawn_from_across_the_collection():
+    rows = [(f"第{i}篇", f"{name} 处长" if i % 3 == 0 else "", "……") for i, name in
+            enumerate(["李雷", "韩梅", "王芳", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄蕾", "周杰"] * 3)]
+    many = passages(*rows)
+    for p, i in zip(many, range(len(many))):
+        p.doc_id = f"{i:03d}.txt"
+    qs = examples.example_questions(many, seed="2026-12-03T10:00:00")
+    assert len(qs) == 6 and len(set(qs)) == 6
+    # Spread over the collection, not the first articles: not all from the first six.
+    first = {examples.article_question(p.title, p.section) for p in many[:6]}
+    assert not set(qs) <= first
+    assert examples.example_questions(many, seed="2026-12-03T10:00:00") == qs     # one draw per index
+    assert examples.example_questions(many, seed="2026-12-03T11:00:00") != qs     # a rebuild draws again
+    assert not hasattr(examples, "SEED_EXAMPLES") and not hasattr(examples, "SEED_MARK")
 
 
-def test_examples_come_from_any_corpus():
-    zh = examples.example_questions(passages(("城市供水保障", "", "供水……"), ("防汛工作", "李雷 宣传处处长", "……")))
-    assert zh == ["李雷做了什么?", "「城市供水保障」讲了什么?", "「防汛工作」讲了什么?"]
-    en = examples.example_questions(passages(("Flood relief in Lianjiang", "Jane Smith, head of policy", "..."),
-                                        ("Flood relief in Lianjiang", "Background", "...")))
-    assert en == ["What did Jane Smith do?", "What is “Flood relief in Lianjiang” about?"]
+def test_example_questions_name_people_or_titles():
+    assert examples.article_question("防汛工作", "李雷 宣传处处长") == "李雷做了什么?"
+    assert examples.article_question("城市供水保障", "") == "「城市供水保障」讲了什么?"
+    assert examples.article_question("Flood relief", "Jane Smith, head of policy") == "What did Jane Smith do?"
+    assert examples.article_question("Flood relief in Lianjiang", "Background") == \
+        "What is “Flood relief in Lianjiang” about?"
     mixed = examples.example_questions(passages(*[(f"标题{i}", "", "x") for i in range(8)],
                                            ("Water supply", "", "x")), limit=4)
-    assert len(mixed) == 4 and mixed[-1] == "What is “Water supply” about?"   # an English one kept
+    assert len(mixed) == 4 and "What is “Water supply” about?" in mixed   # an English one kept
     assert examples.example_questions([]) == []
 
 

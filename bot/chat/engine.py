@@ -35,8 +35,13 @@ class Engine:
         examples drawn from it."""
         r = self.retriever.refreshed() if self.retriever is not None else None
         if r is not None and r.manifest is not self._examples_of:
-            self.examples, self._examples_of = example_questions(r.passages), r.manifest
+            self._draw_examples(r)
         return r
+
+    def _draw_examples(self, r) -> None:
+        """Examples drawn across the index `r`; another build draws again."""
+        self.examples = example_questions(r.passages, seed=str(r.manifest.get("built_at", "")))
+        self._examples_of = r.manifest
 
     def build(self, progress: bool = False):
         """Refresh the index from data/ (incremental), then serve the new one. Raises on failure,
@@ -61,7 +66,7 @@ class Engine:
                 self.error = str(e)
             raise
         new.encoder        # the model, loaded once per process: now, not on the first question
-        self.examples, self._examples_of = example_questions(new.passages), new.manifest
+        self._draw_examples(new)
         self.retriever, self.error = new, ""
 
     def prepare(self) -> None:

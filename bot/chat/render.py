@@ -117,12 +117,17 @@ def render_hit(hit, rank: int) -> str:
 
 
 def render_answer(hits, follows: str | None = None) -> str:
-    """The chat reply for a list of hits, in rank order, each card saying how sure it is.
-    When none is relevant it says so, and folds the closest passages away (for a
-    follow-up it shows them, marked as unsure: the previous turn set the topic).
-    `follows` is the earlier question a follow-up was read with.
+    """The chat reply for a list of hits.
+
+    The answers (hits that clear the confidence bar, `relevant`) come first, most likely
+    first; the other passages fold behind one "show N more". When none is relevant it says
+    so and folds them all (for a follow-up it shows them, marked as unsure: the previous
+    turn set the topic). `follows` is the earlier question a follow-up was read with.
     One line of HTML (no blank lines), so the chat's Markdown leaves it alone."""
-    n = sum(h.relevant for h in hits)
+    by_confidence = lambda hs: sorted(hs, key=lambda h: -h.confidence)   # noqa: E731 (stable: ties keep rank)
+    answers = by_confidence([h for h in hits if h.relevant])
+    others = by_confidence([h for h in hits if not h.relevant])
+    n, m = len(answers), len(others)
     follow_up = follows is not None
     parts = ['<div class="qa-reply">']
     if follow_up:
@@ -131,21 +136,24 @@ def render_answer(hits, follows: str | None = None) -> str:
     if not hits:
         parts.append('<p class="qa-lead">The index has no passages to search.</p>')
     elif n:
-        lead = ("The best passage:" if len(hits) == 1 else f"The {n} best passages:" if n == len(hits)
-                else f"{n} of the {len(hits)} passages below answer{'s' if n == 1 else ''} this confidently:")
+        lead = ("This passage answers it:" if n == 1 else f"These {n} passages answer it, most likely first:")
         parts.append(f'<p class="qa-lead">{lead}</p>')
-        parts += [render_hit(h, i) for i, h in enumerate(hits, 1)]
+        parts += [render_hit(h, i) for i, h in enumerate(answers, 1)]
+        if m:
+            parts.append(f'<details class="qa-more"><summary>Show {m} more passage{"s" if m > 1 else ""} '
+                         f'(below the confidence bar)</summary>'
+                         + "".join(render_hit(h, i) for i, h in enumerate(others, n + 1)) + "</details>")
     elif follow_up:
         # The previous turn set the topic: its closest passages are worth seeing, marked as unsure.
         parts.append('<p class="qa-lead qa-none"><strong>No passage answers this confidently.</strong> '
                      'The closest ones, read with the previous question:</p>')
-        parts += [render_hit(h, i) for i, h in enumerate(hits, 1)]
+        parts += [render_hit(h, i) for i, h in enumerate(others, 1)]
     else:
         parts.append('<p class="qa-lead qa-none"><strong>Nothing in the articles answers this.</strong> '
                      'No passage is a confident match; try other words or another question.</p>')
-        parts.append(f'<details class="qa-weak"><summary>Show the {len(hits)} closest '
-                     f'passage{"s" if len(hits) > 1 else ""} anyway</summary>'
-                     + "".join(render_hit(h, i) for i, h in enumerate(hits, 1)) + "</details>")
+        parts.append(f'<details class="qa-weak"><summary>Show the {m} closest '
+                     f'passage{"s" if m > 1 else ""} anyway</summary>'
+                     + "".join(render_hit(h, i) for i, h in enumerate(others, 1)) + "</details>")
     parts.append("</div>")
     return "".join(parts)
 
@@ -170,17 +178,53 @@ def render_stats(info: dict | None, error: str = "") -> str:
     built = f"{m[1]} {m[2]}" if m else built
     rows = [("Articles", counts.get("documents", 0)), ("Passages", counts.get("passages", 0)),
             ("Files", counts.get("files", 0)), ("Model", info.get("model", "?")), ("Built", built)]
-    files = sorted(info.get("files", {}))
-    listing = ""
-    if files:
-        shown = "".join(f"<li>{_esc(f)}</li>" for f in files[:200])
-        more = f"<li>… and {len(files) - 200} more</li>" if len(files) > 200 else ""
-        listing = f'<details><summary>{len(files)} file{"s" if len(files) != 1 else ""}</summary><ul>{shown}{more}</ul></details>'
     skipped = info.get("skipped") or 0
     note = f'<p class="qa-muted">{skipped} item{"s" if skipped != 1 else ""} skipped in the last build</p>' if skipped else ""
     return ('<div class="qa-stats"><dl>'
             + "".join(f"<dt>{k}</dt><dd>{_esc(v)}</dd>" for k, v in rows)
-            + f"</dl>{listing}{note}</div>")
+            + f"</dl>{note}</div>")
+
+
+FILES_SHOWN = 50     # rows of the file list; the search box finds the others
+
+
+def find_files(files: dict, query: str = "") -> list[tuple[str, dict]]:
+    """(name, record) of the indexed files whose name or title contains every word of
+    `query` (case-insensitive), newest first (the time a file was first indexed), then by name."""
+    words = (query or "").lower().split()
+    found = [(name, meta) for name, meta in files.items()
+             if all(w in f"{name}\n{meta.get('title', '')}".lower() for w in words)]
+    found.sort(key=lambda item: item[0])
+    found.sort(key=lambda item: item[1].get("added", ""), reverse=True)
+    return found
+
+
+def render_files(info: dict | None, query: str = "", limit: int = FILES_SHOWN) -> str:
+    """The index's files as a table (name, title, when first indexed), newest first; with
+    `query`, only the files whose name or title holds it."""
+    files = (info or {}).get("files", {})
+    found = find_files(files, query)
+    total = len(files)
+    if not total:
+        return '<div class="qa-files"><p class="qa-muted">No files indexed yet.</p></div>'
+    if query.strip():
+        head = f'{len(found)} of {total} file{"s" if total != 1 else ""} match “{_esc(query.strip())}”'
+    else:
+        head = f'{total} file{"s" if total != 1 else ""}, newest first'
+    if len(found) > limit:
+        head += f"; the first {limit} shown, search to find the others"
+    rows = "".join(
+        f'<tr><td class="qa-file-name">{_esc(name)}</td><td class="qa-file-title">{_esc(meta.get("title", ""))}</td>'
+        f'<td class="qa-file-added">{_esc(_short_time(meta.get("added", "")))}</td></tr>'
+        for name, meta in found[:limit])
+    table = (f'<table><thead><tr><th>File</th><th>Title</th><th>Added</th></tr></thead><tbody>{rows}</tbody></table>'
+             if rows else "")
+    return f'<div class="qa-files"><p class="qa-muted qa-files-count">{head}</p>{table}</div>'
+
+
+def _short_time(stamp: str) -> str:
+    m = re.match(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d)", str(stamp))
+    return f"{m[1]} {m[2]}" if m else str(stamp)
 
 
 def render_status(lines: list[tuple[str, str]]) -> str:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .engine import DEFAULT_K, MODES, Engine, answer_html
-from .render import render_question, render_stats, render_status
+from .render import render_files, render_question, render_stats, render_status
 from .uploads import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, add_uploads
 
 HERE = Path(__file__).resolve().parent
@@ -124,22 +124,26 @@ def build_ui(engine: Engine):
         files = sorted((engine.info() or {}).get("files") or {})
         return gr.Dropdown(choices=files[:MAX_SOURCE_CHOICES])
 
-    def refresh_panel():
-        return render_stats(engine.info(), engine.error), examples_update(), sources_update()
+    def refresh_panel(query=""):
+        return (render_stats(engine.info(), engine.error), examples_update(), sources_update(),
+                render_files(engine.info(), query))
 
-    def update_index(files, progress=gr.Progress(track_tqdm=True)):
+    def list_files(query):
+        return render_files(engine.info(), query)
+
+    def update_index(files, query, progress=gr.Progress(track_tqdm=True)):
         lines: list[tuple[str, str]] = []
         paths = [getattr(f, "name", f) for f in (files or [])]
         if engine.build_lock.locked():
             lines.append(("warn", "An index update is already running; try again when it finishes."))
-            return render_status(lines), *refresh_panel(), gr.update()
+            return render_status(lines), *refresh_panel(query), gr.update()
         progress(0, desc="Checking files")
         if paths:
             added, notes = add_uploads(paths, engine.data_dir, allowed_root=gr.utils.get_upload_folder())
             lines += notes
             if not added:
                 lines.append(("info", "Nothing new to index; the current index keeps serving."))
-                return render_status(lines), *refresh_panel(), None
+                return render_status(lines), *refresh_panel(query), None
         progress(0.05, desc="Updating the index")
         try:
             with progress_in_terminal():
@@ -164,7 +168,7 @@ def build_ui(engine: Engine):
             if len(report.skipped) > 8:
                 lines.append(("warn", f"… and {len(report.skipped) - 8} more skipped"))
             lines += [("warn", f"{p} (indexed)") for p in report.warnings[:8]]
-        return render_status(lines), *refresh_panel(), None
+        return render_status(lines), *refresh_panel(query), None
 
     def api_ask(question: str, k: int = 5, mode: str = "hybrid") -> dict:
         """The best passages for one question (no conversation memory).
@@ -217,6 +221,9 @@ def build_ui(engine: Engine):
                                                "empty: all. Dates are the articles' own.")
                 with gr.Accordion("Index", open=True):
                     stats = gr.HTML(render_stats(engine.info(), engine.error), elem_id="qa-stats")
+                    file_query = gr.Textbox(show_label=False, placeholder="Find a file by name or title",
+                                            elem_id="qa-file-search", lines=1, max_lines=1)
+                    files = gr.HTML(render_files(engine.info()), elem_id="qa-files")
                     # No file_types filter: the browser would refuse other files with a passing
                     # toast; add_uploads says in the status which file was refused and why.
                     upload = gr.File(label=f"Add articles (≤ {MAX_UPLOAD_BYTES // 2**20} MB each)",
@@ -239,9 +246,12 @@ def build_ui(engine: Engine):
         update_btn.click(lambda: BUSY, None, status, queue=False, api_visibility="private",
                          js="() => { document.querySelector('#qa-status')"
                             ".scrollIntoView({block: 'nearest', behavior: 'smooth'}); }") \
-            .then(update_index, [upload], [status, stats, examples, sources, upload], show_progress_on=status,
+            .then(update_index, [upload, file_query], [status, stats, examples, sources, files, upload],
+                  show_progress_on=status,
                   concurrency_limit=1, concurrency_id="build", api_visibility="private")
-        demo.load(refresh_panel, None, [stats, examples, sources], queue=False, api_visibility="private")
+        demo.load(refresh_panel, None, [stats, examples, sources, files], queue=False, api_visibility="private")
+        file_query.change(list_files, file_query, files, queue=False, api_visibility="private",
+                          show_progress="hidden")
         gr.api(api_ask, api_name="ask", concurrency_limit=4, concurrency_id="ask")
     return demo
 

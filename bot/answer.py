@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,7 +23,7 @@ class Evidence:
     cosine: float        # dense similarity of question and passage
     coverage: float      # weighted share of the question's words found in the passage (title and section count)
     key: float           # share of the question's rarest words found in the passage
-    novel: float         # weighted share of the question's words that occur nowhere in the index
+    novel: float         # weighted share of the question's words found nowhere: not in the index (nor, for English, in CC-CEDICT or pinyin)
     latin: bool          # the question is not Chinese
     rank: int = 0        # position in the ranking (English questions' calibration uses it)
 
@@ -39,6 +39,10 @@ class Evidence:
 # Valid for the default model; other models' cosines sit elsewhere.
 CALIBRATION = {"bias": -56.952, "cosine": 62.321, "coverage": 3.27, "key": 1.481, "novel": -4.347}
 LATIN_CALIBRATION = {"bias": -51.44, "cosine": 64.661, "coverage": 6.403, "rank": -0.367}
+# An English question most of whose (IDF-weighted) words are neither in the index nor in
+# CC-CEDICT's English nor pinyin (xxxxxxxxxx, asdf qwer, lorem ipsum) is not a question
+# about anything: the English calibration, on cosine alone, called such 70% sure.
+LATIN_GIBBERISH_AT = 0.5
 RELEVANT_AT = 0.35          # below this confidence a hit is not an answer (Hit.relevant)
 
 # Which sentence of a passage answers: a logistic score per sentence over
@@ -87,9 +91,30 @@ _HOLDS = {
 
 def confidence(evidence: Evidence) -> float:
     """Calibrated probability that the passage answers the question."""
+    if evidence.latin and evidence.novel >= LATIN_GIBBERISH_AT:
+        return 0.0      # mostly words of no language we know: nothing can answer it
     weights = LATIN_CALIBRATION if evidence.latin else CALIBRATION
     z = weights["bias"] + sum(w * float(getattr(evidence, f)) for f, w in weights.items() if f != "bias")
     return 1.0 / (1.0 + math.exp(-z))
+
+
+def with_peers(evidences: list[Evidence]) -> list[float]:
+    """Confidences for one question's hits, best first: several passages can answer.
+
+    The calibration is fitted on one-answer questions, so of two passages holding the
+    question's words equally (two people who both went to 南通镇), it calls the one the
+    model finds a little less similar "probably another answer's neighbour". A passage
+    whose lexical evidence (coverage and key words) is at least that of the most confident
+    answer is judged with that answer's cosine: on the question's own words it answers as
+    fully, and the dense similarity between such passages differs by what else they say.
+    Passages without that evidence keep their own confidence."""
+    own = [confidence(e) for e in evidences]
+    if not evidences or max(own) < RELEVANT_AT:
+        return own
+    best = evidences[own.index(max(own))]
+    return [max(c, confidence(replace(e, cosine=best.cosine)))
+            if best.coverage > 0 and e.coverage >= best.coverage and e.key >= best.key else c
+            for c, e in zip(own, evidences)]
 
 
 def matched_words(terms: list[str], text: str) -> dict[str, str]:

@@ -27,16 +27,6 @@ def refers_back(question: str) -> bool:
     return bool(_ZH_BACKREF.search(question) or _EN_BACKREF.search(question.strip()))
 
 
-def topic_hits(hits: list[Hit]) -> list[Hit]:
-    """The hits whose sections a follow-up is read in: the answers (relevant), and any
-    that match the question's words as fully as the best answer does (two people who
-    both went to 南通镇 both answered 谁去了南通镇?, however sure the calibration, fitted
-    on one-answer questions, is about the second: issue 11, not solved in confidence)."""
-    answers = [h for h in hits if h.relevant]
-    best = max((h.coverage for h in answers), default=0.0)
-    return [h for h in hits if h.relevant or 0 < best <= h.coverage]
-
-
 @dataclass
 class Turn:
     """One answered question: its hits, and the earlier question it was read with
@@ -62,7 +52,7 @@ class Conversation:
             hits = self.retriever.search(question, k=k, mode=mode, **scope)
             self.topic, self.last_hits = question, hits
             return Turn(hits)
-        before = topic_hits(self.last_hits)
+        before = [h for h in self.last_hits if h.relevant]   # the answers: Hit.relevant, the one rule
         sections = {(h.doc_id, h.section) for h in before}
         # The follow-up's own words rank the passages ("where did she go *after*
         # that" wants what is new, not the passage already shown); the previous

@@ -151,6 +151,22 @@ def _cedict() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     return simplified, traditional
 
 
+@lru_cache(maxsize=1)
+def english_vocabulary() -> frozenset[str]:
+    """Every English word CC-CEDICT's senses use, as english_terms writes it: the words an
+    English question can be known by even when the index lacks them ("went", "recipe";
+    not "xxxxxxxxxx", "lorem", "asdf")."""
+    simplified, _ = _cedict()
+    return frozenset(t for senses in simplified.values() for sense in senses
+                     for t in english_terms(_PAREN.sub(" ", sense)))
+
+
+def english_names(text: str) -> set[str]:
+    """The capitalised words of a question, as english_terms writes them: names (Howard
+    Webb, Verwoerd) that no dictionary holds but that mean something."""
+    return {t for word in re.findall(r"\b[A-Z][A-Za-z'-]*", text) for t in english_terms(word)}
+
+
 def latin_query_terms(text: str) -> list[str]:
     """Terms of a Latin-script question for the pinyin channel.
 

@@ -243,8 +243,11 @@ class Retriever:
     def _hits(self, question: str, qvec: np.ndarray, ids: list[int], scores: list[float]) -> list[Hit]:
         cjk = lexical.is_cjk_question(question)
         terms = list(dict.fromkeys(lexical.words(question)))
-        return [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk)
+        hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
+        confidences = answer.with_peers([h.evidence for h in hits])
+        return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
+                for h, c in zip(hits, confidences)]
 
     def _matches(self, question: str, terms: list[str], text: str, cjk: bool) -> tuple[dict[str, float], dict]:
         """{word of `text` that matches the question: its share of the question's IDF}, and the
@@ -260,12 +263,15 @@ class Retriever:
         weights: dict[str, float] = {}
         for term, word in found.items():
             weights[word] = weights.get(word, 0.0) + (self.lexical.idf(channel, term) / total if total else 0.0)
-        return weights, self._evidence(terms, set(found), channel, cjk)
+        return weights, self._evidence(question, terms, set(found), channel, cjk)
 
-    def _evidence(self, terms: list[str], covered: set[str], channel: str, cjk: bool) -> dict:
+    def _evidence(self, question: str, terms: list[str], covered: set[str], channel: str, cjk: bool) -> dict:
         """coverage, key and novel of answer.Evidence for the question's `terms`."""
         terms = list(dict.fromkeys(terms))
-        known = {t for t in terms if t in self.lexical.df[channel] or (not cjk and t in self.lexical.df["pinyin"])}
+        # English words are known from the index, pinyin, the dictionary, or as names.
+        english = set() if cjk else lexical.english_vocabulary() | lexical.english_names(question)
+        known = {t for t in terms if t in self.lexical.df[channel]
+                 or (not cjk and (t in self.lexical.df["pinyin"] or t in english))}
         # How much each word says about what is asked. Chinese: how rare the word is in
         # general use (a name is rare, 去 is not, whatever the index holds); English: the
         # index's IDF (glosses have no general-use counts).

@@ -197,7 +197,7 @@ def build_ui(engine: Engine):
                                      placeholder=PLACEHOLDER, buttons=[], feedback_options=None,
                                      latex_delimiters=[], layout="bubble", autoscroll=False)
                 box = gr.Textbox(elem_id="qa-input", show_label=False, lines=1, max_lines=4,
-                                 placeholder="Ask a question… 例如：谁去了南通镇?", submit_btn="Ask",
+                                 placeholder="Ask a question, in Chinese or English… 请输入问题", submit_btn="Ask",
                                  autofocus=True)
                 examples = gr.Dataset(label="Examples from the articles", components=[box],
                                       samples=[[q] for q in engine.examples], elem_id="qa-examples",

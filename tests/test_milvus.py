@@ -297,10 +297,11 @@ def test_the_chat_engine_serves_and_rebuilds_a_milvus_index(corpus, tmp_path, ti
     assert "qa-card" in html and top[0].title in html and memory[1]
     html, memory = answer_html(engine, memory, "她后来去了哪里?", 3, "hybrid")     # a follow-up
     assert "qa-card" in html and memory[1]
-    before = engine.retriever
+    before = engine.serving().manifest
     write_articles(corpus, 20, 1, seed=5)
     report = engine.build()
-    assert report.added == ["brief_20.txt"] and engine.retriever is not before
-    assert engine.retriever.manifest["backend"] == "milvus"
-    assert before.search("李娜在哪里开展核酸检测?", k=1)        # the replaced reader still answers
-    assert "brief_20.txt" in {p.source for p in engine.retriever.passages}
+    serving = engine.serving()                                 # the new generation, same reader
+    assert report.added == ["brief_20.txt"] and serving.manifest is not before
+    assert serving.manifest["backend"] == "milvus"
+    assert engine.retriever.search("李娜在哪里开展核酸检测?", k=1)
+    assert "brief_20.txt" in {p.source for p in serving.passages}

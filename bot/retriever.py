@@ -203,9 +203,11 @@ class Retriever:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         question = clean_question(question)
-        if self._catalog is None:
-            self._catalog = scope.Catalog.of(self.passages)
-        allowed = self._catalog.select(since, until, sources)
+        allowed = None
+        if scope.given(since, until, sources):   # the catalog is built for the first scoped search only
+            if self._catalog is None:
+                self._catalog = scope.Catalog.of(self.passages)
+            allowed = self._catalog.select(since, until, sources)
         k = max(1, min(int(k), 100))
         # The first search loads the model; its slow part (the ONNX session) loads in the
         # background while jieba loads here for the question's words (they also explain dense hits).

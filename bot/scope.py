@@ -61,6 +61,19 @@ def bound(value, end: bool) -> int:
     return year * 10000 + month * 100 + int(day)
 
 
+def _patterns(sources) -> list:
+    return [sources] if isinstance(sources, str) else [s for s in (sources or []) if str(s).strip()]
+
+
+def blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def given(since=None, until=None, sources=None) -> bool:
+    """Whether anything is scoped at all (blank dates and no patterns scope nothing)."""
+    return not (blank(since) and blank(until) and not _patterns(sources))
+
+
 @dataclass
 class Catalog:
     """Each passage's date and source, kept once per index for quick scoping."""
@@ -80,10 +93,9 @@ class Catalog:
         """Ids of the passages in scope, ascending; None when nothing is scoped.
 
         Raises ScopeError for a bad date, EmptyScope (saying why) when nothing is left."""
-        patterns = [sources] if isinstance(sources, str) else [s for s in (sources or []) if str(s).strip()]
-        blank = lambda v: v is None or (isinstance(v, str) and not v.strip())   # noqa: E731
-        if blank(since) and blank(until) and not patterns:
+        if not given(since, until, sources):
             return None
+        patterns = _patterns(sources)
         keep = np.ones(len(self.days), dtype=bool)
         said = []
         if patterns:

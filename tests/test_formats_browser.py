@@ -1,19 +1,15 @@
 """The real chat in headless Chromium with the new formats: upload a PDF and a Word file,
 see refused files in the status with their reasons, ask about the PDF, scope a question.
 
-Its own app (on copies of data/ and of the seed index), so its uploads change nobody
+Its own app (the chat_app fixture, one per test module, on copies of data/ and of the seed index), so its uploads change nobody
 else's counts. Screenshots go to tests/artifacts/.
 """
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from conftest import DATA
-from running_app import RunningApp
-from test_app_browser import ANSWER_TIMEOUT, LAPTOP, ask, browser, shot  # noqa: F401 (fixture)
+from test_app_browser import ANSWER_TIMEOUT, LAPTOP, ask, browser, chat_app, shot  # noqa: F401 (fixtures)
 from test_formats import make_cjk_pdf, make_docx, make_scanned_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -21,17 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LONG_DOCX = "滨江新区老旧小区改造进度报告_2023年第三季度_住房和城乡建设局_最终修订版.docx"
 
 
-@pytest.fixture(scope="module")
-def formats_app(seed_index, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("formats-app")
-    shutil.copytree(DATA, tmp / "data")
-    shutil.copytree(seed_index, tmp / "index")
-    running = RunningApp(tmp / "data", tmp / "index", tmp / "app.log")
-    yield running
-    running.stop()
-
-
-def test_upload_a_pdf_and_a_docx_then_ask_and_scope(browser, formats_app, tmp_path):  # noqa: F811
+def test_upload_a_pdf_and_a_docx_then_ask_and_scope(browser, chat_app, tmp_path):  # noqa: F811
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     make_cjk_pdf(inbox / "flood.pdf")
@@ -41,7 +27,7 @@ def test_upload_a_pdf_and_a_docx_then_ask_and_scope(browser, formats_app, tmp_pa
     names = ["flood.pdf", LONG_DOCX, "scan.pdf", "notes.doc"]
 
     page = browser.new_page(viewport=LAPTOP)
-    page.goto(formats_app.url)
+    page.goto(chat_app.url)
     page.wait_for_selector("#qa-input textarea")
     page.wait_for_selector("#qa-upload input[type=file]", state="attached")
     page.locator("#qa-upload input[type=file]").set_input_files([str(inbox / n) for n in names])

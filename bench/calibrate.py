@@ -1,4 +1,4 @@
-"""Fit the confidence calibration (bot/answer.py CALIBRATION) on look-alike data.
+"""Fit the confidence calibrations (bot/answer.py CALIBRATION, LATIN_CALIBRATION) on look-alike data.
 
     python bench/calibrate.py
 
@@ -8,11 +8,12 @@ swaps, questions about people and places not in the seed article, nonsense
 and off-topic questions, Chinese and English. Each of the top 5 hits of a
 question is one row: its answer.Evidence (as the retriever gathered it) and
 whether it answers the question. A plain logistic regression (Newton's
-method, numpy) of the Chinese calibration (bot/answer.py CALIBRATION) is
-fitted on the Chinese questions of the fit part only and scored on the
-held-out part, beside the shipped coefficients; the refit is printed to be
-pasted into bot/answer.py. English questions keep their previous calibration
-(LATIN_CALIBRATION) and are scored as shipped. Nothing is chosen on the held-out part.
+method, numpy) of each calibration's features is fitted on the fit part of
+its script's questions (Chinese: CALIBRATION; English: LATIN_CALIBRATION)
+and scored on the held-out part beside the shipped coefficients; the refits
+are printed to be pasted into bot/answer.py. Nothing is chosen on the held-out
+part. `--cv` compares feature sets by 5-fold cross-validation on the fit part
+(grouped by question): how the features of each calibration were chosen.
 """
 
 from __future__ import annotations
@@ -28,22 +29,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import nearmiss  # noqa: E402
 from bot import answer  # noqa: E402
 
-FEATURES = tuple(f for f in answer.CALIBRATION if f != "bias")
+CALIBRATIONS = {False: answer.CALIBRATION, True: answer.LATIN_CALIBRATION}   # by latin
 L2 = 1e-2   # a little ridge: keeps Newton's method finite when a feature separates the fit part
 
 
-def rows(asked: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(features with a bias column, labels, part is fit, question is Latin-script) per hit."""
-    X, y, fit_part, latin = [], [], [], []
+def features(weights: dict) -> tuple[str, ...]:
+    return tuple(f for f in weights if f != "bias")
+
+
+def rows(asked: list, latin: bool, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(features with a bias column, labels, part is fit, question id) per hit of one script's questions."""
+    X, y, fit_part, qid = [], [], [], []
     for a in asked:
         if a.set == "cmrc-lookalike":   # a subset of cmrc-split, reported apart: not counted twice
             continue
         for h, label in zip(a.hits, a.labels()):
-            X.append([1.0] + [float(getattr(h.evidence, f)) for f in FEATURES])
+            if h.evidence.latin != latin:
+                continue
+            X.append([1.0] + [float(getattr(h.evidence, f)) for f in names])
             y.append(float(label))
             fit_part.append(a.part == "fit")
-            latin.append(h.evidence.latin)
-    return np.array(X), np.array(y), np.array(fit_part), np.array(latin)
+            qid.append(id(a))
+    return np.array(X), np.array(y), np.array(fit_part), np.array(qid)
 
 
 def fit(X: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 60) -> np.ndarray:
@@ -66,31 +73,65 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
     return total
 
 
-def scores(name: str, p: np.ndarray, y: np.ndarray, held: np.ndarray, latin: np.ndarray) -> None:
-    for lang, m in (("zh", held & ~latin), ("en", held & latin)):
-        print(f"| {name} | {lang} | {m.sum()} | {int(y[m].sum())} | {np.mean((p[m] - y[m]) ** 2):.4f} "
-              f"| {ece(p[m], y[m]):.4f} |")
+def logistic(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-np.clip(X @ w, -50, 50)))
+
+
+def cross_validated(asked: list, latin: bool, names: tuple[str, ...], folds: int = 5) -> tuple[float, float]:
+    """Log loss and Brier of `names` by `folds`-fold cross-validation on the fit part, by question."""
+    X, y, fit_part, qid = rows(asked, latin, names)
+    X, y, qid = X[fit_part], y[fit_part], qid[fit_part]
+    questions = sorted(set(qid.tolist()))
+    np.random.default_rng(0).shuffle(questions)
+    fold = np.array([{q: i % folds for i, q in enumerate(questions)}[q] for q in qid])
+    p = np.zeros(len(y))
+    for k in range(folds):
+        p[fold == k] = logistic(X[fold == k], fit(X[fold != k], y[fold != k]))
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))), float(np.mean((p - y) ** 2))
+
+
+CANDIDATES = {   # feature sets compared by --cv (each calibration's shipped set among them)
+    False: [("cosine", "coverage", "key", "novel"), ("cosine", "coverage", "key", "novel", "rank"),
+            ("cosine", "coverage", "key", "novel", "matched"), ("cosine", "coverage", "rank")],
+    True: [("cosine", "coverage", "rank"), ("cosine", "coverage", "rank", "matched"),
+           ("cosine", "coverage", "key", "rank", "matched"), ("cosine", "coverage", "key", "novel", "rank", "matched"),
+           ("cosine", "coverage", "novel", "rank", "matched")],
+}
 
 
 def main() -> None:
     asked = nearmiss.collect()
-    X, y, fit_part, latin = rows(asked)
-    w = fit(X[fit_part & ~latin], y[fit_part & ~latin])
-    refit = {f: round(float(v), 3) for f, v in zip(("bias",) + FEATURES, w)}
-    shipped = np.array([h.confidence for a in asked if a.set != "cmrc-lookalike" for h in a.hits])
-    p = np.where(latin, shipped, 1 / (1 + np.exp(-X @ w)))   # English: as shipped
-    zh_fit = fit_part & ~latin
-    print(f"fit part, Chinese questions: {zh_fit.sum()} hits, {int(y[zh_fit].sum())} right\n")
-    print("Held-out hits:\n\n| calibration | questions | hits | right | Brier | ECE |\n|---|---|---|---|---|---|")
-    scores("shipped", shipped, y, ~fit_part, latin)
-    scores("refit", p, y, ~fit_part, latin)
-    print(f"\nrefit: CALIBRATION = {refit}\n")
-    # Bar rates with the refit, hit by hit as the retriever would mark them.
-    confidence = {(id(a), j): h.confidence if h.evidence.latin else
-                  1 / (1 + np.exp(-w @ np.array([1.0] + [float(getattr(h.evidence, f)) for f in FEATURES])))
-                  for a in asked for j, h in enumerate(a.hits)}
+    if "--cv" in sys.argv:
+        print("| script | features | CV log loss | CV Brier |\n|---|---|---|---|")
+        for latin, candidates in CANDIDATES.items():
+            for names in candidates:
+                ll, brier = cross_validated(asked, latin, names)
+                print(f"| {'en' if latin else 'zh'} | {', '.join(names)} | {ll:.4f} | {brier:.4f} |")
+        return
+    refits = {}
+    print("Held-out hits:\n\n| script | calibration | hits | right | Brier | ECE |\n|---|---|---|---|---|---|")
+    for latin, shipped in CALIBRATIONS.items():
+        names = features(shipped)
+        X, y, fit_part, _ = rows(asked, latin, names)
+        w = fit(X[fit_part], y[fit_part])
+        refits[latin] = dict(zip(("bias",) + names, (round(float(v), 3) for v in w)))
+        held = ~fit_part
+        for name, p in (("shipped", logistic(X, np.array([shipped["bias"]] + [shipped[f] for f in names]))),
+                        ("refit", logistic(X, w))):
+            print(f"| {'en' if latin else 'zh'} | {name} | {held.sum()} | {int(y[held].sum())} "
+                  f"| {np.mean((p[held] - y[held]) ** 2):.4f} | {ece(p[held], y[held]):.4f} |")
+    print(f"\nrefit: CALIBRATION = {refits[False]}\nrefit: LATIN_CALIBRATION = {refits[True]}\n")
+    # Bar rates with the refits, hit by hit as the retriever would mark them (the English
+    # gibberish gate and several answers as answer.with_peers applies them).
     print(f"Refit, bar {answer.RELEVANT_AT}:\n")
-    print(nearmiss.table(asked, lambda a, j: confidence[(id(a), j)] >= answer.RELEVANT_AT,
+    saved = dict(answer.CALIBRATION), dict(answer.LATIN_CALIBRATION)
+    answer.CALIBRATION.update(refits[False])
+    answer.LATIN_CALIBRATION.update(refits[True])
+    confidence = {id(a): answer.with_peers([h.evidence for h in a.hits]) for a in asked}
+    answer.CALIBRATION.update(saved[0])
+    answer.LATIN_CALIBRATION.update(saved[1])
+    print(nearmiss.table(asked, lambda a, j: confidence[id(a)][j] >= answer.RELEVANT_AT,
                          parts=("fit", "held-out")))
 
 

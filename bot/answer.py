@@ -23,9 +23,12 @@ class Evidence:
     cosine: float        # dense similarity of question and passage
     coverage: float      # weighted share of the question's words found in the passage (title and section count)
     key: float           # share of the question's rarest words found in the passage
-    novel: float         # weighted share of the question's words found nowhere: not in the index (nor, for English, in CC-CEDICT or pinyin)
+    novel: float         # weighted share of the question's words the index does not hold (English: nor as pinyin)
     latin: bool          # the question is not Chinese
     rank: int = 0        # position in the ranking (English questions' calibration uses it)
+    matched: float = 0.0  # the general-use rarity of the question's words found in the passage, summed, / 10:
+                          # "time" alone says little (What time is it?), a name and two rare words much
+    unknown: float = 0.0  # English: weighted share of words no dictionary, index or name knows (gibberish)
 
 
 # Logistic calibrations of P(passage answers the question), one per script.
@@ -38,7 +41,7 @@ class Evidence:
 # so "went" counts as a word the index lacks. See bench/RESULTS.md (issue 11).
 # Valid for the default model; other models' cosines sit elsewhere.
 CALIBRATION = {"bias": -56.952, "cosine": 62.321, "coverage": 3.27, "key": 1.481, "novel": -4.347}
-LATIN_CALIBRATION = {"bias": -51.44, "cosine": 64.661, "coverage": 6.403, "rank": -0.367}
+LATIN_CALIBRATION = {"bias": -8.905, "cosine": 8.17, "coverage": -0.908, "key": 2.325, "rank": -0.534, "matched": 0.761}
 # An English question most of whose (IDF-weighted) words are neither in the index nor in
 # CC-CEDICT's English nor pinyin (xxxxxxxxxx, asdf qwer, lorem ipsum) is not a question
 # about anything: the English calibration, on cosine alone, called such 70% sure.
@@ -91,7 +94,7 @@ _HOLDS = {
 
 def confidence(evidence: Evidence) -> float:
     """Calibrated probability that the passage answers the question."""
-    if evidence.latin and evidence.novel >= LATIN_GIBBERISH_AT:
+    if evidence.latin and evidence.unknown >= LATIN_GIBBERISH_AT:
         return 0.0      # mostly words of no language we know: nothing can answer it
     weights = LATIN_CALIBRATION if evidence.latin else CALIBRATION
     z = weights["bias"] + sum(w * float(getattr(evidence, f)) for f, w in weights.items() if f != "bias")

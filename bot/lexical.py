@@ -55,12 +55,49 @@ as than then so if can could would should will shall may might must also just th
 """.split())
 
 
-def words(text: str) -> list[str]:
+def words(text: str, keep: frozenset[str] = frozenset()) -> list[str]:
     """Content words of `text`: jieba words (search mode) and lower-cased Latin words/numbers.
 
-    Numbers are read in Arabic digits whatever the script (二十三岁 -> 23, 岁)."""
-    return [t for t in (w.strip().lower() for w in _jieba().cut_for_search(numerals.arabic(text)))
-            if t and _WORD.search(t) and t not in STOPWORDS]
+    Numbers are read in Arabic digits whatever the script (二十三岁 -> 23, 岁). A word
+    of `keep` found in the text stays whole (TermStats.words: a question's names)."""
+    out = []
+    for piece, kept in _split_at(numerals.arabic(text), keep):
+        for w in [piece] if kept else _jieba().cut_for_search(piece):
+            t = w.strip().lower()
+            if t and _WORD.search(t) and t not in STOPWORDS:
+                out.append(t)
+    return out
+
+
+MAX_KEPT = 8   # longest name looked for in a question, in characters
+
+
+def _split_at(text: str, keep: frozenset[str]) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, is a word of `keep`), the longest word of `keep` first from the left."""
+    if not keep:
+        return [(text, False)]
+    out, start, i = [], 0, 0
+    while i < len(text):
+        word = next((text[i:i + n] for n in range(min(MAX_KEPT, len(text) - i), 1, -1)
+                     if text[i:i + n] in keep), None)
+        if word is None:
+            i += 1
+            continue
+        if start < i:
+            out.append((text[start:i], False))
+        out.append((word, True))
+        i = start = i + len(word)
+    if start < len(text):
+        out.append((text[start:], False))
+    return out
+
+
+def unknown_words(vocabulary) -> frozenset[str]:
+    """The Chinese words of `vocabulary` (an index's) that jieba's dictionary lacks: mostly
+    names it found in context (苏健同志 -> 苏健) and may cut otherwise in a question (苏健在 ->
+    苏 健在)."""
+    known = _jieba().dt.FREQ
+    return frozenset(w for w in vocabulary if 1 < len(w) <= MAX_KEPT and _CJK.match(w) and not known.get(w))
 
 
 # Generic last characters of place and organisation names: 洲头村 is also
@@ -228,6 +265,29 @@ def rarity(word: str) -> float:
     return math.log(dictionary.total / (dictionary.FREQ.get(word, 0) + 1))
 
 
+ENGLISH_UNSEEN_ZIPF = 0.0   # wordfreq's Zipf value of a word it has never seen
+# wordfreq's lists are crawled from the web, so they hold some keyboard noise too (asdf 1.65,
+# lorem 1.82, xxxxxxxxxx 1.58 uses per 10^(9-z) words): only a word at least this common
+# (kilometres 3.77, colour 4.49) counts as English on wordfreq's word alone.
+COMMON_ZIPF = 3.0
+
+
+def is_english_word(term: str) -> bool:
+    """Whether an English question's term (english_terms) means something on its own: a number,
+    a word CC-CEDICT's senses use, or a common word in general use (British spellings too)."""
+    from wordfreq import zipf_frequency
+    return (any(ch.isdigit() for ch in term) or term in english_vocabulary()
+            or zipf_frequency(term, "en") >= COMMON_ZIPF)
+
+
+def english_rarity(word: str) -> float:
+    """How rare an English word is in general use: -log of its share of English text
+    (wordfreq's Zipf value is log10 of uses per billion words), like `rarity` for Chinese:
+    independent of the index ("went" is common, "winglet" is not)."""
+    from wordfreq import zipf_frequency
+    return (9.0 - max(ENGLISH_UNSEEN_ZIPF, zipf_frequency(word, "en"))) * math.log(10)
+
+
 def is_cjk_question(text: str) -> bool:
     """True when the question is written mostly in Chinese characters."""
     cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
@@ -302,6 +362,15 @@ class TermStats:
 
     df: dict[str, dict[str, int]]    # channel -> {term: document frequency}
     n_docs: int
+    _names: frozenset[str] | None = None
+
+    def words(self, question: str) -> list[str]:
+        """The question's content words, segmented as the index's passages were: a name
+        jieba found in the articles (苏健, 胡铭) stays whole where jieba alone, without the
+        article's context, cuts it by what follows (苏健在支援 -> 苏 健在 支援; 胡铭带了 -> 胡铭带)."""
+        if self._names is None:
+            self._names = unknown_words(self.df["words"])
+        return words(question, self._names)
 
     def idf(self, channel: str, term: str) -> float:
         n, d = self.n_docs, max(1, self.df[channel].get(term, 0))

@@ -212,7 +212,7 @@ class Retriever:
         # The first search loads the model; its slow part (the ONNX session) loads in the
         # background while jieba loads here for the question's words (they also explain dense hits).
         encoder = self.encoder
-        terms = list(dict.fromkeys(lexical.words(question)))
+        terms = list(dict.fromkeys(self.lexical.words(question)))
         qvec = encoders.encode_queries(encoder, [question])[0]
         cjk = lexical.is_cjk_question(question)
         n = max(CANDIDATES, 2 * k)
@@ -244,7 +244,7 @@ class Retriever:
 
     def _hits(self, question: str, qvec: np.ndarray, ids: list[int], scores: list[float]) -> list[Hit]:
         cjk = lexical.is_cjk_question(question)
-        terms = list(dict.fromkeys(lexical.words(question)))
+        terms = list(dict.fromkeys(self.lexical.words(question)))
         hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits])
@@ -253,7 +253,7 @@ class Retriever:
 
     def _matches(self, question: str, terms: list[str], text: str, cjk: bool) -> tuple[dict[str, float], dict]:
         """{word of `text` that matches the question: its share of the question's IDF}, and the
-        lexical evidence of answer.Evidence (coverage, key, novel)."""
+        lexical evidence of answer.Evidence (coverage, key, novel, matched, unknown)."""
         if cjk:   # a lone Latin letter (the x of "x光") is no match
             terms = [t for t in terms if len(t) > 1 or not t.isascii()]
             found = answer.matched_words(terms, text)
@@ -268,23 +268,32 @@ class Retriever:
         return weights, self._evidence(question, terms, set(found), channel, cjk)
 
     def _evidence(self, question: str, terms: list[str], covered: set[str], channel: str, cjk: bool) -> dict:
-        """coverage, key and novel of answer.Evidence for the question's `terms`."""
+        """coverage, key, novel, matched and unknown of answer.Evidence for the question's `terms`."""
         terms = list(dict.fromkeys(terms))
-        # English words are known from the index, pinyin, the dictionary, or as names.
-        english = set() if cjk else lexical.english_vocabulary() | lexical.english_names(question)
-        known = {t for t in terms if t in self.lexical.df[channel]
-                 or (not cjk and (t in self.lexical.df["pinyin"] or t in english))}
-        # How much each word says about what is asked. Chinese: how rare the word is in
-        # general use (a name is rare, 去 is not, whatever the index holds); English: the
-        # index's IDF (glosses have no general-use counts).
-        weight = {t: lexical.rarity(t) if cjk else self.lexical.idf(channel, t) for t in terms}
-        total = sum(weight.values())
-        rarest = max(weight.values(), default=0.0)
-        key_terms = [t for t in terms if weight[t] >= rarest - 1e-9]
+        indexed = {t for t in terms if t in self.lexical.df[channel]
+                   or (not cjk and t in self.lexical.df["pinyin"])}
+        # English words mean something when the index or a dictionary knows them, or they are names.
+        names = set() if cjk else lexical.english_names(question)
+        meaningful = set(terms) if cjk else \
+            indexed | {t for t in terms if t in names or lexical.is_english_word(t)}
+        # How much each word says about what is asked: how rare it is in general use (a name
+        # is rare, 去 and "went" are not), whatever the index holds. English coverage keeps the
+        # index's IDF: glosses reach the text only through Chinese words.
+        rarity = {t: lexical.rarity(t) if cjk else lexical.english_rarity(t) for t in terms}
+        weight = rarity if cjk else {t: self.lexical.idf(channel, t) for t in terms}
+
+        def share(ws: dict[str, float], which) -> float:
+            total = sum(ws.values())
+            return sum(w for t, w in ws.items() if which(t)) / total if total else 0.0
+
+        rarest = max(rarity.values(), default=0.0)
+        key_terms = [t for t in terms if rarity[t] >= rarest - 1e-9]
         return {
-            "coverage": sum(weight[t] for t in covered if t in weight) / total if total else 0.0,
+            "coverage": share(weight, lambda t: t in covered),
             "key": sum(t in covered for t in key_terms) / len(key_terms) if key_terms else 0.0,
-            "novel": sum(weight[t] for t in terms if t not in known) / total if total else 0.0}
+            "novel": share(rarity, lambda t: t not in indexed),
+            "matched": sum(rarity[t] for t in covered if t in rarity) / 10,
+            "unknown": share(weight, lambda t: t not in meaningful)}
 
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, question: str,
              terms: list[str], cjk: bool) -> Hit:

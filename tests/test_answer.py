@@ -72,3 +72,25 @@ def test_a_sentence_holds_what_is_asked_only_when_the_question_does_not():
     assert not answer.holds("time", "在2005年，它成立。", "在2005年，西班牙人的语言使用比例是多少?")
     assert answer.holds("number", "全长通常只有2cm。", "锦地罗的全长是多少厘米?")
     assert answer.holds("person", "由伊恩·法兰明所创作。", "Who created James Bond?")
+
+
+def test_a_question_is_cut_into_words_as_the_articles_were():
+    # jieba alone, without the article's context, cuts an unknown name by what follows it
+    # (苏健在 -> 苏 健在; 胡铭带了 -> 胡铭带); an index that found the name keeps it whole.
+    index = lexical.LexicalIndex.index([lexical.tokenize(t) for t in
+                                        ["苏健同志挺身而出,支援南通镇。", "胡铭同志带领五十名干部。"]])
+    assert "苏健" not in lexical.words("苏健在支援队伍中担任什么职务?")
+    assert index.words("苏健在支援队伍中担任什么职务?")[:2] == ["苏健", "支援"]
+    assert "胡铭" in index.words("胡铭带了多少人去保利香槟国际小区?")
+    assert index.words("谁去了南通镇?") == lexical.words("谁去了南通镇?")   # nothing else moves
+
+
+@pytest.mark.parametrize("term, english", [("88", True), ("kilometres", True), ("colour", True),
+                                           ("railway", True), ("asdf", False), ("lorem", False),
+                                           ("xxxxxxxxxx", False), ("qwer", False)])
+def test_what_counts_as_an_english_word(term, english):
+    assert lexical.is_english_word(term) == english
+
+
+def test_english_rarity_is_general_use_not_the_index():
+    assert lexical.english_rarity("went") < lexical.english_rarity("town") < lexical.english_rarity("winglet")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import answer
 from bot.conversation import Conversation
 
 pytestmark = pytest.mark.slow
@@ -42,6 +43,31 @@ def test_both_people_who_went_to_nantong_are_answers(seed_retriever, question):
 def test_nonsense_and_off_topic_questions_are_not_answered(seed_retriever, question):
     hits = seed_retriever.search(question, k=5)
     assert hits and not any(h.relevant for h in hits), [(h.section, h.confidence) for h in hits]
+
+
+@pytest.mark.parametrize("question", ["Tell me a story", "Thank you very much",    # answered before (0.85, 0.46)
+                                      "What is the capital of France?", "Who won the World Cup in 2018?"])
+def test_off_topic_english_questions_in_real_words_are_not_answered(seed_retriever, lookalike_retriever, question):
+    # Each shares a common word or two with the articles' glosses ("story", "thank", "capital", "2018"):
+    # the English calibration weighs what matched by how rare it is in general use.
+    for retriever in (seed_retriever, lookalike_retriever):
+        hits = retriever.search(question, k=5)
+        assert not any(h.relevant for h in hits), [(h.section, h.confidence) for h in hits]
+
+
+@pytest.mark.parametrize("question, person", [("苏健在南通镇负责什么?", "苏健"), ("苏健在哪个镇?", "苏健")])
+def test_a_name_followed_by_a_word_jieba_joins_it_to_is_still_the_name(seed_retriever, question, person):
+    # jieba alone reads 苏健在 as 苏 + 健在 (alive): the name was lost (confidence 0.04 before)
+    hits = seed_retriever.search(question, k=3)
+    assert hits[0].relevant and people(hits[:1]) == [person], [(h.section, h.confidence) for h in hits]
+
+
+@pytest.mark.parametrize("question", ["How long is the Fuping railway?", "Which railway is 88 kilometres long?"])
+def test_english_numbers_and_british_spellings_are_words(lookalike_retriever, question):
+    # "88" and "kilometres" are in no CC-CEDICT sense: they once counted as gibberish (confidence 0)
+    hits = lookalike_retriever.search(question, k=5)
+    assert hits[0].evidence.unknown < answer.LATIN_GIBBERISH_AT and hits[0].confidence > 0.05
+    assert "福平" in hits[0].title
 
 
 @pytest.mark.parametrize("question", ["兴泉铁路全长多少公里?", "谁去了连江县丹阳镇?", "南屿镇常住人口有多少?"])

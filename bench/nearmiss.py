@@ -16,6 +16,9 @@ Question sets (each question: its index, language, fit/held-out part, and which 
   (罗保铭在哪一年...) with the title swapped for the title of the most similar
   context that is not indexed (马飚在哪一年...): same kind of entity, absent from
   the index. Unanswerable. Only when the new name occurs nowhere in the index.
+- `cmrc-attribute`: the unanswerable follow-ups of `follow-up` asked on their own, the
+  article's name written in (纽西兰鸡毛松为什么被称为笨蛋水果?): the article is there, what
+  is asked of it is not. Unanswerable.
 - `seed`: the seed article's 48 questions (bench/data/seed_questions.jsonl;
   right = a passage of an expected person's section), all held out.
 - `seed-absent`: questions about people and places the seed article does not
@@ -27,6 +30,13 @@ Question sets (each question: its index, language, fit/held-out part, and which 
   towns and railways (bench/data/lookalike/) with answerable questions and
   near-miss ones about a sibling that is not there
   (bench/data/lookalike_questions.jsonl). All held out.
+
+- `follow-up`: two-turn conversations on the CMRC half index (bot/conversation.py).
+  The topic is a question that names its article's title (罗保铭在哪一年...); the
+  follow-up is another question that names it, the name replaced by 它
+  (它担任过什么职务?). Answerable when both are about the same indexed context; a
+  follow-up taken from another context (its name replaced the same way) is
+  unanswerable: what it asks is not in the article the topic found.
 
 The fit/held-out parts are fixed before anything is measured: CMRC contexts in
 pairs (contexts 0,1 fit, 2,3 held out, ...; a swapped question goes with its
@@ -49,7 +59,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import quality  # noqa: E402
-from bot import Retriever, answer, build_index, encoder as encoders  # noqa: E402
+from bot import Retriever, answer, build_index, encoder as encoders, lexical  # noqa: E402
+from bot.conversation import Conversation  # noqa: E402
 from bot.retriever import clean_question  # noqa: E402
 
 DATA = quality.ROOT / "bench" / "data"
@@ -65,6 +76,7 @@ class Asked:
     question: str
     index: str                      # which index it is asked of
     right: object = None            # hit -> bool; None: nothing in the index answers
+    topic: str | None = None        # a follow-up: the question asked before it
     hits: list = field(default_factory=list)
 
     @property
@@ -147,7 +159,39 @@ def cmrc_questions() -> tuple[list[Asked], Path]:
                 out.append(Asked("cmrc-swap", "zh", part(order[c]), q["question"].replace(name, other),
                                  "cmrc-half"))
                 break
-    return out, index_dir
+    texts = {d["id"]: d["title"] + d["text"] for d in docs}
+    return out + follow_ups(questions, titles, texts, indexed, order), index_dir
+
+
+def follow_ups(questions: list[dict], titles: dict, texts: dict, indexed: set, order: dict) -> list[Asked]:
+    """Topic + follow-up pairs: see the module docstring. Each titled question of an indexed
+    context follows the context's first one; every other context's first follow-up also
+    follows the next context's topic (unanswerable there)."""
+    named: dict[str, list[dict]] = {}
+    for q in questions:
+        name = titles[q["context_id"]]
+        if q["context_id"] in indexed and len(name) >= 2 and name in q["question"]:
+            named.setdefault(q["context_id"], []).append(q)
+    out = []
+    contexts = [c for c, qs in named.items() if len(qs) >= 2]
+    for i, c in enumerate(contexts):
+        topic, *rest = named[c]
+        for q in rest:
+            out.append(Asked("follow-up", "zh", part(order[c]), q["question"].replace(titles[c], "它"),
+                             "cmrc-half", (lambda c: lambda h: h.doc_id == c)(c), topic=topic["question"]))
+        # Unanswerable: the next context's follow-up, when it asks for something this article does
+        # not mention (a word of its own article absent from this one): 它位于哪里? could be
+        # answered of anything, 为什么称它为笨蛋水果? only where 笨蛋水果 is written.
+        other = contexts[(i + 1) % len(contexts)]
+        q = named[other][1]
+        asked = q["question"].replace(titles[other], "它")
+        own = [w for w in lexical.words(asked) if len(w) >= 2 and w in texts[other]]
+        if own and not any(w in texts[c] for w in own):
+            out.append(Asked("follow-up", "zh", part(order[c]), asked, "cmrc-half", topic=topic["question"]))
+            # and asked on its own, naming this article: its name is there, what it asks is not
+            out.append(Asked("cmrc-attribute", "zh", part(order[c]), q["question"].replace(titles[other], titles[c]),
+                             "cmrc-half"))
+    return out
 
 
 def hand_written() -> list[Asked]:
@@ -192,6 +236,11 @@ def collect(k: int = K) -> list[Asked]:
     _encode_in_batches(retrievers["cmrc-half"].encoder, [a.question for a in asked])
     cache: dict[tuple[str, str], list] = {}
     for a in asked:
+        if a.topic is not None:
+            conversation = Conversation(retrievers[a.index])
+            conversation.ask(a.topic, k=k)
+            a.hits = conversation.ask(a.question, k=k).hits
+            continue
         key = (a.index, a.question)
         if key not in cache:
             cache[key] = retrievers[a.index].search(a.question, k=k)

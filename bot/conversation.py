@@ -15,12 +15,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import lexical
 from .retriever import Hit, Retriever
 
 _ZH_BACKREF = re.compile(r"[他她它]们?|这位|那位|此人|这个人|那个人|^该|^那|^还有|^然后|^之后|^后来")
 _EN_BACKREF = re.compile(r"\b(he|she|him|her|his|hers|they|them|their|this person|that one)\b"
                          r"|^(and|what about|how about|then|after that)\b", re.I)
 FOLLOW_UP_POOL = 50   # a follow-up looks this deep for the previous answer's sections
+_ZH_PRONOUN = re.compile(r"[他她它]们?|这位|那位|此人|这个人|那个人")
+_EN_PRONOUN = re.compile(r"\b(he|she|him|her|they|them|this person)\b", re.I)
 
 
 def refers_back(question: str) -> bool:
@@ -66,5 +69,33 @@ class Conversation:
                        if h.passage_id not in ids]
         inside = [h for h in found if (h.doc_id, h.section) in sections]
         hits = (inside + [h for h in own if (h.doc_id, h.section) not in sections])[:k]
+        # The hits are judged as answers to the follow-up with the name of what it refers to
+        # written in for the back-reference (她后来去了哪里? -> 蔡敏后来去了哪里?): the confidence
+        # that question gets on its own. A passage of a section that answered the topic is judged
+        # with that section's name; any other with each name, the likeliest kept. (The whole
+        # heading would not do: its words match its section by construction.)
+        names = {key: resolve(question, label) for key, label in
+                 dict.fromkeys(((h.doc_id, h.section), h.section or h.title) for h in before)}
+        judged = {name: dict(zip((h.passage_id for h in hits), self.retriever.judge(name, hits)))
+                  for name in dict.fromkeys(names.values())}
+        hits = [judged[names[(h.doc_id, h.section)]][h.passage_id] if (h.doc_id, h.section) in names
+                else max((j[h.passage_id] for j in judged.values()), key=lambda x: x.confidence)
+                for h in hits]
+        n = sum((h.doc_id, h.section) in sections for h in hits)   # the sections' passages first
+        hits = sorted(hits[:n], key=lambda h: -h.confidence) + hits[n:]
         self.last_hits = hits
         return Turn(hits, follows=self.topic)
+
+
+def resolve(question: str, label: str) -> str:
+    """The follow-up with the name of what it refers to written in: the first back-reference
+    replaced (她后来去了哪里? -> 蔡敏后来去了哪里?; "where did she go" -> "where did Caimin go"),
+    or the name put in front when the question only opens like a follow-up (后来呢?)."""
+    name = lexical.name_of(label)
+    latin = not lexical.is_cjk_question(question)
+    if latin:
+        name = lexical.romanized(name)
+    pronoun = (_EN_PRONOUN if latin else _ZH_PRONOUN).search(question)
+    if pronoun:
+        return question[:pronoun.start()] + name + question[pronoun.end():]
+    return f"{name} {question}" if latin else name + question

@@ -288,6 +288,19 @@ def english_rarity(word: str) -> float:
     return (9.0 - max(ENGLISH_UNSEEN_ZIPF, zipf_frequency(word, "en"))) * math.log(10)
 
 
+def name_of(label: str) -> str:
+    """The word a heading or title is about, to stand for it in a question: its rarest word
+    in general use (a name: 蔡敏 of "蔡敏 建筑节能与科技设计处处长"), the label itself when it
+    has no Chinese word."""
+    chinese = [w for w in _jieba().cut(label) if _CJK.match(w) and len(w) > 1]
+    return max(chinese, key=rarity) if chinese else label.strip()
+
+
+def romanized(word: str) -> str:
+    """A Chinese name as an English question writes it: 蔡敏 -> Caimin (the pinyin channel's spelling)."""
+    return _to_pinyin(word).capitalize() if _CJK.match(word) else word
+
+
 def is_cjk_question(text: str) -> bool:
     """True when the question is written mostly in Chinese characters."""
     cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")

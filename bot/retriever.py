@@ -242,6 +242,22 @@ class Retriever:
             hits.sort(key=lambda h: -h.confidence)
         return hits
 
+    def judge(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """`hits` (from a search of this index) as answers to another `question`: the same
+        passages, in the same order, with the answer sentence, matched words and confidence
+        computed for it. A follow-up is judged so, with what it refers to written in
+        (bot/conversation.py). A hit whose passage a rebuild has since moved is kept as it was."""
+        self = self.refreshed()
+        question = clean_question(question)
+        here = [h for h in hits if 0 <= h.passage_id < len(self.passages)
+                and (self.passages[h.passage_id].doc_id, self.passages[h.passage_id].start) == (h.doc_id, h.start)]
+        if not here:
+            return list(hits)
+        qvec = encoders.encode_queries(self.encoder, [question])[0]
+        judged = dict(zip((h.passage_id for h in here),
+                          self._hits(question, qvec, [h.passage_id for h in here], [h.score for h in here])))
+        return [judged.get(h.passage_id, h) if h in here else h for h in hits]
+
     def _hits(self, question: str, qvec: np.ndarray, ids: list[int], scores: list[float]) -> list[Hit]:
         cjk = lexical.is_cjk_question(question)
         terms = list(dict.fromkeys(self.lexical.words(question)))

@@ -84,18 +84,39 @@ def test_the_look_alike_that_is_there_is_answered(lookalike_retriever, question,
     assert any(h.relevant and hint in h.text for h in hits), [(h.text[:20], h.confidence) for h in hits]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11, not met: a follow-up's hits keep the confidence of "
-                   "the follow-up's own words (0-12%); judging them with the topic read in did not fix it")
-@pytest.mark.parametrize("follow_up", ["她后来去了哪里?"])
-def test_a_follow_up_is_answered_with_a_confidence_above_the_bar(seed_retriever, follow_up):
+@pytest.mark.parametrize("topic, follow_up, person, hint", [
+    ("谁去了南通镇?", "她带领团队做了什么?", "蔡敏", "临时党支部"),
+    ("Who went to Nantong town?", "Where did she go after that?", "蔡敏", "新店镇"),
+    ("谁带领50名干部支援保利香槟国际小区?", "他每天做什么?", "胡铭", "验码"),
+])
+def test_a_follow_up_is_answered_with_a_confidence_above_the_bar(seed_retriever, topic, follow_up, person, hint):
+    # Before: a follow-up's hits were judged on its own words (0-12%), so none was an answer.
+    conv = Conversation(seed_retriever)
+    conv.ask(topic, k=3)
+    turn = conv.ask(follow_up, k=3)
+    assert turn.follows == topic
+    answers = [h for h in turn.hits if h.relevant]
+    assert any(p == person and hint in h.text for p, h in zip(people(answers), answers)), \
+        [(h.section, h.confidence, h.text[:20]) for h in turn.hits]
+    assert all(p in ("苏健", "蔡敏", "胡铭") for p in people(answers))
+
+
+@pytest.mark.parametrize("follow_up", ["她的电话号码是多少?", "他毕业于哪所大学?"])
+def test_a_follow_up_the_section_does_not_answer_is_not_answered(seed_retriever, follow_up):
+    # The section's name is written in, not its whole heading, whose words match it by construction.
     conv = Conversation(seed_retriever)
     conv.ask("谁去了南通镇?", k=3)
     turn = conv.ask(follow_up, k=3)
-    assert turn.follows == "谁去了南通镇?"
-    answers = [h for h in turn.hits if h.relevant]
-    assert answers and all(p in ("苏健", "蔡敏") for p in people(answers)), \
-        [(h.section, h.confidence) for h in turn.hits]
-    assert any("新店镇" in h.text for h in answers)
+    assert turn.follows and not any(h.relevant for h in turn.hits), [(h.section, h.confidence) for h in turn.hits]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11, not met: 她后来去了哪里? -> 蔡敏后来去了哪里? shares no word "
+                   "with 继续转战晋安区新店镇 and the dense side finds it only 0.83 similar: 2% (asked on its own, the same)")
+def test_a_follow_up_in_other_words_than_the_passage_is_answered(seed_retriever):
+    conv = Conversation(seed_retriever)
+    conv.ask("谁去了南通镇?", k=3)
+    turn = conv.ask("她后来去了哪里?", k=3)
+    assert any(h.relevant and "新店镇" in h.text for h in turn.hits), [(h.section, h.confidence) for h in turn.hits]
 
 
 def test_a_follow_up_to_a_question_that_found_nothing_is_read_on_its_own(seed_retriever):

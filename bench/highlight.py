@@ -2,7 +2,7 @@
 
     python bench/highlight.py                     # both languages, both halves
     python bench/highlight.py --out bench/out/highlight.json
-    python bench/highlight.py --fit               # refit answer.SENTENCE_WEIGHTS on half A
+    python bench/highlight.py --fit --dev cmrc2018_dev.json   # refit answer_sentence.SENTENCE_WEIGHTS
 
 For each question whose top hit is a passage of its own context holding a gold
 answer span, it counts whether the highlight (`Hit.answer`) contains a gold answer,
@@ -23,8 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.quality import EN, EN_HOLDOUT, cmrc_corpus, cmrc_index, read_jsonl  # noqa: E402
-from bot import Retriever, answer, encoder as encoders, lexical  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bench.quality import EN, EN_HOLDOUT, OUT, cmrc_corpus, cmrc_index, read_jsonl  # noqa: E402
+from bot import Retriever, answer_sentence, encoder as encoders, lexical  # noqa: E402
 from bot.passages import embedding_text  # noqa: E402
 
 
@@ -70,12 +72,15 @@ def main() -> None:
     ap.add_argument("--langs", nargs="+", default=["zh", "en"])
     ap.add_argument("--out", type=Path, default=None, help="per-question rows as JSON")
     ap.add_argument("--fit", action="store_true", help="fit the sentence weights on half A (needs scikit-learn)")
+    ap.add_argument("--dev", type=Path, default=None,
+                    help="with --fit: also train on the CMRC 2018 dev set (squad-style-data/cmrc2018_dev.json "
+                         "of github.com/ymcui/cmrc2018, CC BY-SA 4.0)")
     args = ap.parse_args()
 
     retriever = Retriever.load(cmrc_index())
     sets = question_sets()
     if args.fit:
-        return fit(retriever, sets)
+        return fit(retriever, sets, args.dev)
     rows = []
     for lang in args.langs:
         for q, hit in cases(retriever, sets[lang]):
@@ -101,58 +106,73 @@ def main() -> None:
 
 
 def features(retriever: Retriever, question: str, qvec, hit):
-    """answer.sentence_features for a hit, as Retriever computes them."""
+    """answer_sentence.sentence_features for a hit, as Retriever computes them."""
     p = retriever.passages[hit.passage_id]
     cjk = lexical.is_cjk_question(question)
-    terms = list(dict.fromkeys(lexical.words(question)))
+    terms = list(dict.fromkeys(retriever.lexical.words(question)))
     weights, _ = retriever._matches(question, terms, embedding_text(p), cjk)   # noqa: SLF001 (bench)
-    rows = retriever.sentence_vectors[retriever.sentence_offsets[hit.passage_id]:
-                                      retriever.sentence_offsets[hit.passage_id + 1]]
-    sims = rows.astype("float32") @ qvec
-    return answer.sentence_features(question, sims, p.sentences, p.text, f"{p.title} {p.section}", weights)
+    sims = retriever.sentences.of(hit.passage_id).astype("float32") @ qvec
+    return answer_sentence.sentence_features(question, sims, p.sentences, p.text, f"{p.title} {p.section}",
+                                             weights)
 
 
-def fit(retriever: Retriever, sets: dict[str, list[dict]]) -> None:
-    """Logistic regression of "this sentence holds a gold answer" on half A, per script;
-    prints the weights and the share of A and B whose best sentence holds the answer."""
-    import numpy as np
+def labelled(retriever: Retriever, questions: list[dict], part: str | None = None) -> list[tuple]:
+    """(part, features, does each sentence hold a gold answer, passage, question) per case;
+    `part` is the trial half unless given."""
+    found = list(cases(retriever, questions))
+    qvecs = encoders.encode_queries(retriever.encoder, [q["question"] for q, _ in found])
+    rows = []
+    for (q, hit), qvec in zip(found, qvecs):
+        p = retriever.passages[hit.passage_id]
+        y = np.array([holds_answer(p.text[s:e], q["answers"]) for s, e in p.sentences], float)
+        rows.append((part or half(q["context_id"]), features(retriever, q["question"], qvec, hit), y, p, q))
+    return rows
+
+
+def fit(retriever: Retriever, sets: dict[str, list[dict]], dev: Path | None) -> None:
+    """Logistic regression of "this sentence holds a gold answer" per script, on trial half A
+    (and, for Chinese, the CMRC 2018 dev set when given: other articles, other annotators);
+    prints the weights, and the share of each part whose highlight holds the answer."""
     from sklearn.linear_model import LogisticRegression
 
+    extra = []
+    if dev is not None:
+        docs, questions = cmrc_corpus(dev)
+        extra = labelled(Retriever.load(cmrc_index(OUT / "cmrc-dev-index", docs)), questions, part="dev")
     for lang, script in (("zh", "cjk"), ("en", "latin")):
-        found = list(cases(retriever, sets[lang]))
-        qvecs = encoders.encode_queries(retriever.encoder, [q["question"] for q, _ in found])
-        data = []
-        for (q, hit), qvec in zip(found, qvecs):
-            p = retriever.passages[hit.passage_id]
-            y = np.array([holds_answer(p.text[s:e], q["answers"]) for s, e in p.sentences], float)
-            data.append((half(q["context_id"]), features(retriever, q["question"], qvec, hit), y, p, q))
-        train = [d for d in data if d[0] == "A"]
-        model = LogisticRegression(max_iter=5000).fit(np.vstack([d[1] for d in train]),
-                                                      np.concatenate([d[2] for d in train]))
-        w = dict(zip(answer.FEATURES, model.coef_[0].round(2).tolist())) | {"bias": round(float(model.intercept_[0]), 2)}
-        print(script, w)
-        coef = model.coef_[0]
-        for h in "AB":
-            part = [d for d in data if d[0] == h]
-            right = np.mean([d[2][int(np.argmax(d[1] @ coef))] > 0 for d in part])
-            print(f"  half {h}: {len(part)} questions, best sentence holds the answer {right:.3f}")
-        for at in (1.01, 0.8, 0.7, 0.6, 0.5):     # when a neighbour joins the highlight
-            for h in "AB":
-                part = [d for d in data if d[0] == h]
-                ok = chars = 0
-                for _, f, _, p, q in part:
-                    z = f @ coef + model.intercept_[0]
-                    prob = 1 / (1 + np.exp(-z))
-                    i = int(np.argmax(z))
-                    s, e = p.sentences[i]
-                    near = [j for j in (i - 1, i + 1) if 0 <= j < len(p.sentences)]
-                    if near:
-                        j = max(near, key=lambda j: prob[j])
-                        if prob[j] >= at * prob[i]:
-                            s, e = min(s, p.sentences[j][0]), max(e, p.sentences[j][1])
-                    ok += holds_answer(p.text[s:e], q["answers"])
-                    chars += e - s
-                print(f"  two sentences at {at}: half {h} {ok / len(part):.3f}, {chars / len(part):.1f} chars")
+        data = labelled(retriever, sets[lang]) + (extra if lang == "zh" else [])
+        # an English question's own text is not in Chinese sentences: no chars, no lcs (nor carry)
+        used = [i for i, f in enumerate(answer_sentence.FEATURES)
+                if script == "cjk" or f not in ("chars", "lcs", "carry")]
+        train = [d for d in data if d[0] in ("A", "dev")]
+        model = LogisticRegression(max_iter=5000, C=10.0).fit(np.vstack([d[1][:, used] for d in train]),
+                                                              np.concatenate([d[2] for d in train]))
+        coef = np.zeros(len(answer_sentence.FEATURES))
+        coef[used] = model.coef_[0]
+        bias = float(model.intercept_[0])
+        w = {"bias": round(bias, 2)} | dict(zip(answer_sentence.FEATURES, coef.round(2).tolist()))
+        print(script, w, f"(trained on {len(train)} questions)")
+        for at in (1.01, 0.6, 0.5, 0.4, 0.3):     # when a neighbour joins the highlight
+            line = []
+            for part in ("dev", "A", "B"):
+                rows = [d for d in data if d[0] == part]
+                if rows:
+                    ok, chars = zip(*(highlight(f @ coef + bias, p, q, at) for _, f, _, p, q in rows))
+                    line.append(f"{part} {np.mean(ok):.3f} ({np.mean(chars):.1f} chars)")
+            print(f"  two sentences at {at}: " + ", ".join(line))
+
+
+def highlight(z, p, q, at: float) -> tuple[bool, int]:
+    """answer_sentence.answer_span's choice from sentence scores `z`: (holds the answer, chars)."""
+    prob = 1 / (1 + np.exp(-z))
+    i = int(np.argmax(z))
+    s, e = p.sentences[i]
+    near = [j for j in (i - 1, i + 1) if 0 <= j < len(p.sentences)]
+    if near:
+        j = max(near, key=lambda j: prob[j])
+        if prob[j] >= at * prob[i]:
+            s, e = min(s, p.sentences[j][0]), max(e, p.sentences[j][1])
+    return holds_answer(p.text[s:e], q["answers"]), e - s
 
 
 def hit_sentences(retriever: Retriever, hit) -> tuple[tuple[int, int], ...]:

@@ -72,8 +72,17 @@ def normalize(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 
 def arabic(text: str) -> str:
-    """`text` with its numbers in Arabic digits (see `normalize`)."""
-    return normalize(text)[0]
+    """`text` with its numbers in Arabic digits: `normalize`'s text, without the spans (faster)."""
+    return _THOUSANDS.sub("", _NUMBER.sub(_rewrite, text).translate(_WIDE))
+
+
+def _rewrite(m: re.Match) -> str:
+    group = next(g for g in ("pct", "nth", "num") if m.group(g))
+    numeral = m.group(group)
+    n = value(numeral)
+    if n is None or (group == "num" and numeral in ("百", "千")):
+        return m.group()
+    return f"{n}%" if group == "pct" else str(n)
 
 
 def original_span(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:

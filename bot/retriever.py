@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import answer, documents, encoder as encoders, fusion, lexical, paths, scope, store
+from . import answer, answer_sentence, documents, encoder as encoders, fusion, lexical, paths, scope, store
 from .dense import DenseIndex, SentenceVectors
 from .passages import Passage, embedding_text
 
@@ -319,8 +319,8 @@ class Retriever:
         # matches that also occur in the text shown. One pass: matching is the slow part.
         weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk)
         evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, **lexical_evidence)
-        span = answer.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
-                                  f"{p.title} {p.section}", weights, latin=not cjk)
+        span = answer_sentence.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
+                                           f"{p.title} {p.section}", weights, latin=not cjk)
         conf = answer.confidence(evidence)
         return Hit(doc_id=p.doc_id, title=p.title, section=p.section, text=p.text,
                    score=score, confidence=round(conf, 4), answer_span=span, source=p.source,

@@ -5,7 +5,7 @@ tests/test_highlight.py (real model) and bench/highlight.py."""
 
 import pytest
 
-from bot import answer, lexical, numerals
+from bot import answer, answer_sentence, lexical, numerals
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -64,14 +64,14 @@ def test_chinese_tags_are_whole_words_of_the_question():
     ("When did Jakob Kellenberger begin his career?", ["time"]), ("Who created James Bond?", ["person"]),
 ])
 def test_question_types(question, kinds):
-    assert answer.question_types(question) == kinds
+    assert answer_sentence.question_types(question) == kinds
 
 
 def test_a_sentence_holds_what_is_asked_only_when_the_question_does_not():
-    assert answer.holds("time", "这个词首次出现于1985年。", "计算神经科学一词首次出现是在什么时候?")
-    assert not answer.holds("time", "在2005年，它成立。", "在2005年，西班牙人的语言使用比例是多少?")
-    assert answer.holds("number", "全长通常只有2cm。", "锦地罗的全长是多少厘米?")
-    assert answer.holds("person", "由伊恩·法兰明所创作。", "Who created James Bond?")
+    assert answer_sentence.holds("time", "这个词首次出现于1985年。", "计算神经科学一词首次出现是在什么时候?")
+    assert not answer_sentence.holds("time", "在2005年，它成立。", "在2005年，西班牙人的语言使用比例是多少?")
+    assert answer_sentence.holds("number", "全长通常只有2cm。", "锦地罗的全长是多少厘米?")
+    assert answer_sentence.holds("person", "由伊恩·法兰明所创作。", "Who created James Bond?")
 
 
 def test_a_question_is_cut_into_words_as_the_articles_were():

@@ -28,6 +28,15 @@ CASES = [
     ("Who created James Bond?", "伊恩·法兰明"),                    # a name asked: the sentence with one
     ("Where is Lukou town located?", "湖南省长沙县"),
     ("What does Yang Hao do for a living?", "足球运动员"),
+    # Failed before the question's characters, the topic carried over and the shared runs
+    # of text (bot/answer_sentence.py) counted:
+    ("王爱爱有什么美誉？", "晋剧皇后"),                            # 美誉 / 被誉为: one character shared
+    ("乌尔巴克齿龙生活在什么时候？", "上白垩纪早期"),              # 生活 / 生存
+    ("第7届日本参议院议员通常选举的焦点是什么？", "越南问题和日韩问题"),
+    ("冷湖行政区的经济主要是由什么支撑的？", "经济以矿业为支柱"),
+    ("夏尔精通哪几门语言？", "他精通英语、法语和意大利语"),          # 他: the topic by a pronoun
+    ("What types of holes does a typical golf course have?", "4个3杆洞，4个5杆洞和10个4杆洞"),
+    ("Where is the Hongdu Alishan company headquartered?", "嘉义市"),
 ]
 
 

@@ -1,0 +1,158 @@
+"""Which sentence of a passage answers the question: the highlight.
+
+A small logistic score per sentence over what it shares with the question
+(`sentence_features`), the best sentence, and its neighbour when the answer
+runs over both (`answer_span`). Runs for every hit at search time: plain
+string matching over a passage's few sentences, well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from . import lexical, numerals
+
+# A logistic score per sentence over:
+#   cosine   its cosine with the question, and `dcosine` that minus the passage's best;
+#   words    the IDF share of the question's words it holds, not counting words of the
+#            title/section (the topic: every sentence is about it), and `dwords` minus the best;
+#   topic    the IDF share of the question's words it holds that are also in the title/section;
+#   type     it holds the kind of thing asked for (a date for 何时/when, a number for 多少/how many,
+#            a name for 谁/who, a place for 哪里/where, a cause for 为什么/why) not already in the question;
+#   first    it opens the passage (where articles say what a thing is);
+#   chars    the share of the question's Chinese characters it holds (rarer ones weigh more): the
+#            words of a question and of its answer are often cut differently (根有 / 根稍, 美誉 / 誉为);
+#   carry    `topic`, or half the previous sentence's `carry` if more: a sentence that names the
+#            topic only as 他/它/该... follows one that names it;
+#   lcs      the longest run of the question's own text it holds (not within the title/section),
+#            up to 8 characters: the answer sentence often restates the question ("1995年8月，任").
+# Fitted by `python bench/highlight.py --fit --dev ...` on half A of the CMRC 2018 trial and
+# the CMRC 2018 dev set (other articles; trial half B held out). English questions over
+# Chinese text have their own weights, fitted on half A, without chars, carry and lcs (their
+# words reach the text through glosses; carry did not help them).
+SENTENCE_WEIGHTS = {
+    "cjk": {"bias": -8.93, "cosine": 8.1, "dcosine": 19.54, "words": 0.17, "dwords": 3.97, "topic": -4.05,
+            "type": 0.34, "first": 0.64, "chars": 3.15, "carry": 3.44, "lcs": 0.69},
+    "latin": {"bias": -5.45, "cosine": 4.13, "dcosine": 7.19, "words": 3.62, "dwords": 2.83, "topic": 1.48,
+              "type": 1.23, "first": 0.85, "chars": 0.0, "carry": 0.0, "lcs": 0.0},
+}
+FEATURES = ("cosine", "dcosine", "words", "dwords", "topic", "type", "first", "chars", "carry", "lcs")
+# A neighbouring sentence joins the highlight when its probability of holding the answer is
+# at least this share of the best sentence's (the answer runs over both).
+TWO_SENTENCES_AT = 0.4
+LCS_CAP = 8
+CARRY = 0.5
+
+QUESTION_TYPES = {
+    "person": re.compile(r"谁|哪位|什么人|\bwho|\bwhom|\bwhose", re.I),
+    "time": re.compile(r"何时|什么时候|哪一?年|哪天|几月|几号|哪个朝代|什么时期|什么年代|多少年"
+                       r"|\bwhen\b|\b(?:what|which) (?:year|time|period|century|date)", re.I),
+    "number": re.compile(r"多少|几|多[大长高重远久宽深]"
+                         r"|\bhow (?:many|much|long|old|big|tall|high|far|large)|\bnumber of|percent", re.I),
+    "place": re.compile(r"哪里|哪儿|何地|何处|在哪|哪个(?:国家|城市|地区|省|地方)|哪些地区|位于|分布"
+                        r"|\bwhere\b|\bwhich (?:city|country|province|region|place)", re.I),
+    "reason": re.compile(r"为什么|为何|原因|\bwhy\b", re.I),
+}
+_HOLDS = {
+    "number": re.compile(r"\d|[一二三四五六七八九十百千万两]+[个人名位岁年次倍元米种]"),
+    "time": re.compile(r"\d{2,4}年|\d+月|\d+日|[一二三四五六七八九〇零十]+年|世纪|年代|时期|时代|朝|期间|年间"),
+    "reason": re.compile(r"因为|由于|因此|所以|为了|原因|导致|因而|以致|使得|因"),
+    # A place is a name ending in a generic place word; a person only shows reliably in a
+    # transliterated name (伊恩·法兰明). jieba's dictionary tags (ns, nr) did no better on
+    # half A and cost ~4 ms a passage.
+    "place": re.compile(r"[\u4e00-\u9fff]{1,5}(?:省|市|县|区|镇|乡|村|州|国|岛|山|河|湖|江|海|洋|洲|城|街|路"
+                        r"|港|湾|盆地|平原|地区)"),
+    "person": re.compile(r"[\u4e00-\u9fffA-Za-z]+·[\u4e00-\u9fffA-Za-z]+"),
+}
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Characters of a Chinese question that say nothing of what it is about: function
+# characters and the question words themselves (什么, 哪里, 多少, 何时...).
+_FUNCTION_CHARACTERS = frozenset("的了是在和与及或也都就而又还被把对从到向于以为之其这那有个中上下等着过"
+                                 "吗呢吧啊呀么什谁哪几多少怎样如何时地否请问一我你他她它们里候")
+
+
+def question_types(question: str) -> list[str]:
+    """What the question asks for: person, time, number, place, reason (any that apply)."""
+    return [kind for kind, pattern in QUESTION_TYPES.items() if pattern.search(question)]
+
+
+def holds(kind: str, sentence: str, question: str) -> bool:
+    """Whether `sentence` holds a `kind` of thing (a date, a name...) that the question does not."""
+    return any(m.group() not in question for m in _HOLDS[kind].finditer(sentence))
+
+
+def _plain(text: str) -> str:
+    """Numbers in digits, lower case: how the question's text is looked for in a sentence."""
+    return numerals.arabic(text).lower()
+
+
+def longest_shared_run(question: str, sentence: str, head: str) -> int:
+    """Length of the longest run of `question` found in `sentence` but not in `head`
+    (all already _plain). Runs are grown from each start while they are found."""
+    best = 0
+    for i in range(len(question)):
+        if i + best >= len(question):
+            break
+        if question[i] not in sentence:
+            continue
+        for j in range(i + best + 1, len(question) + 1):
+            if question[i:j] not in sentence:
+                break
+            if question[i:j] not in head:
+                best = j - i
+    return best
+
+
+def sentence_features(question: str, sims: np.ndarray, spans, text: str, head: str,
+                      weights: dict[str, float]) -> np.ndarray:
+    """One row per sentence, columns as FEATURES. `weights`: {word of `text`: its share of
+    the question's IDF}; `head`: the title and section."""
+    n = len(spans)
+    low, head = text.lower(), head.lower()
+    sentences = [text[s:e] for s, e in spans]
+    words, topic = np.zeros(n), np.zeros(n)
+    for word, w in weights.items():
+        word = word.lower()
+        into = topic if word in head else words
+        for i, (s, e) in enumerate(spans):
+            if word in low[s:e]:
+                into[i] += w
+    kinds = question_types(question)
+    kind = np.array([float(any(holds(k, t, question) for k in kinds)) for t in sentences]) \
+        if kinds else np.zeros(n)
+    # The question's own Chinese characters outside the topic, the rarer the weightier.
+    rarity = {ch: lexical.rarity(ch) for ch in dict.fromkeys(question)
+              if _CJK.match(ch) and ch not in _FUNCTION_CHARACTERS and ch not in head}
+    total = sum(rarity.values()) or 1.0
+    chars = np.array([sum(w for ch, w in rarity.items() if ch in t) / total for t in sentences])
+    carry = topic.copy()
+    for i in range(1, n):
+        carry[i] = max(carry[i], CARRY * carry[i - 1])
+    if lexical.is_cjk_question(question):
+        q, h = _plain(question), _plain(head)
+        lcs = np.array([min(longest_shared_run(q, _plain(t), h), LCS_CAP) / LCS_CAP for t in sentences])
+    else:   # an English question's text is not in Chinese sentences
+        lcs = np.zeros(n)
+    return np.stack([sims, sims - sims.max(), words, words - words.max(), topic, kind,
+                     (np.arange(n) == 0).astype(float), chars, carry, lcs], axis=1)
+
+
+def answer_span(question: str, query: np.ndarray, sentence_vectors: np.ndarray, spans, text: str,
+                head: str, weights: dict[str, float], latin: bool) -> tuple[int, int]:
+    """The span of the sentence that answers (two adjacent ones when the answer runs over both)."""
+    if not spans:
+        return (0, len(text))
+    sims = np.asarray(sentence_vectors, dtype=np.float32) @ np.asarray(query, dtype=np.float32)
+    w = SENTENCE_WEIGHTS["latin" if latin else "cjk"]
+    z = sentence_features(question, sims, spans, text, head, weights) @ np.array([w[f] for f in FEATURES])
+    best = int(np.argmax(z))
+    start, end = spans[best]
+    p = 1.0 / (1.0 + np.exp(-(z + w["bias"])))
+    near = [j for j in (best - 1, best + 1) if 0 <= j < len(spans)]
+    if near:
+        j = max(near, key=lambda j: p[j])
+        if p[j] >= TWO_SENTENCES_AT * p[best]:
+            start, end = min(start, spans[j][0]), max(end, spans[j][1])
+    return (start, end)

@@ -29,19 +29,18 @@ class Evidence:
     unknown: float = 0.0  # English: weighted share of words no dictionary, index or name knows (gibberish)
 
 
-# Logistic calibrations of P(passage answers the question), one per script.
-# Chinese: fitted by bench/calibrate.py on the Chinese questions of the fit part of
-# bench/nearmiss.py's sets (CMRC 2018 trial with half the contexts out of the index,
-# entity swaps, questions about people not in the seed, nonsense and off-topic).
-# English: the previous fit (cosine, coverage, rank; 2026-11-28), kept because the
-# new evidence, refitted, called far fewer right English answers answered (seed
-# 0.75 -> 0.13): English words reach Chinese text only through glosses and pinyin,
-# so "went" counts as a word the index lacks. See bench/RESULTS.md (issue 11).
-# Valid for the default model; other models' cosines sit elsewhere.
-CALIBRATION = {"bias": -56.952, "cosine": 62.321, "coverage": 3.27, "key": 1.481, "novel": -4.347}
+# Logistic calibrations of P(passage answers the question), one per script, each fitted
+# by bench/calibrate.py on its script's questions of the fit part of bench/nearmiss.py's
+# sets (CMRC 2018 trial with half the contexts out of the index, entity swaps,
+# follow-ups, questions about what an indexed article does not say, people not in the
+# seed, nonsense and off-topic). English questions weigh what matched by general-use
+# rarity and lean less on the cosine: across languages the dense similarity says less
+# (features chosen by cross-validation on the fit part: `calibrate.py --cv`).
+# See bench/RESULTS.md (issue 11). Valid for the default model; other models' cosines sit elsewhere.
+CALIBRATION = {"bias": -51.671, "cosine": 56.191, "coverage": 3.034, "key": 0.954, "novel": -3.129}
 LATIN_CALIBRATION = {"bias": -8.905, "cosine": 8.17, "coverage": -0.908, "key": 2.325, "rank": -0.534, "matched": 0.761}
 # An English question most of whose (IDF-weighted) words are neither in the index nor in
-# CC-CEDICT's English nor pinyin (xxxxxxxxxx, asdf qwer, lorem ipsum) is not a question
+# a dictionary nor pinyin nor numbers (xxxxxxxxxx, asdf qwer, lorem ipsum) is not a question
 # about anything: the English calibration, on cosine alone, called such 70% sure.
 LATIN_GIBBERISH_AT = 0.5
 RELEVANT_AT = 0.35          # below this confidence a hit is not an answer (Hit.relevant)

@@ -16,7 +16,7 @@ from typing import Callable
 from .article import Article, normalize
 from .documents import Document
 
-CHUNKER_VERSION = "3"      # bump when these rules change: it invalidates built indexes
+CHUNKER_VERSION = "4"      # bump when these rules change: it invalidates built indexes
 MAX_PASSAGE_TOKENS = 256   # below the model limit; shorter passages rank and highlight better
 MIN_PASSAGE_CHARS = 24     # shorter fragments are merged into a neighbour
 HEAD_MAX_CHARS = 80        # a longer title or section is cut in what the model sees
@@ -27,6 +27,10 @@ MAX_TOKEN_CHARS = 16       # no token of the default model spans more characters
 # Latin terminal marks followed by a space; semicolons end sentences too.
 _SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』\")）]*|\.(?=\s)[”’\")]*|\n")
 _CLAUSE_END = re.compile(r"[，,、：:]")
+# A full stop that ends an initial or a common abbreviation ends no sentence: "Thomas R. Holtz",
+# "H. F. Verwoerd", "St. John", "Dr. Apgar".
+_ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:[A-Za-z]|Mr|Mrs|Ms|Dr|St|Mt|Prof|Jr|Sr|Gen|Col|Lt|Capt|Rev"
+                           r"|Co|Inc|Ltd|No|Vol|Fig|pp|vs|etc)\.$")
 
 
 @dataclass
@@ -64,6 +68,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans (start, end) covering `text` apart from surrounding spaces."""
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
+        if m.group()[0] == "." and _ABBREVIATION.search(text, max(start, m.start() - 5), m.start() + 1):
+            continue
         _add_span(spans, text, start, m.end())
         start = m.end()
     _add_span(spans, text, start, len(text))

@@ -105,6 +105,15 @@ def test_sentence_split_keeps_closing_quotes_and_decimals():
     assert [text[s:e] for s, e in spans] == ["她说“我们一定能赢。”", "然后走了。", "Pi is 3.14 today.", "Next one!"]
 
 
+def test_initials_and_abbreviations_end_no_sentence():
+    """A name with an initial was cut in two (CMRC: "Thomas R." / "Holtz）正式建立...", so the
+    highlight held half the name)."""
+    text = "1994年，汤玛斯·霍尔兹（Thomas R. Holtz）建立了这个名称。St. John of Matha 与 Dr. Apgar 在场。He left. Then she came."
+    assert [text[s:e] for s, e in passages.split_sentences(text)] == [
+        "1994年，汤玛斯·霍尔兹（Thomas R. Holtz）建立了这个名称。", "St. John of Matha 与 Dr. Apgar 在场。",
+        "He left.", "Then she came."]
+
+
 def test_chunking_work_grows_linearly_with_an_unbroken_text():
     """A long text without sentence or clause marks (a scraped table, a pasted log) used to
     be re-tokenized from each cut to its end: a 100k-character one took 13 s, a 10 MB upload

@@ -3,6 +3,7 @@
 Plain functions, no model; the highlight's accuracy on real questions is in
 tests/test_highlight.py (real model) and bench/highlight.py."""
 
+import numpy as np
 import pytest
 
 from bot import answer, answer_sentence, lexical, numerals
@@ -94,3 +95,20 @@ def test_what_counts_as_an_english_word(term, english):
 
 def test_english_rarity_is_general_use_not_the_index():
     assert lexical.english_rarity("went") < lexical.english_rarity("town") < lexical.english_rarity("winglet")
+
+
+def test_the_question_shares_its_longest_run_of_text_outside_the_title():
+    # "1995年8月，任" is the answer sentence restating the question; 王家瑞 is the title.
+    q, head = "1995年8月，王家瑞担任什么职务？", "王家瑞"
+    assert answer_sentence.longest_shared_run(q, "1995年8月，任中共山东省青岛市委常委。", head) == len("1995年8月，")
+    assert answer_sentence.longest_shared_run(q, "王家瑞，山东人。", head) <= 1   # the title's own name counts for nothing
+
+
+def test_a_sentence_naming_the_topic_by_a_pronoun_inherits_it():
+    text = "夏尔是两西西里王子。他精通英语、法语和意大利语。1966年，他的祖父让出头衔。"
+    spans = [(0, 10), (10, 24), (24, 39)]
+    X = answer_sentence.sentence_features("夏尔精通哪几门语言？", np.zeros(3), spans, text, "夏尔", {"夏尔": 0.6})
+    col = dict(zip(answer_sentence.FEATURES, X.T))
+    assert list(col["topic"]) == [0.6, 0.0, 0.0] and list(col["carry"]) == [0.6, 0.3, 0.15]
+    # 精通 is cut as one word the text also has, and its characters are the question's own
+    assert col["chars"][1] == max(col["chars"]) > 0 and col["lcs"][1] == 2 / answer_sentence.LCS_CAP

@@ -39,13 +39,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import onnx_encoder
+from .paths import CACHE_ENV, cache_root  # noqa: F401  (the model cache: paths owns where)
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 DEFAULT_MODEL = "multilingual-e5-small"
 MODEL_ENV = "QABOT_MODEL"
-CACHE_ENV = "QABOT_CACHE"
 BACKEND_ENV = "QABOT_BACKEND"
 BACKENDS = ("onnx", "torch")
 
@@ -70,13 +70,6 @@ def resolve_model(model: str | None = None) -> str:
     if path.is_dir():
         return str(path.resolve())
     return name
-
-
-def cache_root() -> Path:
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "qabot"
 
 
 def default_model_dir() -> Path:

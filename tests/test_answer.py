@@ -112,3 +112,20 @@ def test_a_sentence_naming_the_topic_by_a_pronoun_inherits_it():
     assert list(col["topic"]) == [0.6, 0.0, 0.0] and list(col["carry"]) == [0.6, 0.3, 0.15]
     # 精通 is cut as one word the text also has, and its characters are the question's own
     assert col["chars"][1] == max(col["chars"]) > 0 and col["lcs"][1] == 2 / answer_sentence.LCS_CAP
+
+
+def test_the_parsed_dictionary_is_kept_in_the_cache_and_a_damaged_copy_is_made_again(tmp_path, monkeypatch):
+    # Parsing CC-CEDICT took seconds of every process's first English question.
+    monkeypatch.setenv("QABOT_CACHE", str(tmp_path))
+    lexical._dictionary.cache_clear()
+    try:
+        made = lexical._dictionary()
+        [kept] = (tmp_path / "cedict").glob("*.pickle")
+        lexical._dictionary.cache_clear()
+        assert lexical._dictionary() == made
+        kept.write_bytes(b"\x80garbage")
+        lexical._dictionary.cache_clear()
+        assert lexical._dictionary() == made and kept.stat().st_size > 1000
+        assert ("long",) in made[0]["长"] and "town" in made[2]
+    finally:
+        lexical._dictionary.cache_clear()

@@ -321,12 +321,12 @@ class Retriever:
         evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, **lexical_evidence)
         span = answer_sentence.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
                                            f"{p.title} {p.section}", weights, latin=not cjk)
-        conf = answer.confidence(evidence)
+        # confidence and relevant are set by _hits: they depend on the question's other hits
         return Hit(doc_id=p.doc_id, title=p.title, section=p.section, text=p.text,
-                   score=score, confidence=round(conf, 4), answer_span=span, source=p.source,
+                   score=score, confidence=0.0, answer_span=span, source=p.source,
                    position=p.position, date=p.date, start=p.start, end=p.end,
                    matched_terms=tuple(answer.tags(weights, p.text)), passage_id=pid,
-                   relevant=conf >= answer.RELEVANT_AT, cosine=round(cosine, 4),
+                   relevant=False, cosine=round(cosine, 4),
                    coverage=round(evidence.coverage, 4), evidence=evidence)
 
     def info(self) -> dict:

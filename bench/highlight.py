@@ -141,9 +141,8 @@ def fit(retriever: Retriever, sets: dict[str, list[dict]], dev: Path | None) -> 
         extra = labelled(Retriever.load(cmrc_index(OUT / "cmrc-dev-index", docs)), questions, part="dev")
     for lang, script in (("zh", "cjk"), ("en", "latin")):
         data = labelled(retriever, sets[lang]) + (extra if lang == "zh" else [])
-        # an English question's own text is not in Chinese sentences: no chars, no lcs (nor carry)
-        used = [i for i, f in enumerate(answer_sentence.FEATURES)
-                if script == "cjk" or f not in ("chars", "lcs", "carry")]
+        # an English question's own text is not in Chinese sentences: no lcs (nor carry)
+        used = [i for i, f in enumerate(answer_sentence.FEATURES) if script == "cjk" or f not in ("lcs", "carry")]
         train = [d for d in data if d[0] in ("A", "dev")]
         model = LogisticRegression(max_iter=5000, C=10.0).fit(np.vstack([d[1][:, used] for d in train]),
                                                               np.concatenate([d[2] for d in train]))

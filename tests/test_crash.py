@@ -46,7 +46,7 @@ import bm25s, faiss, filelock, trafilatura
 MODEL = sys.argv[1]                # a tiny deterministic model: the plumbing is under test
 encoders.load_encoder(MODEL)       # the children inherit the loaded model
 lexical._jieba()                   # and jieba's and CC-CEDICT's dictionaries
-lexical._dictionary()
+lexical._gloss_senses("镇")
 print(json.dumps({"ready": True}), flush=True)
 
 HOOKED = [(store, "new_generation"), (store, "save_array"), (store, "commit_generation"),

@@ -55,7 +55,7 @@ def confidence(evidence: Evidence) -> float:
 
 
 def with_peers(evidences: list[Evidence]) -> list[float]:
-    """Confidences for one question's hits, best first: several passages can answer.
+    """Confidences for one question's hits (in any order): several passages can answer.
 
     The calibration is fitted on one-answer questions, so of two passages holding the
     question's words equally (two people who both went to 南通镇), it calls the one the

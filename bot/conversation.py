@@ -3,7 +3,8 @@
 A question that refers back (a personal pronoun, or an opening such as 后来 /
 "what about") is answered from the sections (heading, or article when it has
 none) that answered the topic, the last question that stood on its own: their
-passages come first, ranked by the follow-up's own words, then the rest.
+passages come first, then the rest. Every hit is judged as an answer to the
+follow-up with the name of what it refers to written in (`resolve`).
 Across scripts too: an English follow-up to a Chinese question works the same
 way. A question that stands on its own starts a new topic and is searched as
 it is; so does one that refers back to a turn that found nothing (no relevant
@@ -19,7 +20,7 @@ from . import lexical
 from .retriever import Hit, Retriever
 
 # A back-reference is a pronoun (which `resolve` replaces by a name) or an opening.
-_ZH_PRONOUN = re.compile(r"[他她它]们?|这位|那位|此人|这个人|那个人")
+_ZH_PRONOUN = re.compile(r"(?<![其吉])[他她它]们?|这位|那位|此人|这个人|那个人")   # not 其他, 吉他
 _EN_PRONOUN = re.compile(r"\b(he|she|him|her|they|them|this person)\b", re.I)
 _ZH_BACKREF = re.compile(_ZH_PRONOUN.pattern + r"|^该|^那|^还有|^然后|^之后|^后来")
 _EN_BACKREF = re.compile(_EN_PRONOUN.pattern + r"|\b(his|hers|their|that one)\b"
@@ -58,7 +59,7 @@ class Conversation:
             return Turn(hits)
         before = [h for h in self.last_hits if h.relevant]   # the answers: Hit.relevant, the one rule
         sections = {(h.doc_id, h.section) for h in before}
-        # The follow-up's own words rank the passages ("where did she go *after*
+        # The follow-up's own words find the passages ("where did she go *after*
         # that" wants what is new, not the passage already shown); the previous
         # answer's sections come first. Their headings (or titles) join a second
         # query only to find those passages when the question alone misses them.
@@ -75,8 +76,8 @@ class Conversation:
         # that question gets on its own. A passage of a section that answered the topic is judged
         # with that section's name; any other with each name, the likeliest kept. (The whole
         # heading would not do: its words match its section by construction.)
-        names = {key: resolve(question, label) for key, label in
-                 dict.fromkeys(((h.doc_id, h.section), h.section or h.title) for h in before)}
+        names = {key: resolve(question, lexical.name_of(section, title)) for key, section, title in
+                 dict.fromkeys(((h.doc_id, h.section), h.section, h.title) for h in before)}
         judged = {name: dict(zip((h.passage_id for h in hits), self.retriever.judge(name, hits)))
                   for name in dict.fromkeys(names.values())}
         hits = [judged[names[(h.doc_id, h.section)]][h.passage_id] if (h.doc_id, h.section) in names
@@ -88,11 +89,13 @@ class Conversation:
         return Turn(hits, follows=self.topic)
 
 
-def resolve(question: str, label: str) -> str:
-    """The follow-up with the name of what it refers to written in: the first back-reference
-    replaced (她后来去了哪里? -> 蔡敏后来去了哪里?; "where did she go" -> "where did Caimin go"),
-    or the name put in front when the question only opens like a follow-up (后来呢?)."""
-    name = lexical.name_of(label)
+def resolve(question: str, name: str) -> str:
+    """The follow-up with `name` (what it refers to: lexical.name_of) written in: the first
+    back-reference replaced (她后来去了哪里? -> 蔡敏后来去了哪里?; "where did she go" -> "where
+    did Caimin go"), or the name put in front when the question only opens like a follow-up
+    (后来呢?). Without a name, the question as it is."""
+    if not name:
+        return question
     latin = not lexical.is_cjk_question(question)
     if latin:
         name = lexical.romanized(name)

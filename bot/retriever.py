@@ -245,7 +245,8 @@ class Retriever:
     def judge(self, question: str, hits: list[Hit]) -> list[Hit]:
         """`hits` (from a search of this index) as answers to another `question`: the same
         passages, in the same order, with the answer sentence, matched words and confidence
-        computed for it. A follow-up is judged so, with what it refers to written in
+        computed for it (`rank`, which the English calibration weighs, is the position in
+        `hits`). A follow-up is judged so, with what it refers to written in
         (bot/conversation.py). A hit whose passage a rebuild has since moved is kept as it was."""
         self = self.refreshed()
         question = clean_question(question)

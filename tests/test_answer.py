@@ -116,6 +116,7 @@ def test_a_sentence_naming_the_topic_by_a_pronoun_inherits_it():
 
 def test_the_parsed_dictionary_is_kept_in_the_cache_and_a_damaged_copy_is_made_again(tmp_path, monkeypatch):
     # Parsing CC-CEDICT took seconds of every process's first English question.
+    tmp_path = tmp_path / "a #b%20c?"          # characters an SQLite URI would misread
     monkeypatch.setenv("QABOT_CACHE", str(tmp_path))
 
     def fresh():
@@ -132,5 +133,27 @@ def test_the_parsed_dictionary_is_kept_in_the_cache_and_a_damaged_copy_is_made_a
         kept.write_bytes(b"not a database")
         fresh()
         assert lexical._gloss_senses("长") == senses and kept.stat().st_size > 1_000_000
+        assert [p.name for p in tmp_path.parent.iterdir()] == [tmp_path.name]   # no stray files
+        assert not list((tmp_path / "cedict").glob("*.tmp"))
     finally:
         fresh()
+
+
+@pytest.mark.parametrize("question, fragment", [("河北等地的疫情怎么样?", "北等"), ("城市联盟有哪些成员?", "市联"),
+                                                ("一个村庄有多少人?", "个村")])
+def test_a_fragment_the_index_holds_does_not_split_a_question_s_words(question, fragment):
+    # jieba's guesser leaves such fragments in an index's vocabulary; a kept word only
+    # counts where jieba's own cut of the question starts a word.
+    assert lexical.words(question, frozenset({fragment})) == lexical.words(question)
+    assert lexical.words("苏健在支援队伍中担任什么职务?", frozenset({"苏健", "北等"}))[:2] == ["苏健", "支援"]
+
+
+@pytest.mark.parametrize("section, title, name", [("蔡敏 建筑节能与科技设计处处长", "响应号召 逆行而上", "蔡敏"),
+                                                  ("早年经历", "鲁迅", "鲁迅"), ("", "福平铁路正式开通运营", "福平"),
+                                                  ("", "", "")])
+def test_what_a_follow_up_refers_to_is_named_by_the_section_s_name_or_else_the_title(section, title, name):
+    from bot.conversation import resolve
+
+    assert lexical.name_of(section, title) == name
+    assert resolve("她后来去了哪里?", name) == (f"{name}后来去了哪里?" if name else "她后来去了哪里?")
+    assert resolve("还有其他奖项吗?", "蔡敏") == "蔡敏还有其他奖项吗?"   # 其他 is no pronoun

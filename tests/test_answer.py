@@ -50,6 +50,16 @@ def test_english_tags_are_words_the_question_holds():
     assert lexical.latin_matches("Who went to Nantong town?", "苏健去了南通镇。") == {"nantong": "南通", "town": "镇"}
 
 
+def test_a_name_before_a_dictionary_comma_is_a_sense_of_its_own():
+    # CC-CEDICT: 巴黎 "Paris, capital of France", 伦敦 "London, capital of United Kingdom"
+    found = lexical.latin_matches("What is the land area of the 4th arrondissement of Paris?",
+                                  "巴黎第四区是法国首都巴黎市的20个区之一。")
+    assert found.get("pari") == "巴黎"
+    assert lexical.latin_matches("Who lives in London?", "他住在伦敦。")["london"] == "伦敦"
+    # the comma of a number is no sense boundary: 万元户 "household ... of 10,000 yuan or more"
+    assert all("000" not in sense for sense in lexical._gloss_senses("万元户"))
+
+
 def test_chinese_tags_are_whole_words_of_the_question():
     found = answer.matched_words(lexical.words("黑龙江省博物馆在哪里?"), "黑龙江省博物馆位于哈尔滨。")
     tags = answer.tags(found.values(), "黑龙江省博物馆位于哈尔滨。")

@@ -6,7 +6,8 @@ Question sets (each question: its index, language, fit/held-out part, and which 
 
 - `cmrc-split`: CMRC 2018 trial, every other context indexed (as bench/calibrate.py
   always did); all questions asked in Chinese, and the English versions
-  (`cmrc_trial_en.jsonl`; `cmrc_trial_en_holdout.jsonl` only in the held-out part).
+  (`cmrc_trial_en.jsonl`; `cmrc_trial_en_holdout.jsonl` only in the held-out part;
+  `cmrc_trial_en_fit.jsonl`, one more question of each fit-part context, only in the fit part).
   A question is answerable iff its context is indexed.
 - `cmrc-lookalike`: the unanswerable `cmrc-split` questions whose context has a
   look-alike in the index: the held-out contexts whose nearest indexed context
@@ -65,6 +66,9 @@ from bot.retriever import clean_question  # noqa: E402
 
 DATA = quality.ROOT / "bench" / "data"
 LOOKALIKE = DATA / "lookalike"
+# More English questions for the fit part: one more question of each fit-part context,
+# translated by the team (the English calibration had 90 questions to fit six weights on).
+EN_FIT = DATA / "cmrc_trial_en_fit.jsonl"
 K = 5
 
 
@@ -136,7 +140,7 @@ def cmrc_questions() -> tuple[list[Asked], Path]:
             out.append(Asked(s, "zh", part(order[c]), q["question"], "cmrc-half",
                              key(c) if c in indexed else None))
     by_id = {q["id"]: q for q in questions}
-    for path, forced in ((quality.EN, None), (quality.EN_HOLDOUT, "held-out")):
+    for path, forced in ((quality.EN, None), (quality.EN_HOLDOUT, "held-out"), (EN_FIT, "fit")):
         for e in quality.read_jsonl(path):
             c = by_id[e["id"]]["context_id"]
             sets = ["cmrc-split"] + (["cmrc-lookalike"] if c in lookalike else [])

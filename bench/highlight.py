@@ -106,71 +106,94 @@ def main() -> None:
 
 
 def features(retriever: Retriever, question: str, qvec, hit):
-    """answer_sentence.sentence_features for a hit, as Retriever computes them."""
+    """(answer_sentence.sentence_features, matched word weights) for a hit, as Retriever computes them."""
     p = retriever.passages[hit.passage_id]
     cjk = lexical.is_cjk_question(question)
     terms = list(dict.fromkeys(retriever.lexical.words(question)))
     weights, _ = retriever._matches(question, terms, embedding_text(p), cjk)   # noqa: SLF001 (bench)
     sims = retriever.sentences.of(hit.passage_id).astype("float32") @ qvec
-    return answer_sentence.sentence_features(question, sims, p.sentences, p.text, f"{p.title} {p.section}",
-                                             weights)
+    return answer_sentence.sentence_features(question, sims, p.sentences, p.text, head(p), weights), weights
+
+
+def head(p) -> str:
+    return f"{p.title} {p.section}"
 
 
 def labelled(retriever: Retriever, questions: list[dict], part: str | None = None) -> list[tuple]:
-    """(part, features, does each sentence hold a gold answer, passage, question) per case;
-    `part` is the trial half unless given."""
+    """(part, features, does each sentence hold a gold answer, passage, question, word weights)
+    per case; `part` is the trial half unless given."""
     found = list(cases(retriever, questions))
     qvecs = encoders.encode_queries(retriever.encoder, [q["question"] for q, _ in found])
     rows = []
     for (q, hit), qvec in zip(found, qvecs):
         p = retriever.passages[hit.passage_id]
         y = np.array([holds_answer(p.text[s:e], q["answers"]) for s, e in p.sentences], float)
-        rows.append((part or half(q["context_id"]), features(retriever, q["question"], qvec, hit), y, p, q))
+        x, weights = features(retriever, q["question"], qvec, hit)
+        rows.append((part or half(q["context_id"]), x, y, p, q, weights))
     return rows
 
 
 def fit(retriever: Retriever, sets: dict[str, list[dict]], dev: Path | None) -> None:
-    """Logistic regression of "this sentence holds a gold answer" per script, on trial half A
-    (and, for Chinese, the CMRC 2018 dev set when given: other articles, other annotators);
-    prints the weights, and the share of each part whose highlight holds the answer."""
+    """Logistic regressions on trial half A (and, for Chinese, the CMRC 2018 dev set when given:
+    other articles, other annotators): "this sentence holds a gold answer" per script, then
+    "joining the best sentence's neighbour makes the highlight hold it" on the Chinese
+    questions (English ones use those join weights). Prints the weights, and the share of
+    each part whose highlight holds the answer at several join thresholds."""
     from sklearn.linear_model import LogisticRegression
 
     extra = []
     if dev is not None:
         docs, questions = cmrc_corpus(dev)
         extra = labelled(Retriever.load(cmrc_index(OUT / "cmrc-dev-index", docs)), questions, part="dev")
+    data = {"zh": labelled(retriever, sets["zh"]) + extra, "en": labelled(retriever, sets["en"])}
+    fitted = {}
     for lang, script in (("zh", "cjk"), ("en", "latin")):
-        data = labelled(retriever, sets[lang]) + (extra if lang == "zh" else [])
         # an English question's own text is not in Chinese sentences: no lcs (nor carry)
         used = [i for i, f in enumerate(answer_sentence.FEATURES) if script == "cjk" or f not in ("lcs", "carry")]
-        train = [d for d in data if d[0] in ("A", "dev")]
+        train = [d for d in data[lang] if d[0] in ("A", "dev")]
         model = LogisticRegression(max_iter=5000, C=10.0).fit(np.vstack([d[1][:, used] for d in train]),
                                                               np.concatenate([d[2] for d in train]))
         coef = np.zeros(len(answer_sentence.FEATURES))
         coef[used] = model.coef_[0]
-        bias = float(model.intercept_[0])
-        w = {"bias": round(bias, 2)} | dict(zip(answer_sentence.FEATURES, coef.round(2).tolist()))
-        print(script, w, f"(trained on {len(train)} questions)")
-        for at in (1.01, 0.6, 0.5, 0.4, 0.3):     # when a neighbour joins the highlight
+        fitted[lang] = {"bias": round(float(model.intercept_[0]), 2)} | \
+            dict(zip(answer_sentence.FEATURES, coef.round(2).tolist()))
+        print(script, fitted[lang], f"(trained on {len(train)} questions)")
+    # The join: one row per neighbour of the best sentence (by the weights just fitted).
+    rows, labels = [], []
+    for part, x, y, p, q, weights in data["zh"]:
+        if part not in ("A", "dev"):
+            continue
+        w = fitted["zh"]
+        z = x @ np.array([w[f] for f in answer_sentence.FEATURES]) + w["bias"]
+        best = int(np.argmax(z))
+        sentences = [p.text[s:e] for s, e in p.sentences]
+        asked = answer_sentence._asked_characters(q["question"], weights, head(p).lower())   # noqa: SLF001
+        for j in (best - 1, best + 1):
+            if 0 <= j < len(sentences):
+                rows.append(answer_sentence.join_features(q["question"], x, z, best, j, sentences, asked,
+                                                          head(p).lower()))
+                both = p.text[min(p.sentences[best][0], p.sentences[j][0]):max(p.sentences[best][1], p.sentences[j][1])]
+                labels.append(float(not y[best] and holds_answer(both, q["answers"])))
+    model = LogisticRegression(max_iter=5000, C=1.0).fit(np.array(rows), np.array(labels))
+    join = {"bias": round(float(model.intercept_[0]), 2)} | \
+        dict(zip(answer_sentence.JOIN_FEATURES, model.coef_[0].round(2).tolist()))
+    print("join", join, f"(trained on {len(rows)} neighbours)")
+    for lang, script in (("zh", "cjk"), ("en", "latin")):
+        for at in (1.01, 0.16, 0.1, 0.08, 0.06, 0.04):     # when the neighbour joins the highlight
             line = []
             for part in ("dev", "A", "B"):
-                rows = [d for d in data if d[0] == part]
-                if rows:
-                    ok, chars = zip(*(highlight(f @ coef + bias, p, q, at) for _, f, _, p, q in rows))
+                parts = [d for d in data[lang] if d[0] == part]
+                if parts:
+                    ok, chars = zip(*(highlight(x, p, q, weights, fitted[lang], join, at)
+                                      for _, x, _, p, q, weights in parts))
                     line.append(f"{part} {np.mean(ok):.3f} ({np.mean(chars):.1f} chars)")
-            print(f"  two sentences at {at}: " + ", ".join(line))
+            print(f"  {lang}, the neighbour joins at {at}: " + ", ".join(line))
 
 
-def highlight(z, p, q, at: float) -> tuple[bool, int]:
-    """answer_sentence.answer_span's choice from sentence scores `z`: (holds the answer, chars)."""
-    prob = 1 / (1 + np.exp(-z))
-    i = int(np.argmax(z))
-    s, e = p.sentences[i]
-    near = [j for j in (i - 1, i + 1) if 0 <= j < len(p.sentences)]
-    if near:
-        j = max(near, key=lambda j: prob[j])
-        if prob[j] >= at * prob[i]:
-            s, e = min(s, p.sentences[j][0]), max(e, p.sentences[j][1])
+def highlight(x, p, q, weights, sentence_weights, join_weights, at: float) -> tuple[bool, int]:
+    """answer_sentence.answer_span's choice with these weights: (holds the answer, chars)."""
+    s, e = answer_sentence.choose(q["question"], x, p.sentences, p.text, head(p), weights, sentence_weights,
+                                  join_weights, at)
     return holds_answer(p.text[s:e], q["answers"]), e - s
 
 

@@ -183,6 +183,19 @@ def test_snippet_shows_the_answer_in_context():
     assert not cut and marked(whole, "qa-ans") == ["短文。"]
 
 
+def test_a_two_sentence_highlight_is_shown_whole():
+    # answer_sentence joins a neighbour when the answer runs over both: one mark, both sentences,
+    # the matched words marked inside it, in the snippet and in the full passage alike.
+    first, second = "通过对多个数据元素执行同一条指令，AltiVec能够提高处理器的数据处理效率。", "这将有助于台式机执行音频和视频任务。"
+    text = "POWER6是IBM于2007年推出的微处理器。" * 4 + first + second + "它集成有AltiVec指令集。" * 4
+    s = text.index(first)
+    h = hit(text=text, span=(s, s + len(first + second)), terms=("AltiVec",))
+    shown, cut = render.snippet(h.text, h.answer_span, h.matched_terms, context=20)
+    assert cut and marked(shown, "qa-ans") == [first + second]
+    assert "AltiVec" in marked(shown, "qa-term")
+    assert marked(render.render_hit(h, 1), "qa-ans") == [first + second, first + second]
+
+
 def test_answer_says_plainly_when_nothing_is_relevant():
     out = render.render_answer([hit(confidence=0.1, relevant=False), hit(confidence=0.05, relevant=False)])
     read_html(out)

@@ -289,7 +289,6 @@ def latin_matches(question: str, text: str) -> dict[str, str]:
     toks = _LATIN_WORD.findall(question.lower())
     spelled = {"".join(toks[i:i + n]): toks[i:i + n]
                for n in (1, 2, 3) for i in range(len(toks) - n + 1)}
-    plain, spans = numerals.normalize(text)
     found: dict[str, tuple[int, int]] = {}
 
     def match(term: str, where: tuple[int, int]) -> None:
@@ -297,32 +296,51 @@ def latin_matches(question: str, text: str) -> dict[str, str]:
         if old is None or (where[0] <= old[0] and old[1] <= where[1]):
             found[term] = where
 
-    for word, start, end in _search_tokens(plain):
-        where = numerals.original_span(spans, start, end)
-        if not _CJK.match(word):
-            for term in english_terms(word):
+    for word, where in _passage_words(text):
+        latin, spelling, senses = _word_matchables(word)
+        if latin is not None:
+            for term in latin:
                 if term in terms:
                     match(term, where)
             continue
-        if len(word) > 1 and _to_pinyin(word) in spelled:
-            for part in spelled[_to_pinyin(word)]:
+        if spelling in spelled:
+            for part in spelled[spelling]:
                 if part in terms:
                     match(part, where)
-        for sense in _gloss_senses(word):
-            for g in sense:
-                if g in terms and (g == sense[-1] or len(sense) <= 2):
+        if not terms.isdisjoint(senses):
+            for g in _sense_words(word):
+                if g in terms:
                     match(g, where)
     inside = {t for t, (s, e) in found.items()
               if any(a <= s and e <= b and (a, b) != (s, e) for a, b in found.values())}
     return {t: text[s:e] for t, (s, e) in found.items() if t not in inside}
 
 
-@lru_cache(maxsize=1024)   # ~20 MB at most
-def _search_tokens(text: str) -> tuple[tuple[str, int, int], ...]:
-    """jieba's search-mode (word, start, end) of a passage, kept for the passages searched
-    most: an English question's matches re-read each hit's words (half the time of an
-    English hit), and the same passages answer many questions."""
-    return tuple(_jieba().tokenize(text, mode="search"))
+@lru_cache(maxsize=1024)   # ~5 MB at most
+def _passage_words(text: str) -> tuple[tuple[str, tuple[int, int]], ...]:
+    """jieba's search-mode words of a passage (numbers read as digits), each with its span in
+    `text`: kept for the passages searched most, since the same passages answer many questions
+    and reading them is most of an English hit's time."""
+    plain, spans = numerals.normalize(text)
+    return tuple((word, numerals.original_span(spans, start, end))
+                 for word, start, end in _jieba().tokenize(plain, mode="search"))
+
+
+@lru_cache(maxsize=65536)
+def _word_matchables(word: str) -> tuple[tuple[str, ...] | None, str | None, frozenset[str]]:
+    """What a question can match in one word of a passage: a Latin word's or number's English
+    terms (None for a Chinese word); a Chinese word's pinyin (two characters or more) and the
+    words of its senses that name it (_sense_words, as a set)."""
+    if not _CJK.match(word):
+        return tuple(english_terms(word)), None, frozenset()
+    return None, _to_pinyin(word) if len(word) > 1 else None, frozenset(_sense_words(word))
+
+
+@lru_cache(maxsize=65536)
+def _sense_words(word: str) -> tuple[str, ...]:
+    """The words of a Chinese word's CC-CEDICT senses that name it, in sense order: a sense's
+    last word (town of 镇 "small town"), or any word of a sense of one or two words."""
+    return tuple(g for sense in _gloss_senses(word) for g in sense if g == sense[-1] or len(sense) <= 2)
 
 
 def rarity(word: str) -> float:

@@ -235,7 +235,7 @@ class Retriever:
             ids, scores = self.sentences.best(qvec, fusion.candidates(rankings))
             rankings.append((ids, scores, weight))
         ids, scores = fusion.fuse(rankings, k)
-        hits = self._hits(question, qvec, ids.tolist(), scores.tolist())
+        hits = self._hits(question, qvec, ids.tolist(), scores.tolist(), terms)
         if mode != "hybrid":
             # One side picks the candidates, but its score is not what confidence
             # weighs: show the likeliest answers first, so the answers lead the list.
@@ -259,9 +259,12 @@ class Retriever:
                           self._hits(question, qvec, [h.passage_id for h in here], [h.score for h in here])))
         return [judged.get(h.passage_id, h) for h in hits]
 
-    def _hits(self, question: str, qvec: np.ndarray, ids: list[int], scores: list[float]) -> list[Hit]:
+    def _hits(self, question: str, qvec: np.ndarray, ids: list[int], scores: list[float],
+              terms: list[str] | None = None) -> list[Hit]:
+        """Hits for passages `ids`; `terms`: the question's words, when the caller has them."""
         cjk = lexical.is_cjk_question(question)
-        terms = list(dict.fromkeys(self.lexical.words(question)))
+        if terms is None:
+            terms = list(dict.fromkeys(self.lexical.words(question)))
         hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits])

@@ -26,6 +26,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from bench.quality import EN, EN_HOLDOUT, OUT, cmrc_corpus, cmrc_index, read_jsonl  # noqa: E402
+
+EN_FIT = EN.parent / "cmrc_trial_en_fit.jsonl"   # 119 more English versions (bench/nearmiss.py's fit part)
 from bot import Retriever, answer_sentence, encoder as encoders, lexical  # noqa: E402
 from bot.passages import embedding_text  # noqa: E402
 
@@ -36,11 +38,12 @@ def half(context_id: str) -> str:
 
 
 def question_sets() -> dict[str, list[dict]]:
-    """zh: every trial question; en: our English versions (both English files)."""
+    """zh: every trial question; en: our English versions (all three English files; each
+    question falls in the half of its context like the Chinese ones)."""
     _, questions = cmrc_corpus()
     by_id = {q["id"]: q for q in questions}
     english = [{**by_id[e["id"]], "question": e["question_en"]}
-               for path in (EN, EN_HOLDOUT) if path.exists() for e in read_jsonl(path)]
+               for path in (EN, EN_HOLDOUT, EN_FIT) if path.exists() for e in read_jsonl(path)]
     return {"zh": questions, "en": english}
 
 

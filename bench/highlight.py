@@ -2,7 +2,7 @@
 
     python bench/highlight.py                     # both languages, both halves
     python bench/highlight.py --out bench/out/highlight.json
-    python bench/highlight.py --fit --dev cmrc2018_dev.json   # refit answer_sentence.SENTENCE_WEIGHTS
+    python bench/highlight.py --fit --dev cmrc2018_dev.json   # refit answer_sentence.SENTENCE_WEIGHTS, JOIN_WEIGHTS
 
 For each question whose top hit is a passage of its own context holding a gold
 answer span, it counts whether the highlight (`Hit.answer`) contains a gold answer,

@@ -30,7 +30,10 @@ Question sets (each question: its index, language, fit/held-out part, and which 
 - `lookalike`: six short synthetic news articles about similar officials,
   towns and railways (bench/data/lookalike/) with answerable questions and
   near-miss ones about a sibling that is not there
-  (bench/data/lookalike_questions.jsonl). All held out.
+  (bench/data/lookalike_questions.jsonl). All held out. A second such collection,
+  written later for fitting (bench/data/lookalike_fit/: six articles on schools, village
+  doctors, a burst water main, an intercity railway, flood duty, market checks; questions
+  in bench/data/lookalike_fit_questions.jsonl), is all in the fit part.
 
 - `follow-up`: two-turn conversations on the CMRC half index (bot/conversation.py).
   The topic is a question that names its article's title (罗保铭在哪一年...); the
@@ -66,6 +69,7 @@ from bot.retriever import clean_question  # noqa: E402
 
 DATA = quality.ROOT / "bench" / "data"
 LOOKALIKE = DATA / "lookalike"
+LOOKALIKE_FIT = DATA / "lookalike_fit"
 # More English questions for the fit part: one more question of each fit-part context,
 # translated by the team (the English calibration had 90 questions to fit six weights on).
 EN_FIT = DATA / "cmrc_trial_en_fit.jsonl"
@@ -208,11 +212,13 @@ def hand_written() -> list[Asked]:
     for i, q in enumerate(quality.read_jsonl(DATA / "offtopic_questions.jsonl")):
         for index in ("seed", "cmrc-half"):
             out.append(Asked("offtopic", q["lang"], part(i), q["question"], index))
-    for q in quality.read_jsonl(DATA / "lookalike_questions.jsonl"):
-        right = None
-        if q["doc"]:
-            right = (lambda d, hint: lambda h: h.doc_id == d and hint in h.text)(q["doc"], q["hint"])
-        out.append(Asked("lookalike", q["lang"], "held-out", q["question"], "lookalike", right))
+    for questions, index, p in (("lookalike_questions.jsonl", "lookalike", "held-out"),
+                                ("lookalike_fit_questions.jsonl", "lookalike-fit", "fit")):
+        for q in quality.read_jsonl(DATA / questions):
+            right = None
+            if q["doc"]:
+                right = (lambda d, hint: lambda h: h.doc_id == d and hint in h.text)(q["doc"], q["hint"])
+            out.append(Asked("lookalike", q["lang"], p, q["question"], index, right))
     return out
 
 
@@ -233,7 +239,7 @@ def collect(k: int = K) -> list[Asked]:
     asked, half = cmrc_questions()
     asked += hand_written()
     retrievers = {"cmrc-half": Retriever.load(half)}
-    for name, data in (("seed", quality.ROOT / "data"), ("lookalike", LOOKALIKE)):
+    for name, data in (("seed", quality.ROOT / "data"), ("lookalike", LOOKALIKE), ("lookalike-fit", LOOKALIKE_FIT)):
         index_dir = quality.OUT / f"{name}-index"
         print(build_index([data], index_dir=index_dir).summary(), file=sys.stderr)
         retrievers[name] = Retriever.load(index_dir)

@@ -93,10 +93,12 @@ def cross_validated(asked: list, latin: bool, names: tuple[str, ...], folds: int
 
 CANDIDATES = {   # feature sets compared by --cv (each calibration's shipped set among them)
     False: [("cosine", "coverage", "key", "novel"), ("cosine", "coverage", "key", "novel", "rank"),
-            ("cosine", "coverage", "key", "novel", "matched"), ("cosine", "coverage", "rank")],
+            ("cosine", "coverage", "key", "novel", "matched"), ("cosine", "coverage", "rank"),
+            ("cosine", "coverage", "key", "novel", "absent"), ("cosine", "coverage", "key", "absent")],
     True: [("cosine", "coverage", "rank"), ("cosine", "coverage", "rank", "matched"),
            ("cosine", "coverage", "key", "rank", "matched"), ("cosine", "coverage", "key", "novel", "rank", "matched"),
-           ("cosine", "coverage", "novel", "rank", "matched")],
+           ("cosine", "coverage", "novel", "rank", "matched"),
+           ("cosine", "coverage", "key", "rank", "matched", "absent")],
 }
 
 

@@ -264,6 +264,29 @@ def english_names(text: str) -> set[str]:
     return {t for word in re.findall(r"\b[A-Z][A-Za-z'-]*", text) for t in english_terms(word)}
 
 
+# jieba's part-of-speech tags for names: person, place, organisation, other proper noun.
+_NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
+_QUESTION_CHARS = frozenset("何哪多什谁几怎吗呢")   # 因何, 哪件: question words jieba took for names
+_PLACE_SUFFIXES = frozenset({"省", "市", "县", "区", "镇", "乡", "村", "街道", "社区"})
+_NOT_A_PLACE = frozenset("mqrpcudxy")   # numerals, measure words, pronouns, prepositions, particles...
+
+
+def chinese_names(question: str) -> tuple[str, ...]:
+    """The names a Chinese question asks about (南屿镇 in 南屿镇医疗队发放了多少药包?, 杨昊,
+    泰国), by jieba's part-of-speech tagger, which also guesses names its dictionary lacks."""
+    import jieba.posseg   # 0.6 s the first time (its tag table): only Chinese questions need it
+
+    _jieba()
+    tagged = [(w.word, w.flag) for w in jieba.posseg.cut(question)]
+    names = [word for word, flag in tagged if flag in _NAME_TAGS and len(word) >= 2]
+    # A town's name is often an ordinary word before 镇 (建新 "to build anew" + 镇): the
+    # tagger calls it a verb; the word and its suffix are the name.
+    names += [before + word for (before, flag), (word, _) in zip(tagged, tagged[1:])
+              if word in _PLACE_SUFFIXES and _CJK.match(before) and before not in STOPWORDS
+              and flag[0] not in _NOT_A_PLACE]
+    return tuple(dict.fromkeys(n for n in names if not _QUESTION_CHARS.intersection(n)))
+
+
 def latin_query_terms(text: str) -> list[str]:
     """Terms of a Latin-script question for the pinyin channel.
 
@@ -481,6 +504,13 @@ class TermStats:
         if self._names is None:
             self._names = unknown_words(self.df["words"])
         return words(question, self._names)
+
+    def holds_name(self, name: str, cjk: bool) -> bool:
+        """Whether the index's passages mention `name` (of chinese_names or english_names):
+        all its words are index words; an English name as a word, a gloss or pinyin."""
+        if cjk:
+            return all(w in self.df["words"] for w in self.words(name))
+        return any(name in self.df[channel] for channel in CHANNELS)
 
     def idf(self, channel: str, term: str) -> float:
         n, d = self.n_docs, max(1, self.df[channel].get(term, 0))

@@ -265,11 +265,22 @@ class Retriever:
         cjk = lexical.is_cjk_question(question)
         if terms is None:
             terms = list(dict.fromkeys(self.lexical.words(question)))
-        hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk)
+        absent = self._names_absent(question, cjk, ids)
+        hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk, absent)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits])
         return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
                 for h, c in zip(hits, confidences)]
+
+    def _names_absent(self, question: str, cjk: bool, ids: list[int]) -> float:
+        """answer.Evidence.absent: 1.0 if the question names someone or something (a person,
+        a town, a railway) the articles never mention. A name is there when the index holds
+        its words or a passage found for the question (`ids`) holds it as written (the tagger
+        and the index may cut a rare name differently: 琯 头镇 in the question, 琯 头 镇 in the index)."""
+        names = lexical.chinese_names(question) if cjk else sorted(lexical.english_names(question))
+        return float(any(not self.lexical.holds_name(n, cjk)
+                         and not any(n in embedding_text(self.passages[pid]) for pid in ids)
+                         for n in names))
 
     def _matches(self, question: str, terms: list[str], text: str, cjk: bool) -> tuple[dict[str, float], dict]:
         """{word of `text` that matches the question: its share of the question's IDF}, and the
@@ -316,13 +327,13 @@ class Retriever:
             "unknown": share(weight, lambda t: t not in meaningful)}
 
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, question: str,
-             terms: list[str], cjk: bool) -> Hit:
+             terms: list[str], cjk: bool, absent: float) -> Hit:
         p = self.passages[pid]
         cosine = float(self.dense.vector(pid) @ qvec)
         # Coverage counts the title and section (they were indexed); highlights are the
         # matches that also occur in the text shown. One pass: matching is the slow part.
         weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk)
-        evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, **lexical_evidence)
+        evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, **lexical_evidence)
         span = answer_sentence.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
                                            f"{p.title} {p.section}", weights, latin=not cjk)
         # confidence and relevant are set by _hits: they depend on the question's other hits

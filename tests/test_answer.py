@@ -60,6 +60,12 @@ def test_a_name_before_a_dictionary_comma_is_a_sense_of_its_own():
     assert all("000" not in sense for sense in lexical._gloss_senses("万元户"))
 
 
+def test_the_names_a_chinese_question_asks_about():
+    assert "建新镇" in lexical.chinese_names("建新镇医疗队发放了多少药品包?")   # 建新 alone is a verb
+    assert "黄志强" in lexical.chinese_names("黄志强带队去了哪个镇?")
+    assert lexical.chinese_names("这个镇有多少人?") == () and lexical.chinese_names("他去了哪个区?") == ()
+
+
 def test_chinese_tags_are_whole_words_of_the_question():
     found = answer.matched_words(lexical.words("黑龙江省博物馆在哪里?"), "黑龙江省博物馆位于哈尔滨。")
     tags = answer.tags(found.values(), "黑龙江省博物馆位于哈尔滨。")

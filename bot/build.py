@@ -178,6 +178,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
         #    says only 她 matches her name), reused by that text from the previous generation
         reuse = previous and not full and previous.get("tokenizer_version") == lexical.TOKENIZER_VERSION
         old_tokens = _previous_tokens(previous) if reuse else {}
+        old_tokens = {text: toks for text, toks in old_tokens.items() if "spans" in toks}   # older: cut again
         token_lists = [old_tokens.get(text) or lexical.tokenize(text)
                        for text in _progress(passage_texts, progress,
                                              f"indexing {len(passage_texts)} passages", "passage")]
@@ -240,6 +241,10 @@ def _write_local(gen: Path, all_passages, token_lists, passage_vectors, sentence
     dense.save(gen / "dense.faiss")
     store.save_array(gen / "sentences.npy", sentence_vectors.astype(np.float16))
     store.save_array(gen / "sentence_offsets.npy", offsets)
+    # where each passage's words are, for English matching at search time (lexical.word_spans)
+    spans = [np.asarray(toks["spans"], np.int32).reshape(-1, 2) for toks in token_lists]
+    store.save_array(gen / "word_spans.npy", np.concatenate(spans))
+    store.save_array(gen / "word_span_offsets.npy", np.cumsum([0] + [len(x) for x in spans], dtype=np.int64))
     lexical.LexicalIndex.index(token_lists).save(gen / "lexical")
     return {"dense_index": dense.kind}
 

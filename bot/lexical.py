@@ -299,7 +299,7 @@ def latin_query_terms(text: str) -> list[str]:
     return terms
 
 
-def latin_matches(question: str, text: str) -> dict[str, str]:
+def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> dict[str, str]:
     """For a Latin-script question: {question term: word of `text` that matches it}.
 
     A term matches a Latin word or number of the text as it is (23 also matches 二十三),
@@ -307,7 +307,8 @@ def latin_matches(question: str, text: str) -> dict[str, str]:
     -> 邹游), or a Chinese word whose English sense is a word of the question: the sense's
     last word (town -> 镇 "small town") or any word of a sense of one or two words. So
     "provincial" is not 省委 "provincial Party committee": a longer sense names its thing last.
-    A word inside a longer matched word is not a match of its own (龙江 in 黑龙江)."""
+    A word inside a longer matched word is not a match of its own (龙江 in 黑龙江).
+    `spans`: the passage's word_spans, when the index stored them (else it is cut here)."""
     terms = set(english_terms(question))
     toks = _LATIN_WORD.findall(question.lower())
     spelled = {"".join(toks[i:i + n]): toks[i:i + n]
@@ -319,7 +320,7 @@ def latin_matches(question: str, text: str) -> dict[str, str]:
         if old is None or (where[0] <= old[0] and old[1] <= where[1]):
             found[term] = where
 
-    for word, where in _passage_words(text):
+    for word, where in _passage_words(text, None if spans is None else np.asarray(spans, np.int32).tobytes()):
         latin, spelling, senses = _word_matchables(word)
         if latin is not None:
             for term in latin:
@@ -340,13 +341,23 @@ def latin_matches(question: str, text: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1024)   # ~5 MB at most
-def _passage_words(text: str) -> tuple[tuple[str, tuple[int, int]], ...]:
+def _passage_words(text: str, spans: bytes | None = None) -> tuple[tuple[str, tuple[int, int]], ...]:
     """jieba's search-mode words of a passage (numbers read as digits), each with its span in
-    `text`: kept for the passages searched most, since the same passages answer many questions
-    and reading them is most of an English hit's time."""
-    plain, spans = numerals.normalize(text)
-    return tuple((word, numerals.original_span(spans, start, end))
-                 for word, start, end in _jieba().tokenize(plain, mode="search"))
+    `text`, from its stored word_spans (int32 pairs, as bytes) or cut here: kept for the
+    passages searched most, since the same passages answer many questions."""
+    plain, offsets = numerals.normalize(text)
+    found = np.frombuffer(spans, np.int32).reshape(-1, 2).tolist() if spans is not None \
+        else [(start, end) for _, start, end in _jieba().tokenize(plain, mode="search")]
+    return tuple((plain[start:end], numerals.original_span(offsets, start, end)) for start, end in found)
+
+
+def word_spans(text: str) -> list[list[int]]:
+    """Where jieba's search-mode words are in a passage's numbers-as-digits form
+    (numerals.normalize), as [start, end] pairs: built with the index (tokenize), so that
+    an English search does not cut its hits again (~1.2 ms a passage, most of an English
+    hit's time the first time it is seen)."""
+    plain, _ = numerals.normalize(text)
+    return [[start, end] for _, start, end in _jieba().tokenize(plain, mode="search")]
 
 
 @lru_cache(maxsize=65536)
@@ -442,9 +453,24 @@ def _jieba():
     return jieba
 
 
-def tokenize(text: str) -> dict[str, list[str]]:
-    """A passage's tokens for every channel."""
-    return {"words": words(text), "pinyin": pinyin(text), "gloss": gloss(text)}
+def tokenize(text: str) -> dict[str, list]:
+    """A passage's tokens for every channel, and its word_spans (for English matching)."""
+    return {"words": words(text), "pinyin": pinyin(text), "gloss": gloss(text), "spans": word_spans(text)}
+
+
+class WordSpans:
+    """Every passage's word_spans, as a build stores them: rows offsets[i]:offsets[i+1] of
+    `spans` (int32 start, end) are passage i's."""
+
+    def __init__(self, spans: np.ndarray, offsets: np.ndarray):
+        self.spans, self.offsets = spans, offsets
+
+    def of(self, pid: int) -> np.ndarray:
+        return self.spans[self.offsets[pid]:self.offsets[pid + 1]]
+
+    def fits(self, passages: int) -> bool:
+        return len(self.offsets) == passages + 1 and self.offsets[-1] == len(self.spans) \
+            and self.spans.ndim == 2 and self.spans.shape[1] == 2
 
 
 @dataclass

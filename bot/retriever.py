@@ -81,6 +81,7 @@ class Retriever:
     lexical: lexical.LexicalIndex  # or milvus.MilvusLexical: search, idf, evidence
     sentences: SentenceVectors     # or milvus.MilvusSentences: of(pid), best(qvec, candidates)
     model: str | None = None
+    word_spans: lexical.WordSpans | None = None   # each passage's lexical.word_spans; None: cut at search time
     _encoder: object = field(default=None, repr=False)
     _catalog: scope.Catalog | None = field(default=None, repr=False)   # dates and sources, for scoping
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -125,10 +126,10 @@ class Retriever:
                 f"rebuild it with `qabot build --full --model {model}` or drop --model")
         if manifest.get("backend", "faiss") == "milvus":
             from . import milvus
-            parts = milvus.open_generation(gen, manifest, index_dir, milvus_uri)
+            parts, word_spans = milvus.open_generation(gen, manifest, index_dir, milvus_uri), None
         else:
-            parts = _open_local(gen)
-        return cls(index_dir, manifest, *parts, manifest["model"])
+            *parts, word_spans = _open_local(gen)
+        return cls(index_dir, manifest, *parts, manifest["model"], word_spans=word_spans)
 
     @property
     def sentence_vectors(self) -> np.ndarray:
@@ -282,7 +283,8 @@ class Retriever:
                          and not any(n in embedding_text(self.passages[pid]) for pid in ids)
                          for n in names))
 
-    def _matches(self, question: str, terms: list[str], text: str, cjk: bool) -> tuple[dict[str, float], dict]:
+    def _matches(self, question: str, terms: list[str], text: str, cjk: bool,
+                 spans: np.ndarray | None = None) -> tuple[dict[str, float], dict]:
         """{word of `text` that matches the question: its share of the question's IDF}, and the
         lexical evidence of answer.Evidence (coverage, key, novel, matched, unknown)."""
         if cjk:   # a lone Latin letter (the x of "x光") is no match
@@ -290,7 +292,7 @@ class Retriever:
             found = answer.matched_words(terms, text)
             channel = "words"
         else:   # English words match Chinese text through pinyin and glosses
-            found = lexical.latin_matches(question, text)
+            found = lexical.latin_matches(question, text, spans)
             channel, terms = "gloss", lexical.english_terms(question)
         total = sum(self.lexical.idf(channel, t) for t in terms)
         weights: dict[str, float] = {}
@@ -332,7 +334,8 @@ class Retriever:
         cosine = float(self.dense.vector(pid) @ qvec)
         # Coverage counts the title and section (they were indexed); highlights are the
         # matches that also occur in the text shown. One pass: matching is the slow part.
-        weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk)
+        spans = self.word_spans.of(pid) if self.word_spans is not None else None
+        weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, spans)
         evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, **lexical_evidence)
         span = answer_sentence.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
                                            f"{p.title} {p.section}", weights, latin=not cjk)
@@ -350,8 +353,10 @@ class Retriever:
             "index_dir": str(self.index_dir), "skipped": len(self.manifest.get("skipped", []))}
 
 
-def _open_local(gen: Path) -> tuple[list[Passage], DenseIndex, lexical.LexicalIndex, SentenceVectors]:
-    """The default backend's parts: files in the generation folder (FAISS, bm25s, .npy)."""
+def _open_local(gen: Path) -> tuple[list[Passage], DenseIndex, lexical.LexicalIndex, SentenceVectors,
+                                   lexical.WordSpans | None]:
+    """The default backend's parts: files in the generation folder (FAISS, bm25s, .npy); the
+    word spans only when the build stored them (generations from before did not)."""
     try:
         with open(gen / "passages.jsonl", encoding="utf-8") as f:
             passages = [Passage.from_dict(json.loads(line)) for line in f]
@@ -359,13 +364,17 @@ def _open_local(gen: Path) -> tuple[list[Passage], DenseIndex, lexical.LexicalIn
         lex = lexical.LexicalIndex.load(gen / "lexical")
         sentences = store.load_array(gen / "sentences.npy")
         offsets = store.load_array(gen / "sentence_offsets.npy", mmap=False)
+        word_spans = lexical.WordSpans(store.load_array(gen / "word_spans.npy"),
+                                       store.load_array(gen / "word_span_offsets.npy", mmap=False)) \
+            if (gen / "word_spans.npy").exists() else None
     except (OSError, ValueError, KeyError, RuntimeError, EOFError) as e:
         raise store.CorruptIndex(f"{gen} cannot be read ({e}); rebuild with `qabot build --full`")
     if not (len(passages) == len(dense) == lex.n_docs == len(offsets) - 1
-            and offsets[-1] == len(sentences)):
+            and offsets[-1] == len(sentences)
+            and (word_spans is None or word_spans.fits(len(passages)))):
         raise store.CorruptIndex(f"{gen}: passages, vectors and lexical index disagree in size; "
                                  f"rebuild with `qabot build --full`")
-    return passages, dense, lex, SentenceVectors(sentences, offsets)
+    return passages, dense, lex, SentenceVectors(sentences, offsets), word_spans
 
 
 def clean_question(question: str) -> str:

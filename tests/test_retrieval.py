@@ -123,3 +123,28 @@ def test_english_questions_find_the_passages_their_chinese_twins_find(seed_retri
             == seed_retriever.search(en["question"], k=1)[0].passage_id for zh, en in pairs]
     assert len(pairs) == 20
     assert sum(same) >= 19, [en["question"] for (zh, en), s in zip(pairs, same) if not s]
+
+
+def test_english_hits_read_the_word_spans_the_build_stored(seed_retriever, monkeypatch):
+    """The build stores where each passage's words are (lexical.word_spans), so an English
+    search does not cut its hits with jieba again; the matches are the ones cutting gives."""
+    from bot import lexical
+    from bot.passages import embedding_text
+
+    spans = seed_retriever.word_spans
+    assert spans is not None and spans.fits(len(seed_retriever.passages))
+    text = embedding_text(seed_retriever.passages[3])
+    assert spans.of(3).tolist() == lexical.word_spans(text)
+    read = []
+    words = lexical._passage_words
+    monkeypatch.setattr(lexical, "_passage_words", lambda text, spans=None: read.append(spans) or words(text, spans))
+    question = "Who went to Nantong town?"
+    stored = seed_retriever.search(question, k=5)
+    assert len(read) == 5 and all(s is not None for s in read)
+    read.clear()
+    monkeypatch.setattr(seed_retriever.refreshed(), "word_spans", None)    # as an older index
+    cut = seed_retriever.search(question, k=5)
+    assert len(read) == 5 and all(s is None for s in read)
+    assert [(h.passage_id, h.matched_terms, h.confidence, h.answer_span) for h in stored] == \
+           [(h.passage_id, h.matched_terms, h.confidence, h.answer_span) for h in cut]
+    assert any(h.matched_terms for h in stored)

@@ -266,6 +266,8 @@ def _unchanged(previous: dict, model_name: str, hashes: dict[str, str]) -> bool:
         return False
     if previous.get("reader_version") != documents.READER_VERSION:
         return False
+    if previous.get("backend", "faiss") == "faiss" and "word_spans.npy" not in previous.get("files_written", {}):
+        return False    # built before word spans were stored: built again, vectors from the cache
     return {n: f["hash"] for n, f in previous["files"].items()} == hashes
 
 

@@ -163,3 +163,20 @@ def test_cli_build_ask_info(tmp_path, data_copy):
     assert empty.returncode == 1 and "empty" in empty.stderr and "Traceback" not in empty.stderr
     missing = run_cli("ask", "谁?", "--index", "nowhere", cwd=tmp_path)
     assert missing.returncode == 1 and "qabot build" in missing.stderr
+
+
+def test_an_index_from_before_word_spans_gets_them_without_reembedding(tmp_path, data_copy):
+    index = tmp_path / "index"
+    build_index([data_copy], index_dir=index)
+    gen = store.current_generation(index)
+    manifest = store.read_manifest(gen)
+    for name in ("word_spans.npy", "word_span_offsets.npy"):      # as a build from before wrote it
+        (gen / name).unlink()
+        del manifest["files_written"][name]
+    manifest["checksum"] = store._manifest_checksum(manifest)
+    (gen / store.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    assert Retriever.load(index).word_spans is None        # still searchable: cut at search time
+    again = build_index([data_copy], index_dir=index)
+    assert not again.up_to_date and again.embedded == 0
+    assert Retriever.load(index).word_spans is not None
+    assert build_index([data_copy], index_dir=index).up_to_date

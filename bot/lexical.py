@@ -310,6 +310,7 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
     A word inside a longer matched word is not a match of its own (龙江 in 黑龙江).
     `spans`: the passage's word_spans, when the index stored them (else it is cut here)."""
     terms = set(english_terms(question))
+    stems = {_stem(t): t for t in terms}    # "designed" matches 设计 "to design"
     toks = _LATIN_WORD.findall(question.lower())
     spelled = {"".join(toks[i:i + n]): toks[i:i + n]
                for n in (1, 2, 3) for i in range(len(toks) - n + 1)}
@@ -324,17 +325,17 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
         latin, spelling, senses = _word_matchables(word)
         if latin is not None:
             for term in latin:
-                if term in terms:
-                    match(term, where)
+                if term in terms or _stem(term) in stems:
+                    match(term if term in terms else stems[_stem(term)], where)
             continue
         if spelling in spelled:
             for part in spelled[spelling]:
                 if part in terms:
                     match(part, where)
-        if not terms.isdisjoint(senses):
+        if not stems.keys().isdisjoint(senses):
             for g in _sense_words(word):
-                if g in terms:
-                    match(g, where)
+                if g in terms or _stem(g) in stems:
+                    match(g if g in terms else stems[_stem(g)], where)
     inside = {t for t, (s, e) in found.items()
               if any(a <= s and e <= b and (a, b) != (s, e) for a, b in found.values())}
     return {t: text[s:e] for t, (s, e) in found.items() if t not in inside}
@@ -364,10 +365,10 @@ def word_spans(text: str) -> list[list[int]]:
 def _word_matchables(word: str) -> tuple[tuple[str, ...] | None, str | None, frozenset[str]]:
     """What a question can match in one word of a passage: a Latin word's or number's English
     terms (None for a Chinese word); a Chinese word's pinyin (two characters or more) and the
-    words of its senses that name it (_sense_words, as a set)."""
+    stems of the words of its senses that name it (_sense_words, stemmed, as a set)."""
     if not _CJK.match(word):
         return tuple(english_terms(word)), None, frozenset()
-    return None, _to_pinyin(word) if len(word) > 1 else None, frozenset(_sense_words(word))
+    return None, _to_pinyin(word) if len(word) > 1 else None, frozenset(_stem(g) for g in _sense_words(word))
 
 
 @lru_cache(maxsize=65536)
@@ -375,6 +376,18 @@ def _sense_words(word: str) -> tuple[str, ...]:
     """The words of a Chinese word's CC-CEDICT senses that name it, in sense order: a sense's
     last word (town of 镇 "small town"), or any word of a sense of one or two words."""
     return tuple(g for sense in _gloss_senses(word) for g in sense if g == sense[-1] or len(sense) <= 2)
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    """Snowball's English stem: inflections of one word meet (designed, designs -> design)."""
+    return _stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+    return Stemmer.Stemmer("english")
 
 
 def rarity(word: str) -> float:

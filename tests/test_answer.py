@@ -60,6 +60,13 @@ def test_a_name_before_a_dictionary_comma_is_a_sense_of_its_own():
     assert all("000" not in sense for sense in lexical._gloss_senses("万元户"))
 
 
+def test_an_inflected_english_word_meets_the_dictionarys_base_form():
+    # CC-CEDICT: 设计 "to design", 建立 "to establish; to set up; to found"
+    assert lexical.latin_matches("Who designed the museum?", "该博物馆由贝聿铭设计。") == {
+        "museum": "博物馆", "designed": "设计"}
+    assert lexical.latin_matches("When was the school established?", "学校于1998年建立。").get("established") == "建立"
+
+
 def test_the_names_a_chinese_question_asks_about():
     assert "建新镇" in lexical.chinese_names("建新镇医疗队发放了多少药品包?")   # 建新 alone is a verb
     assert "黄志强" in lexical.chinese_names("黄志强带队去了哪个镇?")

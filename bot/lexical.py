@@ -23,6 +23,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -287,6 +288,47 @@ def chinese_names(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if not _QUESTION_CHARS.intersection(n)))
 
 
+def pinyin_names(question: str) -> list[tuple[str, ...]]:
+    """The names an English question asks about that read as pinyin (Danyang, Lin Haiyan),
+    each as its spellings an index may hold: the words joined, then each word of two
+    syllables or more ("Lin Haiyan" -> linhaiyan, haiyan; a lone syllable, Lin or Wang,
+    could be any of many characters). Names in other spellings (Smith, Paris) and English
+    words that happen to spell pinyin (open, China) are not here: nothing says how a
+    Chinese article writes them."""
+    out = []
+    for run in re.findall(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*", question):
+        words = [w for w in re.findall(r"[a-z]+", run.lower()) if w not in STOPWORDS]
+        parts = [w for w in words if _syllables(w) >= 2 and not _common_english(w)]   # not Open, Elaine
+        if parts and all(_syllables(w) for w in words):
+            out.append(tuple(dict.fromkeys(["".join(words)] + parts)))
+    return out
+
+
+def _syllables(word: str) -> int:
+    """How many pinyin syllables spell `word` (fewest), 0 if it is not pinyin."""
+    syllables = _pinyin_syllables()
+    best = [0] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 6), end):
+            if best[start] is not None and word[start:end] in syllables:
+                n = best[start] + 1
+                best[end] = n if best[end] is None else min(best[end], n)
+    return best[-1] or 0
+
+
+@lru_cache(maxsize=1)
+def _pinyin_syllables() -> frozenset[str]:
+    """Every toneless syllable of pypinyin's table (ü as v), the consonant-only ones (m, ng) left out."""
+    from pypinyin.pinyin_dict import pinyin_dict
+    out = set()
+    for readings in pinyin_dict.values():
+        for reading in readings.split(","):
+            plain = "".join(c for c in unicodedata.normalize("NFKD", reading) if not unicodedata.combining(c))
+            if re.search("[aeiouv]", plain):
+                out.add(plain)
+    return frozenset(out)
+
+
 def latin_query_terms(text: str) -> list[str]:
     """Terms of a Latin-script question for the pinyin channel.
 
@@ -321,24 +363,46 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
         if old is None or (where[0] <= old[0] and old[1] <= where[1]):
             found[term] = where
 
-    for word, where in _passage_words(text, None if spans is None else np.asarray(spans, np.int32).tobytes()):
+    words = _passage_words(text, None if spans is None else np.asarray(spans, np.int32).tobytes())
+    for word, where in words:
         latin, spelling, senses = _word_matchables(word)
         if latin is not None:
             for term in latin:
                 if term in terms or _stem(term) in stems:
                     match(term if term in terms else stems[_stem(term)], where)
             continue
-        if spelling in spelled:
-            for part in spelled[spelling]:
+        for spelled_as, length in spelling:
+            for part in spelled.get(spelled_as, ()):
                 if part in terms:
-                    match(part, where)
+                    match(part, (where[0], where[0] + length))
         if not stems.keys().isdisjoint(senses):
             for g in _sense_words(word):
                 if g in terms or _stem(g) in stems:
                     match(g if g in terms else stems[_stem(g)], where)
+    # A rare name jieba leaves in single characters (洪 塘 镇): two or three of them spelled together.
+    for run in _single_character_runs(words):
+        for spelling, where in run:
+            for part in spelled.get(spelling, ()):
+                if part in terms:
+                    match(part, where)
     inside = {t for t, (s, e) in found.items()
               if any(a <= s and e <= b and (a, b) != (s, e) for a, b in found.values())}
     return {t: text[s:e] for t, (s, e) in found.items() if t not in inside}
+
+
+def _single_character_runs(words) -> list[list[tuple[str, tuple[int, int]]]]:
+    """For each run of adjacent one-character Chinese words (not function words) of a
+    passage's words: the pinyin and span of each two or three of them in a row."""
+    runs, run = [], []
+    for word, where in list(words) + [("", (-1, -1))]:
+        if len(word) == 1 and _CJK.match(word) and word not in STOPWORDS and (not run or run[-1][1][1] == where[0]):
+            run.append((word, where))
+            continue
+        if len(run) > 1:
+            runs.append([(_to_pinyin("".join(w for w, _ in run[i:i + n])), (run[i][1][0], run[i + n - 1][1][1]))
+                         for n in (2, 3) for i in range(len(run) - n + 1)])
+        run = [(word, where)] if len(word) == 1 and _CJK.match(word) and word not in STOPWORDS else []
+    return runs
 
 
 @lru_cache(maxsize=1024)   # ~5 MB at most
@@ -362,13 +426,17 @@ def word_spans(text: str) -> list[list[int]]:
 
 
 @lru_cache(maxsize=65536)
-def _word_matchables(word: str) -> tuple[tuple[str, ...] | None, str | None, frozenset[str]]:
+def _word_matchables(word: str) -> tuple[tuple[str, ...] | None, tuple[tuple[str, int], ...], frozenset[str]]:
     """What a question can match in one word of a passage: a Latin word's or number's English
-    terms (None for a Chinese word); a Chinese word's pinyin (two characters or more) and the
-    stems of the words of its senses that name it (_sense_words, stemmed, as a set)."""
+    terms (None for a Chinese word); a Chinese word's pinyin spellings, each with the number of
+    characters it spells (two characters or more; a place also without its suffix); the stems of the words of its senses that
+    name it (_sense_words, stemmed, as a set)."""
     if not _CJK.match(word):
-        return tuple(english_terms(word)), None, frozenset()
-    return None, _to_pinyin(word) if len(word) > 1 else None, frozenset(_stem(g) for g in _sense_words(word))
+        return tuple(english_terms(word)), (), frozenset()
+    spellings = ((_to_pinyin(word), len(word)),) if len(word) > 1 else ()
+    if len(word) >= 3 and word[-1] in _NAME_SUFFIXES:   # 洪塘镇 is Hongtang (town), as in pinyin()
+        spellings += ((_to_pinyin(word[:-1]), len(word) - 1),)
+    return None, spellings, frozenset(_stem(g) for g in _sense_words(word))
 
 
 @lru_cache(maxsize=65536)
@@ -411,6 +479,11 @@ def is_english_word(term: str) -> bool:
     from wordfreq import zipf_frequency
     return (any(ch.isdigit() for ch in term) or _in_vocabulary(term)
             or zipf_frequency(term, "en") >= COMMON_ZIPF)
+
+
+def _common_english(word: str) -> bool:
+    from wordfreq import zipf_frequency
+    return zipf_frequency(word, "en") >= COMMON_ZIPF
 
 
 def english_rarity(word: str) -> float:
@@ -544,12 +617,13 @@ class TermStats:
             self._names = unknown_words(self.df["words"])
         return words(question, self._names)
 
-    def holds_name(self, name: str, cjk: bool) -> bool:
-        """Whether the index's passages mention `name` (of chinese_names or english_names):
-        all its words are index words; an English name as a word, a gloss or pinyin."""
-        if cjk:
-            return all(w in self.df["words"] for w in self.words(name))
-        return any(name in self.df[channel] for channel in CHANNELS)
+    def holds_chinese_name(self, name: str) -> bool:
+        """Whether the index's words spell `name` (one of chinese_names)."""
+        return all(w in self.df["words"] for w in self.words(name))
+
+    def holds_pinyin_name(self, spellings: tuple[str, ...]) -> bool:
+        """Whether the index holds a name (one of pinyin_names) in any of its spellings."""
+        return any(s in self.df[channel] for s in spellings for channel in CHANNELS)
 
     def idf(self, channel: str, term: str) -> float:
         n, d = self.n_docs, max(1, self.df[channel].get(term, 0))

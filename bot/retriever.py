@@ -275,13 +275,14 @@ class Retriever:
 
     def _names_absent(self, question: str, cjk: bool, ids: list[int]) -> float:
         """answer.Evidence.absent: 1.0 if the question names someone or something (a person,
-        a town, a railway) the articles never mention. A name is there when the index holds
-        its words or a passage found for the question (`ids`) holds it as written (the tagger
-        and the index may cut a rare name differently: 琯 头镇 in the question, 琯 头 镇 in the index)."""
-        names = lexical.chinese_names(question) if cjk else sorted(lexical.english_names(question))
-        return float(any(not self.lexical.holds_name(n, cjk)
-                         and not any(n in embedding_text(self.passages[pid]) for pid in ids)
-                         for n in names))
+        a town, a railway) the articles never mention. A Chinese name is there when the index
+        holds its words or a passage found for the question (`ids`) holds it as written (the
+        tagger and the index may cut a rare name differently: 琯 头镇 / 琯 头 镇); an English
+        one when the index holds it as pinyin (only names that read as pinyin are asked about)."""
+        if not cjk:
+            return float(any(not self.lexical.holds_pinyin_name(n) for n in lexical.pinyin_names(question)))
+        missing = [n for n in lexical.chinese_names(question) if not self.lexical.holds_chinese_name(n)]
+        return float(any(not any(n in embedding_text(self.passages[pid]) for pid in ids) for n in missing))
 
     def _matches(self, question: str, terms: list[str], text: str, cjk: bool,
                  spans: np.ndarray | None = None) -> tuple[dict[str, float], dict]:

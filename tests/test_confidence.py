@@ -110,7 +110,8 @@ def siblings_retriever(tmp_path_factory):
 
 
 @pytest.mark.parametrize("question", ["建新镇医疗队发放了多少药品包?", "盖山镇医疗队是谁带队的?",
-                                      "黄志强带队去了哪个镇?"])
+                                      "黄志强带队去了哪个镇?", "Who led the medical team in Gaishan town?",
+                                      "How many medicine packs did the Jianxin town medical team hand out?"])
 def test_a_question_naming_a_town_or_person_the_articles_never_mention_is_not_answered(siblings_retriever, question):
     hits = siblings_retriever.search(question, k=5)
     assert not any(h.relevant for h in hits), [(h.text[:24], h.confidence, h.evidence.absent) for h in hits]
@@ -118,7 +119,9 @@ def test_a_question_naming_a_town_or_person_the_articles_never_mention_is_not_an
 
 @pytest.mark.parametrize("question, hint", [("洪塘镇医疗队发放了多少药品包?", "1200份"),
                                             ("南通镇医疗队是谁带队的?", "邓秀琴"),
-                                            ("黄志军带队去了哪个镇?", "洪塘镇")])
+                                            ("黄志军带队去了哪个镇?", "洪塘镇"),
+                                            ("Who led the medical team in Hongtang town?", "黄志军"),
+                                            ("How many patients did the Nantong town medical team see?", "860")])
 def test_the_same_questions_about_the_town_or_person_that_is_there_are_answered(siblings_retriever, question, hint):
     hits = siblings_retriever.search(question, k=5)
     assert any(h.relevant and hint in h.text for h in hits), [(h.text[:24], h.confidence) for h in hits]

@@ -37,14 +37,13 @@ class Evidence:
 # follow-ups, questions about what an indexed article does not say, people not in the
 # seed, look-alike news articles with near misses, nonsense and off-topic). Chinese
 # questions weigh a name the index never mentions (`absent`: on look-alike articles the
-# cosine of 南屿镇医疗队... to the 江田镇医疗队 passage is a right answer's). English
-# questions keep their fit without it (cross-validation did not choose it: English names
-# reach Chinese text only as pinyin, which rarely spells a whole name). English questions weigh what matched by general-use
+# cosine of 南屿镇医疗队... to the 江田镇医疗队 passage is a right answer's); so do English
+# questions, for names that read as pinyin. English questions weigh what matched by general-use
 # rarity and lean less on the cosine: across languages the dense similarity says less
 # (features chosen by cross-validation on the fit part: `calibrate.py --cv`).
 # See bench/RESULTS.md (issue 11). Valid for the default model; other models' cosines sit elsewhere.
-CALIBRATION = {"bias": -49.048, "cosine": 53.165, "coverage": 2.971, "key": 0.996, "novel": -2.251, "absent": -1.927}
-LATIN_CALIBRATION = {"bias": -11.91, "cosine": 12.225, "coverage": 0.763, "key": 1.797, "rank": -0.531, "matched": 0.487, "absent": -1.935}
+CALIBRATION = {"bias": -49.097, "cosine": 53.219, "coverage": 2.99, "key": 0.98, "novel": -2.209, "absent": -2.318}
+LATIN_CALIBRATION = {"bias": -12.12, "cosine": 12.588, "coverage": 0.934, "key": 1.639, "rank": -0.54, "matched": 0.505, "absent": -2.069}
 # An English question most of whose (IDF-weighted) words are neither in the index nor in
 # a dictionary nor pinyin nor numbers (xxxxxxxxxx, asdf qwer, lorem ipsum) is not a question
 # about anything: the English calibration, on cosine alone, called such 70% sure.

@@ -142,9 +142,10 @@ def pinyin(text: str) -> list[str]:
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bCL:.*|\b(?:variant|abbr|old variant|see also|surname)\b.*", re.I)
 MAX_SENSES = 8   # later senses of a word are rarer and mostly noise
 # A comma parts a sense into what the word is and what is said of it ("Paris, capital of
-# France", "Suzhou, prefecture-level city in Jiangsu"): each part is read as a sense of its own,
-# so "Paris" finds 巴黎. Bump when the stored senses change (the cached dictionary is remade).
-SENSES_VERSION = "2"
+# France", "Suzhou, prefecture-level city in Jiangsu"): the part before it is also read as a
+# sense of its own, so "Paris" finds 巴黎 (and "capital" does not). Bump when the stored
+# senses change (the cached dictionary is remade).
+SENSES_VERSION = "3"
 _COMMA = re.compile(r",\s")   # not the comma of 10,000
 
 
@@ -244,9 +245,12 @@ def _write_dictionary(db: sqlite3.Connection) -> None:
         traditional.setdefault(entry["traditional"], []).extend(entry["definitions"])
 
     def senses(definitions: list[str]) -> str:
-        parts = [part for d in definitions[:MAX_SENSES] for part in _COMMA.split(_PAREN.sub(" ", d))]
-        return json.dumps([terms for terms in (list(dict.fromkeys(english_terms(p))) for p in parts) if terms],
-                          ensure_ascii=False)
+        out = []
+        for d in definitions[:MAX_SENSES]:
+            d = _PAREN.sub(" ", d)
+            head = _COMMA.split(d)[0]
+            out += [list(dict.fromkeys(english_terms(part))) for part in ([d, head] if head != d else [d])]
+        return json.dumps([terms for terms in out if terms], ensure_ascii=False)
 
     vocabulary = {t for definitions in simplified.values() for d in definitions
                   for t in english_terms(_PAREN.sub(" ", d))}
@@ -283,8 +287,8 @@ def chinese_names(question: str) -> tuple[str, ...]:
     # A town's name is often an ordinary word before 镇 (建新 "to build anew" + 镇): the
     # tagger calls it a verb; the word and its suffix are the name.
     names += [before + word for (before, flag), (word, _) in zip(tagged, tagged[1:])
-              if word in _PLACE_SUFFIXES and _CJK.match(before) and before not in STOPWORDS
-              and flag[0] not in _NOT_A_PLACE]
+              if word in _PLACE_SUFFIXES and len(before) >= 2 and _CJK.match(before)
+              and before not in STOPWORDS and flag[0] not in _NOT_A_PLACE]
     return tuple(dict.fromkeys(n for n in names if not _QUESTION_CHARS.intersection(n)))
 
 
@@ -320,13 +324,14 @@ def _syllables(word: str) -> int:
 def _pinyin_syllables() -> frozenset[str]:
     """Every toneless syllable of pypinyin's table (ü as v), the consonant-only ones (m, ng) left out."""
     from pypinyin.pinyin_dict import pinyin_dict
-    out = set()
-    for readings in pinyin_dict.values():
-        for reading in readings.split(","):
-            plain = "".join(c for c in unicodedata.normalize("NFKD", reading) if not unicodedata.combining(c))
-            if re.search("[aeiouv]", plain):
-                out.add(plain)
-    return frozenset(out)
+
+    def toneless(ch: str) -> str:
+        marks = unicodedata.normalize("NFKD", ch)
+        return "v" if "\u0308" in marks else marks[0]     # ü, ǘ... -> v, as pypinyin writes 吕 lv
+
+    readings = {r for rs in pinyin_dict.values() for r in rs.split(",")}
+    plain = {"".join(toneless(ch) for ch in r) for r in readings}
+    return frozenset(p for p in plain if re.search("[aeiouv]", p))
 
 
 def latin_query_terms(text: str) -> list[str]:
@@ -352,7 +357,7 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
     A word inside a longer matched word is not a match of its own (龙江 in 黑龙江).
     `spans`: the passage's word_spans, when the index stored them (else it is cut here)."""
     terms = set(english_terms(question))
-    stems = {_stem(t): t for t in terms}    # "designed" matches 设计 "to design"
+    bases = {_base_form(t): t for t in terms}    # "designed" matches 设计 "to design"
     toks = _LATIN_WORD.findall(question.lower())
     spelled = {"".join(toks[i:i + n]): toks[i:i + n]
                for n in (1, 2, 3) for i in range(len(toks) - n + 1)}
@@ -368,17 +373,17 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
         latin, spelling, senses = _word_matchables(word)
         if latin is not None:
             for term in latin:
-                if term in terms or _stem(term) in stems:
-                    match(term if term in terms else stems[_stem(term)], where)
+                if term in terms or term in bases:
+                    match(term if term in terms else bases[term], where)
             continue
         for spelled_as, length in spelling:
             for part in spelled.get(spelled_as, ()):
                 if part in terms:
                     match(part, (where[0], where[0] + length))
-        if not stems.keys().isdisjoint(senses):
+        if not bases.keys().isdisjoint(senses) or not terms.isdisjoint(senses):
             for g in _sense_words(word):
-                if g in terms or _stem(g) in stems:
-                    match(g if g in terms else stems[_stem(g)], where)
+                if g in terms or g in bases:
+                    match(g if g in terms else bases[g], where)
     # A rare name jieba leaves in single characters (洪 塘 镇): two or three of them spelled together.
     for run in _single_character_runs(words):
         for spelling, where in run:
@@ -430,13 +435,13 @@ def _word_matchables(word: str) -> tuple[tuple[str, ...] | None, tuple[tuple[str
     """What a question can match in one word of a passage: a Latin word's or number's English
     terms (None for a Chinese word); a Chinese word's pinyin spellings, each with the number of
     characters it spells (two characters or more; a place also without its suffix); the stems of the words of its senses that
-    name it (_sense_words, stemmed, as a set)."""
+    name it (_sense_words, as a set)."""
     if not _CJK.match(word):
         return tuple(english_terms(word)), (), frozenset()
     spellings = ((_to_pinyin(word), len(word)),) if len(word) > 1 else ()
     if len(word) >= 3 and word[-1] in _NAME_SUFFIXES:   # 洪塘镇 is Hongtang (town), as in pinyin()
         spellings += ((_to_pinyin(word[:-1]), len(word) - 1),)
-    return None, spellings, frozenset(_stem(g) for g in _sense_words(word))
+    return None, spellings, frozenset(_sense_words(word))
 
 
 @lru_cache(maxsize=65536)
@@ -447,15 +452,21 @@ def _sense_words(word: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    """Snowball's English stem: inflections of one word meet (designed, designs -> design)."""
-    return _stemmer().stemWord(word)
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-    return Stemmer.Stemmer("english")
+def _base_form(word: str) -> str:
+    """The dictionary form of an inflected English word, when CC-CEDICT's senses use it
+    (designed -> design, making -> make, united -> unite); else the word. Only inflections:
+    a stemmer also joins experience to experiment and united to unit."""
+    if len(word) < 5:
+        return word
+    if word.endswith("ied"):
+        candidates = [word[:-3] + "y"]
+    elif word.endswith("ed"):
+        candidates = [word[:-1], word[:-2], word[:-3]]          # used, designed, planned
+    elif word.endswith("ing"):
+        candidates = [word[:-3] + "e", word[:-3], word[:-4]]    # making, building, running
+    else:
+        return word
+    return next((c for c in candidates if len(c) >= 3 and _in_vocabulary(c)), word)
 
 
 def rarity(word: str) -> float:
@@ -618,8 +629,10 @@ class TermStats:
         return words(question, self._names)
 
     def holds_chinese_name(self, name: str) -> bool:
-        """Whether the index's words spell `name` (one of chinese_names)."""
-        return all(w in self.df["words"] for w in self.words(name))
+        """Whether the index's words spell `name` (one of chinese_names), or begin it: the
+        tagger glues a name to what follows (魏舒史称 -> 魏舒史, 鸡毛松才 -> 松才)."""
+        df = self.df["words"]
+        return all(w in df for w in self.words(name)) or any(name[:n] in df for n in range(2, len(name)))
 
     def holds_pinyin_name(self, spellings: tuple[str, ...]) -> bool:
         """Whether the index holds a name (one of pinyin_names) in any of its spellings."""

@@ -266,23 +266,31 @@ class Retriever:
         cjk = lexical.is_cjk_question(question)
         if terms is None:
             terms = list(dict.fromkeys(self.lexical.words(question)))
-        absent = self._names_absent(question, cjk, ids)
+        absent = self._names_absent(question, cjk, ids, terms)
         hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk, absent)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits])
         return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
                 for h, c in zip(hits, confidences)]
 
-    def _names_absent(self, question: str, cjk: bool, ids: list[int]) -> float:
+    def _names_absent(self, question: str, cjk: bool, ids: list[int], terms: list[str]) -> float:
         """answer.Evidence.absent: 1.0 if the question names someone or something (a person,
-        a town, a railway) the articles never mention. A Chinese name is there when the index
-        holds its words or a passage found for the question (`ids`) holds it as written (the
-        tagger and the index may cut a rare name differently: 琯 头镇 / 琯 头 镇); an English
-        one when the index holds it as pinyin (only names that read as pinyin are asked about)."""
-        if not cjk:
-            return float(any(not self.lexical.holds_pinyin_name(n) for n in lexical.pinyin_names(question)))
-        missing = [n for n in lexical.chinese_names(question) if not self.lexical.holds_chinese_name(n)]
-        return float(any(not any(n in embedding_text(self.passages[pid]) for pid in ids) for n in missing))
+        a town, a railway) the articles never mention. A name is there when the index holds it
+        (Chinese: its words; English: a pinyin spelling) or a passage found for the question
+        (`ids`) holds it: the tagger and the index may cut a rare name differently (琯 头镇 /
+        琯 头 镇), and an English name may match only where jieba left it in characters."""
+        if cjk:
+            if all(t in self.lexical.df["words"] for t in terms):
+                return 0.0      # every word is the index's: no name is missing (and no tagger to run)
+            missing = [n for n in lexical.chinese_names(question) if not self.lexical.holds_chinese_name(n)]
+            return float(any(not any(n in embedding_text(self.passages[pid]) for pid in ids) for n in missing))
+        missing = [n for n in lexical.pinyin_names(question) if not self.lexical.holds_pinyin_name(n)]
+        if not missing:
+            return 0.0
+        found = set().union(*(lexical.latin_matches(question, embedding_text(self.passages[pid]),
+                                                    self.word_spans.of(pid) if self.word_spans is not None else None)
+                              for pid in ids))
+        return float(any(found.isdisjoint(n) for n in missing))
 
     def _matches(self, question: str, terms: list[str], text: str, cjk: bool,
                  spans: np.ndarray | None = None) -> tuple[dict[str, float], dict]:

@@ -79,7 +79,8 @@ def test_a_near_miss_on_look_alike_articles_is_not_answered(lookalike_retriever,
 
 @pytest.mark.parametrize("question, hint", [("福平铁路全长多少公里?", "88公里"),
                                             ("城门镇常住人口有多少?", "12万"),
-                                            ("谁去了琯头镇?", "琯头镇")])   # the tagger cuts 琯 头镇
+                                            ("谁去了琯头镇?", "琯头镇"),     # the tagger cuts 琯 头镇
+                                            ("Who went to Guantou town?", "琯头镇")])   # the index: 琯 头 镇
 def test_the_look_alike_that_is_there_is_answered(lookalike_retriever, question, hint):
     hits = lookalike_retriever.search(question, k=5)
     assert any(h.relevant and hint in h.text for h in hits), [(h.text[:20], h.confidence) for h in hits]

@@ -434,8 +434,8 @@ def word_spans(text: str) -> list[list[int]]:
 def _word_matchables(word: str) -> tuple[tuple[str, ...] | None, tuple[tuple[str, int], ...], frozenset[str]]:
     """What a question can match in one word of a passage: a Latin word's or number's English
     terms (None for a Chinese word); a Chinese word's pinyin spellings, each with the number of
-    characters it spells (two characters or more; a place also without its suffix); the stems of the words of its senses that
-    name it (_sense_words, as a set)."""
+    characters it spells (two characters or more; a place also without its suffix); the words
+    of its senses that name it (_sense_words, as a set)."""
     if not _CJK.match(word):
         return tuple(english_terms(word)), (), frozenset()
     spellings = ((_to_pinyin(word), len(word)),) if len(word) > 1 else ()
@@ -630,7 +630,7 @@ class TermStats:
 
     def holds_chinese_name(self, name: str) -> bool:
         """Whether the index's words spell `name` (one of chinese_names), or begin it: the
-        tagger glues a name to what follows (魏舒史称 -> 魏舒史, 鸡毛松才 -> 松才)."""
+        tagger may glue a name to what follows (魏舒史称 -> 魏舒史)."""
         df = self.df["words"]
         return all(w in df for w in self.words(name)) or any(name[:n] in df for n in range(2, len(name)))
 

@@ -25,7 +25,8 @@ Question sets (each question: its index, language, fit/held-out part, and which 
 - `seed-absent`: questions about people and places the seed article does not
   mention (bench/data/seed_absent_questions.jsonl). Unanswerable.
 - `offtopic`: nonsense and off-topic questions, Chinese and English
-  (bench/data/offtopic_questions.jsonl), asked of the seed index and of the
+  (bench/data/offtopic_questions.jsonl; and 30 English chit-chat questions in the fit part
+  only, bench/data/offtopic_fit_questions.jsonl), asked of the seed index and of the
   CMRC half index. Unanswerable.
 - `lookalike`: six short synthetic news articles about similar officials,
   towns and railways (bench/data/lookalike/) with answerable questions and
@@ -212,6 +213,9 @@ def hand_written() -> list[Asked]:
     for i, q in enumerate(quality.read_jsonl(DATA / "offtopic_questions.jsonl")):
         for index in ("seed", "cmrc-half"):
             out.append(Asked("offtopic", q["lang"], part(i), q["question"], index))
+    for q in quality.read_jsonl(DATA / "offtopic_fit_questions.jsonl"):   # chit-chat, fit part only
+        for index in ("seed", "cmrc-half"):
+            out.append(Asked("offtopic", q["lang"], "fit", q["question"], index))
     for questions, index, p in (("lookalike_questions.jsonl", "lookalike", "held-out"),
                                 ("lookalike_fit_questions.jsonl", "lookalike-fit", "fit")):
         for q in quality.read_jsonl(DATA / questions):

@@ -43,7 +43,7 @@ class Evidence:
 # (features chosen by cross-validation on the fit part: `calibrate.py --cv`).
 # See bench/RESULTS.md (issue 11). Valid for the default model; other models' cosines sit elsewhere.
 CALIBRATION = {"bias": -49.097, "cosine": 53.219, "coverage": 2.99, "key": 0.98, "novel": -2.209, "absent": -2.318}
-LATIN_CALIBRATION = {"bias": -12.12, "cosine": 12.588, "coverage": 0.934, "key": 1.639, "rank": -0.54, "matched": 0.505, "absent": -2.069}
+LATIN_CALIBRATION = {"bias": -12.565, "cosine": 12.745, "coverage": -0.376, "key": 1.684, "rank": -0.514, "matched": 0.771, "absent": -2.029}
 # An English question most of whose (IDF-weighted) words are neither in the index nor in
 # a dictionary nor pinyin nor numbers (xxxxxxxxxx, asdf qwer, lorem ipsum) is not a question
 # about anything: the English calibration, on cosine alone, called such 70% sure.

@@ -46,7 +46,8 @@ def test_nonsense_and_off_topic_questions_are_not_answered(seed_retriever, quest
 
 
 @pytest.mark.parametrize("question", ["Tell me a story", "Thank you very much",    # answered before (0.85, 0.46)
-                                      "What is the capital of France?", "Who won the World Cup in 2018?"])
+                                      "What is the capital of France?", "Who won the World Cup in 2018?",
+                                      "What's your name?", "Tell me a joke"])
 def test_off_topic_english_questions_in_real_words_are_not_answered(seed_retriever, lookalike_retriever, question):
     # Each shares a common word or two with the articles' glosses ("story", "thank", "capital", "2018"):
     # the English calibration weighs what matched by how rare it is in general use.

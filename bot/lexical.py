@@ -132,10 +132,19 @@ def pinyin(text: str) -> list[str]:
             run.append(word)
             continue
         flush()
-        out.append(_to_pinyin(word))
-        if len(word) >= 3 and word[-1] in _NAME_SUFFIXES:
-            out.append(_to_pinyin(word[:-1]))
+        out += [spelling for spelling, _ in _spellings(word)]
     flush()
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _spellings(word: str) -> tuple[tuple[str, int], ...]:
+    """How a Chinese word of two characters or more is spelled in pinyin, each spelling with
+    the number of characters it spells: the word, and a place's name without its generic
+    suffix (洪塘镇 is Hongtang too)."""
+    out = ((_to_pinyin(word), len(word)),)
+    if len(word) >= 3 and word[-1] in _NAME_SUFFIXES:
+        out += ((_to_pinyin(word[:-1]), len(word) - 1),)
     return out
 
 
@@ -357,7 +366,9 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
     A word inside a longer matched word is not a match of its own (龙江 in 黑龙江).
     `spans`: the passage's word_spans, when the index stored them (else it is cut here)."""
     terms = set(english_terms(question))
-    bases = {_base_form(t): t for t in terms}    # "designed" matches 设计 "to design"
+    # what a passage's word may be -> the question's term: the term, or its dictionary form
+    # ("designed" matches 设计 "to design")
+    known = {_base_form(t): t for t in terms} | {t: t for t in terms}
     toks = _LATIN_WORD.findall(question.lower())
     spelled = {"".join(toks[i:i + n]): toks[i:i + n]
                for n in (1, 2, 3) for i in range(len(toks) - n + 1)}
@@ -373,17 +384,17 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
         latin, spelling, senses = _word_matchables(word)
         if latin is not None:
             for term in latin:
-                if term in terms or term in bases:
-                    match(term if term in terms else bases[term], where)
+                if term in known:
+                    match(known[term], where)
             continue
         for spelled_as, length in spelling:
             for part in spelled.get(spelled_as, ()):
                 if part in terms:
                     match(part, (where[0], where[0] + length))
-        if not bases.keys().isdisjoint(senses) or not terms.isdisjoint(senses):
+        if not known.keys().isdisjoint(senses):
             for g in _sense_words(word):
-                if g in terms or g in bases:
-                    match(g if g in terms else bases[g], where)
+                if g in known:
+                    match(known[g], where)
     # A rare name jieba leaves in single characters (洪 塘 镇): two or three of them spelled together.
     for run in _single_character_runs(words):
         for spelling, where in run:
@@ -433,15 +444,11 @@ def word_spans(text: str) -> list[list[int]]:
 @lru_cache(maxsize=65536)
 def _word_matchables(word: str) -> tuple[tuple[str, ...] | None, tuple[tuple[str, int], ...], frozenset[str]]:
     """What a question can match in one word of a passage: a Latin word's or number's English
-    terms (None for a Chinese word); a Chinese word's pinyin spellings, each with the number of
-    characters it spells (two characters or more; a place also without its suffix); the words
-    of its senses that name it (_sense_words, as a set)."""
+    terms (None for a Chinese word); a Chinese word's `_spellings` (two characters or more);
+    the words of its senses that name it (_sense_words, as a set)."""
     if not _CJK.match(word):
         return tuple(english_terms(word)), (), frozenset()
-    spellings = ((_to_pinyin(word), len(word)),) if len(word) > 1 else ()
-    if len(word) >= 3 and word[-1] in _NAME_SUFFIXES:   # 洪塘镇 is Hongtang (town), as in pinyin()
-        spellings += ((_to_pinyin(word[:-1]), len(word) - 1),)
-    return None, spellings, frozenset(_sense_words(word))
+    return None, _spellings(word) if len(word) > 1 else (), frozenset(_sense_words(word))
 
 
 @lru_cache(maxsize=65536)
@@ -487,9 +494,7 @@ COMMON_ZIPF = 3.0
 def is_english_word(term: str) -> bool:
     """Whether an English question's term (english_terms) means something on its own: a number,
     a word CC-CEDICT's senses use, or a common word in general use (British spellings too)."""
-    from wordfreq import zipf_frequency
-    return (any(ch.isdigit() for ch in term) or _in_vocabulary(term)
-            or zipf_frequency(term, "en") >= COMMON_ZIPF)
+    return any(ch.isdigit() for ch in term) or _in_vocabulary(term) or _common_english(term)
 
 
 def _common_english(word: str) -> bool:

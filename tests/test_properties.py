@@ -262,3 +262,22 @@ def test_jsonl_lines_are_kept_or_reported_with_their_number(lines):
 def test_the_codecs_we_need_exist():
     for name in ("utf-8-sig", "utf-16", "gb18030"):
         codecs.lookup(name)
+
+
+# ---------------------------------------------------------------- lexical channels
+
+# Numerals, units, wide digits, thousands commas, Latin words and common characters: where
+# the numbers-as-digits text and the text as written are cut differently.
+_LEXICAL_ALPHABET = st.sampled_from(list("一二三四五六七八九十百千零两第年月日岁百分之镇市人的是在中国南通苏健")
+                                    + list("０１９％,0123456789 .。，abcXYZ") + ["十分", "百分之五", "10,000"])
+
+
+@settings(deadline=None, max_examples=300)
+@given(text=st.lists(_LEXICAL_ALPHABET, max_size=40).map("".join))
+@example(text="二十三岁的他于一九九九年7月请辞，百分之五的人１２，０００元。第三届")
+def test_tokenize_gives_what_each_channel_gives(text):
+    """A build tokenizes with shared jieba cuts (lexical.tokenize); queries and English matching
+    use the channels one by one: the two must agree token for token."""
+    from bot import lexical
+    assert lexical.tokenize(text) == {"words": lexical.words(text), "pinyin": lexical.pinyin(text),
+                                      "gloss": lexical.gloss(text), "spans": lexical.word_spans(text)}

@@ -27,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -313,19 +314,34 @@ def chinese_names(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if not _QUESTION_CHARS.intersection(n)))
 
 
-def pinyin_names(question: str) -> list[tuple[str, ...]]:
-    """The names an English question asks about that read as pinyin (Danyang, Lin Haiyan),
-    each as its spellings an index may hold: the words joined, then each word of two
-    syllables or more ("Lin Haiyan" -> linhaiyan, haiyan; a lone syllable, Lin or Wang,
-    could be any of many characters). Names in other spellings (Smith, Paris) and English
-    words that happen to spell pinyin (open, China) are not here: nothing says how a
-    Chinese article writes them."""
+class PinyinName(NamedTuple):
+    """A name of an English question that reads as pinyin (lexical.pinyin_names)."""
+
+    spellings: tuple[str, ...]   # how an index may hold it: the words joined, each word of two syllables or more
+    words: tuple[str, ...]       # its words as the question writes them
+
+
+def pinyin_names(question: str) -> list[PinyinName]:
+    """The names an English question asks about that read as pinyin (Danyang, Lin Haiyan,
+    Wang Lei), each with its spellings an index may hold: the words joined, then each word
+    of two syllables or more ("Lin Haiyan" -> linhaiyan, haiyan; a lone syllable, Lin or
+    Wang, could be any of many characters). A name of two or three one-syllable words
+    (Wang Lei, Li Ming: a surname and a one-character given name) is its joined spelling
+    alone, unless that spelling is a common English word. Names in other spellings (Smith,
+    Paris) and English words that happen to spell pinyin (open, China) are not here:
+    nothing says how a Chinese article writes them."""
     out = []
-    for run in re.findall(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*", question):
-        words = [w for w in re.findall(r"[a-z]+", run.lower()) if w not in STOPWORDS]
+    for run in re.finditer(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*", question):
+        words = [w for w in re.findall(r"[a-z]+", run.group().lower()) if w not in STOPWORDS]
+        if not words or not all(_syllables(w) for w in words):
+            continue
+        joined = "".join(words)
         parts = [w for w in words if _syllables(w) >= 2 and not _common_english(w)]   # not Open, Elaine
-        if parts and all(_syllables(w) for w in words):
-            out.append(tuple(dict.fromkeys(["".join(words)] + parts)))
+        if parts:
+            out.append(PinyinName(tuple(dict.fromkeys([joined] + parts)), tuple(words)))
+        elif 2 <= len(words) <= 3 and all(_syllables(w) == 1 for w in words) and not _common_english(joined) \
+                and not re.match(r"[-'][a-z]", question[run.end():]):   # not the Yang Chao of Yang Chao-hsiang
+            out.append(PinyinName((joined,), tuple(words)))
     return out
 
 

@@ -284,13 +284,15 @@ class Retriever:
                 return 0.0      # every word is the index's: no name is missing (and no tagger to run)
             missing = [n for n in lexical.chinese_names(question) if not self.lexical.holds_chinese_name(n)]
             return float(any(not any(n in embedding_text(self.passages[pid]) for pid in ids) for n in missing))
-        missing = [n for n in lexical.pinyin_names(question) if not self.lexical.holds_pinyin_name(n)]
+        missing = [n for n in lexical.pinyin_names(question) if not self.lexical.holds_pinyin_name(n.spellings)]
         if not missing:
             return 0.0
         found = set().union(*(lexical.latin_matches(question, embedding_text(self.passages[pid]),
                                                     self.word_spans.of(pid) if self.word_spans is not None else None)
                               for pid in ids))
-        return float(any(found.isdisjoint(n) for n in missing))
+        # found there: one of its spellings matched, or each of its words did (王磊 cut 王 / 磊;
+        # Hong Kong, which CC-CEDICT glosses 香港 with)
+        return float(any(found.isdisjoint(n.spellings) and not found.issuperset(n.words) for n in missing))
 
     def _matches(self, question: str, terms: list[str], text: str, cjk: bool,
                  spans: np.ndarray | None = None) -> tuple[dict[str, float], dict]:

@@ -38,12 +38,12 @@ class Evidence:
 # seed, look-alike news articles with near misses, nonsense and off-topic). Chinese
 # questions weigh a name the index never mentions (`absent`: on look-alike articles the
 # cosine of 南屿镇医疗队... to the 江田镇医疗队 passage is a right answer's); so do English
-# questions, for names that read as pinyin. English questions weigh what matched by general-use
+# questions, for names that read as pinyin (Lin Haiyan; Wang Lei). English questions weigh what matched by general-use
 # rarity and lean less on the cosine: across languages the dense similarity says less
 # (features chosen by cross-validation on the fit part: `calibrate.py --cv`).
 # See bench/RESULTS.md (issue 11). Valid for the default model; other models' cosines sit elsewhere.
 CALIBRATION = {"bias": -49.097, "cosine": 53.219, "coverage": 2.99, "key": 0.98, "novel": -2.209, "absent": -2.318}
-LATIN_CALIBRATION = {"bias": -12.565, "cosine": 12.745, "coverage": -0.376, "key": 1.684, "rank": -0.514, "matched": 0.771, "absent": -2.029}
+LATIN_CALIBRATION = {"bias": -13.173, "cosine": 13.606, "coverage": -0.449, "key": 1.556, "rank": -0.514, "matched": 0.834, "absent": -2.787}
 # An English question most of whose (IDF-weighted) words are neither in the index nor in
 # a dictionary nor pinyin nor numbers (xxxxxxxxxx, asdf qwer, lorem ipsum) is not a question
 # about anything: the English calibration, on cosine alone, called such 70% sure.

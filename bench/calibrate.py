@@ -38,9 +38,11 @@ def features(weights: dict) -> tuple[str, ...]:
 
 
 def rows(asked: list, latin: bool, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(features with a bias column, labels, part is fit, question id) per hit of one script's questions."""
+    """(features with a bias column, labels, part is fit, question id) per hit of one script's questions.
+    The question id is its place in `asked` (not id(): folds drawn from memory addresses differ
+    from run to run)."""
     X, y, fit_part, qid = [], [], [], []
-    for a in asked:
+    for i, a in enumerate(asked):
         if a.set == "cmrc-lookalike":   # a subset of cmrc-split, reported apart: not counted twice
             continue
         for h, label in zip(a.hits, a.labels()):
@@ -49,7 +51,7 @@ def rows(asked: list, latin: bool, names: tuple[str, ...]) -> tuple[np.ndarray, 
             X.append([1.0] + [float(getattr(h.evidence, f)) for f in names])
             y.append(float(label))
             fit_part.append(a.part == "fit")
-            qid.append(id(a))
+            qid.append(i)
     return np.array(X), np.array(y), np.array(fit_part), np.array(qid)
 
 

@@ -321,7 +321,8 @@ class PinyinName(NamedTuple):
     words: tuple[str, ...]       # its words as the question writes them
 
 
-def pinyin_names(question: str) -> list[PinyinName]:
+@lru_cache(maxsize=4096)   # asked once per hit (retriever._evidence)
+def pinyin_names(question: str) -> tuple[PinyinName, ...]:
     """The names an English question asks about that read as pinyin (Danyang, Lin Haiyan,
     Wang Lei), each with its spellings an index may hold: the words joined, then each word
     of two syllables or more ("Lin Haiyan" -> linhaiyan, haiyan; a lone syllable, Lin or
@@ -342,7 +343,7 @@ def pinyin_names(question: str) -> list[PinyinName]:
         elif 2 <= len(words) <= 3 and all(_syllables(w) == 1 for w in words) and not _common_english(joined) \
                 and not re.match(r"[-'][a-z]", question[run.end():]):   # not the Yang Chao of Yang Chao-hsiang
             out.append(PinyinName((joined,), tuple(words)))
-    return out
+    return tuple(out)
 
 
 def _syllables(word: str) -> int:

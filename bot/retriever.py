@@ -324,6 +324,12 @@ class Retriever:
         # is rare, 去 and "went" are not), whatever the index holds. English coverage keeps the
         # index's IDF: glosses reach the text only through Chinese words.
         rarity = {t: lexical.rarity(t) if cjk else lexical.english_rarity(t) for t in terms}
+        if not cjk:   # a name's words are as rare as the name: "su" alone is common, Su Jian is not
+            for name in lexical.pinyin_names(question):
+                name_rarity = lexical.english_rarity(name.spellings[0])
+                for w in name.words:
+                    if w in rarity:
+                        rarity[w] = max(rarity[w], name_rarity)
         weight = rarity if cjk else {t: self.lexical.idf(channel, t) for t in terms}
 
         def share(ws: dict[str, float], which) -> float:

@@ -145,6 +145,16 @@ def test_an_english_name_of_one_syllable_words_that_is_there_is_answered(seed_re
     assert hits[0].relevant and people(hits[:1]) == [person], [(h.section, h.confidence) for h in hits]
 
 
+@pytest.mark.parametrize("question, person", [("What did Su Jian do in Nantong town?", "苏健"),
+                                              ("What did Cai Min do in Nantong town?", "蔡敏")])
+def test_an_english_question_naming_one_person_does_not_count_another_who_was_there(seed_retriever, question, person):
+    # "su" and "min" alone are common words, so Nantong was the question's rarest word and the other
+    # person's passage, which holds it, was an answer too (0.50): a name's words are as rare as the name.
+    hits = seed_retriever.search(question, k=5)
+    answers = [h for h in hits if h.relevant]
+    assert answers and set(people(answers)) == {person}, [(h.section, h.confidence) for h in hits]
+
+
 @pytest.mark.parametrize("topic, follow_up, person, hint", [
     ("谁去了南通镇?", "她带领团队做了什么?", "蔡敏", "临时党支部"),
     ("Who went to Nantong town?", "Where did she go after that?", "蔡敏", "新店镇"),

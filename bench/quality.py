@@ -2,10 +2,15 @@
 
     python bench/quality.py                  # all sets, all modes
     python bench/quality.py --sets cmrc-zh --modes hybrid
+    python bench/quality.py --sets cmrc-dev-en --dev cmrc2018_dev.json   # English on unseen articles
 
 CMRC 2018 trial (CC BY-SA 4.0, github.com/ymcui/cmrc2018): every context is
 a document, every question a query; a hit is a passage of the question's own
 context. Seed questions: a hit is a passage from an expected section.
+`cmrc-dev-en`: 68 questions of the CMRC 2018 dev set (other articles than the trial's, which
+no weight was tuned on), translated by the team (bench/data/cmrc_dev_en.jsonl), asked of an
+index of the whole dev set; `--dev` is its path (squad-style-data/cmrc2018_dev.json of the
+same repository; not shipped here), `cmrc-dev-zh` the same questions in Chinese.
 Prints a Markdown table; `--out FILE` also writes per-question results as JSON.
 """
 
@@ -25,6 +30,7 @@ from bot import Retriever, build_index  # noqa: E402
 CMRC = ROOT.parent / "shared" / "eval" / "cmrc2018_trial.json"
 EN = ROOT / "bench" / "data" / "cmrc_trial_en.jsonl"
 EN_HOLDOUT = ROOT / "bench" / "data" / "cmrc_trial_en_holdout.jsonl"   # never tuned on
+DEV_EN = ROOT / "bench" / "data" / "cmrc_dev_en.jsonl"   # unseen articles: CMRC 2018 dev
 SEED_QUESTIONS = ROOT / "bench" / "data" / "seed_questions.jsonl"
 OUT = ROOT / "bench" / "out"
 
@@ -114,6 +120,7 @@ def main() -> None:
     ap.add_argument("--sets", nargs="+", default=["cmrc-zh", "cmrc-en", "cmrc-en-holdout", "seed-zh", "seed-en"])
     ap.add_argument("--modes", nargs="+", default=["hybrid", "dense", "lexical"])
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--dev", type=Path, default=None, help="cmrc2018_dev.json, for the cmrc-dev-* sets")
     args = ap.parse_args()
 
     results = {}
@@ -131,6 +138,17 @@ def main() -> None:
         if "cmrc-en-holdout" in args.sets and EN_HOLDOUT.exists():
             sets["cmrc-en-holdout"] = (cmrc, [{**by_id[e["id"]], "question": e["question_en"]}
                                               for e in read_jsonl(EN_HOLDOUT)])
+    if any(s.startswith("cmrc-dev") for s in args.sets):
+        if args.dev is None:
+            ap.error("the cmrc-dev-* sets need --dev PATH (the CMRC 2018 dev file)")
+        docs, questions = cmrc_corpus(args.dev)
+        by_id = {q["id"]: q for q in questions}
+        dev = Retriever.load(cmrc_index(OUT / "cmrc-dev-index", docs))
+        picked = read_jsonl(DEV_EN)
+        if "cmrc-dev-en" in args.sets:
+            sets["cmrc-dev-en"] = (dev, [{**by_id[e["id"]], "question": e["question_en"]} for e in picked])
+        if "cmrc-dev-zh" in args.sets:
+            sets["cmrc-dev-zh"] = (dev, [by_id[e["id"]] for e in picked])
     if any(s.startswith("seed") for s in args.sets) and SEED_QUESTIONS.exists():
         seed_dir = OUT / "seed-index"
         print(build_index([ROOT / "data"], index_dir=seed_dir).summary(), file=sys.stderr)

@@ -376,9 +376,16 @@ def latin_query_terms(text: str) -> list[str]:
     """Terms of a Latin-script question for the pinyin channel.
 
     Names are written with spaces ("Zou You", "Xu Xiaofei") or without, so
-    adjacent words are also tried joined."""
+    adjacent words are also tried joined. A one-syllable word beside another pinyin word
+    is part of a name ("Liu Jie" is liujie) and no term of its own: the index holds no
+    one-syllable word, only two-syllable ones that spell like one (饥饿 jie, 西安 xian)."""
     toks = _LATIN_WORD.findall(text.lower())
-    terms = [t for t in toks if t not in STOPWORDS]
+
+    def in_a_name(i: int) -> bool:
+        return _syllables(toks[i]) == 1 and any(
+            0 <= j < len(toks) and toks[j] not in STOPWORDS and _syllables(toks[j]) for j in (i - 1, i + 1))
+
+    terms = [t for i, t in enumerate(toks) if t not in STOPWORDS and not in_a_name(i)]
     for n in (2, 3):
         terms += ["".join(toks[i:i + n]) for i in range(len(toks) - n + 1)]
     return terms

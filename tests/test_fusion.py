@@ -96,3 +96,16 @@ def test_a_word_with_several_dictionary_entries_has_all_their_senses():
     from bot import lexical
     assert {"long", "chief"} <= set(lexical.gloss("长"))      # 长 chang2 and zhang3
     assert {"send", "hair"} <= set(lexical.gloss("发"))       # 发 fa1 and fa4
+
+
+def test_a_one_syllable_word_of_a_name_is_no_pinyin_term_of_its_own():
+    # 饥饿 is spelled "jie" in the pinyin channel: "Liu Jie" must find 刘节 (liujie), not it
+    from bot.lexical import latin_query_terms, pinyin
+    assert "jie" in pinyin("他们忍受饥饿")
+    terms = latin_query_terms("Why is Liu Jie admired?")
+    assert "liujie" in terms and "jie" not in terms and "liu" not in terms
+    docs = [tokens(pinyin("刘节是历史学家") + ["ci"] * 20), tokens(pinyin("他们忍受饥饿") + ["ci"] * 5)]
+    assert LexicalIndex.index(docs).search("pinyin", terms, 10).ids.tolist() == [0]
+    # a word standing alone is still a term (Xian, as 西安 is spelled), and so is an English word
+    assert "xian" in latin_query_terms("Where is Xian?")
+    assert "railway" in latin_query_terms("How long is the Guangmao Railway?")

@@ -3,6 +3,7 @@
     python bench/highlight.py                     # both languages, both halves
     python bench/highlight.py --out bench/out/highlight.json
     python bench/highlight.py --fit --dev cmrc2018_dev.json   # refit answer_sentence.SENTENCE_WEIGHTS, JOIN_WEIGHTS
+    python bench/highlight.py --fit --cv 5 --dev cmrc2018_dev.json   # the same, cross-validated (how ideas are judged)
 
 For each question whose top hit is a passage of its own context holding a gold
 answer span, it counts whether the highlight (`Hit.answer`) contains a gold answer,
@@ -74,7 +75,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--langs", nargs="+", default=["zh", "en"])
     ap.add_argument("--out", type=Path, default=None, help="per-question rows as JSON")
-    ap.add_argument("--fit", action="store_true", help="fit the sentence weights on half A (needs scikit-learn)")
+    ap.add_argument("--fit", action="store_true", help="fit the weights on half A (needs scikit-learn)")
+    ap.add_argument("--cv", type=int, default=0, metavar="K",
+                    help="with --fit: K-fold cross-validation within half A and the dev set instead")
     ap.add_argument("--dev", type=Path, default=None,
                     help="with --fit: also train on the CMRC 2018 dev set (squad-style-data/cmrc2018_dev.json "
                          "of github.com/ymcui/cmrc2018, CC BY-SA 4.0)")
@@ -83,7 +86,7 @@ def main() -> None:
     retriever = Retriever.load(cmrc_index())
     sets = question_sets()
     if args.fit:
-        return fit(retriever, sets, args.dev)
+        return fit(retriever, sets, args.dev, args.cv)
     rows = []
     for lang in args.langs:
         for q, hit in cases(retriever, sets[lang]):
@@ -136,36 +139,65 @@ def labelled(retriever: Retriever, questions: list[dict], part: str | None = Non
     return rows
 
 
-def fit(retriever: Retriever, sets: dict[str, list[dict]], dev: Path | None) -> None:
+def fit(retriever: Retriever, sets: dict[str, list[dict]], dev: Path | None, folds: int = 0) -> None:
     """Logistic regressions on trial half A (and, for Chinese, the CMRC 2018 dev set when given:
     other articles, other annotators): "this sentence holds a gold answer" per script, then
     "joining the best sentence's neighbour makes the highlight hold it" on the Chinese
     questions (English ones use those join weights). Prints the weights, and the share of
-    each part whose highlight holds the answer at several join thresholds."""
-    from sklearn.linear_model import LogisticRegression
-
+    half A and the dev set whose highlight holds the answer at several join thresholds (in
+    sample). With `folds`: k-fold cross-validation instead, within half A (the dev set and
+    A's other folds train) and within the dev set (A and the dev set's other folds train).
+    Half B's questions are not asked here."""
     extra = []
     if dev is not None:
         docs, questions = cmrc_corpus(dev)
         extra = labelled(Retriever.load(cmrc_index(OUT / "cmrc-dev-index", docs)), questions, part="dev")
-    data = {"zh": labelled(retriever, sets["zh"]) + extra, "en": labelled(retriever, sets["en"])}
+    fit_half = {lang: [q for q in questions if half(q["context_id"]) == "A"] for lang, questions in sets.items()}
+    data = {"zh": labelled(retriever, fit_half["zh"]) + extra, "en": labelled(retriever, fit_half["en"])}
+    if not folds:
+        fitted, join = fit_weights(data)
+        for lang, script in (("zh", "cjk"), ("en", "latin")):
+            print(script, fitted[lang], f"(trained on {len(data[lang])} questions)")
+        print("join", join)
+        report({lang: {part: [(d, fitted[lang], join) for d in rows if d[0] == part] for part in ("dev", "A")}
+                for lang, rows in data.items()})
+        return
+    tested = {lang: {} for lang in data}
+    for lang, part in (("zh", "A"), ("zh", "dev"), ("en", "A")):
+        rows = data[lang]
+        if not any(d[0] == part for d in rows):
+            continue
+        for k in range(folds):
+            held = [d for d in rows if d[0] == part and fold(d[4]["context_id"], folds) == k]
+            out = {id(d) for d in held}
+            fitted, join = fit_weights({**data, lang: [d for d in rows if id(d) not in out]})
+            tested[lang].setdefault(part, []).extend((d, fitted[lang], join) for d in held)
+    print(f"{folds}-fold cross-validation (each question scored by weights fitted without its fold):")
+    report(tested)
+
+
+def fold(context_id: str, folds: int) -> int:
+    """A context's cross-validation fold (a hash: questions of one context stay together)."""
+    return hashlib.sha1(context_id.encode("utf-8")).digest()[1] % folds
+
+
+def fit_weights(data: dict[str, list[tuple]]) -> tuple[dict, dict]:
+    """(SENTENCE_WEIGHTS, JOIN_WEIGHTS) fitted on `data` ({lang: labelled rows})."""
+    from sklearn.linear_model import LogisticRegression
+
     fitted = {}
     for lang, script in (("zh", "cjk"), ("en", "latin")):
         # an English question's own text is not in Chinese sentences: no lcs (nor carry)
         used = [i for i, f in enumerate(answer_sentence.FEATURES) if script == "cjk" or f not in ("lcs", "carry")]
-        train = [d for d in data[lang] if d[0] in ("A", "dev")]
-        model = LogisticRegression(max_iter=5000, C=10.0).fit(np.vstack([d[1][:, used] for d in train]),
-                                                              np.concatenate([d[2] for d in train]))
+        model = LogisticRegression(max_iter=5000, C=10.0).fit(np.vstack([d[1][:, used] for d in data[lang]]),
+                                                              np.concatenate([d[2] for d in data[lang]]))
         coef = np.zeros(len(answer_sentence.FEATURES))
         coef[used] = model.coef_[0]
         fitted[lang] = {"bias": round(float(model.intercept_[0]), 2)} | \
             dict(zip(answer_sentence.FEATURES, coef.round(2).tolist()))
-        print(script, fitted[lang], f"(trained on {len(train)} questions)")
     # The join: one row per neighbour of the best sentence (by the weights just fitted).
     rows, labels = [], []
     for part, x, y, p, q, weights in data["zh"]:
-        if part not in ("A", "dev"):
-            continue
         w = fitted["zh"]
         z = x @ np.array([w[f] for f in answer_sentence.FEATURES]) + w["bias"]
         best = int(np.argmax(z))
@@ -180,17 +212,21 @@ def fit(retriever: Retriever, sets: dict[str, list[dict]], dev: Path | None) -> 
     model = LogisticRegression(max_iter=5000, C=1.0).fit(np.array(rows), np.array(labels))
     join = {"bias": round(float(model.intercept_[0]), 2)} | \
         dict(zip(answer_sentence.JOIN_FEATURES, model.coef_[0].round(2).tolist()))
-    print("join", join, f"(trained on {len(rows)} neighbours)")
-    for lang, script in (("zh", "cjk"), ("en", "latin")):
+    return fitted, join
+
+
+def report(parts: dict[str, dict[str, list]]) -> None:
+    """Per language and part, the share of highlights holding the answer (and their length) at
+    several join thresholds. `parts`: {lang: {part: [(labelled row, sentence weights, join weights)]}}."""
+    for lang, by_part in parts.items():
         for at in (1.01, 0.16, 0.1, 0.08, 0.06, 0.04):     # when the neighbour joins the highlight
             line = []
-            for part in ("dev", "A", "B"):
-                parts = [d for d in data[lang] if d[0] == part]
-                if parts:
-                    ok, chars = zip(*(highlight(x, p, q, weights, fitted[lang], join, at)
-                                      for _, x, _, p, q, weights in parts))
-                    line.append(f"{part} {np.mean(ok):.3f} ({np.mean(chars):.1f} chars)")
-            print(f"  {lang}, the neighbour joins at {at}: " + ", ".join(line))
+            for part, scored in by_part.items():
+                if scored:
+                    ok, chars = zip(*(highlight(x, p, q, weights, sw, jw, at)
+                                      for (_, x, _, p, q, weights), sw, jw in scored))
+                    line.append(f"{part} {np.mean(ok):.3f} ({np.mean(chars):.1f} chars, n={len(scored)})")
+            print(f"  {lang}, the neighbour joins at {at}: " + ", ".join(line), flush=True)
 
 
 def highlight(x, p, q, weights, sentence_weights, join_weights, at: float) -> tuple[bool, int]:

@@ -637,13 +637,17 @@ def test_an_update_started_from_the_page_prints_its_progress_to_the_terminal(tmp
 
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
-    (data / "long.txt").write_text("城市建设年度报告\n\n" + "城市建设交通管理服务。" * 3000, encoding="utf-8")
+    # distinct sentences: each is embedded (an embedding step long enough to be seen)
+    (data / "long.txt").write_text("城市建设年度报告\n\n" + "".join(f"城市建设第{i}项交通管理服务。" for i in range(3000)),
+                                   encoding="utf-8")
     with progress_in_terminal(every=0.02):
         build_index([data], index_dir=tmp_path / "index", model=str(tiny_model), progress=True)
     out = capsys.readouterr().out
     assert "qabot: updating the index (started from the page)" in out
     assert re.search(r"qabot: reading 2 files [01]/2 \(.*\.txt\)", out), out
     assert re.search(r"qabot: indexing \d+ passages \d+/\d+", out), out
+    # the tiny model runs on sentence-transformers, whose own bar reads "Batches"
+    assert re.search(r"qabot: embedding \d+ new texts \d+/\d+", out) and "Batches" not in out, out
 
 
 def test_uploads_work_where_the_file_system_has_no_hard_links(tmp_path, monkeypatch):

@@ -431,30 +431,30 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
             for g in _sense_words(word):
                 if g in known:
                     match(known[g], where)
-    # A rare name jieba leaves in single characters (洪 塘 镇): two or three of them spelled together.
-    for run in _single_character_runs(words):
-        for spelling, where in run:
-            for part in spelled.get(spelling, ()):
-                if part in terms:
-                    match(part, where)
+    for spelling, where in _spelled_neighbours(words):
+        for part in spelled.get(spelling, ()):
+            if part in terms:
+                match(part, where)
     inside = {t for t, (s, e) in found.items()
               if any(a <= s and e <= b and (a, b) != (s, e) for a, b in found.values())}
     return {t: text[s:e] for t, (s, e) in found.items() if t not in inside}
 
 
-def _single_character_runs(words) -> list[list[tuple[str, tuple[int, int]]]]:
-    """For each run of adjacent one-character Chinese words (not function words) of a
-    passage's words: the pinyin and span of each two or three of them in a row."""
-    runs, run = [], []
-    for word, where in list(words) + [("", (-1, -1))]:
-        if len(word) == 1 and _CJK.match(word) and word not in STOPWORDS and (not run or run[-1][1][1] == where[0]):
-            run.append((word, where))
-            continue
-        if len(run) > 1:
-            runs.append([(_to_pinyin("".join(w for w, _ in run[i:i + n])), (run[i][1][0], run[i + n - 1][1][1]))
-                         for n in (2, 3) for i in range(len(run) - n + 1)])
-        run = [(word, where)] if len(word) == 1 and _CJK.match(word) and word not in STOPWORDS else []
-    return runs
+def _spelled_neighbours(words) -> list[tuple[str, tuple[int, int]]]:
+    """A name jieba cut apart, one character left alone (洪 塘 镇, 蒋家 旻): the pinyin and span of
+    two or three adjacent Chinese words of a passage (not function words), four characters at
+    most, one of them a single character."""
+    chinese = [(w, where) for w, where in words if _CJK.match(w) and w not in STOPWORDS]
+    out = []
+    for i, (word, where) in enumerate(chinese):
+        window = [(word, where)]
+        for nxt, at in chinese[i + 1:i + 3]:
+            if at[0] != window[-1][1][1] or sum(len(w) for w, _ in window) + len(nxt) > 4:
+                break
+            window.append((nxt, at))
+            if any(len(w) == 1 for w, _ in window):
+                out.append((_to_pinyin("".join(w for w, _ in window)), (where[0], at[1])))
+    return out
 
 
 @lru_cache(maxsize=1024)   # ~5 MB at most

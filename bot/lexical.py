@@ -321,6 +321,11 @@ class PinyinName(NamedTuple):
     words: tuple[str, ...]       # its words as the question writes them
 
 
+# After a run of one-syllable words: the name goes on in another spelling (the Yang Chao of
+# Yang Chao-hsiang, Wade-Giles), unless it is a possessive (Wang Lei's, Wang Lei’s).
+_NAME_GOES_ON = re.compile(r"-[a-z]|['’](?!s\b)[a-z]")
+
+
 @lru_cache(maxsize=4096)   # asked once per hit (retriever._evidence)
 def pinyin_names(question: str) -> tuple[PinyinName, ...]:
     """The names an English question asks about that read as pinyin (Danyang, Lin Haiyan,
@@ -341,7 +346,7 @@ def pinyin_names(question: str) -> tuple[PinyinName, ...]:
         if parts:
             out.append(PinyinName(tuple(dict.fromkeys([joined] + parts)), tuple(words)))
         elif 2 <= len(words) <= 3 and all(_syllables(w) == 1 for w in words) and not _common_english(joined) \
-                and not re.match(r"[-'][a-z]", question[run.end():]):   # not the Yang Chao of Yang Chao-hsiang
+                and not _NAME_GOES_ON.match(question, run.end()):
             out.append(PinyinName((joined,), tuple(words)))
     return tuple(out)
 

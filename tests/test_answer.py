@@ -73,6 +73,21 @@ def test_the_names_a_chinese_question_asks_about():
     assert lexical.chinese_names("这个镇有多少人?") == () and lexical.chinese_names("他去了哪个区?") == ()
 
 
+@pytest.mark.parametrize("question, names", [
+    ("Who is Lin Haiyan?", [("linhaiyan", "haiyan")]),
+    ("Where is Danyang?", [("danyang",)]),
+    ("What did Wang Lei do?", [("wanglei",)]),
+    ("What was Wang Lei's job?", [("wanglei",)]),           # a possessive ends the name
+    ("What was Wang Lei’s job?", [("wanglei",)]),
+    ("Where did Yang Chao-hsiang live?", []),               # the name goes on in another spelling
+    ("Where did the men die?", []),                          # not capitalised: no name
+    ("Who is John Smith?", []),                              # not pinyin
+    ("Is it Open?", []),                                     # pinyin, but a common English word
+])
+def test_the_names_an_english_question_asks_about_that_read_as_pinyin(question, names):
+    assert [n.spellings for n in lexical.pinyin_names(question)] == names
+
+
 def test_chinese_tags_are_whole_words_of_the_question():
     found = answer.matched_words(lexical.words("黑龙江省博物馆在哪里?"), "黑龙江省博物馆位于哈尔滨。")
     tags = answer.tags(found.values(), "黑龙江省博物馆位于哈尔滨。")

@@ -2,13 +2,13 @@
 
     python bench/quality.py                  # all sets, all modes
     python bench/quality.py --sets cmrc-zh --modes hybrid
-    python bench/quality.py --sets cmrc-dev-en --dev cmrc2018_dev.json   # English on unseen articles
+    python bench/quality.py --sets cmrc-dev-en --dev cmrc2018_dev.json   # English on other articles
 
 CMRC 2018 trial (CC BY-SA 4.0, github.com/ymcui/cmrc2018): every context is
 a document, every question a query; a hit is a passage of the question's own
 context. Seed questions: a hit is a passage from an expected section.
 `cmrc-dev-en`: 68 questions of the CMRC 2018 dev set (other articles than the trial's, which
-no weight was tuned on), translated by the team (bench/data/cmrc_dev_en.jsonl), asked of an
+no ranking constant was chosen on), translated by the team (bench/data/cmrc_dev_en.jsonl), asked of an
 index of the whole dev set; `--dev` is its path (squad-style-data/cmrc2018_dev.json of the
 same repository; not shipped here), `cmrc-dev-zh` the same questions in Chinese.
 Prints a Markdown table; `--out FILE` also writes per-question results as JSON.

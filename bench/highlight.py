@@ -82,6 +82,8 @@ def main() -> None:
                     help="with --fit: also train on the CMRC 2018 dev set (squad-style-data/cmrc2018_dev.json "
                          "of github.com/ymcui/cmrc2018, CC BY-SA 4.0)")
     args = ap.parse_args()
+    if (args.cv or args.dev) and not args.fit:
+        ap.error("--cv and --dev go with --fit")
 
     retriever = Retriever.load(cmrc_index())
     sets = question_sets()

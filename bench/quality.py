@@ -117,7 +117,8 @@ def twin_agreement(retriever: Retriever, questions: list[dict], mode: str) -> di
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sets", nargs="+", default=["cmrc-zh", "cmrc-en", "cmrc-en-holdout", "seed-zh", "seed-en"])
+    ap.add_argument("--sets", nargs="+", default=["cmrc-zh", "cmrc-en", "cmrc-en-holdout", "seed-zh", "seed-en"],
+                    choices=["cmrc-zh", "cmrc-en", "cmrc-en-holdout", "seed-zh", "seed-en", "cmrc-dev-en", "cmrc-dev-zh"])
     ap.add_argument("--modes", nargs="+", default=["hybrid", "dense", "lexical"])
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--dev", type=Path, default=None, help="cmrc2018_dev.json, for the cmrc-dev-* sets")

@@ -287,23 +287,28 @@ def _bar(total: int):
 
 
 def _st_encode(encoder, texts: list[str], prompt: str, batch_size: int, show_progress: bool) -> np.ndarray:
-    # encode() sorts by length internally (similar-length batches pad little) and
-    # returns the input order. With a bar, it runs on slices of 16 batches so the bar can
-    # say what it counts: sentence-transformers' own reads "Batches".
+    # encode() sorts by length (similar-length batches pad little) and returns the input
+    # order. With a bar, it runs on slices of 16 batches so the bar can say what it counts
+    # (sentence-transformers' own reads "Batches"): the texts are sorted by length here
+    # first, so that each slice is of similar lengths as one whole call would be.
+    if not texts:
+        return np.zeros((0, embedding_dim(encoder)), np.float32)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i])) if show_progress else list(range(len(texts)))
     step = batch_size * 16 if show_progress else len(texts)
     bar = _bar(len(texts)) if show_progress else None
-    parts = []
+    vectors = np.zeros((len(texts), embedding_dim(encoder)), np.float32)
     try:
-        for i in range(0, len(texts), step):
-            parts.append(encoder.encode(texts[i:i + step], prompt=prompt, batch_size=batch_size,
-                                        show_progress_bar=False, convert_to_numpy=True,
-                                        normalize_embeddings=True))
+        for i in range(0, len(order), step):
+            rows = order[i:i + step]
+            vectors[rows] = encoder.encode([texts[r] for r in rows], prompt=prompt, batch_size=batch_size,
+                                           show_progress_bar=False, convert_to_numpy=True,
+                                           normalize_embeddings=True)
             if bar:
-                bar.update(len(parts[-1]))
+                bar.update(len(rows))
     finally:
         if bar:
             bar.close()
-    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+    return vectors
 
 
 def count_tokens(encoder, text: str) -> int:

@@ -453,3 +453,15 @@ def test_dequantize_nibble_layout():
     block = np.float16(0.5).tobytes() + bytes((hi << 4 | lo).astype(np.uint8))
     row = e5_convert.dequantize_q4(block, 1, 32)[0]
     assert row.tolist() == ((np.concatenate([lo, hi]) - 8) * 0.5).tolist()
+
+
+def test_torch_backend_with_a_progress_bar_gives_the_same_vectors_in_the_input_order(tiny_model):
+    # With a bar, texts go through in slices sorted by length; the vectors must come back in
+    # the caller's order, equal to one whole call's. 600 texts: more than one slice (16 batches).
+    model = E.load_encoder(str(tiny_model))
+    texts = [("字" * (i % 37 + 1)) + f" {i}" for i in range(600)]
+    plain = E.encode_passages(model, texts, show_progress=False)
+    barred = E.encode_passages(model, texts, show_progress=True)
+    assert barred.shape == plain.shape
+    assert np.allclose(barred, plain, atol=1e-5)
+    assert E.encode_passages(model, [], show_progress=True).shape[0] == 0

@@ -321,7 +321,7 @@ class PinyinName(NamedTuple):
     words: tuple[str, ...]       # its words as the question writes them
 
 
-# After a run of one-syllable words: the name goes on in another spelling (the Yang Chao of
+# After a person's name: it goes on in another spelling (the Yang Chao of
 # Yang Chao-hsiang, Wade-Giles), unless it is a possessive (Wang Lei's, Wang Lei’s).
 _NAME_GOES_ON = re.compile(r"-[a-z]|['’](?!s\b)[a-z]")
 
@@ -329,13 +329,13 @@ _NAME_GOES_ON = re.compile(r"-[a-z]|['’](?!s\b)[a-z]")
 @lru_cache(maxsize=4096)   # asked once per hit (retriever._evidence)
 def pinyin_names(question: str) -> tuple[PinyinName, ...]:
     """The names an English question asks about that read as pinyin (Danyang, Lin Haiyan,
-    Wang Lei), each with its spellings an index may hold: the words joined, then each word
-    of two syllables or more ("Lin Haiyan" -> linhaiyan, haiyan; a lone syllable, Lin or
-    Wang, could be any of many characters). A name of two or three one-syllable words
-    (Wang Lei, Li Ming: a surname and a one-character given name) is its joined spelling
-    alone, unless that spelling is a common English word. Names in other spellings (Smith,
-    Paris) and English words that happen to spell pinyin (open, China) are not here:
-    nothing says how a Chinese article writes them."""
+    Wang Lei), each with its spellings an index may hold. A person's name, a one-syllable
+    surname and a given name (Lin Haiyan, Wang Lei), is its words joined (linhaiyan), unless
+    that is a common English word: the given name alone is someone else's too (郑海燕 is
+    Zheng Haiyan). Other names are the words joined, then each word of two syllables or more
+    ("Fuzhou Gulou" -> fuzhougulou, fuzhou, gulou; a lone syllable could be any of many
+    characters). Names in other spellings (Smith, Paris) and English words that happen to
+    spell pinyin (open, China) are not here: nothing says how a Chinese article writes them."""
     out = []
     for run in re.finditer(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*", question):
         words = [w for w in re.findall(r"[a-z]+", run.group().lower()) if w not in STOPWORDS]
@@ -343,11 +343,11 @@ def pinyin_names(question: str) -> tuple[PinyinName, ...]:
             continue
         joined = "".join(words)
         parts = [w for w in words if _syllables(w) >= 2 and not _common_english(w)]   # not Open, Elaine
-        if parts:
+        if 2 <= len(words) <= 3 and _syllables(words[0]) == 1:
+            if not _common_english(joined) and not _NAME_GOES_ON.match(question, run.end()):
+                out.append(PinyinName((joined,), tuple(words)))
+        elif parts:
             out.append(PinyinName(tuple(dict.fromkeys([joined] + parts)), tuple(words)))
-        elif 2 <= len(words) <= 3 and all(_syllables(w) == 1 for w in words) and not _common_english(joined) \
-                and not _NAME_GOES_ON.match(question, run.end()):
-            out.append(PinyinName((joined,), tuple(words)))
     return tuple(out)
 
 

@@ -327,6 +327,8 @@ class Retriever:
         if not cjk:   # a name's words are as rare as the name: "su" alone is common, Su Jian is not
             for name in lexical.pinyin_names(question):
                 name_rarity = lexical.english_rarity(name.spellings[0])
+                if name_rarity < lexical.english_rarity(""):
+                    continue   # English writes it joined (hongkong): "Hong Kong" is as common as its words
                 for w in name.words:
                     if w in rarity:
                         rarity[w] = max(rarity[w], name_rarity)

@@ -287,12 +287,13 @@ class Retriever:
         missing = [n for n in lexical.pinyin_names(question) if not self.lexical.holds_pinyin_name(n.spellings)]
         if not missing:
             return 0.0
-        found = set().union(*(lexical.latin_matches(question, embedding_text(self.passages[pid]),
-                                                    self.word_spans.of(pid) if self.word_spans is not None else None)
-                              for pid in ids))
-        # found there: one of its spellings matched, or each of its words did (王磊 cut 王 / 磊;
-        # Hong Kong, which CC-CEDICT glosses 香港 with)
-        return float(any(found.isdisjoint(n.spellings) and not found.issuperset(n.words) for n in missing))
+        found = [set(lexical.latin_matches(question, embedding_text(self.passages[pid]),
+                                           self.word_spans.of(pid) if self.word_spans is not None else None))
+                 for pid in ids]
+        # found in a passage: one of its spellings matched there, or each of its words did (王磊
+        # cut 王 / 磊; Hong Kong, which CC-CEDICT glosses 香港 with), not one here and one there
+        return float(any(not any(not f.isdisjoint(n.spellings) or f.issuperset(n.words) for f in found)
+                         for n in missing))
 
     def _matches(self, question: str, terms: list[str], text: str, cjk: bool,
                  spans: np.ndarray | None = None) -> tuple[dict[str, float], dict]:
@@ -324,22 +325,26 @@ class Retriever:
         # is rare, 去 and "went" are not), whatever the index holds. English coverage keeps the
         # index's IDF: glosses reach the text only through Chinese words.
         rarity = {t: lexical.rarity(t) if cjk else lexical.english_rarity(t) for t in terms}
-        if not cjk:   # a name's words are as rare as the name: "su" alone is common, Su Jian is not
+        # Which words are the key ones: a name's words are as rare as the name ("su" alone is
+        # common, Su Jian is not). `matched` keeps each word's own rarity, so that a name of
+        # two words does not count its rarity twice.
+        key_rarity = dict(rarity)
+        if not cjk:
             for name in lexical.pinyin_names(question):
                 name_rarity = lexical.english_rarity(name.spellings[0])
                 if name_rarity < lexical.english_rarity(""):
                     continue   # English writes it joined (hongkong): "Hong Kong" is as common as its words
                 for w in name.words:
-                    if w in rarity:
-                        rarity[w] = max(rarity[w], name_rarity)
+                    if w in key_rarity:
+                        key_rarity[w] = max(key_rarity[w], name_rarity)
         weight = rarity if cjk else {t: self.lexical.idf(channel, t) for t in terms}
 
         def share(ws: dict[str, float], which) -> float:
             total = sum(ws.values())
             return sum(w for t, w in ws.items() if which(t)) / total if total else 0.0
 
-        rarest = max(rarity.values(), default=0.0)
-        key_terms = [t for t in terms if rarity[t] >= rarest - 1e-9]
+        rarest = max(key_rarity.values(), default=0.0)
+        key_terms = [t for t in terms if key_rarity[t] >= rarest - 1e-9]
         return {
             "coverage": share(weight, lambda t: t in covered),
             "key": sum(t in covered for t in key_terms) / len(key_terms) if key_terms else 0.0,

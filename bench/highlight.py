@@ -26,9 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from bench.quality import EN, EN_HOLDOUT, OUT, cmrc_corpus, cmrc_index, read_jsonl  # noqa: E402
-
-EN_FIT = EN.parent / "cmrc_trial_en_fit.jsonl"   # 119 more English versions (bench/nearmiss.py's fit part)
+from bench.quality import EN, EN_FIT, EN_HOLDOUT, OUT, cmrc_corpus, cmrc_index, read_jsonl  # noqa: E402
 from bot import Retriever, answer_sentence, encoder as encoders, lexical  # noqa: E402
 from bot.passages import embedding_text  # noqa: E402
 

@@ -71,9 +71,6 @@ from bot.retriever import clean_question  # noqa: E402
 DATA = quality.ROOT / "bench" / "data"
 LOOKALIKE = DATA / "lookalike"
 LOOKALIKE_FIT = DATA / "lookalike_fit"
-# More English questions for the fit part: one more question of each fit-part context,
-# translated by the team (the English calibration had 90 questions to fit six weights on).
-EN_FIT = DATA / "cmrc_trial_en_fit.jsonl"
 K = 5
 
 
@@ -145,7 +142,7 @@ def cmrc_questions() -> tuple[list[Asked], Path]:
             out.append(Asked(s, "zh", part(order[c]), q["question"], "cmrc-half",
                              key(c) if c in indexed else None))
     by_id = {q["id"]: q for q in questions}
-    for path, forced in ((quality.EN, None), (quality.EN_HOLDOUT, "held-out"), (EN_FIT, "fit")):
+    for path, forced in ((quality.EN, None), (quality.EN_HOLDOUT, "held-out"), (quality.EN_FIT, "fit")):
         for e in quality.read_jsonl(path):
             c = by_id[e["id"]]["context_id"]
             sets = ["cmrc-split"] + (["cmrc-lookalike"] if c in lookalike else [])

@@ -469,7 +469,7 @@ def _passage_words(text: str, spans: bytes | None = None) -> tuple[tuple[str, tu
     passages searched most, since the same passages answer many questions."""
     plain, offsets = numerals.normalize(text)
     found = np.frombuffer(spans, np.int32).reshape(-1, 2).tolist() if spans is not None \
-        else [(start, end) for _, start, end in _jieba().tokenize(plain, mode="search")]
+        else [(start, end) for _, start, end in _search_cut(plain)]
     return tuple((plain[start:end], numerals.original_span(offsets, start, end)) for start, end in found)
 
 
@@ -479,7 +479,13 @@ def word_spans(text: str) -> list[list[int]]:
     an English search does not cut its hits again (~1.2 ms a passage, most of an English
     hit's time the first time it is seen)."""
     plain, _ = numerals.normalize(text)
-    return [[start, end] for _, start, end in _jieba().tokenize(plain, mode="search")]
+    return [[start, end] for _, start, end in _search_cut(plain)]
+
+
+def _search_cut(plain: str) -> list[tuple[str, int, int]]:
+    """jieba's search-mode (word, start, end) of a numbers-as-digits text: `words`' words
+    (cut_for_search gives the same words in the same order), with where they are."""
+    return list(_jieba().tokenize(plain, mode="search"))
 
 
 @lru_cache(maxsize=65536)
@@ -602,7 +608,7 @@ def tokenize(text: str) -> dict[str, list]:
     (a build spends more time here than anywhere but the encoder). Words and spans cut
     the numbers-as-digits text, pinyin and gloss the text as written (二十三 is ershisan)."""
     plain, _ = numerals.normalize(text)        # numerals.arabic(text), which `words` cuts
-    found = list(_jieba().tokenize(plain, mode="search"))   # cut_for_search's words, with spans
+    found = _search_cut(plain)
     as_written = list(_jieba().cut_for_search(text))
     return {"words": _content_words(w for w, _, _ in found), "pinyin": _pinyin_of(as_written),
             "gloss": _gloss_of(as_written), "spans": [[start, end] for _, start, end in found]}

@@ -287,13 +287,16 @@ class Retriever:
         missing = [n for n in lexical.pinyin_names(question) if not self.lexical.holds_pinyin_name(n.spellings)]
         if not missing:
             return 0.0
-        found = [set(lexical.latin_matches(question, embedding_text(self.passages[pid]),
-                                           self.word_spans.of(pid) if self.word_spans is not None else None))
+        found = [set(lexical.latin_matches(question, embedding_text(self.passages[pid]), self._word_spans(pid)))
                  for pid in ids]
         # found in a passage: one of its spellings matched there, or each of its words did (王磊
         # cut 王 / 磊; Hong Kong, which CC-CEDICT glosses 香港 with), not one here and one there
         return float(any(not any(not f.isdisjoint(n.spellings) or f.issuperset(n.words) for f in found)
                          for n in missing))
+
+    def _word_spans(self, pid: int) -> np.ndarray | None:
+        """Passage `pid`'s stored lexical.word_spans; None where the index has none (cut at search time)."""
+        return self.word_spans.of(pid) if self.word_spans is not None else None
 
     def _matches(self, question: str, terms: list[str], text: str, cjk: bool,
                  spans: np.ndarray | None = None) -> tuple[dict[str, float], dict]:
@@ -358,8 +361,7 @@ class Retriever:
         cosine = float(self.dense.vector(pid) @ qvec)
         # Coverage counts the title and section (they were indexed); highlights are the
         # matches that also occur in the text shown. One pass: matching is the slow part.
-        spans = self.word_spans.of(pid) if self.word_spans is not None else None
-        weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, spans)
+        weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, self._word_spans(pid))
         evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, **lexical_evidence)
         span = answer_sentence.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
                                            f"{p.title} {p.section}", weights, latin=not cjk)

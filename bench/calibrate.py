@@ -1,6 +1,7 @@
 """Fit the confidence calibrations (bot/answer.py CALIBRATION, LATIN_CALIBRATION) on look-alike data.
 
     python bench/calibrate.py
+    python bench/calibrate.py --dev cmrc2018_dev.json   # with nearmiss.py's dev-* sets
 
 The data is bench/nearmiss.py's: CMRC 2018 trial with every other context
 indexed (the questions of the others have no answer in the index), entity
@@ -12,8 +13,10 @@ method, numpy) of each calibration's features is fitted on the fit part of
 its script's questions (Chinese: CALIBRATION; English: LATIN_CALIBRATION)
 and scored on the held-out part beside the shipped coefficients; the refits
 are printed to be pasted into bot/answer.py. Nothing is chosen on the held-out
-part. `--cv` compares feature sets by 5-fold cross-validation on the fit part
-(grouped by question): how the features of each calibration were chosen.
+part. With `--dev PATH` the dev-* sets (CMRC 2018 dev, unseen articles) join both parts
+and the held-out Brier is also shown for them alone. `--cv` compares feature sets by 5-fold
+cross-validation on the fit part (grouped by question): how the features of each calibration
+were chosen.
 """
 
 from __future__ import annotations
@@ -37,13 +40,15 @@ def features(weights: dict) -> tuple[str, ...]:
     return tuple(f for f in weights if f != "bias")
 
 
-def rows(asked: list, latin: bool, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(features with a bias column, labels, part is fit, question id) per hit of one script's questions.
+def rows(asked: list, latin: bool, names: tuple[str, ...]
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(features with a bias column, labels, part is fit, question id, set is dev-*) per hit of
+    one script's questions.
     The question id is its place in `asked` (not id(): folds drawn from memory addresses differ
     from run to run)."""
-    X, y, fit_part, qid = [], [], [], []
+    X, y, fit_part, qid, dev = [], [], [], [], []
     for i, a in enumerate(asked):
-        if a.set == "cmrc-lookalike":   # a subset of cmrc-split, reported apart: not counted twice
+        if a.set.endswith("-lookalike"):   # a subset of cmrc-split (dev-split), reported apart: not counted twice
             continue
         for h, label in zip(a.hits, a.labels()):
             if h.evidence.latin != latin:
@@ -52,7 +57,8 @@ def rows(asked: list, latin: bool, names: tuple[str, ...]) -> tuple[np.ndarray, 
             y.append(float(label))
             fit_part.append(a.part == "fit")
             qid.append(i)
-    return np.array(X), np.array(y), np.array(fit_part), np.array(qid)
+            dev.append(a.set.startswith("dev-"))
+    return np.array(X), np.array(y), np.array(fit_part), np.array(qid), np.array(dev)
 
 
 def fit(X: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 60) -> np.ndarray:
@@ -81,7 +87,7 @@ def logistic(X: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 def cross_validated(asked: list, latin: bool, names: tuple[str, ...], folds: int = 5) -> tuple[float, float]:
     """Log loss and Brier of `names` by `folds`-fold cross-validation on the fit part, by question."""
-    X, y, fit_part, qid = rows(asked, latin, names)
+    X, y, fit_part, qid, _ = rows(asked, latin, names)
     X, y, qid = X[fit_part], y[fit_part], qid[fit_part]
     questions = sorted(set(qid.tolist()))
     np.random.default_rng(0).shuffle(questions)
@@ -105,7 +111,7 @@ CANDIDATES = {   # feature sets compared by --cv (each calibration's shipped set
 
 
 def main() -> None:
-    asked = nearmiss.collect()
+    asked = nearmiss.collect(dev=nearmiss.dev_path())
     if "--cv" in sys.argv:
         print("| script | features | CV log loss | CV Brier |\n|---|---|---|---|")
         for latin, candidates in CANDIDATES.items():
@@ -114,17 +120,18 @@ def main() -> None:
                 print(f"| {'en' if latin else 'zh'} | {', '.join(names)} | {ll:.4f} | {brier:.4f} |")
         return
     refits = {}
-    print("Held-out hits:\n\n| script | calibration | hits | right | Brier | ECE |\n|---|---|---|---|---|---|")
+    print("Held-out hits:\n\n| script | calibration | sets | hits | right | Brier | ECE |\n|---|---|---|---|---|---|---|")
     for latin, shipped in CALIBRATIONS.items():
         names = features(shipped)
-        X, y, fit_part, _ = rows(asked, latin, names)
+        X, y, fit_part, _, dev = rows(asked, latin, names)
         w = fit(X[fit_part], y[fit_part])
         refits[latin] = dict(zip(("bias",) + names, (round(float(v), 3) for v in w)))
-        held = ~fit_part
         for name, p in (("shipped", logistic(X, np.array([shipped["bias"]] + [shipped[f] for f in names]))),
                         ("refit", logistic(X, w))):
-            print(f"| {'en' if latin else 'zh'} | {name} | {held.sum()} | {int(y[held].sum())} "
-                  f"| {np.mean((p[held] - y[held]) ** 2):.4f} | {ece(p[held], y[held]):.4f} |")
+            for sets, held in (("all", ~fit_part), ("dev-*", ~fit_part & dev), ("others", ~fit_part & ~dev)):
+                if held.any() and (sets == "all" or dev.any()):
+                    print(f"| {'en' if latin else 'zh'} | {name} | {sets} | {held.sum()} | {int(y[held].sum())} "
+                          f"| {np.mean((p[held] - y[held]) ** 2):.4f} | {ece(p[held], y[held]):.4f} |")
     print(f"\nrefit: CALIBRATION = {refits[False]}\nrefit: LATIN_CALIBRATION = {refits[True]}\n")
     # Bar rates with the refits, hit by hit as the retriever would mark them (the English
     # gibberish gate and several answers as answer.with_peers applies them).

@@ -1,6 +1,7 @@
 """Near-miss evaluation of the confidence: does "answered" mean answered on look-alike data?
 
     python bench/nearmiss.py              # bar rates of the shipped calibration, every set
+    python bench/nearmiss.py --dev cmrc2018_dev.json   # and the dev-* sets (unseen articles)
 
 Question sets (each question: its index, language, fit/held-out part, and which hits answer it):
 
@@ -42,6 +43,15 @@ Question sets (each question: its index, language, fit/held-out part, and which 
   (它担任过什么职务?). Answerable when both are about the same indexed context; a
   follow-up taken from another context (its name replaced the same way) is
   unanswerable: what it asks is not in the article the topic found.
+
+- `dev-split`, `dev-lookalike`, `dev-swap`, `dev-follow-up`, `dev-attribute` (only with
+  `--dev PATH`, the CMRC 2018 dev file, squad-style-data/cmrc2018_dev.json of the CMRC
+  repository; not shipped here): the cmrc-* constructions on the dev set's 848 contexts
+  (one article each, none of them in the trial), every other one indexed (bench/out/dev-half-index),
+  its 3,219 Chinese questions and the 68 English ones of bench/data/cmrc_dev_en.jsonl. The
+  fit/held-out parts are the trial's rule (contexts in alternating pairs), fixed before the
+  dev set was first measured: the dev held-out part is articles and questions no constant
+  was chosen on until then.
 
 The fit/held-out parts are fixed before anything is measured: CMRC contexts in
 pairs (contexts 0,1 fit, 2,3 held out, ...; a swapped question goes with its
@@ -113,23 +123,31 @@ def _title_name(title: str) -> str:
     return re.sub(r"\s*[(（].*[)）]\s*$", "", title).strip()
 
 
-def cmrc_questions() -> tuple[list[Asked], Path]:
-    docs, questions = quality.cmrc_corpus()
+def cmrc_questions(prefix: str = "cmrc", path: Path = quality.CMRC, full_index: Path | None = None,
+                   english=((quality.EN, None), (quality.EN_HOLDOUT, "held-out"), (quality.EN_FIT, "fit")),
+                   ) -> tuple[list[Asked], Path]:
+    """The `prefix`-split, -lookalike, -swap, -follow-up and -attribute sets of one CMRC file
+    (every other context indexed in bench/out/`prefix`-half-index); `full_index`: an index of
+    every context (for look-alike distances; built if missing); `english`: (jsonl of
+    {"id", "question_en"}, part or None for the context's part)."""
+    docs, questions = quality.cmrc_corpus(path)
     order = {d["id"]: i for i, d in enumerate(docs)}
     indexed = {d["id"] for i, d in enumerate(docs) if i % 2 == 0}
-    index_dir = quality.OUT / "cmrc-half-index"
-    full_cache = quality.OUT / "cmrc-index" / "embeddings.sqlite"
+    index_dir = quality.OUT / f"{prefix}-half-index"
+    full_index = full_index or quality.OUT / f"{prefix}-index"
+    full_cache = full_index / "embeddings.sqlite"
     if full_cache.exists() and not (index_dir / "embeddings.sqlite").exists():
         index_dir.mkdir(parents=True, exist_ok=True)   # reuse vectors embedded by quality.py
         shutil.copy(full_cache, index_dir / "embeddings.sqlite")
     quality.cmrc_index(index_dir, [d for d in docs if d["id"] in indexed])
-    full = Retriever.load(quality.cmrc_index())         # every context: for look-alike distances
+    full = Retriever.load(quality.cmrc_index(full_index, docs))   # every context: for look-alike distances
     vec = _doc_vectors(full)
     held = [d["id"] for d in docs if d["id"] not in indexed]
     kept = [d["id"] for d in docs if d["id"] in indexed]
     H, I = np.stack([vec[c] for c in held]), np.stack([vec[c] for c in kept])
     nearest = (H @ I.T).max(axis=1)
     lookalike = {c for c, s in zip(held, nearest) if s >= np.median(nearest)}
+    half = f"{prefix}-half"
 
     def key(context_id):
         return lambda h: h.doc_id == context_id
@@ -137,17 +155,17 @@ def cmrc_questions() -> tuple[list[Asked], Path]:
     out = []
     for q in questions:
         c = q["context_id"]
-        sets = ["cmrc-split"] + (["cmrc-lookalike"] if c in lookalike else [])
+        sets = [f"{prefix}-split"] + ([f"{prefix}-lookalike"] if c in lookalike else [])
         for s in sets:
-            out.append(Asked(s, "zh", part(order[c]), q["question"], "cmrc-half",
+            out.append(Asked(s, "zh", part(order[c]), q["question"], half,
                              key(c) if c in indexed else None))
     by_id = {q["id"]: q for q in questions}
-    for path, forced in ((quality.EN, None), (quality.EN_HOLDOUT, "held-out"), (quality.EN_FIT, "fit")):
-        for e in quality.read_jsonl(path):
+    for en_path, forced in english:
+        for e in quality.read_jsonl(en_path):
             c = by_id[e["id"]]["context_id"]
-            sets = ["cmrc-split"] + (["cmrc-lookalike"] if c in lookalike else [])
+            sets = [f"{prefix}-split"] + ([f"{prefix}-lookalike"] if c in lookalike else [])
             for s in sets:
-                out.append(Asked(s, "en", forced or part(order[c]), e["question_en"], "cmrc-half",
+                out.append(Asked(s, "en", forced or part(order[c]), e["question_en"], half,
                                  key(c) if c in indexed else None))
 
     # Swaps: the title named in an answerable question -> the nearest held-out context's title.
@@ -162,17 +180,19 @@ def cmrc_questions() -> tuple[list[Asked], Path]:
         for j in np.argsort(-sims[kept.index(c)]):
             other = titles[held[j]]
             if len(other) >= 2 and other not in index_text and name not in other and other not in name:
-                out.append(Asked("cmrc-swap", "zh", part(order[c]), q["question"].replace(name, other),
-                                 "cmrc-half"))
+                out.append(Asked(f"{prefix}-swap", "zh", part(order[c]), q["question"].replace(name, other), half))
                 break
     texts = {d["id"]: d["title"] + d["text"] for d in docs}
-    return out + follow_ups(questions, titles, texts, indexed, order), index_dir
+    return out + follow_ups(questions, titles, texts, indexed, order, prefix), index_dir
 
 
-def follow_ups(questions: list[dict], titles: dict, texts: dict, indexed: set, order: dict) -> list[Asked]:
+def follow_ups(questions: list[dict], titles: dict, texts: dict, indexed: set, order: dict,
+               prefix: str = "cmrc") -> list[Asked]:
     """Topic + follow-up pairs: see the module docstring. Each titled question of an indexed
     context follows the context's first one; every other context's first follow-up also
-    follows the next context's topic (unanswerable there)."""
+    follows the next context's topic (unanswerable there). The trial's follow-up set is
+    `follow-up`, another file's `prefix`-follow-up."""
+    follow, half = ("follow-up" if prefix == "cmrc" else f"{prefix}-follow-up"), f"{prefix}-half"
     named: dict[str, list[dict]] = {}
     for q in questions:
         name = titles[q["context_id"]]
@@ -183,8 +203,8 @@ def follow_ups(questions: list[dict], titles: dict, texts: dict, indexed: set, o
     for i, c in enumerate(contexts):
         topic, *rest = named[c]
         for q in rest:
-            out.append(Asked("follow-up", "zh", part(order[c]), q["question"].replace(titles[c], "它"),
-                             "cmrc-half", (lambda c: lambda h: h.doc_id == c)(c), topic=topic["question"]))
+            out.append(Asked(follow, "zh", part(order[c]), q["question"].replace(titles[c], "它"),
+                             half, (lambda c: lambda h: h.doc_id == c)(c), topic=topic["question"]))
         # Unanswerable: the next context's follow-up, when it asks for something this article does
         # not mention (a word of its own article absent from this one): 它位于哪里? could be
         # answered of anything, 为什么称它为笨蛋水果? only where 笨蛋水果 is written.
@@ -193,10 +213,10 @@ def follow_ups(questions: list[dict], titles: dict, texts: dict, indexed: set, o
         asked = q["question"].replace(titles[other], "它")
         own = [w for w in lexical.words(asked) if len(w) >= 2 and w in texts[other]]
         if own and not any(w in texts[c] for w in own):
-            out.append(Asked("follow-up", "zh", part(order[c]), asked, "cmrc-half", topic=topic["question"]))
+            out.append(Asked(follow, "zh", part(order[c]), asked, half, topic=topic["question"]))
             # and asked on its own, naming this article: its name is there, what it asks is not
-            out.append(Asked("cmrc-attribute", "zh", part(order[c]), q["question"].replace(titles[other], titles[c]),
-                             "cmrc-half"))
+            out.append(Asked(f"{prefix}-attribute", "zh", part(order[c]),
+                             q["question"].replace(titles[other], titles[c]), half))
     return out
 
 
@@ -235,11 +255,17 @@ def _encode_in_batches(model, questions: list[str]) -> None:
                                                       for q in qs])
 
 
-def collect(k: int = K) -> list[Asked]:
-    """Every question of every set, asked; hits filled in."""
+def collect(k: int = K, dev: Path | None = None) -> list[Asked]:
+    """Every question of every set, asked; hits filled in. `dev`: the CMRC 2018 dev file, for
+    the dev-* sets."""
     asked, half = cmrc_questions()
     asked += hand_written()
     retrievers = {"cmrc-half": Retriever.load(half)}
+    if dev is not None:
+        dev_asked, dev_half = cmrc_questions("dev", dev, quality.OUT / "cmrc-dev-index",
+                                             english=((quality.DEV_EN, None),))
+        asked += dev_asked
+        retrievers["dev-half"] = Retriever.load(dev_half)
     for name, data in (("seed", quality.ROOT / "data"), ("lookalike", LOOKALIKE), ("lookalike-fit", LOOKALIKE_FIT)):
         index_dir = quality.OUT / f"{name}-index"
         print(build_index([data], index_dir=index_dir).summary(), file=sys.stderr)
@@ -299,15 +325,25 @@ def table(asked: list[Asked], relevant, parts=("held-out",)) -> str:
     return "\n".join(rows)
 
 
+def dev_path() -> Path | None:
+    """The CMRC 2018 dev file given as `--dev PATH`, if any (shared with bench/calibrate.py)."""
+    if "--dev" not in sys.argv:
+        return None
+    at = sys.argv.index("--dev") + 1
+    if at >= len(sys.argv) or not Path(sys.argv[at]).is_file():
+        sys.exit("--dev needs the path of the CMRC 2018 dev file (cmrc2018_dev.json)")
+    return Path(sys.argv[at])
+
+
 def main() -> None:
-    asked = collect()
+    asked = collect(dev=dev_path())
     print(f"bar {answer.RELEVANT_AT}; shipped calibration {answer.CALIBRATION}\n")
     print(table(asked, lambda a, i: a.hits[i].relevant, parts=("fit", "held-out")))
     rows = [{"set": a.set, "lang": a.lang, "part": a.part, "index": a.index, "question": a.question,
              "answerable": a.answerable, "labels": a.labels(),
              "hits": [{"section": h.section, "title": h.title, "confidence": h.confidence,
                        "text": h.text[:60]} for h in a.hits]} for a in asked]
-    quality.write_jsonl(rows, quality.OUT / "nearmiss.jsonl")
+    quality.write_jsonl(rows, quality.OUT / ("nearmiss-dev.jsonl" if dev_path() else "nearmiss.jsonl"))
 
 
 if __name__ == "__main__":

@@ -125,6 +125,8 @@ def main() -> None:
     ap.add_argument("--modes", nargs="+", default=["hybrid", "dense", "lexical"])
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--dev", type=Path, default=None, help="cmrc2018_dev.json, for the cmrc-dev-* sets")
+    ap.add_argument("--index-prefix", default="", help="build and read the CMRC indexes as bench/out/PREFIXcmrc-index "
+                    "(and PREFIXcmrc-dev-index): a tokenizer change then re-indexes a copy, not the shared ones")
     args = ap.parse_args()
 
     results = {}
@@ -132,7 +134,7 @@ def main() -> None:
     if any(s.startswith("cmrc") for s in args.sets):
         _, questions = cmrc_corpus()
         by_id = {q["id"]: q for q in questions}
-        cmrc = Retriever.load(cmrc_index())
+        cmrc = Retriever.load(cmrc_index(OUT / f"{args.index_prefix}cmrc-index"))
         if "cmrc-zh" in args.sets:
             sets["cmrc-zh"] = (cmrc, questions)
         if "cmrc-en" in args.sets and EN.exists():
@@ -147,7 +149,7 @@ def main() -> None:
             ap.error("the cmrc-dev-* sets need --dev PATH (the CMRC 2018 dev file)")
         docs, questions = cmrc_corpus(args.dev)
         by_id = {q["id"]: q for q in questions}
-        dev = Retriever.load(cmrc_index(OUT / "cmrc-dev-index", docs))
+        dev = Retriever.load(cmrc_index(OUT / f"{args.index_prefix}cmrc-dev-index", docs))
         picked = read_jsonl(DEV_EN)
         if "cmrc-dev-en" in args.sets:
             sets["cmrc-dev-en"] = (dev, [{**by_id[e["id"]], "question": e["question_en"]} for e in picked])

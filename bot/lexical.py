@@ -34,7 +34,7 @@ import numpy as np
 from . import numerals, paths
 
 CHANNELS = ("words", "pinyin", "gloss")
-TOKENIZER_VERSION = "7"   # bump when tokens or channel scoring change: built indexes then re-index
+TOKENIZER_VERSION = "8"   # bump when tokens or channel scoring change: built indexes then re-index
 # The pinyin channel matches names, and a name is in a passage or not: a passage that
 # repeats it, or is short, is no more about that person than its neighbours that carry
 # the name only in their section heading. So pinyin counts each term once per passage
@@ -60,11 +60,28 @@ as than then so if can could would should will shall may might must also just th
 """.split())
 
 
+# English clitics: the "s" of "Laitan's" would be a word of its own, and a rare one (it
+# matches a stray letter in an article), the "didn" of "didn't" too.
+_CLITIC = re.compile(r"(?<=[a-z])(?:['’](?:s|re|ll|ve|d|m)|n['’]t)\b", re.I)
+_CLITIC_STEM = {"ca": "can", "wo": "will", "sha": "shall"}   # can't, won't, shan't
+
+
+def without_clitics(text: str) -> str:
+    """`text` with English clitics dropped: Laitan's -> Laitan, they're -> they, didn't -> did,
+    can't -> can (Xi'an and O'Brien stay)."""
+    def drop(m: re.Match) -> str:
+        return "" if m.group()[0] in "'’" else " not"
+    text = re.sub(r"\b(ca|wo|sha)(?=n['’]t\b)", lambda m: _CLITIC_STEM[m.group().lower()], text, flags=re.I)
+    return _CLITIC.sub(drop, text)
+
+
 def words(text: str, keep: frozenset[str] = frozenset()) -> list[str]:
     """Content words of `text`: jieba words (search mode) and lower-cased Latin words/numbers.
 
     Numbers are read in Arabic digits whatever the script (二十三岁 -> 23, 岁). A word
-    of `keep` found in the text stays whole (TermStats.words: a question's names)."""
+    of `keep` found in the text stays whole (TermStats.words: a question's names).
+    English clitics are dropped (without_clitics)."""
+    text = without_clitics(text)
     return _content_words(w for piece, kept in _split_at(numerals.arabic(text), keep)
                           for w in ([piece] if kept else _jieba().cut_for_search(piece)))
 
@@ -170,7 +187,7 @@ _COMMA = re.compile(r",\s")   # not the comma of 10,000
 def english_terms(text: str) -> list[str]:
     """Lower-cased English content words and numbers, crudely singularised (prisms -> prism)."""
     out = []
-    for word in _LATIN_OR_NUMBER.findall(numerals.arabic(text.lower())):
+    for word in _LATIN_OR_NUMBER.findall(numerals.arabic(without_clitics(text).lower())):
         if word in STOPWORDS or len(word) < 2:
             continue
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss") and word.isalpha():
@@ -384,7 +401,7 @@ def latin_query_terms(text: str) -> list[str]:
     adjacent words are also tried joined. A one-syllable word beside another pinyin word
     is part of a name ("Liu Jie" is liujie) and no term of its own: the index holds no
     one-syllable word, only two-syllable ones that spell like one (饥饿 jie, 西安 xian)."""
-    toks = _LATIN_WORD.findall(text.lower())
+    toks = _LATIN_WORD.findall(without_clitics(text).lower())
 
     def in_a_name(i: int) -> bool:
         return _syllables(toks[i]) == 1 and any(
@@ -410,7 +427,7 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
     # what a passage's word may be -> the question's term: the term, or its dictionary form
     # ("designed" matches 设计 "to design")
     known = {_base_form(t): t for t in terms} | {t: t for t in terms}
-    toks = _LATIN_WORD.findall(question.lower())
+    toks = _LATIN_WORD.findall(without_clitics(question).lower())
     spelled = {"".join(toks[i:i + n]): toks[i:i + n]
                for n in (1, 2, 3) for i in range(len(toks) - n + 1)}
     found: dict[str, tuple[int, int]] = {}

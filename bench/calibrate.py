@@ -102,7 +102,9 @@ def cross_validated(asked: list, latin: bool, names: tuple[str, ...], folds: int
 CANDIDATES = {   # feature sets compared by --cv (each calibration's shipped set among them)
     False: [("cosine", "coverage", "key", "novel"), ("cosine", "coverage", "key", "novel", "rank"),
             ("cosine", "coverage", "key", "novel", "matched"), ("cosine", "coverage", "rank"),
-            ("cosine", "coverage", "key", "novel", "absent"), ("cosine", "coverage", "key", "absent")],
+            ("cosine", "coverage", "key", "novel", "absent"), ("cosine", "coverage", "key", "absent"),
+            ("cosine", "coverage", "key", "novel", "absent", "key_span"),
+            ("cosine", "coverage", "key", "novel", "absent", "key_span", "rank")],
     True: [("cosine", "coverage", "rank"), ("cosine", "coverage", "rank", "matched"),
            ("cosine", "coverage", "key", "rank", "matched"), ("cosine", "coverage", "key", "novel", "rank", "matched"),
            ("cosine", "coverage", "novel", "rank", "matched"),

@@ -313,7 +313,12 @@ class Retriever:
         weights: dict[str, float] = {}
         for term, word in found.items():
             weights[word] = weights.get(word, 0.0) + (self.lexical.idf(channel, term) / total if total else 0.0)
-        return weights, self._evidence(question, terms, set(found), channel, cjk)
+        evidence = self._evidence(question, terms, set(found), channel, cjk)
+        if cjk:
+            spans = answer.key_spans(question, {t: lexical.rarity(t) for t in terms})
+            evidence["key_span"] = sum(bool(answer.matched_words([s], text)) for s in spans) / len(spans) \
+                if spans else 1.0
+        return weights, evidence
 
     def _evidence(self, question: str, terms: list[str], covered: set[str], channel: str, cjk: bool) -> dict:
         """coverage, key, novel, matched and unknown of answer.Evidence for the question's `terms`."""

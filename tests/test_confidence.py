@@ -249,3 +249,25 @@ def test_a_key_span_is_the_rare_stretch_as_the_question_writes_it(question, span
     from bot import lexical
 
     assert answer.key_spans(question, {w: lexical.rarity(w) for w in lexical.words(question)}) == spans
+
+
+FISH = {"blue.txt": "蓝纹高身雀鲷\n\n蓝纹高身雀鲷为辐鳍鱼纲鲈形目隆头鱼亚目雀鲷科的其中一种鱼类。本鱼分布于印度西太平洋区,"
+                    "包括红海、东非、马达加斯加至萨摩亚群岛等海域。该鱼栖息在珊瑚礁区,体长可达12公分,以藻类及小型无脊椎动物为食。\n",
+        "parrot.txt": "黑鹦嘴鱼\n\n黑鹦嘴鱼为辐鳍鱼纲鲈形目隆头鱼亚目鹦嘴鱼科的其中一种鱼类。本鱼分布于西太平洋区,包括日本、"
+                      "台湾、菲律宾、印尼等海域。该鱼栖息在珊瑚礁的外缘,以藻类为食,体长可达60公分。\n"}
+
+
+def test_a_name_cut_into_characters_is_not_found_in_its_look_alike(tmp_path):
+    # 颊鳞雀鲷 is cut 颊 / 鳞 / 雀 / 鲷: its key word 鲷 is in the article on 蓝纹高身雀鲷, the fish is not.
+    from bot import Retriever, build_index
+
+    (tmp_path / "data").mkdir()
+    for name, text in FISH.items():
+        (tmp_path / "data" / name).write_text(text, encoding="utf-8")
+    build_index([tmp_path / "data"], index_dir=tmp_path / "index")
+    retriever = Retriever.load(tmp_path / "index")
+    near = retriever.search("颊鳞雀鲷分布于什么海域?", k=1)[0]
+    right = retriever.search("蓝纹高身雀鲷分布于什么海域?", k=1)[0]
+    assert near.title == right.title == "蓝纹高身雀鲷"
+    assert near.evidence.key == 1.0 and near.evidence.key_span == 0.0 and right.evidence.key_span == 1.0
+    assert near.confidence < 0.5 < right.confidence, (near.confidence, right.confidence)

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from bench.quality import EN, EN_FIT, EN_HOLDOUT, OUT, cmrc_corpus, cmrc_index, read_jsonl  # noqa: E402
-from bot import Retriever, answer_sentence, encoder as encoders, lexical  # noqa: E402
+from bot import Retriever, answer_sentence, encoder as encoders, segment  # noqa: E402
 from bot.passages import embedding_text  # noqa: E402
 
 
@@ -114,7 +114,7 @@ def main() -> None:
 def features(retriever: Retriever, question: str, qvec, hit):
     """(answer_sentence.sentence_features, matched word weights) for a hit, as Retriever computes them."""
     p = retriever.passages[hit.passage_id]
-    cjk = lexical.is_cjk_question(question)
+    cjk = segment.is_cjk_question(question)
     terms = list(dict.fromkeys(retriever.lexical.words(question)))
     weights, _ = retriever._matches(question, terms, embedding_text(p), cjk)   # noqa: SLF001 (bench)
     sims = retriever.sentences.of(hit.passage_id).astype("float32") @ qvec

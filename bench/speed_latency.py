@@ -38,7 +38,7 @@ def _series(fn, questions) -> list[float]:
 
 
 def worker_latency(index_dir: str) -> None:
-    from bot import Retriever, encoder as encoders, lexical
+    from bot import Retriever, encoder as encoders, segment
     zh, en = trial_questions()
     r = Retriever.load(index_dir)
     r.search("南通镇在哪里?")                              # loads the model
@@ -57,9 +57,9 @@ def worker_latency(index_dir: str) -> None:
     enc = r.encoder
     stage = {
         "encode_query": lambda q: encoders.encode_queries(enc, [q]),
-        "tokenize_question": lexical.words,
+        "tokenize_question": segment.words,
         "dense_search": lambda q, v=encoders.encode_queries(enc, [zh[0]])[0]: r.dense.search(v, 50),
-        "lexical_words": lambda q: r.lexical.search("words", lexical.words(q), 50),
+        "lexical_words": lambda q: r.lexical.search("words", segment.words(q), 50),
     }
     out["stages"] = {k: ms_stats(_series(fn, qs["zh"])) for k, fn in stage.items()}
     out["profile"] = _profile_search(r, qs)
@@ -109,7 +109,7 @@ PROFILED = {"encode question": ("encoder.py", "encode_queries"),
             "sentence ranking (English)": ("dense.py", "best_sentence_scores"),
             "fusion": ("fusion.py", "fuse"),
             "hits: answer sentence, matches, confidence": ("retriever.py", "_hit"),
-            "- English matching (pinyin, CC-CEDICT)": ("lexical.py", "latin_matches"),
+            "- English matching (pinyin, CC-CEDICT)": ("english.py", "latin_matches"),
             "- Chinese matching": ("answer.py", "matched_words"),
             "- evidence": ("retriever.py", "_evidence"),
             "- answer sentence": ("answer_sentence.py", "answer_span"),

@@ -19,18 +19,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import quality  # noqa: E402
-from bot import Retriever, encoder as encoders, fusion, lexical  # noqa: E402
+from bot import Retriever, encoder as encoders, fusion, pinyin, segment  # noqa: E402
 from bot.dense import best_sentence_scores  # noqa: E402
 
 
 def rankings_for(r: Retriever, question: str):
     qvec = encoders.encode_queries(r.encoder, [question])[0]
-    cjk = lexical.is_cjk_question(question)
+    cjk = segment.is_cjk_question(question)
     dense_ids, dense_scores = r.dense.search(qvec, 50)
-    channels = {"words": r.lexical.search("words", lexical.words(question), 50)}
+    channels = {"words": r.lexical.search("words", segment.words(question), 50)}
     if not cjk:
-        channels["pinyin"] = r.lexical.search("pinyin", lexical.latin_query_terms(question), 50)
-        channels["gloss"] = r.lexical.search("gloss", lexical.english_terms(question), 50)
+        channels["pinyin"] = r.lexical.search("pinyin", pinyin.latin_query_terms(question), 50)
+        channels["gloss"] = r.lexical.search("gloss", segment.english_terms(question), 50)
         # Scored once, over what the lists with a say found. Which lists have a say depends
         # only on evidence > 0 while every base weight swept is > 0 (asserted in main).
         weighted = [(dense_ids, dense_scores, 1.0)] + [

@@ -116,7 +116,7 @@ def key_spans(question: str, rarity: dict[str, float]) -> list[str]:
 def matched_words(terms: list[str], text: str) -> dict[str, str]:
     """{query term: the word of `text` it matches}, case-insensitive, in query order.
 
-    Numbers match across scripts: the terms are in Arabic digits (lexical.words) and
+    Numbers match across scripts: the terms are in Arabic digits (segment.words) and
     a 23 found in the text's 二十三 is shown as 二十三."""
     plain, spans = numerals.normalize(text)
     low = plain.lower()

@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from . import lexical, numerals
+from . import numerals, segment, word_rarity
 
 # A logistic score per sentence over:
 #   cosine   its cosine with the question, and `dcosine` that minus the passage's best;
@@ -147,7 +147,7 @@ def sentence_features(question: str, sims: np.ndarray, spans, text: str, head: s
     kinds = question_types(question)
     kind = np.array([float(any(holds(k, t, question) for k in kinds)) for t in sentences]) \
         if kinds else np.zeros(n)
-    cjk = lexical.is_cjk_question(question)
+    cjk = segment.is_cjk_question(question)
     rarity = _asked_characters(question, weights, head)
     total = sum(rarity.values()) or 1.0
     chars = np.array([sum(w for ch, w in rarity.items() if ch in t) / total for t in sentences])
@@ -166,8 +166,8 @@ def sentence_features(question: str, sims: np.ndarray, spans, text: str, head: s
 def _asked_characters(question: str, weights: dict[str, float], head: str) -> dict[str, float]:
     """{character: its rarity} of the question's own Chinese characters outside the topic (an
     English question's: those of the Chinese words it matched in the passage)."""
-    asked = question if lexical.is_cjk_question(question) else "".join(weights)
-    return {ch: lexical.rarity(ch) for ch in dict.fromkeys(asked)
+    asked = question if segment.is_cjk_question(question) else "".join(weights)
+    return {ch: word_rarity.rarity(ch) for ch in dict.fromkeys(asked)
             if _CJK.match(ch) and ch not in _FUNCTION_CHARACTERS and ch not in head}
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import article as article_rules
-from . import documents, encoder as encoders, lexical, passages as chunking, paths, store
+from . import documents, encoder as encoders, lexical, passages as chunking, paths, segment, store
 from .dense import DenseIndex
 
 
@@ -176,7 +176,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
 
         # 3. lexical tokens of what was embedded (title and section too: a paragraph that
         #    says only 她 matches her name), reused by that text from the previous generation
-        reuse = previous and not full and previous.get("tokenizer_version") == lexical.TOKENIZER_VERSION
+        reuse = previous and not full and previous.get("tokenizer_version") == segment.TOKENIZER_VERSION
         old_tokens = _previous_tokens(previous) if reuse else {}
         old_tokens = {text: toks for text, toks in old_tokens.items() if "spans" in toks}   # older: cut again
         token_lists = [old_tokens.get(text) or lexical.tokenize(text)
@@ -207,7 +207,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
             "max_passage_tokens": limit,
             "backend": backend,
             **stored,
-            "tokenizer_version": lexical.TOKENIZER_VERSION,
+            "tokenizer_version": segment.TOKENIZER_VERSION,
             "sources": [str(s) for s in sources],
             "files": files_meta,
             "counts": {"files": report.files, "documents": report.documents,
@@ -241,7 +241,7 @@ def _write_local(gen: Path, all_passages, token_lists, passage_vectors, sentence
     dense.save(gen / "dense.faiss")
     store.save_array(gen / "sentences.npy", sentence_vectors.astype(np.float16))
     store.save_array(gen / "sentence_offsets.npy", offsets)
-    # where each passage's words are, for English matching at search time (lexical.word_spans)
+    # where each passage's words are, for English matching at search time (segment.word_spans)
     spans = [np.asarray(toks["spans"], np.int32).reshape(-1, 2) for toks in token_lists]
     store.save_array(gen / "word_spans.npy", np.concatenate(spans))
     store.save_array(gen / "word_span_offsets.npy", np.cumsum([0] + [len(x) for x in spans], dtype=np.int64))
@@ -262,7 +262,7 @@ def _unchanged(previous: dict, model_name: str, hashes: dict[str, str]) -> bool:
         return False
     if previous.get("model") != model_name or previous.get("chunker_version") != chunking.CHUNKER_VERSION:
         return False
-    if previous.get("tokenizer_version") != lexical.TOKENIZER_VERSION:
+    if previous.get("tokenizer_version") != segment.TOKENIZER_VERSION:
         return False
     if previous.get("reader_version") != documents.READER_VERSION:
         return False

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import lexical
+from . import pinyin, proper_names, segment
 from .retriever import Hit, Retriever
 
 # A back-reference is a pronoun (which `resolve` replaces by a name) or an opening.
@@ -76,7 +76,7 @@ class Conversation:
         # that question gets on its own. A passage of a section that answered the topic is judged
         # with that section's name; any other with each name, the likeliest kept. (The whole
         # heading would not do: its words match its section by construction.)
-        names = {key: resolve(question, lexical.name_of(section, title)) for key, section, title in
+        names = {key: resolve(question, proper_names.name_of(section, title)) for key, section, title in
                  dict.fromkeys(((h.doc_id, h.section), h.section, h.title) for h in before)}
         judged = {name: dict(zip((h.passage_id for h in hits), self.retriever.judge(name, hits)))
                   for name in dict.fromkeys(names.values())}
@@ -90,15 +90,15 @@ class Conversation:
 
 
 def resolve(question: str, name: str) -> str:
-    """The follow-up with `name` (what it refers to: lexical.name_of) written in: the first
+    """The follow-up with `name` (what it refers to: proper_names.name_of) written in: the first
     back-reference replaced (她后来去了哪里? -> 蔡敏后来去了哪里?; "where did she go" -> "where
     did Caimin go"), or the name put in front when the question only opens like a follow-up
     (后来呢?). Without a name, the question as it is."""
     if not name:
         return question
-    latin = not lexical.is_cjk_question(question)
+    latin = not segment.is_cjk_question(question)
     if latin:
-        name = lexical.romanized(name)
+        name = pinyin.romanized(name)
     pronoun = (_EN_PRONOUN if latin else _ZH_PRONOUN).search(question)
     if pronoun:
         return question[:pronoun.start()] + name + question[pronoun.end():]

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import answer, answer_sentence, documents, encoder as encoders, fusion, lexical, paths, scope, store
+from . import (answer, answer_sentence, documents, encoder as encoders, english, fusion, lexical, paths, pinyin,
+               proper_names, scope, segment, store, word_rarity)
 from .dense import DenseIndex, SentenceVectors
 from .passages import Passage, embedding_text
 
@@ -81,7 +82,7 @@ class Retriever:
     lexical: lexical.LexicalIndex  # or milvus.MilvusLexical: search, idf, evidence
     sentences: SentenceVectors     # or milvus.MilvusSentences: of(pid), best(qvec, candidates)
     model: str | None = None
-    word_spans: lexical.WordSpans | None = None   # each passage's lexical.word_spans; None: cut at search time
+    word_spans: lexical.WordSpans | None = None   # each passage's segment.word_spans; None: cut at search time
     _encoder: object = field(default=None, repr=False)
     _catalog: scope.Catalog | None = field(default=None, repr=False)   # dates and sources, for scoping
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -215,7 +216,7 @@ class Retriever:
         encoder = self.encoder
         terms = list(dict.fromkeys(self.lexical.words(question)))
         qvec = encoders.encode_queries(encoder, [question])[0]
-        cjk = lexical.is_cjk_question(question)
+        cjk = segment.is_cjk_question(question)
         n = max(CANDIDATES, 2 * k)
 
         rankings: list[tuple[np.ndarray, np.ndarray, float]] = []
@@ -225,8 +226,8 @@ class Retriever:
         if mode in ("hybrid", "lexical"):
             queries = {"words": terms}
             if not cjk:
-                queries["pinyin"] = lexical.latin_query_terms(question)
-                queries["gloss"] = lexical.english_terms(question)
+                queries["pinyin"] = pinyin.latin_query_terms(question)
+                queries["gloss"] = segment.english_terms(question)
             for channel, channel_terms in queries.items():
                 found = self.lexical.search(channel, channel_terms, n, allowed)
                 weight = fusion.channel_weight(channel, found.evidence, cjk) if mode == "hybrid" else 1.0
@@ -263,7 +264,7 @@ class Retriever:
     def _hits(self, question: str, qvec: np.ndarray, ids: list[int], scores: list[float],
               terms: list[str] | None = None) -> list[Hit]:
         """Hits for passages `ids`; `terms`: the question's words, when the caller has them."""
-        cjk = lexical.is_cjk_question(question)
+        cjk = segment.is_cjk_question(question)
         if terms is None:
             terms = list(dict.fromkeys(self.lexical.words(question)))
         absent = self._names_absent(question, cjk, ids, terms)
@@ -282,12 +283,12 @@ class Retriever:
         if cjk:
             if all(t in self.lexical.df["words"] for t in terms):
                 return 0.0      # every word is the index's: no name is missing (and no tagger to run)
-            missing = [n for n in lexical.chinese_names(question) if not self.lexical.holds_chinese_name(n)]
+            missing = [n for n in proper_names.chinese_names(question) if not self.lexical.holds_chinese_name(n)]
             return float(any(not any(n in embedding_text(self.passages[pid]) for pid in ids) for n in missing))
-        missing = [n for n in lexical.pinyin_names(question) if not self.lexical.holds_pinyin_name(n.spellings)]
+        missing = [n for n in proper_names.pinyin_names(question) if not self.lexical.holds_pinyin_name(n.spellings)]
         if not missing:
             return 0.0
-        found = [set(lexical.latin_matches(question, embedding_text(self.passages[pid]), self._word_spans(pid)))
+        found = [set(english.latin_matches(question, embedding_text(self.passages[pid]), self._word_spans(pid)))
                  for pid in ids]
         # found in a passage: one of its spellings matched there, or each of its words did (王磊
         # cut 王 / 磊; Hong Kong, which CC-CEDICT glosses 香港 with), not one here and one there
@@ -295,7 +296,7 @@ class Retriever:
                          for n in missing))
 
     def _word_spans(self, pid: int) -> np.ndarray | None:
-        """Passage `pid`'s stored lexical.word_spans; None where the index has none (cut at search time)."""
+        """Passage `pid`'s stored segment.word_spans; None where the index has none (cut at search time)."""
         return self.word_spans.of(pid) if self.word_spans is not None else None
 
     def _matches(self, question: str, terms: list[str], text: str, cjk: bool,
@@ -307,15 +308,15 @@ class Retriever:
             found = answer.matched_words(terms, text)
             channel = "words"
         else:   # English words match Chinese text through pinyin and glosses
-            found = lexical.latin_matches(question, text, spans)
-            channel, terms = "gloss", lexical.english_terms(question)
+            found = english.latin_matches(question, text, spans)
+            channel, terms = "gloss", segment.english_terms(question)
         total = sum(self.lexical.idf(channel, t) for t in terms)
         weights: dict[str, float] = {}
         for term, word in found.items():
             weights[word] = weights.get(word, 0.0) + (self.lexical.idf(channel, term) / total if total else 0.0)
         evidence = self._evidence(question, terms, set(found), channel, cjk)
         if cjk:
-            spans = answer.key_spans(question, {t: lexical.rarity(t) for t in terms})
+            spans = answer.key_spans(question, {t: word_rarity.rarity(t) for t in terms})
             evidence["key_span"] = sum(bool(answer.matched_words([s], text)) for s in spans) / len(spans) \
                 if spans else 1.0
         return weights, evidence
@@ -326,21 +327,21 @@ class Retriever:
         indexed = {t for t in terms if t in self.lexical.df[channel]
                    or (not cjk and t in self.lexical.df["pinyin"])}
         # English words mean something when the index or a dictionary knows them, or they are names.
-        names = set() if cjk else lexical.english_names(question)
+        names = set() if cjk else proper_names.english_names(question)
         meaningful = set(terms) if cjk else \
-            indexed | {t for t in terms if t in names or lexical.is_english_word(t)}
+            indexed | {t for t in terms if t in names or english.is_english_word(t)}
         # How much each word says about what is asked: how rare it is in general use (a name
         # is rare, 去 and "went" are not), whatever the index holds. English coverage keeps the
         # index's IDF: glosses reach the text only through Chinese words.
-        rarity = {t: lexical.rarity(t) if cjk else lexical.english_rarity(t) for t in terms}
+        rarity = {t: word_rarity.rarity(t) if cjk else word_rarity.english_rarity(t) for t in terms}
         # Which words are the key ones: a name's words are as rare as the name ("su" alone is
         # common, Su Jian is not). `matched` keeps each word's own rarity, so that a name of
         # two words does not count its rarity twice.
         key_rarity = dict(rarity)
         if not cjk:
-            for name in lexical.pinyin_names(question):
-                name_rarity = lexical.english_rarity(name.spellings[0])
-                if name_rarity < lexical.english_rarity(""):
+            for name in proper_names.pinyin_names(question):
+                name_rarity = word_rarity.english_rarity(name.spellings[0])
+                if name_rarity < word_rarity.english_rarity(""):
                     continue   # English writes it joined (hongkong): "Hong Kong" is as common as its words
                 for w in name.words:
                     if w in key_rarity:

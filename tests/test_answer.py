@@ -6,7 +6,7 @@ tests/test_highlight.py (real model) and bench/highlight.py."""
 import numpy as np
 import pytest
 
-from bot import answer, answer_sentence, lexical, numerals
+from bot import answer, answer_sentence, cedict, english, lexical, numerals, pinyin, proper_names, segment, word_rarity
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -36,41 +36,41 @@ def test_a_rewritten_number_maps_back_to_the_text():
 
 
 def test_numbers_match_across_scripts():
-    assert "23" in lexical.words("严长寿二十三岁时做了什么") and "23" in lexical.words("严长寿23岁时做了什么")
-    assert "1999" in lexical.words("一九九九年") and lexical.words("百分之五") == lexical.words("5%")
+    assert "23" in segment.words("严长寿二十三岁时做了什么") and "23" in segment.words("严长寿23岁时做了什么")
+    assert "1999" in segment.words("一九九九年") and segment.words("百分之五") == segment.words("5%")
     assert answer.matched_words(["23", "1999"], "他二十三岁时，一九九九年") == {"23": "二十三", "1999": "一九九九"}
-    assert lexical.latin_matches("What did he do at 23?", "他二十三岁时任职。") == {"23": "二十三"}
+    assert english.latin_matches("What did he do at 23?", "他二十三岁时任职。") == {"23": "二十三"}
 
 
 def test_english_tags_are_words_the_question_holds():
-    found = lexical.latin_matches("Where is the Heilongjiang Provincial Museum?",
+    found = english.latin_matches("Where is the Heilongjiang Provincial Museum?",
                                   "黑龙江省博物馆位于哈尔滨，省委书记出席。")
     # 省委 is "provincial Party committee": the question has no committee. 龙江 is inside 黑龙江.
     assert found == {"heilongjiang": "黑龙江", "museum": "博物馆"}
-    assert lexical.latin_matches("Who went to Nantong town?", "苏健去了南通镇。") == {"nantong": "南通", "town": "镇"}
+    assert english.latin_matches("Who went to Nantong town?", "苏健去了南通镇。") == {"nantong": "南通", "town": "镇"}
 
 
 def test_a_name_before_a_dictionary_comma_is_a_sense_of_its_own():
     # CC-CEDICT: 巴黎 "Paris, capital of France", 伦敦 "London, capital of United Kingdom"
-    found = lexical.latin_matches("What is the land area of the 4th arrondissement of Paris?",
+    found = english.latin_matches("What is the land area of the 4th arrondissement of Paris?",
                                   "巴黎第四区是法国首都巴黎市的20个区之一。")
     assert found.get("pari") == "巴黎"
-    assert lexical.latin_matches("Who lives in London?", "他住在伦敦。")["london"] == "伦敦"
+    assert english.latin_matches("Who lives in London?", "他住在伦敦。")["london"] == "伦敦"
     # the comma of a number is no sense boundary: 万元户 "household ... of 10,000 yuan or more"
-    assert all("000" not in sense for sense in lexical._gloss_senses("万元户"))
+    assert all("000" not in sense for sense in cedict.word_senses("万元户"))
 
 
 def test_an_inflected_english_word_meets_the_dictionarys_base_form():
     # CC-CEDICT: 设计 "to design", 建立 "to establish; to set up; to found"
-    assert lexical.latin_matches("Who designed the museum?", "该博物馆由贝聿铭设计。") == {
+    assert english.latin_matches("Who designed the museum?", "该博物馆由贝聿铭设计。") == {
         "museum": "博物馆", "designed": "设计"}
-    assert lexical.latin_matches("When was the school established?", "学校于1998年建立。").get("established") == "建立"
+    assert english.latin_matches("When was the school established?", "学校于1998年建立。").get("established") == "建立"
 
 
 def test_the_names_a_chinese_question_asks_about():
-    assert "建新镇" in lexical.chinese_names("建新镇医疗队发放了多少药品包?")   # 建新 alone is a verb
-    assert "黄志强" in lexical.chinese_names("黄志强带队去了哪个镇?")
-    assert lexical.chinese_names("这个镇有多少人?") == () and lexical.chinese_names("他去了哪个区?") == ()
+    assert "建新镇" in proper_names.chinese_names("建新镇医疗队发放了多少药品包?")   # 建新 alone is a verb
+    assert "黄志强" in proper_names.chinese_names("黄志强带队去了哪个镇?")
+    assert proper_names.chinese_names("这个镇有多少人?") == () and proper_names.chinese_names("他去了哪个区?") == ()
 
 
 @pytest.mark.parametrize("question, names", [
@@ -86,11 +86,11 @@ def test_the_names_a_chinese_question_asks_about():
     ("Is it Open?", []),                                     # pinyin, but a common English word
 ])
 def test_the_names_an_english_question_asks_about_that_read_as_pinyin(question, names):
-    assert [n.spellings for n in lexical.pinyin_names(question)] == names
+    assert [n.spellings for n in proper_names.pinyin_names(question)] == names
 
 
 def test_chinese_tags_are_whole_words_of_the_question():
-    found = answer.matched_words(lexical.words("黑龙江省博物馆在哪里?"), "黑龙江省博物馆位于哈尔滨。")
+    found = answer.matched_words(segment.words("黑龙江省博物馆在哪里?"), "黑龙江省博物馆位于哈尔滨。")
     tags = answer.tags(found.values(), "黑龙江省博物馆位于哈尔滨。")
     assert "龙江" not in tags and "黑龙" not in tags and "博物" not in tags
     assert any("黑龙江" in t for t in tags) and any("博物馆" in t for t in tags)
@@ -119,30 +119,30 @@ def test_a_question_is_cut_into_words_as_the_articles_were():
     # (苏健在 -> 苏 健在; 胡铭带了 -> 胡铭带); an index that found the name keeps it whole.
     index = lexical.LexicalIndex.index([lexical.tokenize(t) for t in
                                         ["苏健同志挺身而出,支援南通镇。", "胡铭同志带领五十名干部。"]])
-    assert "苏健" not in lexical.words("苏健在支援队伍中担任什么职务?")
+    assert "苏健" not in segment.words("苏健在支援队伍中担任什么职务?")
     assert index.words("苏健在支援队伍中担任什么职务?")[:2] == ["苏健", "支援"]
     assert "胡铭" in index.words("胡铭带了多少人去保利香槟国际小区?")
-    assert index.words("谁去了南通镇?") == lexical.words("谁去了南通镇?")   # nothing else moves
+    assert index.words("谁去了南通镇?") == segment.words("谁去了南通镇?")   # nothing else moves
 
 
 def test_english_clitics_are_no_words():
     # "Laitan's" left a word "s" (IDF ~4.6 on CMRC) that matched stray letters in articles
     question = "What didn't Laitan's people want, and why can't they're leaving?"
-    assert lexical.words(question) == ["laitan", "people", "want", "leaving"]
-    assert lexical.english_terms(question) == ["laitan", "people", "want", "leaving"]
-    assert not {"s", "laitans", "didn", "ca", "re"} & set(lexical.latin_query_terms(question))
-    assert "xian" in lexical.latin_query_terms("Where is Xi'an?")    # an apostrophe inside a name stays
+    assert segment.words(question) == ["laitan", "people", "want", "leaving"]
+    assert segment.english_terms(question) == ["laitan", "people", "want", "leaving"]
+    assert not {"s", "laitans", "didn", "ca", "re"} & set(pinyin.latin_query_terms(question))
+    assert "xian" in pinyin.latin_query_terms("Where is Xi'an?")    # an apostrophe inside a name stays
 
 
-@pytest.mark.parametrize("term, english", [("88", True), ("kilometres", True), ("colour", True),
-                                           ("railway", True), ("asdf", False), ("lorem", False),
-                                           ("xxxxxxxxxx", False), ("qwer", False)])
-def test_what_counts_as_an_english_word(term, english):
-    assert lexical.is_english_word(term) == english
+@pytest.mark.parametrize("term, is_english", [("88", True), ("kilometres", True), ("colour", True),
+                                              ("railway", True), ("asdf", False), ("lorem", False),
+                                              ("xxxxxxxxxx", False), ("qwer", False)])
+def test_what_counts_as_an_english_word(term, is_english):
+    assert english.is_english_word(term) == is_english
 
 
 def test_english_rarity_is_general_use_not_the_index():
-    assert lexical.english_rarity("went") < lexical.english_rarity("town") < lexical.english_rarity("winglet")
+    assert word_rarity.english_rarity("went") < word_rarity.english_rarity("town") < word_rarity.english_rarity("winglet")
 
 
 def test_the_question_shares_its_longest_run_of_text_outside_the_title():
@@ -168,19 +168,19 @@ def test_the_parsed_dictionary_is_kept_in_the_cache_and_a_damaged_copy_is_made_a
     monkeypatch.setenv("QABOT_CACHE", str(tmp_path))
 
     def fresh():
-        for cached in (lexical._dictionary, lexical._gloss_senses, lexical._in_vocabulary):
+        for cached in (cedict._dictionary, cedict.word_senses, cedict.in_vocabulary):
             cached.cache_clear()
 
     fresh()
     try:
-        senses = lexical._gloss_senses("长")
-        assert ("long",) in senses and lexical._in_vocabulary("town") and not lexical._in_vocabulary("asdf")
+        senses = cedict.word_senses("长")
+        assert ("long",) in senses and cedict.in_vocabulary("town") and not cedict.in_vocabulary("asdf")
         [kept] = (tmp_path / "cedict").glob("*.sqlite")
         fresh()
-        assert lexical._gloss_senses("长") == senses          # read back from the cache
+        assert cedict.word_senses("长") == senses          # read back from the cache
         kept.write_bytes(b"not a database")
         fresh()
-        assert lexical._gloss_senses("长") == senses and kept.stat().st_size > 1_000_000
+        assert cedict.word_senses("长") == senses and kept.stat().st_size > 1_000_000
         assert [p.name for p in tmp_path.parent.iterdir()] == [tmp_path.name]   # no stray files
         assert not list((tmp_path / "cedict").glob("*.tmp"))
     finally:
@@ -192,8 +192,8 @@ def test_the_parsed_dictionary_is_kept_in_the_cache_and_a_damaged_copy_is_made_a
 def test_a_fragment_the_index_holds_does_not_split_a_question_s_words(question, fragment):
     # jieba's guesser leaves such fragments in an index's vocabulary; a kept word only
     # counts where jieba's own cut of the question starts a word.
-    assert lexical.words(question, frozenset({fragment})) == lexical.words(question)
-    assert lexical.words("苏健在支援队伍中担任什么职务?", frozenset({"苏健", "北等"}))[:2] == ["苏健", "支援"]
+    assert segment.words(question, frozenset({fragment})) == segment.words(question)
+    assert segment.words("苏健在支援队伍中担任什么职务?", frozenset({"苏健", "北等"}))[:2] == ["苏健", "支援"]
 
 
 @pytest.mark.parametrize("section, title, name", [("蔡敏 建筑节能与科技设计处处长", "响应号召 逆行而上", "蔡敏"),
@@ -202,6 +202,6 @@ def test_a_fragment_the_index_holds_does_not_split_a_question_s_words(question, 
 def test_what_a_follow_up_refers_to_is_named_by_the_section_s_name_or_else_the_title(section, title, name):
     from bot.conversation import resolve
 
-    assert lexical.name_of(section, title) == name
+    assert proper_names.name_of(section, title) == name
     assert resolve("她后来去了哪里?", name) == (f"{name}后来去了哪里?" if name else "她后来去了哪里?")
     assert resolve("还有其他奖项吗?", "蔡敏") == "蔡敏还有其他奖项吗?"   # 其他 is no pronoun

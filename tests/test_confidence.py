@@ -246,9 +246,9 @@ def test_single_side_modes_put_the_answers_first(seed_retriever, mode):
 def test_a_key_span_is_the_rare_stretch_as_the_question_writes_it(question, spans):
     # A name jieba cuts into parts matched a look-alike by its common part: 颊鳞雀鲷 asked, 雀鲷 found
     # in the article on 蓝纹高身雀鲷 (key 1.0). The span is matched whole (Evidence.key_span).
-    from bot import lexical
+    from bot import segment, word_rarity
 
-    assert answer.key_spans(question, {w: lexical.rarity(w) for w in lexical.words(question)}) == spans
+    assert answer.key_spans(question, {w: word_rarity.rarity(w) for w in segment.words(question)}) == spans
 
 
 FISH = {"blue.txt": "蓝纹高身雀鲷\n\n蓝纹高身雀鲷为辐鳍鱼纲鲈形目隆头鱼亚目雀鲷科的其中一种鱼类。本鱼分布于印度西太平洋区,"

@@ -38,15 +38,15 @@ SERVER = r"""
 import json, os, signal, sys, time, traceback
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 import torch
-from bot import build_index, encoder as encoders, lexical, store
+from bot import build_index, cedict, encoder as encoders, segment, store
 from bot.dense import DenseIndex
 from bot.lexical import LexicalIndex
 import bm25s, faiss, filelock, trafilatura
 
 MODEL = sys.argv[1]                # a tiny deterministic model: the plumbing is under test
 encoders.load_encoder(MODEL)       # the children inherit the loaded model
-lexical._jieba()                   # and jieba's and CC-CEDICT's dictionaries
-lexical._gloss_senses("镇")
+segment.jieba()                   # and jieba's and CC-CEDICT's dictionaries
+cedict.word_senses("镇")
 print(json.dumps({"ready": True}), flush=True)
 
 HOOKED = [(store, "new_generation"), (store, "save_array"), (store, "commit_generation"),

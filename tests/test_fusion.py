@@ -87,20 +87,20 @@ def test_best_sentence_scores_read_fp16_vectors_from_a_memory_map(tmp_path):
 
 
 def test_function_words_have_no_english_gloss():
-    from bot import lexical
-    assert "target" not in lexical.gloss("我的书")   # 的 di4 is "bull's eye, target" in CC-CEDICT
-    assert "book" in lexical.gloss("我的书")
+    from bot import cedict
+    assert "target" not in cedict.gloss("我的书")   # 的 di4 is "bull's eye, target" in CC-CEDICT
+    assert "book" in cedict.gloss("我的书")
 
 
 def test_a_word_with_several_dictionary_entries_has_all_their_senses():
-    from bot import lexical
-    assert {"long", "chief"} <= set(lexical.gloss("长"))      # 长 chang2 and zhang3
-    assert {"send", "hair"} <= set(lexical.gloss("发"))       # 发 fa1 and fa4
+    from bot import cedict
+    assert {"long", "chief"} <= set(cedict.gloss("长"))      # 长 chang2 and zhang3
+    assert {"send", "hair"} <= set(cedict.gloss("发"))       # 发 fa1 and fa4
 
 
 def test_a_one_syllable_word_of_a_name_is_no_pinyin_term_of_its_own():
     # 饥饿 is spelled "jie" in the pinyin channel: "Liu Jie" must find 刘节 (liujie), not it
-    from bot.lexical import latin_query_terms, pinyin
+    from bot.pinyin import latin_query_terms, pinyin
     assert "jie" in pinyin("他们忍受饥饿")
     terms = latin_query_terms("Why is Liu Jie admired?")
     assert "liujie" in terms and "jie" not in terms and "liu" not in terms

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import Retriever, build_index, lexical, milvus, store
+from bot import Retriever, build_index, milvus, pinyin, segment, store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "000_e7b07c6adf354492.txt"
@@ -56,8 +56,8 @@ def lexical_scores(r: Retriever, channel: str, terms: list[str]) -> dict[int, fl
 def assert_same_bm25(a: Retriever, b: Retriever) -> None:
     """Every channel's BM25 scores and evidence agree for every question."""
     for q in QUESTIONS:
-        queries = {"words": lexical.words(q), "pinyin": lexical.latin_query_terms(q),
-                   "gloss": lexical.english_terms(q)}
+        queries = {"words": segment.words(q), "pinyin": pinyin.latin_query_terms(q),
+                   "gloss": segment.english_terms(q)}
         for channel, terms in queries.items():
             sa, sb = lexical_scores(a, channel, terms), lexical_scores(b, channel, terms)
             assert sa.keys() == sb.keys(), (q, channel)

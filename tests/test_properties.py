@@ -278,6 +278,6 @@ _LEXICAL_ALPHABET = st.sampled_from(list("一二三四五六七八九十百千�
 def test_tokenize_gives_what_each_channel_gives(text):
     """A build tokenizes with shared jieba cuts (lexical.tokenize); queries and English matching
     use the channels one by one: the two must agree token for token."""
-    from bot import lexical
-    assert lexical.tokenize(text) == {"words": lexical.words(text), "pinyin": lexical.pinyin(text),
-                                      "gloss": lexical.gloss(text), "spans": lexical.word_spans(text)}
+    from bot import cedict, lexical, pinyin, segment
+    assert lexical.tokenize(text) == {"words": segment.words(text), "pinyin": pinyin.pinyin(text),
+                                      "gloss": cedict.gloss(text), "spans": segment.word_spans(text)}

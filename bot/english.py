@@ -1,0 +1,128 @@
+"""English questions over Chinese text: which words of a passage an English question
+matches (by spelling, pinyin or an English sense) and whether a term is English at all."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from . import cedict, numerals, pinyin, segment, word_rarity
+
+
+def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> dict[str, str]:
+    """For a Latin-script question: {question term: word of `text` that matches it}.
+
+    A term matches a Latin word or number of the text as it is (23 also matches 二十三),
+    a Chinese word whose pinyin it spells (alone or joined with its neighbours: "Zou You"
+    -> 邹游), or a Chinese word whose English sense is a word of the question: the sense's
+    last word (town -> 镇 "small town") or any word of a sense of one or two words. So
+    "provincial" is not 省委 "provincial Party committee": a longer sense names its thing last.
+    A word inside a longer matched word is not a match of its own (龙江 in 黑龙江).
+    `spans`: the passage's word_spans, when the index stored them (else it is cut here)."""
+    terms = set(segment.english_terms(question))
+    # what a passage's word may be -> the question's term: the term, or its dictionary form
+    # ("designed" matches 设计 "to design")
+    known = {_base_form(t): t for t in terms} | {t: t for t in terms}
+    toks = segment.LATIN_WORD.findall(segment.without_clitics(question).lower())
+    spelled = {"".join(toks[i:i + n]): toks[i:i + n]
+               for n in (1, 2, 3) for i in range(len(toks) - n + 1)}
+    found: dict[str, tuple[int, int]] = {}
+
+    def match(term: str, where: tuple[int, int]) -> None:
+        old = found.get(term)          # the first place it occurs, as the longest word there
+        if old is None or (where[0] <= old[0] and old[1] <= where[1]):
+            found[term] = where
+
+    words = _passage_words(text, None if spans is None else np.asarray(spans, np.int32).tobytes())
+    for word, where in words:
+        latin, spelling, senses = _word_matchables(word)
+        if latin is not None:
+            for term in latin:
+                if term in known:
+                    match(known[term], where)
+            continue
+        for spelled_as, length in spelling:
+            for part in spelled.get(spelled_as, ()):
+                if part in terms:
+                    match(part, (where[0], where[0] + length))
+        if not known.keys().isdisjoint(senses):
+            for g in _sense_words(word):
+                if g in known:
+                    match(known[g], where)
+    for spelling, where in _spelled_neighbours(words):
+        for part in spelled.get(spelling, ()):
+            if part in terms:
+                match(part, where)
+    inside = {t for t, (s, e) in found.items()
+              if any(a <= s and e <= b and (a, b) != (s, e) for a, b in found.values())}
+    return {t: text[s:e] for t, (s, e) in found.items() if t not in inside}
+
+
+def _spelled_neighbours(words) -> list[tuple[str, tuple[int, int]]]:
+    """A name jieba cut apart, one character left alone (洪 塘 镇, 蒋家 旻): the pinyin and span of
+    two or three adjacent Chinese words of a passage (not function words), four characters at
+    most, one of them a single character."""
+    chinese = [(w, where) for w, where in words if segment.CJK.match(w) and w not in segment.STOPWORDS]
+    out = []
+    for i, (word, where) in enumerate(chinese):
+        window = [(word, where)]
+        for nxt, at in chinese[i + 1:i + 3]:
+            if at[0] != window[-1][1][1] or sum(len(w) for w, _ in window) + len(nxt) > 4:
+                break
+            window.append((nxt, at))
+            if any(len(w) == 1 for w, _ in window):
+                out.append((pinyin.to_pinyin("".join(w for w, _ in window)), (where[0], at[1])))
+    return out
+
+
+@lru_cache(maxsize=1024)   # ~5 MB at most
+def _passage_words(text: str, spans: bytes | None = None) -> tuple[tuple[str, tuple[int, int]], ...]:
+    """jieba's search-mode words of a passage (numbers read as digits), each with its span in
+    `text`, from its stored word_spans (int32 pairs, as bytes) or cut here: kept for the
+    passages searched most, since the same passages answer many questions."""
+    plain, offsets = numerals.normalize(text)
+    found = np.frombuffer(spans, np.int32).reshape(-1, 2).tolist() if spans is not None \
+        else [(start, end) for _, start, end in segment.search_cut(plain)]
+    return tuple((plain[start:end], numerals.original_span(offsets, start, end)) for start, end in found)
+
+
+@lru_cache(maxsize=65536)
+def _word_matchables(word: str) -> tuple[tuple[str, ...] | None, tuple[tuple[str, int], ...], frozenset[str]]:
+    """What a question can match in one word of a passage: a Latin word's or number's English
+    terms (None for a Chinese word); a Chinese word's `word_spellings` (two characters or more);
+    the words of its senses that name it (_sense_words, as a set)."""
+    if not segment.CJK.match(word):
+        return tuple(segment.english_terms(word)), (), frozenset()
+    return None, pinyin.word_spellings(word) if len(word) > 1 else (), frozenset(_sense_words(word))
+
+
+@lru_cache(maxsize=65536)
+def _sense_words(word: str) -> tuple[str, ...]:
+    """The words of a Chinese word's CC-CEDICT senses that name it, in sense order: a sense's
+    last word (town of 镇 "small town"), or any word of a sense of one or two words."""
+    return tuple(g for sense in cedict.word_senses(word) for g in sense if g == sense[-1] or len(sense) <= 2)
+
+
+@lru_cache(maxsize=65536)
+def _base_form(word: str) -> str:
+    """The dictionary form of an inflected English word, when CC-CEDICT's senses use it
+    (designed -> design, making -> make, united -> unite); else the word. Only inflections:
+    a stemmer also joins experience to experiment and united to unit."""
+    if len(word) < 5:
+        return word
+    if word.endswith("ied"):
+        candidates = [word[:-3] + "y"]
+    elif word.endswith("ed"):
+        candidates = [word[:-1], word[:-2], word[:-3]]          # used, designed, planned
+    elif word.endswith("ing"):
+        candidates = [word[:-3] + "e", word[:-3], word[:-4]]    # making, building, running
+    else:
+        return word
+    return next((c for c in candidates if len(c) >= 3 and cedict.in_vocabulary(c)), word)
+
+
+def is_english_word(term: str) -> bool:
+    """Whether an English question's term (english_terms) means something on its own: a number,
+    a word CC-CEDICT's senses use, or a common word in general use (British spellings too)."""
+    return any(ch.isdigit() for ch in term) or cedict.in_vocabulary(term) or word_rarity.common_english(term)

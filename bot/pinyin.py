@@ -1,0 +1,112 @@
+"""Chinese written in toneless pinyin, the pinyin channel's tokens and an English
+question's terms for it: 南通 -> nantong, 洲头村 also zhoutou; "Zou You" -> zouyou."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from . import segment
+
+# Generic last characters of place and organisation names: 洲头村 is also
+# found as "Zhoutou", 南通镇 as "Nantong".
+_NAME_SUFFIXES = set("省市县区镇乡村街路巷山河湖江海岛港州寺庙桥站局处")
+
+
+def pinyin(text: str) -> list[str]:
+    """Toneless pinyin of the Chinese words of `text`.
+
+    Multi-character words (and runs of single characters, which is how jieba
+    often leaves unknown names), plus the stem of names with a generic suffix."""
+    return pinyin_of(segment.jieba().cut_for_search(text))
+
+
+def pinyin_of(cut) -> list[str]:
+    """`pinyin` of the words of a jieba cut."""
+    out, run = [], []
+
+    def flush():
+        if len(run) > 1:
+            out.append(to_pinyin("".join(run)))
+        run.clear()
+
+    for word in cut:
+        if not segment.CJK.match(word):
+            flush()
+            continue
+        if len(word) == 1:
+            run.append(word)
+            continue
+        flush()
+        out += [spelling for spelling, _ in word_spellings(word)]
+    flush()
+    return out
+
+
+@lru_cache(maxsize=65536)
+def word_spellings(word: str) -> tuple[tuple[str, int], ...]:
+    """How a Chinese word of two characters or more is spelled in pinyin, each spelling with
+    the number of characters it spells: the word, and a place's name without its generic
+    suffix (洪塘镇 is Hongtang too)."""
+    out = ((to_pinyin(word), len(word)),)
+    if len(word) >= 3 and word[-1] in _NAME_SUFFIXES:
+        out += ((to_pinyin(word[:-1]), len(word) - 1),)
+    return out
+
+
+def syllables(word: str) -> int:
+    """How many pinyin syllables spell `word` (fewest), 0 if it is not pinyin."""
+    syllables = _pinyin_syllables()
+    best = [0] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 6), end):
+            if best[start] is not None and word[start:end] in syllables:
+                n = best[start] + 1
+                best[end] = n if best[end] is None else min(best[end], n)
+    return best[-1] or 0
+
+
+@lru_cache(maxsize=1)
+def _pinyin_syllables() -> frozenset[str]:
+    """Every toneless syllable of pypinyin's table (ü as v), the consonant-only ones (m, ng) left out."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    def toneless(ch: str) -> str:
+        marks = unicodedata.normalize("NFKD", ch)
+        return "v" if "\u0308" in marks else marks[0]     # ü, ǘ... -> v, as pypinyin writes 吕 lv
+
+    readings = {r for rs in pinyin_dict.values() for r in rs.split(",")}
+    plain = {"".join(toneless(ch) for ch in r) for r in readings}
+    return frozenset(p for p in plain if re.search("[aeiouv]", p))
+
+
+def latin_query_terms(text: str) -> list[str]:
+    """Terms of a Latin-script question for the pinyin channel.
+
+    Names are written with spaces ("Zou You", "Xu Xiaofei") or without, so
+    adjacent words are also tried joined. A one-syllable word beside another pinyin word
+    is part of a name ("Liu Jie" is liujie) and no term of its own: the index holds no
+    one-syllable word, only two-syllable ones that spell like one (饥饿 jie, 西安 xian)."""
+    toks = segment.LATIN_WORD.findall(segment.without_clitics(text).lower())
+
+    def in_a_name(i: int) -> bool:
+        return syllables(toks[i]) == 1 and any(
+            0 <= j < len(toks) and toks[j] not in segment.STOPWORDS and syllables(toks[j]) for j in (i - 1, i + 1))
+
+    terms = [t for i, t in enumerate(toks) if t not in segment.STOPWORDS and not in_a_name(i)]
+    for n in (2, 3):
+        terms += ["".join(toks[i:i + n]) for i in range(len(toks) - n + 1)]
+    return terms
+
+
+def romanized(word: str) -> str:
+    """A Chinese name as an English question writes it: 蔡敏 -> Caimin (the pinyin channel's spelling)."""
+    return to_pinyin(word).capitalize() if segment.CJK.match(word) else word
+
+
+@lru_cache(maxsize=65536)
+def to_pinyin(word: str) -> str:
+    """Chinese characters in toneless pinyin, as one word: 南通 -> nantong."""
+    from pypinyin import lazy_pinyin
+    return "".join(lazy_pinyin(word))

@@ -1,0 +1,97 @@
+"""The names a question asks about: in a Chinese question by jieba's part-of-speech
+tagger, in an English one the capitalised words and those that read as pinyin; and the
+name a section or title stands for (what a follow-up refers to)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from . import pinyin, segment, word_rarity
+
+
+def english_names(text: str) -> set[str]:
+    """The capitalised words of a question, as english_terms writes them: names (Howard
+    Webb, Verwoerd) that no dictionary holds but that mean something."""
+    return {t for word in re.findall(r"\b[A-Z][A-Za-z'-]*", text) for t in segment.english_terms(word)}
+
+
+# jieba's part-of-speech tags for names: person, place, organisation, other proper noun.
+_NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
+_QUESTION_CHARS = frozenset("何哪多什谁几怎吗呢")   # 因何, 哪件: question words jieba took for names
+_PLACE_SUFFIXES = frozenset({"省", "市", "县", "区", "镇", "乡", "村", "街道", "社区"})
+_NOT_A_PLACE = frozenset("mqrpcudxy")   # numerals, measure words, pronouns, prepositions, particles...
+
+
+def chinese_names(question: str) -> tuple[str, ...]:
+    """The names a Chinese question asks about (南屿镇 in 南屿镇医疗队发放了多少药包?, 杨昊,
+    泰国), by jieba's part-of-speech tagger, which also guesses names its dictionary lacks."""
+    import jieba.posseg   # 0.6 s the first time (its tag table): only Chinese questions need it
+
+    segment.jieba()
+    tagged = [(w.word, w.flag) for w in jieba.posseg.cut(question)]
+    names = [word for word, flag in tagged if flag in _NAME_TAGS and len(word) >= 2]
+    # A town's name is often an ordinary word before 镇 (建新 "to build anew" + 镇): the
+    # tagger calls it a verb; the word and its suffix are the name.
+    names += [before + word for (before, flag), (word, _) in zip(tagged, tagged[1:])
+              if word in _PLACE_SUFFIXES and len(before) >= 2 and segment.CJK.match(before)
+              and before not in segment.STOPWORDS and flag[0] not in _NOT_A_PLACE]
+    return tuple(dict.fromkeys(n for n in names if not _QUESTION_CHARS.intersection(n)))
+
+
+class PinyinName(NamedTuple):
+    """A name of an English question that reads as pinyin (pinyin_names)."""
+
+    spellings: tuple[str, ...]   # how an index may hold it: the words joined, each word of two syllables or more
+    words: tuple[str, ...]       # its words as the question writes them
+
+
+# After a person's name: it goes on in another spelling (the Yang Chao of
+# Yang Chao-hsiang, Wade-Giles), unless it is a possessive (Wang Lei's, Wang Lei’s).
+_NAME_GOES_ON = re.compile(r"-[a-z]|['’](?!s\b)[a-z]")
+
+
+@lru_cache(maxsize=4096)   # asked once per hit (retriever._evidence)
+def pinyin_names(question: str) -> tuple[PinyinName, ...]:
+    """The names an English question asks about that read as pinyin (Danyang, Lin Haiyan,
+    Wang Lei), each with its spellings an index may hold. A person's name, a one-syllable
+    surname and a given name (Lin Haiyan, Wang Lei), is its words joined (linhaiyan), unless
+    that is a common English word: the given name alone is someone else's too (郑海燕 is
+    Zheng Haiyan). Other names are the words joined, then each word of two syllables or more
+    ("Fuzhou Gulou" -> fuzhougulou, fuzhou, gulou; a lone syllable could be any of many
+    characters). Names in other spellings (Smith, Paris) and English words that happen to
+    spell pinyin (open, China) are not here: nothing says how a Chinese article writes them."""
+    out = []
+    for run in re.finditer(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*", question):
+        words = [w for w in re.findall(r"[a-z]+", run.group().lower()) if w not in segment.STOPWORDS]
+        if not words or not all(pinyin.syllables(w) for w in words):
+            continue
+        joined = "".join(words)
+        # not Open, Elaine
+        parts = [w for w in words if pinyin.syllables(w) >= 2 and not word_rarity.common_english(w)]
+        if 2 <= len(words) <= 3 and pinyin.syllables(words[0]) == 1:
+            if not word_rarity.common_english(joined) and not _NAME_GOES_ON.match(question, run.end()):
+                out.append(PinyinName((joined,), tuple(words)))
+        elif parts:
+            out.append(PinyinName(tuple(dict.fromkeys([joined] + parts)), tuple(words)))
+    return tuple(out)
+
+
+def name_of(*labels: str) -> str:
+    """The word that names what headings or titles are about, to stand for it in a question:
+    the first label's rarest word when it is a name (one jieba's dictionary lacks: 蔡敏 of
+    "蔡敏 建筑节能与科技设计处处长"; 早年经历 names nobody), else the last label's rarest
+    word (an article's title: 福平 of 福平铁路正式开通运营), or the label itself when it has
+    no Chinese word; "" when every label is empty."""
+    labels = [label.strip() for label in labels if label and label.strip()]
+    for i, label in enumerate(labels):
+        chinese = [w for w in segment.jieba().cut(label) if segment.CJK.match(w) and len(w) > 1]
+        if not chinese:
+            if i == len(labels) - 1:
+                return label
+            continue
+        rarest = max(chinese, key=word_rarity.rarity)
+        if i == len(labels) - 1 or not segment.jieba().dt.FREQ.get(rarest):
+            return rarest
+    return ""

@@ -1,0 +1,38 @@
+"""How rare a word is in general use, whatever the index holds: Chinese by jieba's
+dictionary counts, English by wordfreq. Confidence weighs what a question matched by it
+(a name is rare, 去 and "went" are not)."""
+
+from __future__ import annotations
+
+import math
+
+from . import segment
+
+
+def rarity(word: str) -> float:
+    """How rare a Chinese word is in general use: -log of its share of jieba's dictionary
+    counts (a word jieba does not know is rarest). Unlike IDF it does not depend on the
+    index: in a one-article index every word the article lacks has the top IDF, 去 too."""
+    dictionary = segment.jieba().dt
+    return math.log(dictionary.total / (dictionary.FREQ.get(word, 0) + 1))
+
+
+ENGLISH_UNSEEN_ZIPF = 0.0   # wordfreq's Zipf value of a word it has never seen
+# wordfreq's lists are crawled from the web, so they hold some keyboard noise too (asdf 1.65,
+# lorem 1.82, xxxxxxxxxx 1.58 uses per 10^(9-z) words): only a word at least this common
+# (kilometres 3.77, colour 4.49) counts as English on wordfreq's word alone.
+COMMON_ZIPF = 3.0
+
+
+def common_english(word: str) -> bool:
+    """Whether `word` is common in general English use (COMMON_ZIPF)."""
+    from wordfreq import zipf_frequency
+    return zipf_frequency(word, "en") >= COMMON_ZIPF
+
+
+def english_rarity(word: str) -> float:
+    """How rare an English word is in general use: -log of its share of English text
+    (wordfreq's Zipf value is log10 of uses per billion words), like `rarity` for Chinese:
+    independent of the index ("went" is common, "winglet" is not)."""
+    from wordfreq import zipf_frequency
+    return (9.0 - max(ENGLISH_UNSEEN_ZIPF, zipf_frequency(word, "en"))) * math.log(10)

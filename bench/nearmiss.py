@@ -36,6 +36,13 @@ Question sets (each question: its index, language, fit/held-out part, and which 
   written later for fitting (bench/data/lookalike_fit/: six articles on schools, village
   doctors, a burst water main, an intercity railway, flood duty, market checks; questions
   in bench/data/lookalike_fit_questions.jsonl), is all in the fit part.
+- `lookalike-cross`: near misses whose name *is* in the index, in another article: one
+  article's town or person asked about with another article's subject (潭头镇, from a
+  relief team's article, asked about the expressway checkpoint of another town's
+  article). What a news archive is full of: every district has its markets, schools and
+  water mains. Unanswerable. Held out against the `lookalike` articles
+  (bench/data/lookalike_cross_questions.jsonl), fit against `lookalike-fit`
+  (bench/data/lookalike_fit_cross_questions.jsonl).
 
 - `follow-up`: two-turn conversations on the CMRC half index (bot/conversation.py).
   The topic is a question that names its article's title (罗保铭在哪一年...); the
@@ -240,6 +247,10 @@ def hand_written() -> list[Asked]:
             if q["doc"]:
                 right = (lambda d, hint: lambda h: h.doc_id == d and hint in h.text)(q["doc"], q["hint"])
             out.append(Asked("lookalike", q["lang"], p, q["question"], index, right))
+    for questions, index, p in (("lookalike_cross_questions.jsonl", "lookalike", "held-out"),
+                                ("lookalike_fit_cross_questions.jsonl", "lookalike-fit", "fit")):
+        for q in quality.read_jsonl(DATA / questions):
+            out.append(Asked("lookalike-cross", q["lang"], p, q["question"], index))
     return out
 
 

@@ -22,6 +22,10 @@ _NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 _QUESTION_CHARS = frozenset("何哪多什谁几怎吗呢")   # 因何, 哪件: question words jieba took for names
 _PLACE_SUFFIXES = frozenset({"省", "市", "县", "区", "镇", "乡", "村", "街道", "社区"})
 _NOT_A_PLACE = frozenset("mqrpcudxy")   # numerals, measure words, pronouns, prepositions, particles...
+# The most common one-character surnames (about 85% of people in China).
+_SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+                      "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+                      "邵万钱严覃武戴莫孔向汤")
 
 
 def chinese_names(question: str) -> tuple[str, ...]:
@@ -37,7 +41,30 @@ def chinese_names(question: str) -> tuple[str, ...]:
     names += [before + word for (before, flag), (word, _) in zip(tagged, tagged[1:])
               if word in _PLACE_SUFFIXES and len(before) >= 2 and segment.CJK.match(before)
               and before not in segment.STOPWORDS and flag[0] not in _NOT_A_PLACE]
+    names += place_names(question)
+    # A person the tagger cut after the surname: 林 / 志强 (it tags the given name alone).
+    names += [before + word for (before, _), (word, flag) in zip(tagged, tagged[1:])
+              if before in _SURNAMES and flag.startswith("nr") and len(word) <= 2]
     return tuple(dict.fromkeys(n for n in names if not _QUESTION_CHARS.intersection(n)))
+
+
+# Two characters and a place ending: most towns, districts and counties (嵩口镇, 鼓楼区, 温泉街道),
+# which jieba cuts apart (嵩 / 口镇, 白 / 樟镇) or leaves untagged.
+_PLACE_NAME = re.compile(r"(?=([\u4e00-\u9fff]{2})(街道|[省市县区镇乡村港岛])(.?))")
+_NOT_IN_PLACE_NAMES = frozenset("的了在是和与及或也都就而又还被把对从到向于以为之其这那个各该本全每此哪几多少什谁么")
+COMMON_PAIR = 200   # jieba's count from which two characters are a word of their own: 小区, 农村, 市场
+
+
+def place_names(question: str) -> list[str]:
+    """Place names of a Chinese question by their form: two characters before 镇, 区, 县... Not
+    where the ending makes a word with the character before it (老旧小区, 贫困山区; unless the two
+    characters are a word themselves: 仓山区) or after it (农贸市场), nor 哪个镇, 全区."""
+    freq = segment.jieba().dt.FREQ
+    common = lambda word: freq.get(word, 0) >= COMMON_PAIR   # noqa: E731
+    return [stem + end for stem, end, after in _PLACE_NAME.findall(question)
+            if not _NOT_IN_PLACE_NAMES.intersection(stem)
+            and not (common(stem[-1] + end[0]) and not freq.get(stem))
+            and not (len(end) == 1 and after and common(end + after))]
 
 
 class PinyinName(NamedTuple):

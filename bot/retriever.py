@@ -94,6 +94,7 @@ class Retriever:
     # by a switch, so a search that is running when a build lands finishes on its own.
     _view: "Retriever | None" = field(default=None, repr=False, compare=False)
     _holder: "Retriever | None" = field(default=None, repr=False, compare=False)
+    _articles: dict[str, list[int]] | None = field(default=None, repr=False)   # doc_id -> its passages
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, model: str | None = None,
@@ -268,7 +269,9 @@ class Retriever:
         if terms is None:
             terms = list(dict.fromkeys(self.lexical.words(question)))
         absent = self._names_absent(question, cjk, ids, terms)
-        hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk, absent)
+        held = self._names_held(question) if cjk else []
+        hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk, absent,
+                          self._elsewhere(pid, held))
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits])
         return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
@@ -294,6 +297,28 @@ class Retriever:
         # cut 王 / 磊; Hong Kong, which CC-CEDICT glosses 香港 with), not one here and one there
         return float(any(not any(not f.isdisjoint(n.spellings) or f.issuperset(n.words) for f in found)
                          for n in missing))
+
+    def _names_held(self, question: str) -> list[str]:
+        """The names a Chinese question asks about that the index holds, as it holds them: a
+        name the tagger glued to what follows (魏舒史) by the beginning the index has (魏舒)."""
+        df, held = self.lexical.df["words"], []
+        for name in proper_names.chinese_names(question):
+            if self.lexical.holds_chinese_name(name):
+                whole = all(w in df for w in self.lexical.words(name))
+                held.append(name if whole else next(name[:n] for n in range(len(name) - 1, 1, -1) if name[:n] in df))
+        return held
+
+    def _elsewhere(self, pid: int, held: list[str]) -> float:
+        """answer.Evidence.elsewhere: 1.0 if a name the question asks about (`held`, by
+        _names_held) is in the index but not written in passage `pid`'s article."""
+        if not held:
+            return 0.0
+        if self._articles is None:
+            self._articles = {}
+            for i, p in enumerate(self.passages):
+                self._articles.setdefault(p.doc_id, []).append(i)
+        text = "\n".join(embedding_text(self.passages[i]) for i in self._articles[self.passages[pid].doc_id])
+        return float(any(name not in text for name in held))
 
     def _word_spans(self, pid: int) -> np.ndarray | None:
         """Passage `pid`'s stored segment.word_spans; None where the index has none (cut at search time)."""
@@ -362,13 +387,14 @@ class Retriever:
             "unknown": share(weight, lambda t: t not in meaningful)}
 
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, question: str,
-             terms: list[str], cjk: bool, absent: float) -> Hit:
+             terms: list[str], cjk: bool, absent: float, elsewhere: float = 0.0) -> Hit:
         p = self.passages[pid]
         cosine = float(self.dense.vector(pid) @ qvec)
         # Coverage counts the title and section (they were indexed); highlights are the
         # matches that also occur in the text shown. One pass: matching is the slow part.
         weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, self._word_spans(pid))
-        evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, **lexical_evidence)
+        evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, elsewhere=elsewhere,
+                                   **lexical_evidence)
         span = answer_sentence.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
                                            f"{p.title} {p.section}", weights, latin=not cjk)
         # confidence and relevant are set by _hits: they depend on the question's other hits

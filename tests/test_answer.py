@@ -74,6 +74,21 @@ def test_the_names_a_chinese_question_asks_about():
 
 
 @pytest.mark.parametrize("question, names", [
+    ("嵩口镇的安置房安置了多少户?", ["嵩口镇"]),         # jieba: 嵩 / 口镇
+    ("白樟镇医疗队发放了多少药包?", ["白樟镇"]),         # 白 / 樟镇
+    ("鼓楼区老旧小区改造惠及多少户?", ["鼓楼区"]),      # not 旧小区 (小区 is a word)
+    ("仓山区城门镇有多少人?", ["仓山区", "城门镇"]),     # 山区 is a word, but so is 仓山
+    ("温泉街道农贸市场检查发现了什么问题?", ["温泉街道"]),   # not 农贸市 (市场 is a word)
+    ("贫困山区有多少学校?", []), ("全市有多少个社区?", []), ("哪个镇最大?", [])])
+def test_place_names_by_their_form(question, names):
+    assert proper_names.place_names(question) == names
+
+
+def test_a_person_the_tagger_cut_after_the_surname_is_one_name():
+    assert "林志强" in proper_names.chinese_names("林志强后来又转战了哪个镇?")   # jieba: 林 / 志强
+
+
+@pytest.mark.parametrize("question, names", [
     ("Who is Lin Haiyan?", [("linhaiyan",)]),               # 海燕 alone is someone else (郑海燕)
     ("Where is Fuzhou Gulou?", [("fuzhougulou", "fuzhou", "gulou")]),   # no surname first: each part
     ("Where is Danyang?", [("danyang",)]),

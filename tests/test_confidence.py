@@ -129,6 +129,52 @@ def test_the_same_questions_about_the_town_or_person_that_is_there_are_answered(
     assert any(h.relevant and hint in h.text for h in hits), [(h.text[:24], h.confidence) for h in hits]
 
 
+# Three short articles written for this test: each district's news names the others' nowhere.
+DISTRICTS = {
+    "water.txt": """鼓楼区抢修供水主干管
+
+11月24日晚,鼓楼区温泉街道一条直径800毫米的供水主干管爆裂,约1.5万户居民用水受到影响。市自来水公司调派抢修人员46名,连续奋战14个小时完成管道更换。
+""",
+    "market.txt": """台江区开展农贸市场专项检查
+
+台江区市场监管局检查农贸市场12家,在宁化街道农贸市场发现两户经营户未能提供猪肉检疫证明,已责令下架并立案调查。
+""",
+    "school.txt": """晋安区山区学校营养午餐全覆盖
+
+晋安区教育局副局长郑丽走访宦溪镇中心小学。今年起晋安区13所山区学校实现营养午餐全覆盖,每名学生每天补助5元。
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def districts_retriever(tmp_path_factory):
+    from bot import Retriever, build_index
+
+    root = tmp_path_factory.mktemp("districts")
+    (root / "data").mkdir()
+    for name, text in DISTRICTS.items():
+        (root / "data" / name).write_text(text, encoding="utf-8")
+    build_index([root / "data"], index_dir=root / "index")
+    return Retriever.load(root / "index")
+
+
+@pytest.mark.parametrize("question", ["鼓楼区农贸市场检查发现了什么问题?", "台江区供水主干管爆裂影响了多少户居民?",
+                                      "鼓楼区学生营养午餐每天补助多少钱?"])
+def test_a_question_naming_a_district_the_index_holds_in_another_article_is_not_answered(districts_retriever,
+                                                                                        question):
+    # The name is there (so not `absent`), but only in another district's article.
+    hits = districts_retriever.search(question, k=5)
+    assert not any(h.relevant for h in hits), [(h.title, h.confidence, h.evidence.elsewhere) for h in hits]
+
+
+@pytest.mark.parametrize("question, hint", [("台江区农贸市场检查发现了什么问题?", "检疫证明"),
+                                            ("鼓楼区供水主干管爆裂影响了多少户居民?", "1.5万户"),
+                                            ("晋安区学生营养午餐每天补助多少钱?", "5元")])
+def test_the_same_questions_about_the_district_whose_article_it_is_are_answered(districts_retriever, question, hint):
+    hits = districts_retriever.search(question, k=5)
+    assert any(h.relevant and hint in h.text for h in hits), [(h.title, h.confidence) for h in hits]
+
+
 @pytest.mark.parametrize("question", ["What did Wang Lei do in Nantong town?", "What did Li Ming do in Nantong town?",
                                       "What was Wang Lei's job in Nantong town?", "What is Wang Lei's position?"])
 def test_an_english_name_of_one_syllable_words_the_articles_never_mention_is_not_answered(seed_retriever, question):

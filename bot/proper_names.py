@@ -28,6 +28,7 @@ _SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林
                       "邵万钱严覃武戴莫孔向汤")
 
 
+@lru_cache(maxsize=4096)   # asked for `absent` and `elsewhere` of one question
 def chinese_names(question: str) -> tuple[str, ...]:
     """The names a Chinese question asks about (南屿镇 in 南屿镇医疗队发放了多少药包?, 杨昊,
     泰国), by jieba's part-of-speech tagger, which also guesses names its dictionary lacks."""
@@ -43,8 +44,9 @@ def chinese_names(question: str) -> tuple[str, ...]:
               and before not in segment.STOPWORDS and flag[0] not in _NOT_A_PLACE]
     names += place_names(question)
     # A person the tagger cut after the surname: 林 / 志强 (it tags the given name alone).
-    names += [before + word for (before, _), (word, flag) in zip(tagged, tagged[1:])
-              if before in _SURNAMES and flag.startswith("nr") and len(word) <= 2]
+    names += [before + word for (before, before_flag), (word, flag) in zip(tagged, tagged[1:])
+              if before in _SURNAMES and before_flag not in ("p", "c") and before not in segment.STOPWORDS
+              and flag.startswith("nr") and len(word) <= 2]   # not 向 / 于 before a name: prepositions
     return tuple(dict.fromkeys(n for n in names if not _QUESTION_CHARS.intersection(n)))
 
 

@@ -21,6 +21,7 @@ from .passages import Passage, embedding_text
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 50                # each side's list length before fusion
 MAX_QUESTION_CHARS = 1000      # longer questions are cut (the model reads 512 tokens anyway)
+LOCAL_PLACES = ("区", "县", "镇", "乡", "村", "街道")   # places inside a city (names ending so)
 
 
 class QuestionError(ValueError):
@@ -94,7 +95,6 @@ class Retriever:
     # by a switch, so a search that is running when a build lands finishes on its own.
     _view: "Retriever | None" = field(default=None, repr=False, compare=False)
     _holder: "Retriever | None" = field(default=None, repr=False, compare=False)
-    _articles: dict[str, list[int]] | None = field(default=None, repr=False)   # doc_id -> its passages
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, model: str | None = None,
@@ -300,12 +300,18 @@ class Retriever:
 
     def _names_held(self, question: str) -> list[str]:
         """The names a Chinese question asks about that the index holds, as it holds them: a
-        name the tagger glued to what follows (魏舒史) by the beginning the index has (魏舒)."""
+        name the tagger glued to what follows (魏舒史) by the beginning the index has (魏舒).
+        A province or city is left out when the question also names a place inside one
+        (福州市鼓楼区: the district's article need not write its city)."""
         df, held = self.lexical.df["words"], []
         for name in proper_names.chinese_names(question):
-            if self.lexical.holds_chinese_name(name):
-                whole = all(w in df for w in self.lexical.words(name))
-                held.append(name if whole else next(name[:n] for n in range(len(name) - 1, 1, -1) if name[:n] in df))
+            words = self.lexical.words(name)
+            if set("".join(words)) == set(name) and all(w in df for w in words):   # no part dropped as a stopword
+                held.append(name)
+            else:
+                held += [name[:n] for n in range(len(name) - 1, 1, -1) if name[:n] in df][:1]
+        if any(name.endswith(LOCAL_PLACES) for name in held):
+            held = [name for name in held if not name.endswith(("省", "市"))]
         return held
 
     def _elsewhere(self, pid: int, held: list[str]) -> float:
@@ -313,12 +319,21 @@ class Retriever:
         _names_held) is in the index but not written in passage `pid`'s article."""
         if not held:
             return 0.0
-        if self._articles is None:
-            self._articles = {}
-            for i, p in enumerate(self.passages):
-                self._articles.setdefault(p.doc_id, []).append(i)
-        text = "\n".join(embedding_text(self.passages[i]) for i in self._articles[self.passages[pid].doc_id])
-        return float(any(name not in text for name in held))
+        return float(any(not any(name in embedding_text(p) for p in self._article(pid)) for name in held))
+
+    def _article(self, pid: int):
+        """The passages of passage `pid`'s article, `pid`'s first and then outward: a build
+        writes an article's passages one after another."""
+        p = self.passages[pid]
+        yield p
+        for step in (-1, 1):
+            i = pid + step
+            while 0 <= i < len(self.passages):
+                q = self.passages[i]
+                if (q.source, q.doc_id) != (p.source, p.doc_id):
+                    break
+                yield q
+                i += step
 
     def _word_spans(self, pid: int) -> np.ndarray | None:
         """Passage `pid`'s stored segment.word_spans; None where the index has none (cut at search time)."""

@@ -86,6 +86,7 @@ def test_place_names_by_their_form(question, names):
 
 def test_a_person_the_tagger_cut_after_the_surname_is_one_name():
     assert "林志强" in proper_names.chinese_names("林志强后来又转战了哪个镇?")   # jieba: 林 / 志强
+    assert proper_names.chinese_names("张华向李明借了多少钱?") == ("张华", "李明")   # 向: a preposition here
 
 
 @pytest.mark.parametrize("question, names", [

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from functools import lru_cache
 
 from . import numerals
+
+# jieba imports setuptools' pkg_resources, which warns on every run of every command.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning, module="jieba")
 
 TOKENIZER_VERSION = "8"   # bump when tokens or channel scoring change: built indexes then re-index
 

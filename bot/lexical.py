@@ -133,6 +133,16 @@ class TermStats:
         df = self.df["words"]
         return all(w in df for w in self.words(name)) or any(name[:n] in df for n in range(2, len(name)))
 
+    def chinese_name_as_held(self, name: str) -> str | None:
+        """`name` (one of chinese_names) as the index's words hold it: whole when they spell it
+        with no part dropped as a stopword (向李明 is not 李明), else the longest beginning they
+        hold (魏舒史 -> 魏舒); None when they hold neither."""
+        df = self.df["words"]
+        words = self.words(name)
+        if set("".join(words)) == set(name) and all(w in df for w in words):
+            return name
+        return next((name[:n] for n in range(len(name) - 1, 1, -1) if name[:n] in df), None)
+
     def holds_pinyin_name(self, spellings: tuple[str, ...]) -> bool:
         """Whether the index holds a name (one of pinyin_names) in any of its spellings."""
         return any(s in self.df[channel] for s in spellings for channel in CHANNELS)

@@ -69,6 +69,17 @@ def place_names(question: str) -> list[str]:
             and not (len(end) == 1 and after and common(end + after))]
 
 
+_INSIDE_A_CITY = ("区", "县", "镇", "乡", "村", "街道")
+
+
+def without_enclosing_places(names: list[str]) -> list[str]:
+    """`names` without a province or city when a place inside one is among them (福州市鼓楼区:
+    an article on the district need not write its city)."""
+    if any(name.endswith(_INSIDE_A_CITY) for name in names):
+        return [name for name in names if not name.endswith(("省", "市"))]
+    return names
+
+
 class PinyinName(NamedTuple):
     """A name of an English question that reads as pinyin (pinyin_names)."""
 

@@ -21,7 +21,6 @@ from .passages import Passage, embedding_text
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 50                # each side's list length before fusion
 MAX_QUESTION_CHARS = 1000      # longer questions are cut (the model reads 512 tokens anyway)
-LOCAL_PLACES = ("区", "县", "镇", "乡", "村", "街道")   # places inside a city (names ending so)
 
 
 class QuestionError(ValueError):
@@ -299,20 +298,10 @@ class Retriever:
                          for n in missing))
 
     def _names_held(self, question: str) -> list[str]:
-        """The names a Chinese question asks about that the index holds, as it holds them: a
-        name the tagger glued to what follows (魏舒史) by the beginning the index has (魏舒).
-        A province or city is left out when the question also names a place inside one
-        (福州市鼓楼区: the district's article need not write its city)."""
-        df, held = self.lexical.df["words"], []
-        for name in proper_names.chinese_names(question):
-            words = self.lexical.words(name)
-            if set("".join(words)) == set(name) and all(w in df for w in words):   # no part dropped as a stopword
-                held.append(name)
-            else:
-                held += [name[:n] for n in range(len(name) - 1, 1, -1) if name[:n] in df][:1]
-        if any(name.endswith(LOCAL_PLACES) for name in held):
-            held = [name for name in held if not name.endswith(("省", "市"))]
-        return held
+        """The names a Chinese question asks about that the index holds, as it holds them
+        (lexical.TermStats.chinese_name_as_held), the narrowest places only."""
+        held = [self.lexical.chinese_name_as_held(name) for name in proper_names.chinese_names(question)]
+        return proper_names.without_enclosing_places([name for name in held if name])
 
     def _elsewhere(self, pid: int, held: list[str]) -> float:
         """answer.Evidence.elsewhere: 1.0 if a name the question asks about (`held`, by

@@ -21,6 +21,8 @@ from .passages import Passage, embedding_text
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 50                # each side's list length before fusion
 MAX_QUESTION_CHARS = 1000      # longer questions are cut (the model reads 512 tokens anyway)
+# Asked by warm(): a Chinese question with a name (the tagger runs) and an English one (glossary, pinyin).
+WARM_QUESTIONS = ("张伟在哪里工作?", "Where does Zhang Wei work?")
 
 
 class QuestionError(ValueError):
@@ -190,6 +192,13 @@ class Retriever:
                         f"was built with {self.manifest['model_fingerprint']}; rebuild with `qabot build --full`")
                 self._encoder = enc
             return self._encoder
+
+    def warm(self) -> None:
+        """Load now what a first question would otherwise wait for (about three seconds: the
+        model's session, jieba's dictionary and its name tagger, the glossary): a Chinese and
+        an English search whose results are dropped. A server calls it once at start."""
+        for question in WARM_QUESTIONS:
+            self.search(question, k=1)
 
     def search(self, question: str, k: int = 5, mode: str = "hybrid",
                since=None, until=None, sources=None) -> list[Hit]:

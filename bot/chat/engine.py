@@ -68,6 +68,9 @@ class Engine:
         new.encoder        # the model, loaded once per process: now, not on the first question
         self._draw_examples(new)
         self.retriever, self.error = new, ""
+        # The rest a first question would wait for (seconds) loads beside the page: a question
+        # asked meanwhile waits only for what is still loading.
+        threading.Thread(target=_warm, args=(new,), name="qabot-warm", daemon=True).start()
 
     def prepare(self) -> None:
         """Build or refresh the index (console progress), then load it and the model once."""
@@ -97,6 +100,13 @@ class Engine:
     def info(self) -> dict | None:
         r = self.serving()
         return r.info() if r is not None else None
+
+
+def _warm(retriever) -> None:
+    try:
+        retriever.warm()
+    except Exception:   # only a head start: the question that meets the same fault reports it
+        pass
 
 
 def answer_html(engine: Engine, memory, question: str, k: int, mode: str, scope: dict | None = None):

@@ -4,6 +4,7 @@
     python bench/highlight.py --out bench/out/highlight.json
     python bench/highlight.py --fit --dev cmrc2018_dev.json   # refit answer_sentence.SENTENCE_WEIGHTS, JOIN_WEIGHTS
     python bench/highlight.py --fit --cv 5 --dev cmrc2018_dev.json   # the same, cross-validated (how ideas are judged)
+    python bench/highlight.py --fit --cv 5 --dev cmrc2018_dev.json --bilinear 16 30   # + a learned q^T U V^T s term
 
 For each question whose top hit is a passage of its own context holding a gold
 answer span, it counts whether the highlight (`Hit.answer`) contains a gold answer,
@@ -79,14 +80,17 @@ def main() -> None:
     ap.add_argument("--dev", type=Path, default=None,
                     help="with --fit: also train on the CMRC 2018 dev set (squad-style-data/cmrc2018_dev.json "
                          "of github.com/ymcui/cmrc2018, CC BY-SA 4.0)")
+    ap.add_argument("--bilinear", nargs=2, type=float, default=None, metavar=("RANK", "L2"),
+                    help="with --fit: add a learned score q^T U V^T s of the question's and the sentence's "
+                         "e5 vectors (U, V: 384 x RANK, L2 penalty on both) to the sentence score (needs torch)")
     args = ap.parse_args()
-    if (args.cv or args.dev) and not args.fit:
-        ap.error("--cv and --dev go with --fit")
+    if (args.cv or args.dev or args.bilinear) and not args.fit:
+        ap.error("--cv, --dev and --bilinear go with --fit")
 
     retriever = Retriever.load(cmrc_index())
     sets = question_sets()
     if args.fit:
-        return fit(retriever, sets, args.dev, args.cv)
+        return fit(retriever, sets, args.dev, args.cv, args.bilinear)
     rows = []
     for lang in args.langs:
         for q, hit in cases(retriever, sets[lang]):
@@ -126,8 +130,8 @@ def head(p) -> str:
 
 
 def labelled(retriever: Retriever, questions: list[dict], part: str | None = None) -> list[tuple]:
-    """(part, features, does each sentence hold a gold answer, passage, question, word weights)
-    per case; `part` is the trial half unless given."""
+    """(part, features, does each sentence hold a gold answer, passage, question, word weights,
+    question vector, sentence vectors) per case; `part` is the trial half unless given."""
     found = list(cases(retriever, questions))
     qvecs = encoders.encode_queries(retriever.encoder, [q["question"] for q, _ in found])
     rows = []
@@ -135,11 +139,13 @@ def labelled(retriever: Retriever, questions: list[dict], part: str | None = Non
         p = retriever.passages[hit.passage_id]
         y = np.array([holds_answer(p.text[s:e], q["answers"]) for s, e in p.sentences], float)
         x, weights = features(retriever, q["question"], qvec, hit)
-        rows.append((part or half(q["context_id"]), x, y, p, q, weights))
+        rows.append((part or half(q["context_id"]), x, y, p, q, weights, qvec,
+                     retriever.sentences.of(hit.passage_id).astype("float32")))
     return rows
 
 
-def fit(retriever: Retriever, sets: dict[str, list[dict]], dev: Path | None, folds: int = 0) -> None:
+def fit(retriever: Retriever, sets: dict[str, list[dict]], dev: Path | None, folds: int = 0,
+        bilinear: tuple[float, float] | None = None) -> None:
     """Logistic regressions on trial half A (and, for Chinese, the CMRC 2018 dev set when given:
     other articles, other annotators): "this sentence holds a gold answer" per script, then
     "joining the best sentence's neighbour makes the highlight hold it" on the Chinese
@@ -147,7 +153,7 @@ def fit(retriever: Retriever, sets: dict[str, list[dict]], dev: Path | None, fol
     half A and the dev set whose highlight holds the answer at several join thresholds (in
     sample). With `folds`: k-fold cross-validation instead, within half A (the dev set and
     A's other folds train) and within the dev set (A and the dev set's other folds train).
-    Half B's questions are not asked here."""
+    Half B's questions are not asked here. `bilinear` (rank, L2): see `fit_bilinear`."""
     extra = []
     if dev is not None:
         docs, questions = cmrc_corpus(dev)
@@ -155,9 +161,10 @@ def fit(retriever: Retriever, sets: dict[str, list[dict]], dev: Path | None, fol
     fit_half = {lang: [q for q in questions if half(q["context_id"]) == "A"] for lang, questions in sets.items()}
     data = {"zh": labelled(retriever, fit_half["zh"]) + extra, "en": labelled(retriever, fit_half["en"])}
     if not folds:
-        fitted, join = fit_weights(data)
+        fitted, join = fit_weights(data, bilinear)
         for lang, script in (("zh", "cjk"), ("en", "latin")):
-            print(script, fitted[lang], f"(trained on {len(data[lang])} questions)")
+            print(script, {k: w for k, w in fitted[lang].items() if k != "bilinear"},
+                  f"(trained on {len(data[lang])} questions)")
         print("join", join)
         report({lang: {part: [(d, fitted[lang], join) for d in rows if d[0] == part] for part in ("dev", "A")}
                 for lang, rows in data.items()})
@@ -170,7 +177,7 @@ def fit(retriever: Retriever, sets: dict[str, list[dict]], dev: Path | None, fol
         for k in range(folds):
             held = [d for d in rows if d[0] == part and fold(d[4]["context_id"], folds) == k]
             out = {id(d) for d in held}
-            fitted, join = fit_weights({**data, lang: [d for d in rows if id(d) not in out]})
+            fitted, join = fit_weights({**data, lang: [d for d in rows if id(d) not in out]}, bilinear)
             tested[lang].setdefault(part, []).extend((d, fitted[lang], join) for d in held)
     print(f"{folds}-fold cross-validation (each question scored by weights fitted without its fold):")
     report(tested)
@@ -181,8 +188,9 @@ def fold(context_id: str, folds: int) -> int:
     return hashlib.sha1(context_id.encode("utf-8")).digest()[1] % folds
 
 
-def fit_weights(data: dict[str, list[tuple]]) -> tuple[dict, dict]:
-    """(SENTENCE_WEIGHTS, JOIN_WEIGHTS) fitted on `data` ({lang: labelled rows})."""
+def fit_weights(data: dict[str, list[tuple]], bilinear: tuple[float, float] | None = None) -> tuple[dict, dict]:
+    """(SENTENCE_WEIGHTS, JOIN_WEIGHTS) fitted on `data` ({lang: labelled rows}); with `bilinear`,
+    each language's sentence weights also hold "bilinear": the term `fit_bilinear` learned."""
     from sklearn.linear_model import LogisticRegression
 
     fitted = {}
@@ -195,11 +203,12 @@ def fit_weights(data: dict[str, list[tuple]]) -> tuple[dict, dict]:
         coef[used] = model.coef_[0]
         fitted[lang] = {"bias": round(float(model.intercept_[0]), 2)} | \
             dict(zip(answer_sentence.FEATURES, coef.round(2).tolist()))
+        if bilinear:
+            fitted[lang] = fit_bilinear(data[lang], fitted[lang], used, int(bilinear[0]), bilinear[1])
     # The join: one row per neighbour of the best sentence (by the weights just fitted).
     rows, labels = [], []
-    for part, x, y, p, q, weights in data["zh"]:
-        w = fitted["zh"]
-        z = x @ np.array([w[f] for f in answer_sentence.FEATURES]) + w["bias"]
+    for part, x, y, p, q, weights, qvec, svecs in data["zh"]:
+        z = sentence_scores(x, fitted["zh"], q, p, qvec, svecs)
         best = int(np.argmax(z))
         sentences = [p.text[s:e] for s, e in p.sentences]
         asked = answer_sentence._asked_characters(q["question"], weights, head(p).lower())   # noqa: SLF001
@@ -223,17 +232,66 @@ def report(parts: dict[str, dict[str, list]]) -> None:
             line = []
             for part, scored in by_part.items():
                 if scored:
-                    ok, chars = zip(*(highlight(x, p, q, weights, sw, jw, at)
-                                      for (_, x, _, p, q, weights), sw, jw in scored))
+                    ok, chars = zip(*(highlight(x, p, q, weights, qvec, svecs, sw, jw, at)
+                                      for (_, x, _, p, q, weights, qvec, svecs), sw, jw in scored))
                     line.append(f"{part} {np.mean(ok):.3f} ({np.mean(chars):.1f} chars, n={len(scored)})")
             print(f"  {lang}, the neighbour joins at {at}: " + ", ".join(line), flush=True)
 
 
-def highlight(x, p, q, weights, sentence_weights, join_weights, at: float) -> tuple[bool, int]:
+def highlight(x, p, q, weights, qvec, svecs, sentence_weights, join_weights, at: float) -> tuple[bool, int]:
     """answer_sentence.answer_span's choice with these weights: (holds the answer, chars)."""
+    extra = bilinear_score(sentence_weights["bilinear"], qvec, svecs) if "bilinear" in sentence_weights else None
     s, e = answer_sentence.choose(q["question"], x, p.sentences, p.text, head(p), weights, sentence_weights,
-                                  join_weights, at)
+                                  join_weights, at, extra=extra)
     return holds_answer(p.text[s:e], q["answers"]), e - s
+
+
+def sentence_scores(x, sentence_weights, q, p, qvec, svecs) -> np.ndarray:
+    """Each sentence's score (logit) as `highlight` scores it."""
+    z = x @ np.array([sentence_weights[f] for f in answer_sentence.FEATURES]) + sentence_weights["bias"]
+    if "bilinear" in sentence_weights:
+        z = z + bilinear_score(sentence_weights["bilinear"], qvec, svecs)
+    return z
+
+
+def bilinear_score(term: tuple, qvec, svecs) -> np.ndarray:
+    """q^T U V^T s per sentence, the vectors centred (and scaled by 10) as `fit_bilinear` fitted them."""
+    u, v, q_mean, s_mean = term
+    return ((10 * (svecs - s_mean)) @ v) @ ((10 * (qvec - q_mean)) @ u)
+
+
+def fit_bilinear(rows: list[tuple], linear: dict, used: list[int], rank: int, l2: float,
+                 steps: int = 300) -> dict:
+    """The sentence weights `linear` (a logistic fit on `rows`) and a term q^T U V^T s over the
+    question's and each sentence's e5 vectors (centred on `rows`), fitted together from there
+    by the same logistic loss plus `l2` * (|U|^2 + |V|^2) (low rank and shrunk: about 12k numbers
+    learned from ~25k sentences). Returns `linear` refitted, with "bilinear": (U, V, q mean, s mean)."""
+    import torch
+
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    x = torch.tensor(np.vstack([d[1][:, used] for d in rows]), dtype=torch.float32)
+    y = torch.tensor(np.concatenate([d[2] for d in rows]), dtype=torch.float32)
+    of = torch.tensor(np.concatenate([[i] * len(d[2]) for i, d in enumerate(rows)]))
+    qs, ss = np.array([d[6] for d in rows], np.float32), np.vstack([d[7] for d in rows]).astype(np.float32)
+    q_mean, s_mean = qs.mean(0), ss.mean(0)
+    qs, ss = torch.tensor(10 * (qs - q_mean)), torch.tensor(10 * (ss - s_mean))
+    w = torch.tensor([linear[answer_sentence.FEATURES[i]] for i in used], requires_grad=True)
+    b = torch.tensor([linear["bias"]], requires_grad=True)
+    u = (0.01 * torch.randn(qs.shape[1], rank)).requires_grad_()
+    v = (0.01 * torch.randn(ss.shape[1], rank)).requires_grad_()
+    opt = torch.optim.Adam([w, b, u, v], lr=0.01)
+    for _ in range(steps):
+        opt.zero_grad()
+        z = x @ w + b + ((qs @ u)[of] * (ss @ v)).sum(1)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y, reduction="sum") \
+            + (w ** 2).sum() / (2 * 10.0) + l2 * ((u ** 2).sum() + (v ** 2).sum())
+        loss.backward()
+        opt.step()
+    coef = np.zeros(len(answer_sentence.FEATURES))
+    coef[used] = w.detach().numpy()
+    return {"bias": float(b.detach()[0])} | dict(zip(answer_sentence.FEATURES, coef.tolist())) | \
+        {"bilinear": (u.detach().numpy(), v.detach().numpy(), q_mean, s_mean)}
 
 
 def hit_sentences(retriever: Retriever, hit) -> tuple[tuple[int, int], ...]:

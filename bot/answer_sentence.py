@@ -191,10 +191,13 @@ def join_features(question: str, features: np.ndarray, z: np.ndarray, best: int,
 
 def choose(question: str, features: np.ndarray, spans, text: str, head: str, weights: dict[str, float],
            sentence_weights: dict[str, float], join_weights: dict[str, float] = JOIN_WEIGHTS,
-           join_at: float = JOIN_AT) -> tuple[int, int]:
+           join_at: float = JOIN_AT, extra: np.ndarray | None = None) -> tuple[int, int]:
     """The span of the best sentence by `sentence_weights`, with its better neighbour (by the
-    join score) when that clears `join_at`. `features`: sentence_features."""
+    join score) when that clears `join_at`. `features`: sentence_features; `extra`: a score
+    per sentence added to the weighted features (bench/highlight.py tries learned terms so)."""
     z = features @ np.array([sentence_weights[f] for f in FEATURES]) + sentence_weights["bias"]
+    if extra is not None:
+        z = z + extra
     best = int(np.argmax(z))
     start, end = spans[best]
     near = [j for j in (best - 1, best + 1) if 0 <= j < len(spans)]

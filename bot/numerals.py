@@ -3,7 +3,7 @@
 So that a question's "23" matches a text's 二十三 (and the other way round) on the
 lexical side and in highlighting. Only Chinese numerals that are clearly numbers
 are rewritten: followed by a unit (年 月 日 岁 届 ...), after 第, or in 百分之...;
-一心一意, 统一, 十分重要 and 三国 stay as they are (rewriting them would break the words).
+一心一意, 统一, 十分重要, 三国 and 哪一年 stay as they are (rewriting them would break the words).
 `normalize` also returns where each character came from, so a match found in the
 rewritten text can be shown as the text writes it.
 """
@@ -20,8 +20,20 @@ _NUM = f"[{_DIGITS}{_UNITS}]+"
 # After a number: calendar, age and counting units, and 万/亿, which stay as written (三百万 -> 300万).
 _AFTER = "年月日号岁届次倍人名位元块米里吨万亿世周多余"
 _NUMBER = re.compile(rf"百分之(?P<pct>{_NUM})|(?<=第)(?P<nth>{_NUM})|(?P<num>{_NUM})(?=[{_AFTER}])")
+# 一 after these is "which / each / this / the same" (哪一年 which year, 这一天 that day), not one.
+_DETERMINERS = "哪每这那同另某逐"
 _WIDE = str.maketrans("０１２３４５６７８９％", "0123456789%")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+def _kept(m: re.Match) -> bool:
+    """Whether match `m` of _NUMBER is no number: a unit alone (千万不要, 百年大计) or 一 after a
+    determiner (哪一年)."""
+    numeral = m.group("num")
+    if numeral is None:
+        return False
+    return numeral in ("百", "千") or (numeral == "一" and m.start() > 0
+                                        and m.string[m.start() - 1] in _DETERMINERS)
 
 
 def value(numeral: str) -> int | None:
@@ -53,8 +65,8 @@ def normalize(text: str) -> tuple[str, list[tuple[int, int]]]:
         group = next(g for g in ("pct", "nth", "num") if m.group(g))
         numeral = m.group(group)
         n = value(numeral)
-        if n is None or (group == "num" and numeral in ("百", "千")):
-            continue                                      # 千万不要, 百年大计: a unit alone is a word here
+        if n is None or _kept(m):
+            continue
         new = f"{n}%" if group == "pct" else str(n)
         out.append(text[pos:m.start()])
         spans.extend((i, i + 1) for i in range(pos, m.start()))
@@ -80,7 +92,7 @@ def _rewrite(m: re.Match) -> str:
     group = next(g for g in ("pct", "nth", "num") if m.group(g))
     numeral = m.group(group)
     n = value(numeral)
-    if n is None or (group == "num" and numeral in ("百", "千")):
+    if n is None or _kept(m):
         return m.group()
     return f"{n}%" if group == "pct" else str(n)
 

@@ -44,6 +44,12 @@ Question sets (each question: its index, language, fit/held-out part, and which 
   (bench/data/lookalike_cross_questions.jsonl), fit against `lookalike-fit`
   (bench/data/lookalike_fit_cross_questions.jsonl).
 
+- `small`: small folders. The first SMALL_GROUPS x SMALL_FOLDER contexts of the CMRC trial in
+  folders of SMALL_FOLDER, each indexed on its own (bench/out/small-index/gN): a user's
+  first folder of a few articles, where most everyday words of a question are in no article
+  (担任, 职务). Every question of a folder's contexts (answerable), and each titled one with
+  the title swapped for the nearest context outside the folder (unanswerable; as cmrc-swap).
+
 - `follow-up`: two-turn conversations on the CMRC half index (bot/conversation.py).
   The topic is a question that names its article's title (罗保铭在哪一年...); the
   follow-up is another question that names it, the name replaced by 它
@@ -193,6 +199,45 @@ def cmrc_questions(prefix: str = "cmrc", path: Path = quality.CMRC, full_index: 
     return out + follow_ups(questions, titles, texts, indexed, order, prefix), index_dir
 
 
+SMALL_FOLDER, SMALL_GROUPS = 5, 20
+
+
+def small_folders() -> tuple[list[Asked], dict[str, Path]]:
+    """The `small` set (module docstring) and its indexes by name."""
+    docs, questions = quality.cmrc_corpus()
+    order = {d["id"]: i for i, d in enumerate(docs)}
+    full = Retriever.load(quality.cmrc_index(quality.OUT / "cmrc-index", docs))
+    vec = _doc_vectors(full)
+    titles = {d["id"]: _title_name(d["title"]) for d in docs}
+    out, indexes = [], {}
+    for g in range(SMALL_GROUPS):
+        folder = docs[g * SMALL_FOLDER:(g + 1) * SMALL_FOLDER]
+        name, index_dir = f"small-g{g}", quality.OUT / "small-index" / f"g{g}"
+        if not (index_dir / "embeddings.sqlite").exists():   # reuse vectors embedded by quality.py
+            index_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copy(quality.OUT / "cmrc-index" / "embeddings.sqlite", index_dir / "embeddings.sqlite")
+        indexes[name] = quality.cmrc_index(index_dir, folder)
+        ids = {d["id"] for d in folder}
+        text = "\n".join(d["title"] + "\n" + d["text"] for d in folder)
+        outside = [d["id"] for d in docs if d["id"] not in ids]
+        O = np.stack([vec[c] for c in outside])
+        for q in questions:
+            c = q["context_id"]
+            if c not in ids:
+                continue
+            out.append(Asked("small", "zh", part(order[c]), q["question"], name,
+                             (lambda c: lambda h: h.doc_id == c)(c)))
+            title = titles[c]
+            if len(title) < 2 or title not in q["question"]:
+                continue
+            for j in np.argsort(-(O @ vec[c])):
+                other = titles[outside[j]]
+                if len(other) >= 2 and other not in text and title not in other and other not in title:
+                    out.append(Asked("small", "zh", part(order[c]), q["question"].replace(title, other), name))
+                    break
+    return out, indexes
+
+
 def follow_ups(questions: list[dict], titles: dict, texts: dict, indexed: set, order: dict,
                prefix: str = "cmrc") -> list[Asked]:
     """Topic + follow-up pairs: see the module docstring. Each titled question of an indexed
@@ -272,6 +317,9 @@ def collect(k: int = K, dev: Path | None = None) -> list[Asked]:
     asked, half = cmrc_questions()
     asked += hand_written()
     retrievers = {"cmrc-half": Retriever.load(half)}
+    small, small_indexes = small_folders()
+    asked += small
+    retrievers.update({name: Retriever.load(d) for name, d in small_indexes.items()})
     if dev is not None:
         dev_asked, dev_half = cmrc_questions("dev", dev, quality.OUT / "cmrc-dev-index",
                                              english=((quality.DEV_EN, None),))

@@ -364,10 +364,12 @@ def bar_rates(asked: list[Asked], relevant) -> dict:
 
 
 def groups(asked: list[Asked]):
-    """(set, index, language, part) -> questions, in a stable order."""
+    """(set, index, language, part) -> questions, in a stable order; the small folders'
+    indexes (small-g0, small-g1...) reported as one."""
     out: dict[tuple, list[Asked]] = {}
     for a in asked:
-        out.setdefault((a.set, a.index, a.lang, a.part), []).append(a)
+        index = "small-*" if a.set == "small" else a.index
+        out.setdefault((a.set, index, a.lang, a.part), []).append(a)
     return dict(sorted(out.items()))
 
 

@@ -48,8 +48,8 @@ def rows(asked: list, latin: bool, names: tuple[str, ...]
     from run to run)."""
     X, y, fit_part, qid, dev = [], [], [], [], []
     for i, a in enumerate(asked):
-        if a.set.endswith("-lookalike"):   # a subset of cmrc-split (dev-split), reported apart: not counted twice
-            continue
+        if a.set.endswith("-lookalike") or a.set == "small":   # cmrc-split's questions (dev-split's), or
+            continue        # the same asked of small folders: reported apart, not counted twice
         for h, label in zip(a.hits, a.labels()):
             if h.evidence.latin != latin:
                 continue

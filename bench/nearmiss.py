@@ -49,6 +49,9 @@ Question sets (each question: its index, language, fit/held-out part, and which 
   first folder of a few articles, where most everyday words of a question are in no article
   (担任, 职务). Every question of a folder's contexts (answerable), and each titled one with
   the title swapped for the nearest context outside the folder (unanswerable; as cmrc-swap).
+  Easier than a real first folder: five unrelated Wikipedia topics, not look-alike news of one
+  city, and swaps are its only unanswerable questions. Its questions are cmrc-split's, so
+  bench/calibrate.py reports it but does not fit on it.
 
 - `follow-up`: two-turn conversations on the CMRC half index (bot/conversation.py).
   The topic is a question that names its article's title (罗保铭在哪一年...); the

@@ -20,8 +20,9 @@ _NUM = f"[{_DIGITS}{_UNITS}]+"
 # After a number: calendar, age and counting units, and 万/亿, which stay as written (三百万 -> 300万).
 _AFTER = "年月日号岁届次倍人名位元块米里吨万亿世周多余"
 _NUMBER = re.compile(rf"百分之(?P<pct>{_NUM})|(?<=第)(?P<nth>{_NUM})|(?P<num>{_NUM})(?=[{_AFTER}])")
-# 一 after these is "which / each / this / the same" (哪一年 which year, 这一天 that day), not one.
-_DETERMINERS = "哪每这那同另某逐"
+# 一 after these is "which / each / this / that" (哪一年 which year, 这一天 that day), not one;
+# not before 万/亿 (那一万元 is 10,000 yuan). 同 and 逐 end ordinary words (合同一年, 驱逐一名).
+_DETERMINERS = "哪每这那另某"
 _WIDE = str.maketrans("０１２３４５６７８９％", "0123456789%")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
@@ -33,7 +34,8 @@ def _kept(m: re.Match) -> bool:
     if numeral is None:
         return False
     return numeral in ("百", "千") or (numeral == "一" and m.start() > 0
-                                        and m.string[m.start() - 1] in _DETERMINERS)
+                                        and m.string[m.start() - 1] in _DETERMINERS
+                                        and m.string[m.end()] not in "万亿")
 
 
 def value(numeral: str) -> int | None:

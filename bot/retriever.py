@@ -194,8 +194,8 @@ class Retriever:
             return self._encoder
 
     def warm(self) -> None:
-        """Load now what a first question would otherwise wait for (about three seconds: the
-        model's session, jieba's dictionary and its name tagger, the glossary): a Chinese and
+        """Load now what a first question would otherwise wait for (seconds: the model's
+        session, jieba's dictionary and its name tagger, the glossary): a Chinese and
         an English search whose results are dropped. A server calls it once at start."""
         for question in WARM_QUESTIONS:
             self.search(question, k=1)

@@ -18,7 +18,7 @@ from . import numerals
 # jieba imports setuptools' pkg_resources, which warns on every run of every command.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning, module="jieba")
 
-TOKENIZER_VERSION = "9"   # bump when tokens or channel scoring change: built indexes then re-index
+TOKENIZER_VERSION = "10"   # bump when tokens or channel scoring change: built indexes then re-index
 
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
@@ -35,6 +35,16 @@ be been being am do does did doing have has had having what which who whom whose
 this that these those it its he she they them his her their i me my we us our you your
 as than then so if can could would should will shall may might must also just there here
 """.split())
+
+
+# "Which" + a measure word or noun (哪一年, 哪家, 哪天, 哪国): question words that jieba's search
+# mode also cuts into parts (一年 of 哪一年); they are blanked before cutting. 哪吒 is a name.
+_WHICH = re.compile(r"哪一?[年月日天个位种次届家所部座条国些样场队支类本首项门间句]")
+
+
+def _without_which(text: str) -> str:
+    """`text` with its which-words (_WHICH) blanked, each character a space: offsets stay."""
+    return _WHICH.sub(lambda m: " " * len(m.group()), text)
 
 
 # English clitics: the "s" of "Laitan's" would be a word of its own, and a rare one (it
@@ -59,7 +69,7 @@ def words(text: str, keep: frozenset[str] = frozenset()) -> list[str]:
     of `keep` found in the text stays whole (TermStats.words: a question's names).
     English clitics are dropped (without_clitics)."""
     text = without_clitics(text)
-    return content_words(w for piece, kept in _split_at(numerals.arabic(text), keep)
+    return content_words(w for piece, kept in _split_at(_without_which(numerals.arabic(text)), keep)
                          for w in ([piece] if kept else jieba().cut_for_search(piece)))
 
 
@@ -68,7 +78,7 @@ def content_words(cut) -> list[str]:
     out = []
     for w in cut:
         t = w.strip().lower()
-        if t and _WORD.search(t) and t not in STOPWORDS and not t.startswith("哪"):   # 哪一年, 哪家: which
+        if t and _WORD.search(t) and t not in STOPWORDS:
             out.append(t)
     return out
 
@@ -131,7 +141,7 @@ def word_spans(text: str) -> list[list[int]]:
 def search_cut(plain: str) -> list[tuple[str, int, int]]:
     """jieba's search-mode (word, start, end) of a numbers-as-digits text: `words`' words
     (cut_for_search gives the same words in the same order), with where they are."""
-    return list(jieba().tokenize(plain, mode="search"))
+    return list(jieba().tokenize(_without_which(plain), mode="search"))
 
 
 def is_cjk_question(text: str) -> bool:

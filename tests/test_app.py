@@ -663,3 +663,35 @@ def test_uploads_work_where_the_file_system_has_no_hard_links(tmp_path, monkeypa
     assert added == ["uploads/note.txt"], notes
     assert (data / "uploads" / "note.txt").read_bytes() == (inbox / "note.txt").read_bytes()
     assert [p.name for p in (data / "uploads").iterdir()] == ["note.txt"]   # no temporary copy left
+
+
+WARM_CHECK = """
+import sys, threading
+from pathlib import Path
+from bot.chat.engine import Engine
+engine = Engine(Path(sys.argv[1]), Path(sys.argv[2]))
+engine.load()
+for t in threading.enumerate():
+    if t.name == "qabot-warm":
+        t.join(600)
+import jieba
+loaded = set(sys.modules)
+assert jieba.dt.initialized, "jieba's dictionary not loaded"
+assert not [t.name for t in threading.enumerate() if t.name.startswith("qabot-")], threading.enumerate()
+for question in ["谁去了南通镇?", "Who went to Nantong town?", "苏健的职务是什么?"]:
+    engine.retriever.search(question)
+print(sorted(m for m in set(sys.modules) - loaded if not m.startswith("encodings.")))
+"""
+
+
+def test_the_chat_loads_what_a_first_question_needs_before_it_comes(seed_index, tmp_path):
+    """A first question costs seconds of loading (the model's session, jieba's dictionary and
+    tagger) unless the server loads them at start: after Engine.load's warm-up, questions in
+    both languages import nothing new and wait for no loading thread."""
+    import subprocess
+
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", WARM_CHECK, str(DATA), str(seed_index)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout

@@ -105,8 +105,8 @@ class Engine:
 def _warm(retriever) -> None:
     try:
         retriever.warm()
-    except Exception:   # only a head start: the question that meets the same fault reports it
-        pass
+    except Exception as e:   # only a head start: the operator hears of it, the question that meets it reports it
+        print(f"qabot: warming up the index and model failed: {e!r}", flush=True)
 
 
 def answer_html(engine: Engine, memory, question: str, k: int, mode: str, scope: dict | None = None):

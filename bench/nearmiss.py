@@ -110,6 +110,7 @@ class Asked:
     right: object = None            # hit -> bool; None: nothing in the index answers
     topic: str | None = None        # a follow-up: the question asked before it
     hits: list = field(default_factory=list)
+    reported_as: str | None = None  # the index named in the tables, when not `index` (small-*)
 
     @property
     def answerable(self) -> bool:
@@ -229,14 +230,15 @@ def small_folders() -> tuple[list[Asked], dict[str, Path]]:
             if c not in ids:
                 continue
             out.append(Asked("small", "zh", part(order[c]), q["question"], name,
-                             (lambda c: lambda h: h.doc_id == c)(c)))
+                             (lambda c: lambda h: h.doc_id == c)(c), reported_as="small-*"))
             title = titles[c]
             if len(title) < 2 or title not in q["question"]:
                 continue
             for j in np.argsort(-(O @ vec[c])):
                 other = titles[outside[j]]
                 if len(other) >= 2 and other not in text and title not in other and other not in title:
-                    out.append(Asked("small", "zh", part(order[c]), q["question"].replace(title, other), name))
+                    out.append(Asked("small", "zh", part(order[c]), q["question"].replace(title, other), name,
+                                     reported_as="small-*"))
                     break
     return out, indexes
 
@@ -367,12 +369,10 @@ def bar_rates(asked: list[Asked], relevant) -> dict:
 
 
 def groups(asked: list[Asked]):
-    """(set, index, language, part) -> questions, in a stable order; the small folders'
-    indexes (small-g0, small-g1...) reported as one."""
+    """(set, index as reported, language, part) -> questions, in a stable order."""
     out: dict[tuple, list[Asked]] = {}
     for a in asked:
-        index = "small-*" if a.set == "small" else a.index
-        out.setdefault((a.set, index, a.lang, a.part), []).append(a)
+        out.setdefault((a.set, a.reported_as or a.index, a.lang, a.part), []).append(a)
     return dict(sorted(out.items()))
 
 

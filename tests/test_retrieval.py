@@ -148,4 +148,3 @@ def test_english_hits_read_the_word_spans_the_build_stored(seed_retriever, monke
     assert [(h.passage_id, h.matched_terms, h.confidence, h.answer_span) for h in stored] == \
            [(h.passage_id, h.matched_terms, h.confidence, h.answer_span) for h in cut]
     assert any(h.matched_terms for h in stored)
-

@@ -317,7 +317,8 @@ class Retriever:
         _names_held) is in the index but not written in passage `pid`'s article."""
         if not held:
             return 0.0
-        return float(any(not any(name in embedding_text(p) for p in self._article(pid)) for name in held))
+        texts = [embedding_text(p) for p in self._article(pid)]
+        return float(any(not any(name in text for text in texts) for name in held))
 
     def _article(self, pid: int):
         """The passages of passage `pid`'s article, `pid`'s first and then outward: a build

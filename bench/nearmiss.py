@@ -44,6 +44,14 @@ Question sets (each question: its index, language, fit/held-out part, and which 
   (bench/data/lookalike_cross_questions.jsonl), fit against `lookalike-fit`
   (bench/data/lookalike_fit_cross_questions.jsonl).
 
+- `news`, `news-cross`, `news-attribute`: two archives of ten look-alike municipal news
+  articles each, of two invented cities (bench/data/news_fit/: all in the fit part;
+  bench/data/news_holdout/: all held out), questions in bench/data/news_*_questions.jsonl by
+  `kind`: answerable ones and near misses on a town, person or road no article names (`news`),
+  a name of one article asked with what another reports (`news-cross`), and what an article's
+  own person or town is asked that it does not say (`news-attribute`). Right: the hint in the
+  passage's text or section heading (a role question's answer is the heading).
+
 - `small`: small folders. The first SMALL_GROUPS x SMALL_FOLDER contexts of the CMRC trial in
   folders of SMALL_FOLDER, each indexed on its own (bench/out/small-index/gN): a user's
   first folder of a few articles, where most everyday words of a question are in no article
@@ -97,6 +105,8 @@ from bot.retriever import clean_question  # noqa: E402
 DATA = quality.ROOT / "bench" / "data"
 LOOKALIKE = DATA / "lookalike"
 LOOKALIKE_FIT = DATA / "lookalike_fit"
+NEWS = {"news-fit": (DATA / "news_fit", "fit"), "news-holdout": (DATA / "news_holdout", "held-out")}
+NEWS_SETS = {"answer": "news", "absent": "news", "cross": "news-cross", "attribute": "news-attribute"}
 K = 5
 
 
@@ -301,6 +311,13 @@ def hand_written() -> list[Asked]:
                                 ("lookalike_fit_cross_questions.jsonl", "lookalike-fit", "fit")):
         for q in quality.read_jsonl(DATA / questions):
             out.append(Asked("lookalike-cross", q["lang"], p, q["question"], index))
+    for index, (folder, p) in NEWS.items():
+        for q in quality.read_jsonl(DATA / f"{folder.name}_questions.jsonl"):
+            right = None
+            if q["doc"]:   # the hint may be the section's heading (陈宝华 市植保站站长: what is his job?)
+                right = (lambda d, hint: lambda h: h.doc_id == d and (hint in h.text or hint in h.section)
+                         )(q["doc"], q["hint"])
+            out.append(Asked(NEWS_SETS[q["kind"]], q["lang"], p, q["question"], index, right))
     return out
 
 
@@ -330,7 +347,8 @@ def collect(k: int = K, dev: Path | None = None) -> list[Asked]:
                                              english=((quality.DEV_EN, None),))
         asked += dev_asked
         retrievers["dev-half"] = Retriever.load(dev_half)
-    for name, data in (("seed", quality.ROOT / "data"), ("lookalike", LOOKALIKE), ("lookalike-fit", LOOKALIKE_FIT)):
+    news = [(name, folder) for name, (folder, _) in NEWS.items()]
+    for name, data in [("seed", quality.ROOT / "data"), ("lookalike", LOOKALIKE), ("lookalike-fit", LOOKALIKE_FIT)] + news:
         index_dir = quality.OUT / f"{name}-index"
         print(build_index([data], index_dir=index_dir).summary(), file=sys.stderr)
         retrievers[name] = Retriever.load(index_dir)

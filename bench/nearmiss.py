@@ -47,7 +47,9 @@ Question sets (each question: its index, language, fit/held-out part, and which 
 - `news`, `news-cross`, `news-attribute`: two archives of ten look-alike municipal news
   articles each, of two invented cities (bench/data/news_fit/: all in the fit part;
   bench/data/news_holdout/: all held out), questions in bench/data/news_*_questions.jsonl by
-  `kind`: answerable ones and near misses on a town, person or road no article names (`news`),
+  `kind`; a third, bench/data/news_check/ (held out, written after the calibration was chosen:
+  another city, .txt/.md/.html, notices, a work report, an interview, news flashes, long and
+  short): answerable ones and near misses on a town, person or road no article names (`news`),
   a name of one article asked with what another reports (`news-cross`), and what an article's
   own person or town is asked that it does not say (`news-attribute`). Right: the hint in the
   passage's text or section heading (a role question's answer is the heading).
@@ -105,7 +107,8 @@ from bot.retriever import clean_question  # noqa: E402
 DATA = quality.ROOT / "bench" / "data"
 LOOKALIKE = DATA / "lookalike"
 LOOKALIKE_FIT = DATA / "lookalike_fit"
-NEWS = {"news-fit": (DATA / "news_fit", "fit"), "news-holdout": (DATA / "news_holdout", "held-out")}
+NEWS = {"news-fit": (DATA / "news_fit", "fit"), "news-holdout": (DATA / "news_holdout", "held-out"),
+        "news-check": (DATA / "news_check", "held-out")}
 NEWS_SETS = {"answer": "news", "absent": "news", "cross": "news-cross", "attribute": "news-attribute"}
 K = 5
 

@@ -104,6 +104,24 @@ def test_a_person_the_tagger_cut_after_the_surname_is_one_name():
     assert proper_names.chinese_names("张华向李明借了多少钱?") == ("张华", "李明")   # 向: a preposition here
 
 
+@pytest.mark.parametrize("question, name, not_a_name", [
+    ("杜建新在哪个镇蹲点?", "杜建新", "建新"),     # 建新 "to build anew": the tagger calls it a verb
+    ("罗建军在水库驻守了多少天?", "罗建军", "建军"),   # 建军 a noun ("founding of the army")
+    ("陈宝华担任什么职务?", "陈宝华", "宝华"),       # the given name alone is no one
+    ("邹立新驻守的是哪座水库?", "邹立新", "立新")])
+def test_a_given_name_that_is_a_word_of_its_own_is_part_of_the_name(question, name, not_a_name):
+    names = proper_names.chinese_names(question)
+    assert name in names and not_a_name not in names
+
+
+@pytest.mark.parametrize("question", ["这张专辑获得了哪一年的格莱美奖?", "他们曾共同主持哪档节目?",
+                                      "泰森食品公司共斥资多少钱收购了希尔夏品牌?", "长寿王讨伐了哪儿?",
+                                      "长张高速全线一共有多少座桥梁?"])
+def test_a_surname_character_before_a_common_word_makes_no_name(question):
+    # 这张 (a measure word), 曾 "once", 钱收购, 王讨伐, 张高速: none is a person
+    assert not any(len(n) == 3 and n[0] in "张曾钱王" for n in proper_names.chinese_names(question))
+
+
 @pytest.mark.parametrize("question, names", [
     ("Who is Lin Haiyan?", [("linhaiyan",)]),               # 海燕 alone is someone else (郑海燕)
     ("Where is Fuzhou Gulou?", [("fuzhougulou", "fuzhou", "gulou")]),   # no surname first: each part

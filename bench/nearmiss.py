@@ -290,6 +290,11 @@ def follow_ups(questions: list[dict], titles: dict, texts: dict, indexed: set, o
     return out
 
 
+def _hint_in(doc: str, hint: str, section: bool = False):
+    """A hit is right when it is of `doc` and holds `hint` (in its text; or its section heading)."""
+    return lambda h: h.doc_id == doc and (hint in h.text or section and hint in h.section)
+
+
 def hand_written() -> list[Asked]:
     out = []
     seed_right = lambda q: (lambda h: quality.seed_key(q, h))   # noqa: E731
@@ -306,9 +311,7 @@ def hand_written() -> list[Asked]:
     for questions, index, p in (("lookalike_questions.jsonl", "lookalike", "held-out"),
                                 ("lookalike_fit_questions.jsonl", "lookalike-fit", "fit")):
         for q in quality.read_jsonl(DATA / questions):
-            right = None
-            if q["doc"]:
-                right = (lambda d, hint: lambda h: h.doc_id == d and hint in h.text)(q["doc"], q["hint"])
+            right = _hint_in(q["doc"], q["hint"]) if q["doc"] else None
             out.append(Asked("lookalike", q["lang"], p, q["question"], index, right))
     for questions, index, p in (("lookalike_cross_questions.jsonl", "lookalike", "held-out"),
                                 ("lookalike_fit_cross_questions.jsonl", "lookalike-fit", "fit")):
@@ -316,10 +319,8 @@ def hand_written() -> list[Asked]:
             out.append(Asked("lookalike-cross", q["lang"], p, q["question"], index))
     for index, (folder, p) in NEWS.items():
         for q in quality.read_jsonl(DATA / f"{folder.name}_questions.jsonl"):
-            right = None
-            if q["doc"]:   # the hint may be the section's heading (陈宝华 市植保站站长: what is his job?)
-                right = (lambda d, hint: lambda h: h.doc_id == d and (hint in h.text or hint in h.section)
-                         )(q["doc"], q["hint"])
+            # the hint may be the section's heading (陈宝华 市植保站站长: what is his job?)
+            right = _hint_in(q["doc"], q["hint"], section=True) if q["doc"] else None
             out.append(Asked(NEWS_SETS[q["kind"]], q["lang"], p, q["question"], index, right))
     return out
 

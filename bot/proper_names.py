@@ -22,12 +22,13 @@ _NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 _QUESTION_CHARS = frozenset("何哪多什谁几怎吗呢")   # 因何, 哪件: question words jieba took for names
 _PLACE_SUFFIXES = frozenset({"省", "市", "县", "区", "镇", "乡", "村", "街道", "社区"})
 _NOT_A_PLACE = frozenset("mqrpcudxy")   # numerals, measure words, pronouns, prepositions, particles...
-_NOT_A_GIVEN_NAME = frozenset("mqrpcuxyf")   # the same, but adverbs (立新) and with directions (上面)
-_NOT_A_SURNAME = frozenset({"p", "c", "d", "q", "m", "r"})   # 于, 和, 曾 "once", 这张: the character is a word
+_NOT_A_GIVEN_NAME = frozenset("mqrpcuxyf")   # as _NOT_A_PLACE, but adverbs allowed (立新 is d), directions not (上面)
+# The character is a word of its own there: 于, 和, 曾 "once", 这张, 任 / 南平 "served as", 戴 / 口罩 "wear"
+_NOT_A_SURNAME = frozenset({"p", "c", "d", "q", "m", "r", "v"})
 # jieba's count from which a word of its dictionary after a surname is no given name: a word it
 # tags as a name (建国 3,083; not 公园 4,609) or any other (建军 170; not 讨伐 385, 收购 2,045).
 # A word not in its dictionary (高登 / 现) is jieba's guess, not a given name.
-GIVEN_NAME_MAX = {True: 4000, False: 200}   # by "tagged as a name"
+GIVEN_NAME_MAX = {True: 4000, False: 200}   # by: tagged as a name
 # The most common one-character surnames (about 85% of people in China).
 _SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
                       "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
@@ -49,19 +50,30 @@ def chinese_names(question: str) -> tuple[str, ...]:
               if word in _PLACE_SUFFIXES and len(before) >= 2 and segment.CJK.match(before)
               and before not in segment.STOPWORDS and flag[0] not in _NOT_A_PLACE]
     names += place_names(question)
-    # A person the tagger cut after the surname: 林 / 志强 (it tags the given name alone), or
-    # whose given name is a word of its own (罗 / 建军, 杜 / 建新, 陈 / 宝华, 邹 / 立新): a surname
-    # jieba left alone starts a name. The person is the name, not the given name alone.
+    people, given = _people(tagged)
+    names = [n for n in names if n not in given and not _QUESTION_CHARS.intersection(n)]
+    return tuple(dict.fromkeys(names + people))
+
+
+def _people(tagged: list[tuple[str, str]]) -> tuple[list[str], set[str]]:
+    """The people a tagged question names that jieba cut after the surname, and the given names
+    that are no one alone. 林 / 志强: it tags the given name alone, as a name. 罗 / 建军, 杜 / 建新,
+    陈 / 宝华, 邹 / 立新: the given name is a word of its own, and the person is the name, not
+    the word (a surname jieba left alone starts a name)."""
     freq = segment.jieba().dt.FREQ
-    people = [(before, word) for (before, before_flag), (word, flag) in zip(tagged, tagged[1:])
-              if before in _SURNAMES and before not in segment.STOPWORDS
-              and (flag.startswith("nr") and len(word) <= 2 and before_flag not in ("p", "c")
-                   # not 向 / 于 before a name (prepositions), nor 曾 "once", 这张 (a measure word)
-                   or len(word) == 2 and before_flag not in _NOT_A_SURNAME and segment.CJK.match(word)
-                   and flag[0] not in _NOT_A_GIVEN_NAME and not _NOT_IN_PLACE_NAMES.intersection(word)
-                   and 0 < freq.get(word, 0) < GIVEN_NAME_MAX[flag in _NAME_TAGS])]
-    names = [n for n in names if n not in {word for _, word in people}] + [a + b for a, b in people]
-    return tuple(dict.fromkeys(n for n in names if not _QUESTION_CHARS.intersection(n)))
+    people, given = [], set()
+    for (before, before_flag), (word, flag) in zip(tagged, tagged[1:]):
+        if before not in _SURNAMES or before in segment.STOPWORDS or _QUESTION_CHARS.intersection(word):
+            continue
+        if flag.startswith("nr") and len(word) <= 2:
+            if before_flag not in ("p", "c"):        # not 向 / 于 before a name: prepositions
+                people.append(before + word)
+        elif (len(word) == 2 and segment.CJK.match(word) and before_flag not in _NOT_A_SURNAME
+              and flag[0] not in _NOT_A_GIVEN_NAME and not _NOT_IN_PLACE_NAMES.intersection(word)
+              and 0 < freq.get(word, 0) < GIVEN_NAME_MAX[flag in _NAME_TAGS]):
+            people.append(before + word)
+            given.add(word)
+    return people, given
 
 
 # Two characters and a place ending: most towns, districts and counties (嵩口镇, 鼓楼区, 温泉街道),

@@ -116,10 +116,14 @@ def test_a_given_name_that_is_a_word_of_its_own_is_part_of_the_name(question, na
 
 @pytest.mark.parametrize("question", ["这张专辑获得了哪一年的格莱美奖?", "他们曾共同主持哪档节目?",
                                       "泰森食品公司共斥资多少钱收购了希尔夏品牌?", "长寿王讨伐了哪儿?",
-                                      "长张高速全线一共有多少座桥梁?"])
+                                      "长张高速全线一共有多少座桥梁?", "王强曾任南平市长吗?", "需要戴口罩吗?"])
 def test_a_surname_character_before_a_common_word_makes_no_name(question):
-    # 这张 (a measure word), 曾 "once", 钱收购, 王讨伐, 张高速: none is a person
-    assert not any(len(n) == 3 and n[0] in "张曾钱王" for n in proper_names.chinese_names(question))
+    # 这张 (a measure word), 曾 "once", 钱收购, 王讨伐, 张高速, 任南平 "served as", 戴口罩 "wear"
+    assert not any(len(n) == 3 and n[0] in "张曾钱王任戴" for n in proper_names.chinese_names(question))
+
+
+def test_a_surname_that_is_also_a_question_word_still_names_a_person():
+    assert "何志强" in proper_names.chinese_names("何志强在哪个镇蹲点?")     # 何 as in 何时
 
 
 @pytest.mark.parametrize("question, names", [

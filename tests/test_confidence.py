@@ -34,7 +34,8 @@ def test_both_people_who_went_to_nantong_are_answers(seed_retriever, question):
     assert sorted(people(answers)) == ["苏健", "蔡敏"], [(h.section, h.confidence) for h in hits]
     assert all("南通镇" in h.text for h in answers)          # no bystander counted among them
     low, high = sorted(h.confidence for h in answers)
-    assert low >= answer.RELEVANT_AT + 0.1 and low >= 0.6 * high     # clearly above the bar, comparable
+    # clearly above the bar, comparable (both 0.46 since the news-weighted refit of 2026-12-04: a small margin)
+    assert low >= answer.RELEVANT_AT + 0.1 and low >= 0.6 * high
 
 
 @pytest.mark.parametrize("question", ["今天天气怎么样", "红烧肉怎么做?", "哈哈哈哈", "讲个笑话吧",

@@ -26,9 +26,9 @@ def pinyin_of(cut) -> list[str]:
     """`pinyin` of the words of a jieba cut."""
     out, run = [], []
 
-    def flush():
+    def flush():   # a run is spelled as a word is: 琯 / 头 / 镇 is Guantou too
         if len(run) > 1:
-            out.append(to_pinyin("".join(run)))
+            out.extend(spelling for spelling, _ in word_spellings("".join(run)))
         run.clear()
 
     for word in cut:

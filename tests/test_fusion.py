@@ -109,3 +109,11 @@ def test_a_one_syllable_word_of_a_name_is_no_pinyin_term_of_its_own():
     # a word standing alone is still a term (Xian, as 西安 is spelled), and so is an English word
     assert "xian" in latin_query_terms("Where is Xian?")
     assert "railway" in latin_query_terms("How long is the Guangmao Railway?")
+
+
+def test_a_place_jieba_leaves_in_characters_is_spelled_without_its_suffix_too():
+    # 琯 / 头 / 镇: "Guantou town" must find it, as it finds 洪塘镇 (a word) by hongtang
+    from bot.pinyin import latin_query_terms, pinyin
+    assert {"guantouzhen", "guantou"} <= set(pinyin("带队支援连江县琯头镇"))
+    docs = [tokens(pinyin("带队支援连江县琯头镇")), tokens(pinyin("带队支援连江县洪塘镇"))]
+    assert LexicalIndex.index(docs).search("pinyin", latin_query_terms("Who went to Guantou town?"), 10).ids.tolist() == [0]

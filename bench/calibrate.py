@@ -9,9 +9,10 @@ swaps, questions about people and places not in the seed article, nonsense
 and off-topic questions, Chinese and English. Each of the top 5 hits of a
 question is one row: its answer.Evidence (as the retriever gathered it) and
 whether it answers the question. A logistic regression (Newton's method,
-numpy; the news-like rows weighted, NEWS_LIKE_WEIGHT) of each calibration's features is fitted on the fit part of
-its script's questions (Chinese: CALIBRATION; English: LATIN_CALIBRATION)
-and scored on the held-out part beside the shipped coefficients; the refits
+numpy; the news-like rows weighted, NEWS_LIKE_WEIGHT) of each calibration's
+features is fitted on the fit part of its script's questions (Chinese:
+CALIBRATION; English: LATIN_CALIBRATION) and scored on the held-out part
+beside the shipped coefficients; the refits
 are printed to be pasted into bot/answer.py. Nothing is chosen on the held-out
 part. With `--dev PATH` the dev-* sets (CMRC 2018 dev, unseen articles) join both parts
 and the held-out Brier is also shown for them alone. `--cv` compares feature sets by 5-fold
@@ -74,13 +75,18 @@ def rows(asked: list, latin: bool, names: tuple[str, ...]
     return np.array(X), np.array(y), np.array(fit_part), np.array(qid), np.array(dev), np.array(news)
 
 
+def row_weights(news: np.ndarray, latin: bool, news_weight: float | None = None) -> np.ndarray:
+    """Each row's weight in a fit: `news_weight` (default NEWS_LIKE_WEIGHT) for news-like rows, else 1."""
+    return np.where(news, NEWS_LIKE_WEIGHT[latin] if news_weight is None else news_weight, 1.0)
+
+
 def fit(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, l2: float = L2,
         steps: int = 60) -> np.ndarray:
     """Logistic regression by Newton's method; `weight`: each row's (default 1)."""
     s = np.ones(len(y)) if weight is None else weight
     w = np.zeros(X.shape[1])
     for _ in range(steps):
-        p = 1 / (1 + np.exp(-np.clip(X @ w, -50, 50)))
+        p = logistic(X, w)
         grad = X.T @ (s * (p - y)) + l2 * w
         hess = (X * (s * p * (1 - p))[:, None]).T @ X + l2 * np.eye(X.shape[1])
         w -= np.linalg.solve(hess, grad)
@@ -113,7 +119,7 @@ def cross_validated(asked: list, latin: bool, names: tuple[str, ...], news_weigh
     (default NEWS_LIKE_WEIGHT)."""
     X, y, fit_part, qid, _, news = rows(asked, latin, names)
     X, y, qid, news = X[fit_part], y[fit_part], qid[fit_part], news[fit_part]
-    weight = np.where(news, NEWS_LIKE_WEIGHT[latin] if news_weight is None else news_weight, 1.0)
+    weight = row_weights(news, latin, news_weight)
     questions = sorted(set(qid.tolist()))
     np.random.default_rng(0).shuffle(questions)
     fold = np.array([{q: i % folds for i, q in enumerate(questions)}[q] for q in qid])
@@ -161,7 +167,7 @@ def main() -> None:
     for latin, shipped in CALIBRATIONS.items():
         names = features(shipped)
         X, y, fit_part, _, dev, news = rows(asked, latin, names)
-        w = fit(X[fit_part], y[fit_part], np.where(news, NEWS_LIKE_WEIGHT[latin], 1.0)[fit_part])
+        w = fit(X[fit_part], y[fit_part], row_weights(news, latin)[fit_part])
         refits[latin] = dict(zip(("bias",) + names, (round(float(v), 3) for v in w)))
         for name, p in (("shipped", logistic(X, np.array([shipped["bias"]] + [shipped[f] for f in names]))),
                         ("refit", logistic(X, w))):

@@ -26,7 +26,7 @@ def pinyin_of(cut) -> list[str]:
     """`pinyin` of the words of a jieba cut."""
     out, run = [], []
 
-    def flush():   # a run is spelled as a word is: 琯 / 头 / 镇 is Guantou too
+    def flush():   # a run is spelled as a word is: 琯 / 头 / 镇 and 嵩 / 口镇 are Guantou and Songkou too
         if len(run) > 1:
             out.extend(spelling for spelling, _ in word_spellings("".join(run)))
         run.clear()
@@ -38,6 +38,8 @@ def pinyin_of(cut) -> list[str]:
         if len(word) == 1:
             run.append(word)
             continue
+        if run and len(word) == 2 and word[-1] in _NAME_SUFFIXES:
+            run.append(word)    # 嵩 / 口镇: a place jieba does not know, cut before its last syllable
         flush()
         out += [spelling for spelling, _ in word_spellings(word)]
     flush()

@@ -117,3 +117,5 @@ def test_a_place_jieba_leaves_in_characters_is_spelled_without_its_suffix_too():
     assert {"guantouzhen", "guantou"} <= set(pinyin("带队支援连江县琯头镇"))
     docs = [tokens(pinyin("带队支援连江县琯头镇")), tokens(pinyin("带队支援连江县洪塘镇"))]
     assert LexicalIndex.index(docs).search("pinyin", latin_query_terms("Who went to Guantou town?"), 10).ids.tolist() == [0]
+    # 嵩 / 口镇: a single character before a two-character place word is the name's first syllable
+    assert {"songkouzhen", "songkou", "kouzhen"} <= set(pinyin("嵩口镇：千年古镇焕新颜"))

@@ -31,6 +31,7 @@ _RESIDUE = re.compile(
 _CAPTION = re.compile(r"^(图[为片:：]|图\d|（?[左右中前后][一二三四五六七八九]）?$)")
 _OPEN, _CLOSE = "(（[【《“「『", ")）]】》”」』"
 
+_ENUMERATOR = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]、?|\d+[、.．]\s*)")
 _MARKED_HEADING = re.compile(r"#{1,6}\s")   # "# Heading"; "#话题#" or "#1" is text
 HEADING_MAX_CHARS = 30     # a heading is a short line ...
 HEADING_BODY_RATIO = 2     # ... followed by prose at least this much longer
@@ -107,7 +108,10 @@ def _is_residue(text: str) -> str | None:
 
 def _is_heading(line: _Line, following: _Line | None) -> bool:
     text = line.text
-    if len(text) > HEADING_MAX_CHARS or _CLAUSE_PUNCT.search(text) or text[-1] in _TERMINAL or " | " in text:
+    # 一、2023年工作回顾 / （二）特色产业 / 3. 人才回流: the numbering's 、 is no clause mark
+    words = _ENUMERATOR.sub("", text, count=1)
+    if len(text) > HEADING_MAX_CHARS or not words or _CLAUSE_PUNCT.search(words) or text[-1] in _TERMINAL \
+            or " | " in text:
         return False
     if not _balanced(text) or following is None:
         return False

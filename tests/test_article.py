@@ -146,3 +146,16 @@ def test_chunking_work_grows_linearly_with_an_unbroken_text():
         assert all(encoders.count_tokens(enc, passages.embedding_text(p)) <= 254 for p in found)
     assert work[16_000] / work[4_000] < 5, work      # 4x the text: 4x the work, not 16x
     assert work[16_000] < 10 * 16_000, work
+
+
+def test_numbered_headings_become_sections_and_numbered_items_stay_text():
+    # The numbering's 、 is no clause mark: 一、古民居修缮 heads what follows (it was glued to the
+    # paragraph before it); a numbered item that says something (一、停水范围：...) stays text.
+    text = ("嵩口镇：千年古镇焕新颜\n\n近年来，古镇保护与乡村振兴结合起来。\n\n一、古民居修缮\n\n"
+            "全镇已修缮古民居46座，恢复青石板街巷2.3公里。\n\n（二）特色产业\n\n培育特色小吃店和手工作坊32家。\n\n"
+            "3. 人才回流\n\n已有57名青年回乡开办民宿。\n\n一、停水范围：东溪街道滨江路沿线。\n\n二、停水期间设置临时供水点2个。\n")
+    doc = documents.Document("t.txt", text, "t.txt", "txt")
+    paragraphs = article.parse(doc).paragraphs
+    assert [(p.section, p.text[:4]) for p in paragraphs] == [
+        ("", "近年来，"), ("一、古民居修缮", "全镇已修"), ("（二）特色产业", "培育特色"), ("3. 人才回流", "已有57"),
+        ("3. 人才回流", "一、停水"), ("3. 人才回流", "二、停水")]

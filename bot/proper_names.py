@@ -19,7 +19,10 @@ def english_names(text: str) -> set[str]:
 
 # jieba's part-of-speech tags for names: person, place, organisation, other proper noun.
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
-_QUESTION_CHARS = frozenset("何哪多什谁几怎吗呢")   # 因何, 哪件: question words jieba took for names
+# Question words jieba took for (part of) names: 因何, 哪件, 多少, 几个; 何 opening a name is a
+# surname (何建明), 多 and 几 in one a syllable (多伦多, 几内亚)
+_QUESTION_WORD = re.compile(r"[哪什谁怎吗呢么]|多少|多[大长久高远重宽深]|几[个年月日天次位种人名座条家所本]"
+                            r"|何(?:时|地|处|种|以|故|在)|(?<=.)何")
 _PLACE_SUFFIXES = frozenset({"省", "市", "县", "区", "镇", "乡", "村", "街道", "社区"})
 _NOT_A_PLACE = frozenset("mqrpcudxy")   # numerals, measure words, pronouns, prepositions, particles...
 _NOT_A_GIVEN_NAME = frozenset("mqrpcuxyf")   # as _NOT_A_PLACE, but adverbs allowed (立新 is d), directions not (上面)
@@ -51,7 +54,7 @@ def chinese_names(question: str) -> tuple[str, ...]:
               and before not in segment.STOPWORDS and flag[0] not in _NOT_A_PLACE]
     names += place_names(question)
     people, given = _people(tagged)
-    names = [n for n in names if n not in given and not _QUESTION_CHARS.intersection(n)]
+    names = [n for n in names if n not in given and not _QUESTION_WORD.search(n)]
     return tuple(dict.fromkeys(names + people))
 
 
@@ -63,7 +66,7 @@ def _people(tagged: list[tuple[str, str]]) -> tuple[list[str], set[str]]:
     freq = segment.jieba().dt.FREQ
     people, given = [], set()
     for (before, before_flag), (word, flag) in zip(tagged, tagged[1:]):
-        if before not in _SURNAMES or before in segment.STOPWORDS or _QUESTION_CHARS.intersection(word):
+        if before not in _SURNAMES or before in segment.STOPWORDS or _QUESTION_WORD.search(word):
             continue
         if flag.startswith("nr") and len(word) <= 2:
             if before_flag not in ("p", "c"):        # not 向 / 于 before a name: prepositions

@@ -124,6 +124,10 @@ def test_a_surname_character_before_a_common_word_makes_no_name(question):
 
 def test_a_surname_that_is_also_a_question_word_still_names_a_person():
     assert "何志强" in proper_names.chinese_names("何志强在哪个镇蹲点?")     # 何 as in 何时
+    assert "何建明" in proper_names.chinese_names("何建明去了哪里?")          # was dropped whole
+    assert "何丽娟" in proper_names.chinese_names("何丽娟是哪个科室的护士长?")
+    assert "多伦多" in proper_names.chinese_names("多伦多在哪个国家?")        # 多 as in 多少
+    assert proper_names.chinese_names("这座桥因何而建?") == () and proper_names.chinese_names("哪件事最重要?") == ()
 
 
 @pytest.mark.parametrize("question, names", [
@@ -258,3 +262,4 @@ def test_what_a_follow_up_refers_to_is_named_by_the_section_s_name_or_else_the_t
     assert proper_names.name_of(section, title) == name
     assert resolve("她后来去了哪里?", name) == (f"{name}后来去了哪里?" if name else "她后来去了哪里?")
     assert resolve("还有其他奖项吗?", "蔡敏") == "蔡敏还有其他奖项吗?"   # 其他 is no pronoun
+

@@ -62,7 +62,7 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
 def _spelled_neighbours(words) -> list[tuple[str, tuple[int, int]]]:
     """A name jieba cut apart, one character left alone (洪 塘 镇, 蒋家 旻): the pinyin and span of
     two or three adjacent Chinese words of a passage (not function words), four characters at
-    most, one of them a single character."""
+    most, one of them a single character; a place's also without its generic suffix (pinyin.word_spellings)."""
     chinese = [(w, where) for w, where in words if segment.CJK.match(w) and w not in segment.STOPWORDS]
     out = []
     for i, (word, where) in enumerate(chinese):
@@ -72,7 +72,9 @@ def _spelled_neighbours(words) -> list[tuple[str, tuple[int, int]]]:
                 break
             window.append((nxt, at))
             if any(len(w) == 1 for w, _ in window):
-                out.append((pinyin.to_pinyin("".join(w for w, _ in window)), (where[0], at[1])))
+                joined = "".join(w for w, _ in window)   # 嵩 口镇: songkouzhen, and the place songkou
+                out += [(spelling, (where[0], at[1] - (len(joined) - length)))
+                        for spelling, length in pinyin.word_spellings(joined)]
     return out
 
 

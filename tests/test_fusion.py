@@ -119,3 +119,5 @@ def test_a_place_jieba_leaves_in_characters_is_spelled_without_its_suffix_too():
     assert LexicalIndex.index(docs).search("pinyin", latin_query_terms("Who went to Guantou town?"), 10).ids.tolist() == [0]
     # 嵩 / 口镇: a single character before a two-character place word is the name's first syllable
     assert {"songkouzhen", "songkou", "kouzhen"} <= set(pinyin("嵩口镇：千年古镇焕新颜"))
+    from bot.english import latin_matches
+    assert latin_matches("How many old houses did Songkou town restore?", "嵩口镇：千年古镇焕新颜").get("songkou") == "嵩口"

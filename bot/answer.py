@@ -19,7 +19,8 @@ class Evidence:
     never seen."""
 
     cosine: float        # dense similarity of question and passage
-    coverage: float      # weighted share of the question's words found in the passage (title and section count)
+    coverage: float      # weighted share of the question's words found in the passage (its section heading counts;
+                         # the article's title too, unless the section is one person's: retriever._hit)
     key: float           # share of the question's rarest words found in the passage
     novel: float         # weighted share of the question's words the index does not hold (English: nor as pinyin)
     latin: bool          # the question is not Chinese

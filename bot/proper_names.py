@@ -147,6 +147,28 @@ def pinyin_names(question: str) -> tuple[PinyinName, ...]:
     return tuple(out)
 
 
+_HEADING_NAME = re.compile(r"([\u4e00-\u9fff]{2,4})[ \u3000]")   # 谭国栋 工程管理股股长
+
+
+@lru_cache(maxsize=4096)   # asked once per hit
+def heads_a_person(heading: str) -> bool:
+    """Whether a section heading starts with a person's name, as a report on several people
+    heads each one's part (谭国栋 工程管理股股长; not 一、古民居修缮, 会议要求, 本报记者 曾敏, 石湾乡 群众转移)."""
+    import jieba.posseg
+
+    found = _HEADING_NAME.match(heading.strip() + " ")
+    if not found:
+        return False
+    name = found.group(1)
+    if any(name.endswith(suffix) for suffix in _PLACE_SUFFIXES):
+        return False    # 王庄街道 抗疫: a place's part
+    if name[0] in _SURNAMES:
+        return True
+    segment.jieba()
+    first = next(iter(jieba.posseg.cut(name)), None)   # 颜丽, 温 / 建平: less common surnames
+    return first is not None and first.flag.startswith("nr")
+
+
 def name_of(*labels: str) -> str:
     """The word that names what headings or titles are about, to stand for it in a question:
     the first label's rarest word when it is a name (one jieba's dictionary lacks: 蔡敏 of

@@ -339,9 +339,10 @@ class Retriever:
         return self.word_spans.of(pid) if self.word_spans is not None else None
 
     def _matches(self, question: str, terms: list[str], text: str, cjk: bool,
-                 spans: np.ndarray | None = None) -> tuple[dict[str, float], dict]:
+                 spans: np.ndarray | None = None, own: str | None = None) -> tuple[dict[str, float], dict]:
         """{word of `text` that matches the question: its share of the question's IDF}, and the
-        lexical evidence of answer.Evidence (coverage, key, novel, matched, unknown)."""
+        lexical evidence of answer.Evidence (coverage, key, key_span, novel, matched, unknown) from
+        the matches in `own`, the part of `text` the passage holds as its own (default: all of it)."""
         if cjk:   # a lone Latin letter (the x of "x光") is no match
             terms = [t for t in terms if len(t) > 1 or not t.isascii()]
             found = answer.matched_words(terms, text)
@@ -353,10 +354,12 @@ class Retriever:
         weights: dict[str, float] = {}
         for term, word in found.items():
             weights[word] = weights.get(word, 0.0) + (self.lexical.idf(channel, term) / total if total else 0.0)
-        evidence = self._evidence(question, terms, set(found), channel, cjk)
+        own = text if own is None else own
+        held = {t for t, word in found.items() if word.lower() in own.lower()}
+        evidence = self._evidence(question, terms, held, channel, cjk)
         if cjk:
             spans = answer.key_spans(question, {t: word_rarity.rarity(t) for t in terms})
-            evidence["key_span"] = sum(bool(answer.matched_words([s], text)) for s in spans) / len(spans) \
+            evidence["key_span"] = sum(bool(answer.matched_words([s], own)) for s in spans) / len(spans) \
                 if spans else 1.0
         return weights, evidence
 
@@ -404,9 +407,13 @@ class Retriever:
              terms: list[str], cjk: bool, absent: float, elsewhere: float = 0.0) -> Hit:
         p = self.passages[pid]
         cosine = float(self.dense.vector(pid) @ qvec)
-        # Coverage counts the title and section (they were indexed); highlights are the
-        # matches that also occur in the text shown. One pass: matching is the slow part.
-        weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, self._word_spans(pid))
+        # The evidence counts the title only where it says what the passage is about: a title over
+        # sections on several people (江边镇防汛一线见闻) names what they share, not what each is
+        # about; only the part on who went to 江边镇 writes it. Under 一、古民居修缮 the title's town is
+        # the subject. Highlights are the matches that also occur in the text shown.
+        # One pass: matching is the slow part.
+        own = f"{p.section}\n{p.text}" if proper_names.heads_a_person(p.section) else None
+        weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, self._word_spans(pid), own)
         evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, elsewhere=elsewhere,
                                    **lexical_evidence)
         span = answer_sentence.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,

@@ -263,3 +263,11 @@ def test_what_a_follow_up_refers_to_is_named_by_the_section_s_name_or_else_the_t
     assert resolve("她后来去了哪里?", name) == (f"{name}后来去了哪里?" if name else "她后来去了哪里?")
     assert resolve("还有其他奖项吗?", "蔡敏") == "蔡敏还有其他奖项吗?"   # 其他 is no pronoun
 
+
+@pytest.mark.parametrize("heading, person", [
+    ("谭国栋 工程管理股股长", True), ("颜丽 运输管理科副科长", True), ("温建平 市卫健委医政医管科科长", True),
+    ("何建明 基础教育处处长", True), ("一、古民居修缮", False), ("会议要求", False), ("本报记者 曾敏", False),
+    ("石湾乡 群众转移", False), ("王庄街道 抗疫", False), ("", False)])
+def test_a_heading_that_names_a_person(heading, person):
+    # such a section is about its person: the article's title says what the sections share (retriever._hit)
+    assert proper_names.heads_a_person(heading) is person

@@ -23,6 +23,7 @@ _NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 # surname (何建明), 多 and 几 in one a syllable (多伦多, 几内亚)
 _QUESTION_WORD = re.compile(r"[哪什谁怎吗呢么]|多少|多[大长久高远重宽深]|几[个年月日天次位种人名座条家所本]"
                             r"|何(?:时|地|处|种|以|故|在)|(?<=.)何")
+_MEASURE_WORDS = frozenset("张条家座所台辆名位个只头匹本件间套处项次")
 _PLACE_SUFFIXES = frozenset({"省", "市", "县", "区", "镇", "乡", "村", "街道", "社区"})
 _NOT_A_PLACE = frozenset("mqrpcudxy")   # numerals, measure words, pronouns, prepositions, particles...
 _NOT_A_GIVEN_NAME = frozenset("mqrpcuxyf")   # as _NOT_A_PLACE, but adverbs allowed (立新 is d), directions not (上面)
@@ -46,7 +47,12 @@ def chinese_names(question: str) -> tuple[str, ...]:
 
     segment.jieba()
     tagged = [(w.word, w.flag) for w in jieba.posseg.cut(question)]
-    names = [word for word, flag in tagged if flag in _NAME_TAGS and len(word) >= 2]
+    # 多少 / 张床 (nz): after a number, a measure word (张 "sheet", 条, 家) starts a count, not a
+    # name, unless jieba's dictionary holds the word (1895年 / 台湾)
+    freq = segment.jieba().dt.FREQ
+    names = [word for (word, flag), (_, before) in zip(tagged, [("", "")] + tagged)
+             if flag in _NAME_TAGS and len(word) >= 2
+             and not (before[:1] == "m" and word[0] in _MEASURE_WORDS and not freq.get(word))]
     # A town's name is often an ordinary word before 镇 (建新 "to build anew" + 镇): the
     # tagger calls it a verb; the word and its suffix are the name.
     names += [before + word for (before, flag), (word, _) in zip(tagged, tagged[1:])

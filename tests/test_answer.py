@@ -82,6 +82,11 @@ def test_an_inflected_english_word_meets_the_dictionarys_base_form():
     assert english.latin_matches("When was the school established?", "学校于1998年建立。").get("established") == "建立"
 
 
+def test_a_count_after_a_number_is_no_name():
+    assert proper_names.chinese_names("中医院新住院大楼加了多少张床?") == ("中医院",)   # jieba: 多少 / 张床 (nz)
+    assert "张华" in proper_names.chinese_names("张华买了多少张票?")
+
+
 def test_the_names_a_chinese_question_asks_about():
     assert "建新镇" in proper_names.chinese_names("建新镇医疗队发放了多少药品包?")   # 建新 alone is a verb
     assert "黄志强" in proper_names.chinese_names("黄志强带队去了哪个镇?")

@@ -52,7 +52,12 @@ Question sets (each question: its index, language, fit/held-out part, and which 
   short): answerable ones and near misses on a town, person or road no article names (`news`),
   a name of one article asked with what another reports (`news-cross`), and what an article's
   own person or town is asked that it does not say (`news-attribute`). Right: the hint in the
-  passage's text or section heading (a role question's answer is the heading).
+  passage's text or section heading (a role question's answer is the heading). Two more archives,
+  bench/data/news_titled_fit/ (fit) and news_titled_holdout/ (held out), of eight articles each
+  whose titles name a town, a reservoir, a school...: half are reports on several people under
+  that title (only some of whom went there: the others are bystanders the title reaches), half
+  are about the title's subject throughout, in parts (一、窑址保护) or paragraphs that do not name
+  it again; questions of the same four kinds, some with two right passages.
 
 - `small`: small folders. The first SMALL_GROUPS x SMALL_FOLDER contexts of the CMRC trial in
   folders of SMALL_FOLDER, each indexed on its own (bench/out/small-index/gN): a user's
@@ -108,7 +113,8 @@ DATA = quality.ROOT / "bench" / "data"
 LOOKALIKE = DATA / "lookalike"
 LOOKALIKE_FIT = DATA / "lookalike_fit"
 NEWS = {"news-fit": (DATA / "news_fit", "fit"), "news-holdout": (DATA / "news_holdout", "held-out"),
-        "news-check": (DATA / "news_check", "held-out")}
+        "news-check": (DATA / "news_check", "held-out"),
+        "titled-fit": (DATA / "news_titled_fit", "fit"), "titled-holdout": (DATA / "news_titled_holdout", "held-out")}
 NEWS_SETS = {"answer": "news", "absent": "news", "cross": "news-cross", "attribute": "news-attribute"}
 K = 5
 

@@ -341,7 +341,7 @@ class Retriever:
     def _matches(self, question: str, terms: list[str], text: str, cjk: bool,
                  spans: np.ndarray | None = None, own: str | None = None) -> tuple[dict[str, float], dict]:
         """{word of `text` that matches the question: its share of the question's IDF}, and the
-        lexical evidence of answer.Evidence (coverage, key, key_span, novel, matched, unknown) from
+        lexical evidence of answer.Evidence (coverage, key, key_span, heading_only, novel, matched, unknown) from
         the matches in `own`, the part of `text` the passage holds as its own (default: all of it)."""
         if cjk:   # a lone Latin letter (the x of "x光") is no match
             terms = [t for t in terms if len(t) > 1 or not t.isascii()]
@@ -356,15 +356,19 @@ class Retriever:
             weights[word] = weights.get(word, 0.0) + (self.lexical.idf(channel, term) / total if total else 0.0)
         own = text if own is None else own
         held = {t for t, word in found.items() if word.lower() in own.lower()}
-        evidence = self._evidence(question, terms, held, channel, cjk)
+        body = text.split("\n", 1)[1] if "\n" in text else text   # the passage's text, no heading
+        in_text = {t for t, word in found.items() if word.lower() in body.lower()}
+        evidence = self._evidence(question, terms, held, channel, cjk, in_text)
         if cjk:
             spans = answer.key_spans(question, {t: word_rarity.rarity(t) for t in terms})
             evidence["key_span"] = sum(bool(answer.matched_words([s], own)) for s in spans) / len(spans) \
                 if spans else 1.0
         return weights, evidence
 
-    def _evidence(self, question: str, terms: list[str], covered: set[str], channel: str, cjk: bool) -> dict:
-        """coverage, key, novel, matched and unknown of answer.Evidence for the question's `terms`."""
+    def _evidence(self, question: str, terms: list[str], covered: set[str], channel: str, cjk: bool,
+                  in_text: set[str] | None = None) -> dict:
+        """coverage, key, heading_only, novel, matched and unknown of answer.Evidence for the question's
+        `terms`, `covered` of them held by the passage (`in_text` of them in its text, not its headings)."""
         terms = list(dict.fromkeys(terms))
         indexed = {t for t in terms if t in self.lexical.df[channel]
                    or (not cjk and t in self.lexical.df["pinyin"])}
@@ -399,6 +403,9 @@ class Retriever:
         return {
             "coverage": share(weight, lambda t: t in covered),
             "key": sum(t in covered for t in key_terms) / len(key_terms) if key_terms else 0.0,
+            # the other words held only in the title or section: about the topic, not what is asked
+            "heading_only": share({t: w for t, w in weight.items() if t not in key_terms},
+                                  lambda t: t in covered and in_text is not None and t not in in_text),
             "novel": share(rarity, lambda t: t not in indexed),
             "matched": sum(rarity[t] for t in covered if t in rarity) / 10,
             "unknown": share(weight, lambda t: t not in meaningful)}

@@ -194,6 +194,15 @@ def test_people_under_a_title_naming_the_town_who_did_not_go_there_are_not_answe
         assert by_person["谭国栋"].relevant, [(h.section, h.confidence) for h in hits]
 
 
+def test_the_part_of_an_article_that_holds_what_is_asked_is_the_answer_not_its_siblings(titled_retriever):
+    # Every part of 嵩口镇's article is about 嵩口镇; only 二、特色产业 writes 接待游客...人次 (its sibling
+    # 一、古民居修缮 was 0.58, an answer beside the right one: `heading_only`)
+    hits = titled_retriever.search("嵩口镇去年接待游客多少人次?", k=5)
+    by_section = {h.section: h for h in hits if h.section}
+    assert by_section["二、特色产业"].relevant, [(h.section, h.confidence) for h in hits]
+    assert not by_section["一、古民居修缮"].relevant, [(h.section, h.confidence) for h in hits]
+
+
 @pytest.mark.parametrize("question, hint", [("嵩口镇修缮了多少座古民居?", "46座"),
                                             ("嵩口镇去年接待游客多少人次?", "41万人次")])
 def test_a_part_of_an_article_about_the_titles_town_answers_without_naming_it(titled_retriever, question, hint):

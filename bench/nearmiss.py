@@ -381,7 +381,10 @@ def bar_rates(asked: list[Asked], relevant) -> dict:
     """`relevant(asked, i)` says whether hit i is shown as an answer.
 
     answerable: answered (some hit relevant) and the first relevant hit is right;
-    wrong: answered but the first relevant hit is wrong; unanswerable: no hit relevant."""
+    wrong: answered but the first relevant hit is wrong; unanswerable: no hit relevant;
+    astray: of all the hits shown as answers to answerable questions, the share that do not hold
+    the answer (a bystander's section, a sibling part of the right article: cards a reader checks
+    for nothing)."""
     ans = [a for a in asked if a.answerable]
     none = [a for a in asked if not a.answerable]
 
@@ -391,8 +394,10 @@ def bar_rates(asked: list[Asked], relevant) -> dict:
     right = [first(a) is not None and a.labels()[first(a)] for a in ans]
     wrong = [first(a) is not None and not a.labels()[first(a)] for a in ans]
     silent = [first(a) is None for a in none]
+    shown = [label for a in ans for i, label in enumerate(a.labels()) if relevant(a, i)]
     return {"answerable": len(ans), "right": np.mean(right) if ans else None,
             "wrong": np.mean(wrong) if ans else None,
+            "astray": 1 - np.mean(shown) if shown else None,
             "unanswerable": len(none), "silent": np.mean(silent) if none else None}
 
 
@@ -407,13 +412,13 @@ def groups(asked: list[Asked]):
 def table(asked: list[Asked], relevant, parts=("held-out",)) -> str:
     fmt = lambda x: "–" if x is None else f"{x:.3f}"   # noqa: E731
     rows = ["| set | index | lang | part | answerable n | answered and right | answered wrong "
-            "| unanswerable n | called unanswerable |", "|---|---|---|---|---|---|---|---|---|"]
+            "| answers not holding it | unanswerable n | called unanswerable |", "|---|---|---|---|---|---|---|---|---|---|"]
     for (s, index, lang, p), group in groups(asked).items():
         if p not in parts:
             continue
         r = bar_rates(group, relevant)
         rows.append(f"| {s} | {index} | {lang} | {p} | {r['answerable']} | {fmt(r['right'])} | "
-                    f"{fmt(r['wrong'])} | {r['unanswerable']} | {fmt(r['silent'])} |")
+                    f"{fmt(r['wrong'])} | {fmt(r['astray'])} | {r['unanswerable']} | {fmt(r['silent'])} |")
     return "\n".join(rows)
 
 

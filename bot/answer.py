@@ -35,6 +35,7 @@ class Evidence:
     heading_only: float = 0.0  # Chinese: weighted share of the question's other words (not its rarest) the passage
                                # holds only in its title or section heading: a part of 龙湫镇's article on its kilns
                                # asked for 龙湫镇's 陶瓷产业产值 (陶瓷 in the title): about the topic, not what is asked
+    bare: bool = False   # the question is one everyday word and nothing else (测试测试, test, 天气): it asks nothing
     elsewhere: float = 0.0  # Chinese: 1 if the question names someone or something the index holds, but
                             # in other articles than this passage's: another district's market, another town's team
 
@@ -76,6 +77,8 @@ def confidence(evidence: Evidence) -> float:
     """Calibrated probability that the passage answers the question."""
     if evidence.latin and evidence.unknown >= LATIN_GIBBERISH_AT:
         return 0.0      # mostly words of no language we know: nothing can answer it
+    if evidence.bare:
+        return 0.0      # a word typed to try the bot, not a question: its passages are shown, none as an answer
     weights = LATIN_CALIBRATION if evidence.latin else CALIBRATION
     z = weights["bias"] + sum(w * float(getattr(evidence, f)) for f, w in weights.items() if f != "bias")
     return 1.0 / (1.0 + math.exp(-z))

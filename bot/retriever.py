@@ -277,9 +277,10 @@ class Retriever:
         if terms is None:
             terms = list(dict.fromkeys(self.lexical.words(question)))
         absent = self._names_absent(question, cjk, ids, terms)
+        bare = asks_nothing(question, terms, cjk)
         held = self._names_held(question) if cjk else []
         hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk, absent,
-                          self._elsewhere(pid, held))
+                          self._elsewhere(pid, held), bare)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits])
         return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
@@ -411,7 +412,7 @@ class Retriever:
             "unknown": share(weight, lambda t: t not in meaningful)}
 
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, question: str,
-             terms: list[str], cjk: bool, absent: float, elsewhere: float = 0.0) -> Hit:
+             terms: list[str], cjk: bool, absent: float, elsewhere: float = 0.0, bare: bool = False) -> Hit:
         p = self.passages[pid]
         cosine = float(self.dense.vector(pid) @ qvec)
         # The evidence counts the title only where it says what the passage is about: a title over
@@ -422,7 +423,7 @@ class Retriever:
         own = f"{p.section}\n{p.text}" if proper_names.heads_a_person(p.section) else None
         weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, self._word_spans(pid), own)
         evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, elsewhere=elsewhere,
-                                   **lexical_evidence)
+                                   bare=bare, **lexical_evidence)
         span = answer_sentence.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
                                            f"{p.title} {p.section}", weights, latin=not cjk)
         # confidence and relevant are set by _hits: they depend on the question's other hits
@@ -461,6 +462,23 @@ def _open_local(gen: Path) -> tuple[list[Passage], DenseIndex, lexical.LexicalIn
         raise store.CorruptIndex(f"{gen}: passages, vectors and lexical index disagree in size; "
                                  f"rebuild with `qabot build --full`")
     return passages, dense, lex, SentenceVectors(sentences, offsets), word_spans
+
+
+def asks_nothing(question: str, terms: list[str], cjk: bool) -> bool:
+    """Whether the question is one everyday word and nothing else, perhaps said twice (测试测试,
+    "test", 天气, hello): what people type to try a chat, which no passage answers. A name alone
+    (Apgar, 鲁迅 not: jieba and wordfreq know 鲁迅; a word they lack is taken for a name) is a
+    lookup, and a question word (什么是测试?) makes a question."""
+    words = list(dict.fromkeys(terms if cjk else segment.english_terms(question)))
+    if len(words) != 1:
+        return False
+    word = words[0].lower()
+    plain = "".join(ch for ch in question.lower() if ch.isalnum())
+    if plain != word * (len(plain) // len(word)) or not plain:
+        return False     # the question says more than the word (什么是测试?)
+    if cjk:
+        return bool(segment.jieba().dt.FREQ.get(word)) and not proper_names.chinese_names(question)
+    return word_rarity.common_english(word) and not proper_names.pinyin_names(question)
 
 
 def clean_question(question: str) -> str:

@@ -113,16 +113,22 @@ SIBLINGS = """区卫健局两支医疗队驻镇服务
 """
 
 
+def retriever_of(tmp_path_factory, name: str, files: dict[str, str]):
+    """A real index of `files` ({file name: text}) in a fresh folder, and its Retriever."""
+    from bot import Retriever, build_index
+
+    root = tmp_path_factory.mktemp(name)
+    (root / "data").mkdir()
+    for file, text in files.items():
+        (root / "data" / file).write_text(text, encoding="utf-8")
+    build_index([root / "data"], index_dir=root / "index")
+    return Retriever.load(root / "index")
+
+
 @pytest.fixture(scope="module")
 def siblings_retriever(tmp_path_factory):
     """One short article about two look-alike teams in two towns, written for this test."""
-    from bot import Retriever, build_index
-
-    root = tmp_path_factory.mktemp("siblings")
-    (root / "data").mkdir()
-    (root / "data" / "teams.txt").write_text(SIBLINGS, encoding="utf-8")
-    build_index([root / "data"], index_dir=root / "index")
-    return Retriever.load(root / "index")
+    return retriever_of(tmp_path_factory, "siblings", {"teams.txt": SIBLINGS})
 
 
 @pytest.mark.parametrize("question", ["建新镇医疗队发放了多少药品包?", "盖山镇医疗队是谁带队的?",
@@ -184,14 +190,7 @@ TITLED = {
 
 @pytest.fixture(scope="module")
 def titled_retriever(tmp_path_factory):
-    from bot import Retriever, build_index
-
-    root = tmp_path_factory.mktemp("titled")
-    (root / "data").mkdir()
-    for name, text in TITLED.items():
-        (root / "data" / name).write_text(text, encoding="utf-8")
-    build_index([root / "data"], index_dir=root / "index")
-    return Retriever.load(root / "index")
+    return retriever_of(tmp_path_factory, "titled", TITLED)
 
 
 @pytest.mark.parametrize("question", ["谁去了江边镇?", "Who went to Jiangbian town?"])
@@ -242,14 +241,7 @@ DISTRICTS = {
 
 @pytest.fixture(scope="module")
 def districts_retriever(tmp_path_factory):
-    from bot import Retriever, build_index
-
-    root = tmp_path_factory.mktemp("districts")
-    (root / "data").mkdir()
-    for name, text in DISTRICTS.items():
-        (root / "data" / name).write_text(text, encoding="utf-8")
-    build_index([root / "data"], index_dir=root / "index")
-    return Retriever.load(root / "index")
+    return retriever_of(tmp_path_factory, "districts", DISTRICTS)
 
 
 @pytest.mark.parametrize("question", ["鼓楼区农贸市场检查发现了什么问题?", "台江区供水主干管爆裂影响了多少户居民?",

@@ -23,6 +23,7 @@ _NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 # surname (何建明), 多 and 几 in one a syllable (多伦多, 几内亚)
 _QUESTION_WORD = re.compile(r"[哪什谁怎吗呢么]|多少|多[大长久高远重宽深]|几[个年月日天次位种人名座条家所本]"
                             r"|何(?:时|地|处|种|以|故|在)|(?<=.)何")
+_COUNT = re.compile(r"多少|几|[\d一二三四五六七八九十百千万两]+")
 _MEASURE_WORDS = frozenset("张条家座所台辆名位个只头匹本件间套处项次")
 _PLACE_SUFFIXES = frozenset({"省", "市", "县", "区", "镇", "乡", "村", "街道", "社区"})
 _NOT_A_PLACE = frozenset("mqrpcudxy")   # numerals, measure words, pronouns, prepositions, particles...
@@ -47,12 +48,12 @@ def chinese_names(question: str) -> tuple[str, ...]:
 
     segment.jieba()
     tagged = [(w.word, w.flag) for w in jieba.posseg.cut(question)]
-    # 多少 / 张床 (nz): after a number, a measure word (张 "sheet", 条, 家) starts a count, not a
-    # name, unless jieba's dictionary holds the word (1895年 / 台湾)
-    freq = segment.jieba().dt.FREQ
-    names = [word for (word, flag), (_, before) in zip(tagged, [("", "")] + tagged)
+    # 多少 / 张床 (nz): after a count, a measure word (张 "sheet", 条, 家) starts what is counted, not a
+    # name; not a word jieba's dictionary holds (1895年 / 台湾), nor a person it tags (今年1月 / 张伟)
+    names = [word for (word, flag), (before, _) in zip(tagged, [("", "")] + tagged)
              if flag in _NAME_TAGS and len(word) >= 2
-             and not (before[:1] == "m" and word[0] in _MEASURE_WORDS and not freq.get(word))]
+             and not (_COUNT.fullmatch(before) and word[0] in _MEASURE_WORDS and not flag.startswith("nr")
+                      and not segment.dictionary_count(word))]
     # A town's name is often an ordinary word before 镇 (建新 "to build anew" + 镇): the
     # tagger calls it a verb; the word and its suffix are the name.
     names += [before + word for (before, flag), (word, _) in zip(tagged, tagged[1:])
@@ -69,7 +70,6 @@ def _people(tagged: list[tuple[str, str]]) -> tuple[list[str], set[str]]:
     that are no one alone. 林 / 志强: it tags the given name alone, as a name. 罗 / 建军, 杜 / 建新,
     陈 / 宝华, 邹 / 立新: the given name is a word of its own, and the person is the name, not
     the word (a surname jieba left alone starts a name)."""
-    freq = segment.jieba().dt.FREQ
     people, given = [], set()
     for (before, before_flag), (word, flag) in zip(tagged, tagged[1:]):
         if before not in _SURNAMES or before in segment.STOPWORDS or _QUESTION_WORD.search(word):
@@ -79,7 +79,7 @@ def _people(tagged: list[tuple[str, str]]) -> tuple[list[str], set[str]]:
                 people.append(before + word)
         elif (len(word) == 2 and segment.CJK.match(word) and before_flag not in _NOT_A_SURNAME
               and flag[0] not in _NOT_A_GIVEN_NAME and not _NOT_IN_PLACE_NAMES.intersection(word)
-              and 0 < freq.get(word, 0) < GIVEN_NAME_MAX[flag in _NAME_TAGS]):
+              and 0 < segment.dictionary_count(word) < GIVEN_NAME_MAX[flag in _NAME_TAGS]):
             people.append(before + word)
             given.add(word)
     return people, given
@@ -96,11 +96,10 @@ def place_names(question: str) -> list[str]:
     """Place names of a Chinese question by their form: two characters before 镇, 区, 县... Not
     where the ending makes a word with the character before it (老旧小区, 贫困山区; unless the two
     characters are a word themselves: 仓山区) or after it (农贸市场), nor 哪个镇, 全区."""
-    freq = segment.jieba().dt.FREQ
-    common = lambda word: freq.get(word, 0) >= COMMON_PAIR   # noqa: E731
+    common = lambda word: segment.dictionary_count(word) >= COMMON_PAIR   # noqa: E731
     return [stem + end for stem, end, after in _PLACE_NAME.findall(question)
             if not _NOT_IN_PLACE_NAMES.intersection(stem)
-            and not (common(stem[-1] + end[0]) and not freq.get(stem))
+            and not (common(stem[-1] + end[0]) and not segment.dictionary_count(stem))
             and not (len(end) == 1 and after and common(end + after))]
 
 
@@ -153,22 +152,28 @@ def pinyin_names(question: str) -> tuple[PinyinName, ...]:
     return tuple(out)
 
 
-_HEADING_NAME = re.compile(r"([\u4e00-\u9fff]{2,4})[ \u3000]")   # 谭国栋 工程管理股股长
+# A person's heading: the name, then a space or a colon, then the role (谭国栋 工程管理股股长), or
+# a name alone of two or three characters.
+_HEADING_NAME = re.compile(r"([\u4e00-\u9fff]{2,4})(?:[ \u3000:：]|$)")
+_COMPOUND_SURNAMES = frozenset({"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯"})
 
 
 @lru_cache(maxsize=4096)   # asked once per hit
 def heads_a_person(heading: str) -> bool:
     """Whether a section heading starts with a person's name, as a report on several people
-    heads each one's part (谭国栋 工程管理股股长; not 一、古民居修缮, 会议要求, 本报记者 曾敏, 石湾乡 群众转移)."""
+    heads each one's part (谭国栋 工程管理股股长; not 一、古民居修缮, 会议要求, 本报记者 曾敏,
+    石湾乡 群众转移, 郑州 暴雨, 温馨提示). A name is no word of jieba's dictionary (郑州, 黄金周,
+    温馨 are) and starts with a surname or is tagged a person."""
     import jieba.posseg
 
-    found = _HEADING_NAME.match(heading.strip() + " ")
-    if not found:
-        return False
+    heading = heading.strip()
+    found = _HEADING_NAME.match(heading)
+    if not found or (found.end(1) == len(heading) and len(heading) > 3):
+        return False    # 温馨提示: four characters and nothing after them
     name = found.group(1)
-    if any(name.endswith(suffix) for suffix in _PLACE_SUFFIXES):
-        return False    # 王庄街道 抗疫: a place's part
-    if name[0] in _SURNAMES:
+    if segment.dictionary_count(name) or any(name.endswith(suffix) for suffix in _PLACE_SUFFIXES):
+        return False    # a word (郑州, 黄金周) or a place's part (王庄街道 抗疫)
+    if name[0] in _SURNAMES or name[:2] in _COMPOUND_SURNAMES:
         return True
     segment.jieba()
     first = next(iter(jieba.posseg.cut(name)), None)   # 颜丽, 温 / 建平: less common surnames
@@ -189,6 +194,6 @@ def name_of(*labels: str) -> str:
                 return label
             continue
         rarest = max(chinese, key=word_rarity.rarity)
-        if i == len(labels) - 1 or not segment.jieba().dt.FREQ.get(rarest):
+        if i == len(labels) - 1 or not segment.dictionary_count(rarest):
             return rarest
     return ""

@@ -18,7 +18,7 @@ from . import numerals
 # jieba imports setuptools' pkg_resources, which warns on every run of every command.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning, module="jieba")
 
-TOKENIZER_VERSION = "12"   # bump when tokens or channel scoring change: built indexes then re-index
+TOKENIZER_VERSION = "13"   # bump when tokens or channel scoring change: built indexes then re-index
 
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
@@ -152,6 +152,11 @@ def is_cjk_question(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def dictionary_count(word: str) -> int:
+    """How often jieba's dictionary counts `word` (0: not a word it knows; names mostly are not)."""
+    return jieba().dt.FREQ.get(word) or 0
+
+
 def jieba():
     """The jieba module, its dictionary loaded (once: about a second)."""
     import jieba

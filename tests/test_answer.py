@@ -85,6 +85,7 @@ def test_an_inflected_english_word_meets_the_dictionarys_base_form():
 def test_a_count_after_a_number_is_no_name():
     assert proper_names.chinese_names("中医院新住院大楼加了多少张床?") == ("中医院",)   # jieba: 多少 / 张床 (nz)
     assert "张华" in proper_names.chinese_names("张华买了多少张票?")
+    assert "张伟" in proper_names.chinese_names("今年1月张伟去了哪里?")   # 1月 is tagged a numeral too
 
 
 def test_the_names_a_chinese_question_asks_about():
@@ -272,7 +273,16 @@ def test_what_a_follow_up_refers_to_is_named_by_the_section_s_name_or_else_the_t
 @pytest.mark.parametrize("heading, person", [
     ("谭国栋 工程管理股股长", True), ("颜丽 运输管理科副科长", True), ("温建平 市卫健委医政医管科科长", True),
     ("何建明 基础教育处处长", True), ("一、古民居修缮", False), ("会议要求", False), ("本报记者 曾敏", False),
-    ("石湾乡 群众转移", False), ("王庄街道 抗疫", False), ("", False)])
+    ("石湾乡 群众转移", False), ("王庄街道 抗疫", False), ("", False), ("温馨提示", False), ("高温天气", False),
+    ("郑州 暴雨", False), ("黄金周", False), ("张家港 经济", False), ("欧阳丽君 副局长", True), ("谭国栋", True)])
 def test_a_heading_that_names_a_person(heading, person):
     # such a section is about its person: the article's title says what the sections share (retriever._hit)
     assert proper_names.heads_a_person(heading) is person
+
+
+@pytest.mark.parametrize("question, probe", [("测试测试", True), ("test", True), ("Hello, hello!", True), ("你好", True),
+                                             ("什么是测试?", False), ("疫情", False), ("hello world", False),
+                                             ("COVID", False), ("南通镇", False), ("", False)])
+def test_words_typed_to_try_the_bot(question, probe):
+    from bot.retriever import asks_nothing
+    assert asks_nothing(question) is probe

@@ -106,6 +106,16 @@ def _is_residue(text: str) -> str | None:
     return None
 
 
+def _numbering(text: str) -> str:
+    """The kind of numbering `text` opens with (一、 / （一） / 1、 / 1.), "" if none."""
+    found = _ENUMERATOR.match(text)
+    if not found:
+        return ""
+    mark = found.group().strip()
+    return ("（" if mark[0] in "（(" else "") + ("1" if mark.strip("（()）").rstrip("、.． ")[:1].isdigit() else "一") \
+        + mark[-1].replace("．", ".").replace(")", "）")
+
+
 def _is_heading(line: _Line, following: _Line | None) -> bool:
     text = line.text
     # 一、2023年工作回顾 / （二）特色产业 / 3. 人才回流: the numbering's 、 is no clause mark
@@ -115,6 +125,9 @@ def _is_heading(line: _Line, following: _Line | None) -> bool:
         return False
     if not _balanced(text) or following is None:
         return False
+    numbered = _ENUMERATOR.match(text)
+    if numbered and _numbering(numbered.group()) == _numbering(following.text):
+        return False    # 1、县人民医院 then 2、县第一中学，...: items of one list, not a heading and its text
     # What follows a heading is prose: a whole sentence, or a much longer line.
     return (following.text[-1] in _TERMINAL
             or len(following.text) >= max(HEADING_BODY_RATIO * len(text), HEADING_MAX_CHARS))

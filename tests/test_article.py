@@ -159,3 +159,7 @@ def test_numbered_headings_become_sections_and_numbered_items_stay_text():
     assert [(p.section, p.text[:4]) for p in paragraphs] == [
         ("", "近年来，"), ("一、古民居修缮", "全镇已修"), ("（二）特色产业", "培育特色"), ("3. 人才回流", "已有57"),
         ("3. 人才回流", "一、停水"), ("3. 人才回流", "二、停水")]
+    # items of one list are not headings, though an item is short and the next long
+    listed = "名单\n\n1、县人民医院\n\n2、县第一中学，由校长带队，检查了食堂和宿舍的消防设施\n\n3、县水利局\n"
+    doc = documents.Document("l.txt", listed, "l.txt", "txt")
+    assert {p.section for p in article.parse(doc).paragraphs} == {""}

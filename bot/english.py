@@ -72,9 +72,10 @@ def _spelled_neighbours(words) -> list[tuple[str, tuple[int, int]]]:
                 break
             window.append((nxt, at))
             if any(len(w) == 1 for w, _ in window):
-                joined = "".join(w for w, _ in window)   # 嵩 口镇: songkouzhen, and the place songkou
-                out += [(spelling, (where[0], at[1] - (len(joined) - length)))
-                        for spelling, length in pinyin.word_spellings(joined)]
+                joined = "".join(w for w, _ in window)
+                spellings = pinyin.word_spellings(joined) if pinyin.place_tail(window[-1][0]) \
+                    else ((pinyin.to_pinyin(joined), len(joined)),)   # 嵩 口镇: songkou too; 新 社区: not xinshe
+                out += [(spelling, (where[0], at[1] - (len(joined) - length))) for spelling, length in spellings]
     return out
 
 

@@ -38,12 +38,21 @@ def pinyin_of(cut) -> list[str]:
         if len(word) == 1:
             run.append(word)
             continue
-        if run and len(word) == 2 and word[-1] in _NAME_SUFFIXES:
+        if run and run[-1] not in segment.STOPWORDS and place_tail(word):
             run.append(word)    # 嵩 / 口镇: a place jieba does not know, cut before its last syllable
         flush()
         out += [spelling for spelling, _ in word_spellings(word)]
     flush()
     return out
+
+
+RARE_PAIR = 100   # jieba's count under which a two-character word is no word of its own (口镇 4; 社区 6,115)
+
+
+def place_tail(word: str) -> bool:
+    """Whether `word` is the end of a place name jieba cut off (口镇 of 嵩 / 口镇): two characters,
+    a place suffix last, hardly a word of its dictionary (not 社区, 城区, 超市)."""
+    return len(word) == 2 and word[-1] in _NAME_SUFFIXES and segment.dictionary_count(word) < RARE_PAIR
 
 
 @lru_cache(maxsize=65536)

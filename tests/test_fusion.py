@@ -121,3 +121,4 @@ def test_a_place_jieba_leaves_in_characters_is_spelled_without_its_suffix_too():
     assert {"songkouzhen", "songkou", "kouzhen"} <= set(pinyin("嵩口镇：千年古镇焕新颜"))
     from bot.english import latin_matches
     assert latin_matches("How many old houses did Songkou town restore?", "嵩口镇：千年古镇焕新颜").get("songkou") == "嵩口"
+    assert "xinshe" not in pinyin("建设新社区") and "xinshe" not in latin_matches("Where is Xinshe?", "建设新社区")

@@ -357,8 +357,9 @@ class Retriever:
         weights: dict[str, float] = {}
         for term, word in found.items():
             weights[word] = weights.get(word, 0.0) + (self.lexical.idf(channel, term) / total if total else 0.0)
+        held = set(found) if own is None else self._held(found, own, cjk)
+        in_body = held if body is None else self._held(found, body, cjk)
         own = text if own is None else own
-        held, in_body = (self._held(found, part, cjk) for part in (own, text if body is None else body))
         evidence = self._evidence(question, terms, held, channel, cjk, in_body)
         if cjk:
             spans = answer.key_spans(question, {t: word_rarity.rarity(t) for t in terms})
@@ -370,9 +371,10 @@ class Retriever:
     def _held(found: dict[str, str], part: str, cjk: bool) -> set[str]:
         """The terms of `found` ({term: the word of the passage it matched}) that `part` of the
         passage holds (numbers in any script: the title's 46 is the text's 四十六)."""
-        if cjk:
-            return set(answer.matched_words(list(found), part))
-        return {t for t, word in found.items() if word.lower() in part.lower()}
+        low = part.lower()
+        held = {t for t, word in found.items() if word.lower() in low}
+        numbers = [t for t in found if t not in held and any(ch.isdigit() for ch in t)] if cjk else []
+        return held | set(answer.matched_words(numbers, part)) if numbers else held
 
     def _evidence(self, question: str, terms: list[str], covered: set[str], channel: str, cjk: bool,
                   in_body: set[str] | None = None) -> dict:

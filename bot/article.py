@@ -106,14 +106,14 @@ def _is_residue(text: str) -> str | None:
     return None
 
 
-def _numbering(text: str) -> str:
-    """The kind of numbering `text` opens with (一、 / （一） / 1、 / 1.), "" if none."""
+def _numbering(text: str) -> tuple | None:
+    """The kind of numbering `text` opens with: (in brackets, in digits, the mark after it), so that
+    一、 and 二、 are one kind and （一） another; None if it opens with none."""
     found = _ENUMERATOR.match(text)
     if not found:
-        return ""
+        return None
     mark = found.group().strip()
-    return ("（" if mark[0] in "（(" else "") + ("1" if mark.strip("（()）").rstrip("、.． ")[:1].isdigit() else "一") \
-        + mark[-1].replace("．", ".").replace(")", "）")
+    return mark[0] in "（(", any(ch.isdigit() for ch in mark), {"．": ".", ")": "）"}.get(mark[-1], mark[-1])
 
 
 def _is_heading(line: _Line, following: _Line | None) -> bool:

@@ -151,12 +151,12 @@ def is_cjk_question(text: str) -> bool:
     return cjk > 0 and cjk * 3 >= latin
 
 
-@lru_cache(maxsize=1)
 def dictionary_count(word: str) -> int:
     """How often jieba's dictionary counts `word` (0: not a word it knows; names mostly are not)."""
     return jieba().dt.FREQ.get(word) or 0
 
 
+@lru_cache(maxsize=1)
 def jieba():
     """The jieba module, its dictionary loaded (once: about a second)."""
     import jieba

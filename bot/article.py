@@ -106,6 +106,11 @@ def _is_residue(text: str) -> str | None:
     return None
 
 
+def without_numbering(heading: str) -> str:
+    """A heading's words without the numbering it opens with (一、谭国栋 ... -> 谭国栋 ...)."""
+    return _ENUMERATOR.sub("", heading, count=1)
+
+
 def _numbering(text: str) -> tuple | None:
     """The kind of numbering `text` opens with: (in brackets, in digits, the mark after it), so that
     一、 and 二、 are one kind and （一） another; None if it opens with none."""
@@ -119,7 +124,7 @@ def _numbering(text: str) -> tuple | None:
 def _is_heading(line: _Line, following: _Line | None) -> bool:
     text = line.text
     # 一、2023年工作回顾 / （二）特色产业 / 3. 人才回流: the numbering's 、 is no clause mark
-    words = _ENUMERATOR.sub("", text, count=1)
+    words = without_numbering(text)
     if len(text) > HEADING_MAX_CHARS or not words or _CLAUSE_PUNCT.search(words) or text[-1] in _TERMINAL \
             or " | " in text:
         return False

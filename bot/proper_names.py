@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from . import pinyin, segment, word_rarity
+from .article import without_numbering
 
 
 def english_names(text: str) -> set[str]:
@@ -161,12 +162,12 @@ _COMPOUND_SURNAMES = frozenset({"欧阳", "司马", "上官", "诸葛", "东方"
 @lru_cache(maxsize=4096)   # asked once per hit
 def heads_a_person(heading: str) -> bool:
     """Whether a section heading starts with a person's name, as a report on several people
-    heads each one's part (谭国栋 工程管理股股长; not 一、古民居修缮, 会议要求, 本报记者 曾敏,
+    heads each one's part (谭国栋 工程管理股股长, 二、方晓梅：...; not 一、古民居修缮, 会议要求, 本报记者 曾敏,
     石湾乡 群众转移, 郑州 暴雨, 温馨提示). A name is no word of jieba's dictionary (郑州, 黄金周,
     温馨 are) and starts with a surname or is tagged a person."""
     import jieba.posseg
 
-    heading = heading.strip()
+    heading = without_numbering(heading).strip()     # 一、谭国栋 工程管理股股长
     found = _HEADING_NAME.match(heading)
     if not found or (found.end(1) == len(heading) and len(heading) > 3):
         return False    # 温馨提示: four characters and nothing after them

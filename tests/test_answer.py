@@ -274,7 +274,8 @@ def test_what_a_follow_up_refers_to_is_named_by_the_section_s_name_or_else_the_t
     ("谭国栋 工程管理股股长", True), ("颜丽 运输管理科副科长", True), ("温建平 市卫健委医政医管科科长", True),
     ("何建明 基础教育处处长", True), ("一、古民居修缮", False), ("会议要求", False), ("本报记者 曾敏", False),
     ("石湾乡 群众转移", False), ("王庄街道 抗疫", False), ("", False), ("温馨提示", False), ("高温天气", False),
-    ("郑州 暴雨", False), ("黄金周", False), ("张家港 经济", False), ("欧阳丽君 副局长", True), ("谭国栋", True)])
+    ("郑州 暴雨", False), ("黄金周", False), ("张家港 经济", False), ("欧阳丽君 副局长", True), ("谭国栋", True),
+    ("一、谭国栋 工程管理股股长", True), ("（二）方晓梅：水文站站长", True), ("3. 邱志远", True), ("二、黄金周", False)])
 def test_a_heading_that_names_a_person(heading, person):
     # such a section is about its person: the article's title says what the sections share (retriever._hit)
     assert proper_names.heads_a_person(heading) is person

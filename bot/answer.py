@@ -4,6 +4,7 @@ answer_sentence.py)."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 
 from . import numerals
@@ -72,6 +73,20 @@ LATIN_CALIBRATION = {"bias": -13.173, "cosine": 13.606, "coverage": -0.449, "key
 # about anything: the English calibration, on cosine alone, called such 70% sure.
 LATIN_GIBBERISH_AT = 0.5
 RELEVANT_AT = 0.35          # below this confidence a hit is not an answer (Hit.relevant)
+
+# A question asking someone's post (苏健担任什么职务? 蔡敏的职位是什么?): in a report on several
+# people the heading over each one's part names it (苏健 政策法规处处长), so a passage under such a
+# heading holds these words of the question (retriever._hit); a small folder's articles hold
+# none of them (担任 and 职务 counted as the question's words no article has: 苏健 was 0.17).
+_ASKS_ROLE = re.compile(r"(?:担任|出任|现任|任)(?:过|了)?(?:什么|哪些|哪个|何)|(?:职务|职位|官职|头衔)(?:是|为)?(?:什么|哪些|何)"
+                        r"|(?:什么|哪些|哪个|何)(?:职务|职位|官职|头衔|职)")
+ROLE_WORDS = frozenset({"担任", "出任", "现任", "任职", "职务", "职位", "官职", "头衔", "何职"})
+
+
+def asks_role(question: str) -> bool:
+    """Whether a Chinese question asks what someone's post is."""
+    return bool(_ASKS_ROLE.search(question))
+
 
 def confidence(evidence: Evidence) -> float:
     """Calibrated probability that the passage answers the question."""

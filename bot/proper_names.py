@@ -162,23 +162,31 @@ _COMPOUND_SURNAMES = frozenset({"欧阳", "司马", "上官", "诸葛", "东方"
 @lru_cache(maxsize=4096)   # asked once per hit
 def heads_a_person(heading: str) -> bool:
     """Whether a section heading starts with a person's name, as a report on several people
-    heads each one's part (谭国栋 工程管理股股长, 二、方晓梅：...; not 一、古民居修缮, 会议要求, 本报记者 曾敏,
-    石湾乡 群众转移, 郑州 暴雨, 温馨提示). A name is no word of jieba's dictionary (郑州, 黄金周,
-    温馨 are) and starts with a surname or is tagged a person."""
+    heads each one's part (谭国栋 工程管理股股长, 二、方晓梅：...; not 一、古民居修缮, 会议要求,
+    本报记者 曾敏, 石湾乡 群众转移, 郑州 暴雨, 温馨提示)."""
+    return person_heading(heading) is not None
+
+
+def person_heading(heading: str) -> tuple[str, str] | None:
+    """(name, what the heading says of them: their post) when a section heading starts with a
+    person's name (谭国栋 工程管理股股长 -> 谭国栋, 工程管理股股长; 谭国栋 -> 谭国栋, ""), else None.
+    A name is no word of jieba's dictionary (郑州, 黄金周, 温馨 are) and starts with a surname
+    or is tagged a person."""
     import jieba.posseg
 
     heading = without_numbering(heading).strip()     # 一、谭国栋 工程管理股股长
     found = _HEADING_NAME.match(heading)
     if not found or (found.end(1) == len(heading) and len(heading) > 3):
-        return False    # 温馨提示: four characters and nothing after them
+        return None     # 温馨提示: four characters and nothing after them
     name = found.group(1)
     if segment.dictionary_count(name) or any(name.endswith(suffix) for suffix in _PLACE_SUFFIXES):
-        return False    # a word (郑州, 黄金周) or a place's part (王庄街道 抗疫)
+        return None     # a word (郑州, 黄金周) or a place's part (王庄街道 抗疫)
+    post = heading[found.end():].strip(" \u3000:：")
     if name[0] in _SURNAMES or name[:2] in _COMPOUND_SURNAMES:
-        return True
+        return name, post
     segment.jieba()
     first = next(iter(jieba.posseg.cut(name)), None)   # 颜丽, 温 / 建平: less common surnames
-    return first is not None and first.flag.startswith("nr")
+    return (name, post) if first is not None and first.flag.startswith("nr") else None
 
 
 def name_of(*labels: str) -> str:

@@ -341,11 +341,12 @@ class Retriever:
 
     def _matches(self, question: str, terms: list[str], text: str, cjk: bool,
                  spans: np.ndarray | None = None, own: str | None = None,
-                 body: str | None = None) -> tuple[dict[str, float], dict]:
+                 body: str | None = None, by_heading: frozenset[str] = frozenset()) -> tuple[dict[str, float], dict]:
         """{word of `text` that matches the question: its share of the question's IDF}, and the
         lexical evidence of answer.Evidence (coverage, key, key_span, title_only, novel, matched, unknown)
         from the matches in `own`, the part of `text` the passage holds as its own (default: all of
-        it); `body`: its section and text, without the article's title."""
+        it); `body`: its section and text, without the article's title; `by_heading`: the question's
+        words its section heading answers though it does not write them (a post asked: 职务)."""
         if cjk:   # a lone Latin letter (the x of "x光") is no match
             terms = [t for t in terms if len(t) > 1 or not t.isascii()]
             found = answer.matched_words(terms, text)
@@ -357,10 +358,10 @@ class Retriever:
         weights: dict[str, float] = {}
         for term, word in found.items():
             weights[word] = weights.get(word, 0.0) + (self.lexical.idf(channel, term) / total if total else 0.0)
-        held = set(found) if own is None else self._held(found, own, cjk)
-        in_body = held if body is None else self._held(found, body, cjk)
+        held = (set(found) if own is None else self._held(found, own, cjk)) | by_heading
+        in_body = held if body is None else self._held(found, body, cjk) | by_heading
         own = text if own is None else own
-        evidence = self._evidence(question, terms, held, channel, cjk, in_body)
+        evidence = self._evidence(question, terms, held, channel, cjk, in_body, by_heading)
         if cjk:
             spans = answer.key_spans(question, {t: word_rarity.rarity(t) for t in terms})
             evidence["key_span"] = sum(bool(answer.matched_words([s], own)) for s in spans) / len(spans) \
@@ -377,12 +378,13 @@ class Retriever:
         return held | set(answer.matched_words(numbers, part)) if numbers else held
 
     def _evidence(self, question: str, terms: list[str], covered: set[str], channel: str, cjk: bool,
-                  in_body: set[str] | None = None) -> dict:
+                  in_body: set[str] | None = None, by_heading: frozenset[str] = frozenset()) -> dict:
         """coverage, key, title_only, novel, matched and unknown of answer.Evidence for the question's
-        `terms`, `covered` of them held by the passage (`in_body` of them in its section or text)."""
+        `terms`, `covered` of them held by the passage (`in_body` of them in its section or text;
+        `by_heading` of them answered by its heading, whether the index writes them or not)."""
         terms = list(dict.fromkeys(terms))
         indexed = {t for t in terms if t in self.lexical.df[channel]
-                   or (not cjk and t in self.lexical.df["pinyin"])}
+                   or (not cjk and t in self.lexical.df["pinyin"])} | (by_heading & set(terms))
         # English words mean something when the index or a dictionary knows them, or they are names.
         names = set() if cjk else proper_names.english_names(question)
         meaningful = set(terms) if cjk else \
@@ -430,10 +432,14 @@ class Retriever:
         # about; only the part on who went to 江边镇 writes it. Under 一、古民居修缮 the title's town is
         # the subject. Highlights are the matches that also occur in the text shown.
         # One pass: matching is the slow part.
+        # A heading over one person's part names their post (苏健 政策法规处处长): it answers 担任什么职务.
         body = f"{p.section}\n{p.text}"
-        own = body if proper_names.heads_a_person(p.section) else None
+        person = proper_names.person_heading(p.section)
+        own = body if person else None
+        by_heading = frozenset(t for t in terms if t in answer.ROLE_WORDS) \
+            if cjk and person and person[1] and answer.asks_role(question) else frozenset()
         weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, self._word_spans(pid),
-                                                  own, body)
+                                                  own, body, by_heading)
         evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, elsewhere=elsewhere,
                                    bare=bare, **lexical_evidence)
         span = answer_sentence.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,

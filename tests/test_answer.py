@@ -281,6 +281,13 @@ def test_a_heading_that_names_a_person(heading, person):
     assert proper_names.heads_a_person(heading) is person
 
 
+@pytest.mark.parametrize("question, role", [("苏健担任什么职务?", True), ("蔡敏的职位是什么?", True), ("他现任何职?", True),
+                                            ("她担任过哪些职务？", True), ("苏健去了哪里?", False), ("谁担任组长?", False),
+                                            ("职务犯罪有哪些?", False)])
+def test_a_question_that_asks_someones_post(question, role):
+    assert answer.asks_role(question) is role
+
+
 @pytest.mark.parametrize("question, probe", [("测试测试", True), ("test", True), ("Hello, hello!", True), ("你好", True),
                                              ("什么是测试?", False), ("疫情", False), ("hello world", False),
                                              ("COVID", False), ("南通镇", False), ("", False)])

@@ -159,7 +159,6 @@ _HEADING_NAME = re.compile(r"([\u4e00-\u9fff]{2,4})(?:[ \u3000:：]|$)")
 _COMPOUND_SURNAMES = frozenset({"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯"})
 
 
-@lru_cache(maxsize=4096)   # asked once per hit
 def heads_a_person(heading: str) -> bool:
     """Whether a section heading starts with a person's name, as a report on several people
     heads each one's part (谭国栋 工程管理股股长, 二、方晓梅：...; not 一、古民居修缮, 会议要求,
@@ -167,9 +166,10 @@ def heads_a_person(heading: str) -> bool:
     return person_heading(heading) is not None
 
 
+@lru_cache(maxsize=4096)   # asked once per hit
 def person_heading(heading: str) -> tuple[str, str] | None:
-    """(name, what the heading says of them: their post) when a section heading starts with a
-    person's name (谭国栋 工程管理股股长 -> 谭国栋, 工程管理股股长; 谭国栋 -> 谭国栋, ""), else None.
+    """(name, what follows it) when a section heading starts with a person's name (谭国栋
+    工程管理股股长 -> 谭国栋, 工程管理股股长; 谭国栋 -> 谭国栋, ""), else None.
     A name is no word of jieba's dictionary (郑州, 黄金周, 温馨 are) and starts with a surname
     or is tagged a person."""
     import jieba.posseg

@@ -432,12 +432,14 @@ class Retriever:
         # about; only the part on who went to 江边镇 writes it. Under 一、古民居修缮 the title's town is
         # the subject. Highlights are the matches that also occur in the text shown.
         # One pass: matching is the slow part.
-        # A heading over one person's part names their post (苏健 政策法规处处长): it answers 担任什么职务.
+        # A heading over one person's part names their post (苏健 政策法规处处长): it answers
+        # 苏健担任什么职务? (not 他担任什么职务?: a follow-up has the name written in by then).
         body = f"{p.section}\n{p.text}"
         person = proper_names.person_heading(p.section)
         own = body if person else None
+        name, post = person or ("", "")
         by_heading = frozenset(t for t in terms if t in answer.ROLE_WORDS) \
-            if cjk and person and person[1] and answer.asks_role(question) else frozenset()
+            if cjk and name in question and answer.names_a_post(post) and answer.asks_role(question) else frozenset()
         weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, self._word_spans(pid),
                                                   own, body, by_heading)
         evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, elsewhere=elsewhere,

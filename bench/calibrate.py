@@ -187,7 +187,7 @@ def main() -> None:
     saved = dict(answer.CALIBRATION), dict(answer.LATIN_CALIBRATION)
     answer.CALIBRATION.update(refits[False])
     answer.LATIN_CALIBRATION.update(refits[True])
-    confidence = {id(a): answer.with_peers([h.evidence for h in a.hits]) for a in asked}
+    confidence = {id(a): answer.with_peers([h.evidence for h in a.hits], [h.doc_id for h in a.hits]) for a in asked}
     answer.CALIBRATION.update(saved[0])
     answer.LATIN_CALIBRATION.update(saved[1])
     print(nearmiss.table(asked, lambda a, j: confidence[id(a)][j] >= answer.RELEVANT_AT,

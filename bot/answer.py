@@ -110,7 +110,19 @@ def confidence(evidence: Evidence) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def with_peers(evidences: list[Evidence]) -> list[float]:
+# A passage much less sure than another passage of its own article is that answer's neighbour:
+# on a one-subject news article every paragraph is close to a question about the subject
+# (宁川河特大桥 asked: the paragraph on when it closed 0.86, the one on how long the road is 0.62),
+# and of such neighbours under 0.7 of their article's best hit only about one in twenty holds
+# the answer (CMRC 2018 trial and dev, the fit archives; bench/RESULTS.md). Its confidence is
+# scaled by (its share of the article's best / SIBLING_RATIO) ** SIBLING_POWER when under that
+# share: continuous, and nothing changes above it (two people who both went somewhere, 0.64 and
+# 0.51; a follow-up's answer at 0.75 of the topic's passage). 0.8 took the seed's follow-up answer.
+SIBLING_RATIO = 0.7
+SIBLING_POWER = 12
+
+
+def with_peers(evidences: list[Evidence], articles: list[str] | None = None) -> list[float]:
     """Confidences for one question's hits (in any order): several passages can answer.
 
     The calibration is fitted on one-answer questions, so of two passages holding the
@@ -119,14 +131,23 @@ def with_peers(evidences: list[Evidence]) -> list[float]:
     whose lexical evidence (coverage and key words) is at least that of the most confident
     answer is judged with that answer's cosine: on the question's own words it answers as
     fully, and the dense similarity between such passages differs by what else they say.
-    Passages without that evidence keep their own confidence."""
+    Passages without that evidence keep their own confidence, but for one much less sure
+    than another passage of its article (`articles`: each hit's doc_id), which is scaled
+    down (SIBLING_RATIO)."""
     own = [confidence(e) for e in evidences]
     if not evidences or max(own) < RELEVANT_AT:
         return own
     best = evidences[own.index(max(own))]
-    return [max(c, confidence(replace(e, cosine=best.cosine)))
-            if best.coverage > 0 and e.coverage >= best.coverage and e.key >= best.key else c
-            for c, e in zip(own, evidences)]
+    lifted = [max(c, confidence(replace(e, cosine=best.cosine)))
+              if best.coverage > 0 and e.coverage >= best.coverage and e.key >= best.key else c
+              for c, e in zip(own, evidences)]
+    if articles is None:
+        return lifted
+    top: dict[str, float] = {}
+    for c, article in zip(lifted, articles):
+        top[article] = max(top.get(article, 0.0), c)
+    return [c * min(1.0, c / (SIBLING_RATIO * top[a])) ** SIBLING_POWER if top[a] > 0 else c
+            for c, a in zip(lifted, articles)]
 
 
 SPAN_RARITY = 10.0   # words at least this rare in general use (海域, 俗名; not 分布, 铁路, 镇) join a key span

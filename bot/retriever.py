@@ -282,7 +282,7 @@ class Retriever:
         hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk, absent,
                           self._elsewhere(pid, held), bare)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
-        confidences = answer.with_peers([h.evidence for h in hits])
+        confidences = answer.with_peers([h.evidence for h in hits], [h.doc_id for h in hits])
         return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
                 for h, c in zip(hits, confidences)]
 

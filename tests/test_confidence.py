@@ -258,6 +258,58 @@ def test_a_part_of_an_article_about_the_titles_town_answers_without_naming_it(ti
     assert hint in hits[0].text and hits[0].relevant, [(h.section, h.text[:20], h.confidence) for h in hits]
 
 
+# One subject, four paragraphs (written for this test): every paragraph is close to any question on the bridge.
+BRIDGE = {
+    "bridge.txt": """青溪大桥主桥顺利合龙
+
+日期:2024-11-02 来源:市交通运输局
+
+11月1日上午10时，随着最后一节钢箱梁精准吊装到位，青溪大桥主桥顺利合龙，比原计划提前15天。
+
+青溪大桥全长1.28公里，主跨280米，是连接东岸新区和老城区的重要通道，总投资9.6亿元。
+
+施工期间，项目部克服汛期水位上涨、高温天气等不利因素，投入施工人员600余名、大型设备40多台套。
+
+按照计划，大桥将于明年5月建成通车，届时两岸通行时间将由40分钟缩短至8分钟。
+""",
+    "school.txt": """东岸新区第一小学开工建设
+
+日期:2024-10-10 来源:东岸新区管委会
+
+东岸新区第一小学项目开工，规划办学规模36个班，可提供学位1620个，计划2026年秋季投入使用。
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def bridge_retriever(tmp_path_factory):
+    return retriever_of(tmp_path_factory, "bridge", BRIDGE)
+
+
+@pytest.mark.parametrize("question, hint", [("青溪大桥施工投入了多少人?", "600余名"),
+                                            ("青溪大桥主桥是什么时候合龙的?", "11月1日")])
+def test_paragraphs_of_the_answers_article_well_below_it_are_not_answers(bridge_retriever, question, hint):
+    # Before answer.SIBLING_RATIO every paragraph of the bridge's article was an answer to each
+    # question (0.36-0.84); only the one that says it, and a close second, are
+    hits = bridge_retriever.search(question, k=5)
+    assert hint in hits[0].text and hits[0].relevant, [(h.text[:12], h.confidence) for h in hits]
+    others = [h for h in hits[1:] if h.relevant]
+    assert len(others) <= 1, [(h.text[:12], h.confidence) for h in hits]
+    assert all(h.confidence >= answer.SIBLING_RATIO * hits[0].confidence for h in others)
+
+
+def test_a_far_sibling_is_scaled_down_a_close_one_and_other_articles_are_not():
+    e = answer.Evidence(cosine=0.9, coverage=1.0, key=1.0, novel=0.0, latin=False)
+    best = answer.confidence(e)
+    near = answer.Evidence(cosine=0.9, coverage=0.5, key=1.0, novel=0.0, latin=False)
+    far = answer.Evidence(cosine=0.885, coverage=0.5, key=1.0, novel=0.0, latin=False)
+    alone = [answer.confidence(x) for x in (e, near, far)]
+    assert alone[1] >= answer.SIBLING_RATIO * best > alone[2] > answer.RELEVANT_AT, alone
+    same = answer.with_peers([e, near, far], ["a", "a", "a"])
+    assert same[:2] == alone[:2] and same[2] < 0.5 * alone[2]
+    assert answer.with_peers([e, near, far], ["a", "b", "c"]) == alone
+
+
 # Three short articles written for this test: each district's news names the others' nowhere.
 DISTRICTS = {
     "water.txt": """鼓楼区抢修供水主干管

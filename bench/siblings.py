@@ -1,0 +1,90 @@
+"""Are an answer's neighbours answers? The cards marked answers that hold the answer, and those that do not.
+
+    python bench/siblings.py                              # CMRC trial half index, the fit archives
+    python bench/siblings.py --dev cmrc2018_dev.json      # and the CMRC 2018 dev half index
+
+Every question is asked (k=5) with answer.SIBLING_POWER at 0 (no neighbour scaled), and the
+cards at or above the bar are counted as holding the answer (a gold answer string in a passage
+of its own article; for the archives, the question's hint) or not; then again with other
+passages of an article scaled by (share of the article's best / ratio) ** power, for the
+shipped pair and a few others. Each article's best card keeps its confidence, so whether a
+question is answered at all cannot change; only how many of its cards are answers.
+The indexes are bench/nearmiss.py's (bench/out/*-half-index, news-fit-index, titled-fit-index):
+run it first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.quality import OUT, cmrc_corpus, read_jsonl  # noqa: E402
+from bot import Retriever, answer  # noqa: E402
+
+DATA = ROOT / "bench" / "data"
+PAIRS = [(answer.SIBLING_RATIO, answer.SIBLING_POWER), (0.7, 99), (0.8, 4), (0.7, 4)]
+
+
+def scaled(hits) -> dict[tuple[float, int], list[float]]:
+    """Each pair's confidences of `hits` (computed with no neighbour scaled)."""
+    best = collections.defaultdict(float)
+    for h in hits:
+        best[h.doc_id] = max(best[h.doc_id], h.confidence)
+    return {(ratio, power): [h.confidence * min(1.0, h.confidence / (ratio * best[h.doc_id])) ** power
+                             if best[h.doc_id] else h.confidence for h in hits] for ratio, power in PAIRS}
+
+
+def count(retriever: Retriever, asked) -> collections.Counter:
+    """{(pair or "none", holds): cards at or above the bar} over `asked`: (question, hit -> holds)."""
+    tally = collections.Counter()
+    for question, holds in asked:
+        hits = retriever.search(question, k=5)
+        right = [holds(h) for h in hits]
+        for h, ok in zip(hits, right):
+            tally[("none", ok)] += h.confidence >= answer.RELEVANT_AT
+        for pair, confidences in scaled(hits).items():
+            for c, ok in zip(confidences, right):
+                tally[(pair, ok)] += c >= answer.RELEVANT_AT
+    return tally
+
+
+def cmrc(index: Path, path: Path | None = None):
+    _, questions = cmrc_corpus(path) if path else cmrc_corpus()
+    indexed = {p.doc_id for p in Retriever.load(index).passages}
+    return [(q["question"], (lambda q: lambda h: h.doc_id == q["context_id"]
+                             and any(a in h.text for a in q["answers"]))(q))
+            for q in questions if q["context_id"] in indexed]
+
+
+def archive(questions: Path):
+    return [(q["question"], (lambda q: lambda h: h.doc_id == q["doc"]
+                             and (q["hint"] in h.text or q["hint"] in h.section))(q))
+            for q in read_jsonl(questions) if q["lang"] == "zh" and q["doc"]]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dev", type=Path, default=None, help="the CMRC 2018 dev file, for the dev half index")
+    args = ap.parse_args()
+    answer.SIBLING_POWER = 0
+    sets = {"CMRC trial (half index)": (OUT / "cmrc-half-index", lambda: cmrc(OUT / "cmrc-half-index")),
+            "news-fit": (OUT / "news-fit-index", lambda: archive(DATA / "news_fit_questions.jsonl")),
+            "titled-fit": (OUT / "titled-fit-index", lambda: archive(DATA / "news_titled_fit_questions.jsonl"))}
+    if args.dev:
+        sets["CMRC dev (half index)"] = (OUT / "dev-half-index", lambda: cmrc(OUT / "dev-half-index", args.dev))
+    print("| cards marked answers, holding / not holding the answer | none | "
+          + " | ".join(f"(share/{r})^{p}" for r, p in PAIRS) + " |")
+    print("|---" * (len(PAIRS) + 2) + "|")
+    for name, (index, asked) in sets.items():
+        tally = count(Retriever.load(index), asked())
+        cells = [f"{tally[(key, True)]} / {tally[(key, False)]}" for key in ["none"] + PAIRS]
+        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -5,9 +5,9 @@
 
 Every question is asked (k=5) with answer.SIBLING_POWER at 0 (no neighbour scaled), and the
 cards at or above the bar are counted as holding the answer (a gold answer string in a passage
-of its own article; for the archives, the question's hint) or not; then again with other
-passages of an article scaled by (share of the article's best / ratio) ** power, for the
-shipped pair and a few others. Each article's best card keeps its confidence, so whether a
+of its own article; for the archives, the question's hint) or not; then again with the hits'
+confidences from answer.with_peers at the shipped (SIBLING_RATIO, SIBLING_POWER) and a few
+other pairs. CMRC: Chinese questions; the archives: Chinese and English ones. Each article's best card keeps its confidence, so whether a
 question is answered at all cannot change; only how many of its cards are answers.
 The indexes are bench/nearmiss.py's (bench/out/*-half-index, news-fit-index, titled-fit-index):
 run it first.
@@ -27,23 +27,27 @@ from bench.quality import OUT, cmrc_corpus, read_jsonl  # noqa: E402
 from bot import Retriever, answer  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
-PAIRS = [(answer.SIBLING_RATIO, answer.SIBLING_POWER), (0.7, 99), (0.8, 4), (0.7, 4)]
+PAIRS = [(answer.SIBLING_RATIO, answer.SIBLING_POWER), (0.7, 99), (0.8, 4), (0.7, 4)]     # (ratio, power)
 
 
 def scaled(hits) -> dict[tuple[float, int], list[float]]:
-    """Each pair's confidences of `hits` (computed with no neighbour scaled)."""
-    best = collections.defaultdict(float)
-    for h in hits:
-        best[h.doc_id] = max(best[h.doc_id], h.confidence)
-    return {(ratio, power): [h.confidence * min(1.0, h.confidence / (ratio * best[h.doc_id])) ** power
-                             if best[h.doc_id] else h.confidence for h in hits] for ratio, power in PAIRS}
+    """Each pair's confidences of `hits`, as answer.with_peers gives them with that pair."""
+    shipped = answer.SIBLING_RATIO, answer.SIBLING_POWER
+    out = {}
+    for pair in PAIRS:
+        answer.SIBLING_RATIO, answer.SIBLING_POWER = pair
+        out[pair] = answer.with_peers([h.evidence for h in hits], [h.doc_id for h in hits])
+    answer.SIBLING_RATIO, answer.SIBLING_POWER = shipped
+    return out
 
 
 def count(retriever: Retriever, asked) -> collections.Counter:
     """{(pair or "none", holds): cards at or above the bar} over `asked`: (question, hit -> holds)."""
     tally = collections.Counter()
     for question, holds in asked:
+        answer.SIBLING_POWER, shipped = 0, answer.SIBLING_POWER     # the search's own: none scaled
         hits = retriever.search(question, k=5)
+        answer.SIBLING_POWER = shipped
         right = [holds(h) for h in hits]
         for h, ok in zip(hits, right):
             tally[("none", ok)] += h.confidence >= answer.RELEVANT_AT
@@ -61,20 +65,22 @@ def cmrc(index: Path, path: Path | None = None):
             for q in questions if q["context_id"] in indexed]
 
 
-def archive(questions: Path):
+def archive(questions: Path, lang: str = "zh"):
     return [(q["question"], (lambda q: lambda h: h.doc_id == q["doc"]
                              and (q["hint"] in h.text or q["hint"] in h.section))(q))
-            for q in read_jsonl(questions) if q["lang"] == "zh" and q["doc"]]
+            for q in read_jsonl(questions) if q["lang"] == lang and q["doc"]]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dev", type=Path, default=None, help="the CMRC 2018 dev file, for the dev half index")
     args = ap.parse_args()
-    answer.SIBLING_POWER = 0
     sets = {"CMRC trial (half index)": (OUT / "cmrc-half-index", lambda: cmrc(OUT / "cmrc-half-index")),
             "news-fit": (OUT / "news-fit-index", lambda: archive(DATA / "news_fit_questions.jsonl")),
-            "titled-fit": (OUT / "titled-fit-index", lambda: archive(DATA / "news_titled_fit_questions.jsonl"))}
+            "titled-fit": (OUT / "titled-fit-index", lambda: archive(DATA / "news_titled_fit_questions.jsonl")),
+            "news-fit, English": (OUT / "news-fit-index", lambda: archive(DATA / "news_fit_questions.jsonl", "en")),
+            "titled-fit, English": (OUT / "titled-fit-index",
+                                    lambda: archive(DATA / "news_titled_fit_questions.jsonl", "en"))}
     if args.dev:
         sets["CMRC dev (half index)"] = (OUT / "dev-half-index", lambda: cmrc(OUT / "dev-half-index", args.dev))
     print("| cards marked answers, holding / not holding the answer | none | "

@@ -132,22 +132,25 @@ def with_peers(evidences: list[Evidence], articles: list[str] | None = None) -> 
     answer is judged with that answer's cosine: on the question's own words it answers as
     fully, and the dense similarity between such passages differs by what else they say.
     Passages without that evidence keep their own confidence, but for one much less sure
-    than another passage of its article (`articles`: each hit's doc_id), which is scaled
-    down (SIBLING_RATIO)."""
+    than another passage of its article (`articles`: each hit's doc_id): that answer's
+    neighbour, scaled down (SIBLING_RATIO)."""
     own = [confidence(e) for e in evidences]
     if not evidences or max(own) < RELEVANT_AT:
         return own
     best = evidences[own.index(max(own))]
-    lifted = [max(c, confidence(replace(e, cosine=best.cosine)))
-              if best.coverage > 0 and e.coverage >= best.coverage and e.key >= best.key else c
-              for c, e in zip(own, evidences)]
+    peer = [best.coverage > 0 and e.coverage >= best.coverage and e.key >= best.key for e in evidences]
+    lifted = [max(c, confidence(replace(e, cosine=best.cosine))) if p else c for c, e, p in zip(own, evidences, peer)]
     if articles is None:
         return lifted
     top: dict[str, float] = {}
     for c, article in zip(lifted, articles):
         top[article] = max(top.get(article, 0.0), c)
-    return [c * min(1.0, c / (SIBLING_RATIO * top[a])) ** SIBLING_POWER if top[a] > 0 else c
-            for c, a in zip(lifted, articles)]
+    # A peer holding the question's words in its own text as fully as the best is another answer,
+    # however far down the ranking it sits (English weighs the rank); one that holds them through
+    # the article's title (every paragraph under 青溪大桥主桥顺利合龙 does) is not.
+    other = [p and e.title_only <= best.title_only for p, e in zip(peer, evidences)]
+    return [c if o or not top[a] else c * min(1.0, c / (SIBLING_RATIO * top[a])) ** SIBLING_POWER
+            for c, a, o in zip(lifted, articles, other)]
 
 
 SPAN_RARITY = 10.0   # words at least this rare in general use (海域, 俗名; not 分布, 铁路, 镇) join a key span

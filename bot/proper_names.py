@@ -159,19 +159,13 @@ _HEADING_NAME = re.compile(r"([\u4e00-\u9fff]{2,4})(?:[ \u3000:：]|$)")
 _COMPOUND_SURNAMES = frozenset({"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯"})
 
 
-def heads_a_person(heading: str) -> bool:
-    """Whether a section heading starts with a person's name, as a report on several people
-    heads each one's part (谭国栋 工程管理股股长, 二、方晓梅：...; not 一、古民居修缮, 会议要求,
-    本报记者 曾敏, 石湾乡 群众转移, 郑州 暴雨, 温馨提示)."""
-    return person_heading(heading) is not None
-
-
 @lru_cache(maxsize=4096)   # asked once per hit
 def person_heading(heading: str) -> tuple[str, str] | None:
-    """(name, what follows it) when a section heading starts with a person's name (谭国栋
-    工程管理股股长 -> 谭国栋, 工程管理股股长; 谭国栋 -> 谭国栋, ""), else None.
-    A name is no word of jieba's dictionary (郑州, 黄金周, 温馨 are) and starts with a surname
-    or is tagged a person."""
+    """(name, what follows it) when a section heading starts with a person's name, as a report on
+    several people heads each one's part (谭国栋 工程管理股股长 -> 谭国栋, 工程管理股股长; 谭国栋 ->
+    谭国栋, ""; 二、方晓梅：...), else None (一、古民居修缮, 会议要求, 本报记者 曾敏, 石湾乡 群众转移,
+    郑州 暴雨, 温馨提示). A name is no word of jieba's dictionary (郑州, 黄金周, 温馨 are) and starts
+    with a surname or is tagged a person."""
     import jieba.posseg
 
     heading = without_numbering(heading).strip()     # 一、谭国栋 工程管理股股长

@@ -75,23 +75,23 @@ LATIN_CALIBRATION = {"bias": -13.173, "cosine": 13.606, "coverage": -0.449, "key
 LATIN_GIBBERISH_AT = 0.5
 RELEVANT_AT = 0.35          # below this confidence a hit is not an answer (Hit.relevant)
 
-# A question asking someone's post (苏健担任什么职务? 蔡敏的职位是什么?): in a report on several
-# people the heading over each one's part names it (苏健 政策法规处处长), so a passage under the
-# heading of the person asked holds these words of the question (retriever._hit); a small folder's
-# articles hold none of them (担任 and 职务 counted as the question's words no article has: 苏健 was
-# 0.17). Not 什么职务犯罪, 哪个职位空缺, 上任什么时候, 什么职业.
-_ASKS_ROLE = re.compile(r"(?:担任|出任|现任)(?:过|了)?(?:什么|哪些|哪个|何)"
+# A question asking someone's post (苏健担任什么职务? 蔡敏的职位是什么? 他现任何职?): in a report on
+# several people the heading over each one's part names it (苏健 政策法规处处长), so a passage under
+# the heading of the person asked holds the question's words that ask it (retriever._hit); a small
+# folder's articles hold none of them (担任 and 职务 counted as the question's words no article has:
+# 苏健 was 0.17). Not 什么职务犯罪, 哪个职位空缺, 上任什么时候, 什么职业.
+_ASKS_ROLE = re.compile(r"(?:担任|出任|现任)(?:过|了)?(?:什么|哪些|哪个|何)(?:职务|职位|官职|头衔|职)?"
                         r"|(?:职务|职位|官职|头衔)(?:是|为)(?:什么|哪些|何)"
                         r"|(?:什么|哪些|哪个|何种)(?:职务|职位|官职|头衔)(?=[?？。，,呢吗]|$)")
-ROLE_WORDS = frozenset({"担任", "出任", "现任", "职务", "职位", "官职", "头衔"})
 # What a post ends with (政策法规处处长, 办公室主任, 驻村第一书记, 主治医师, 调研员); a heading that
 # says something else of its person (方晓梅：坚守一线二十年) names no post.
 _POST = re.compile(r"(?:长|主任|书记|委员|员|师|医生|干部|经理|主席|代表|记者|专家|顾问|秘书|主管|负责人|教授|馆员|助理)$")
 
 
-def asks_role(question: str) -> bool:
-    """Whether a Chinese question asks what someone's post is."""
-    return bool(_ASKS_ROLE.search(question))
+def role_words(question: str, terms) -> frozenset[str]:
+    """The `terms` of a question that ask someone's post: those within its 担任什么职务, 现任何职..."""
+    asking = [m.group() for m in _ASKS_ROLE.finditer(question)]
+    return frozenset(t for t in terms if any(t in phrase for phrase in asking))
 
 
 def names_a_post(text: str) -> bool:

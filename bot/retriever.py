@@ -437,9 +437,8 @@ class Retriever:
         body = f"{p.section}\n{p.text}"
         person = proper_names.person_heading(p.section)
         own = body if person else None
-        asked_post = cjk and person is not None and person[0] in question and answer.names_a_post(person[1]) \
-            and answer.asks_role(question)
-        by_heading = frozenset(t for t in terms if t in answer.ROLE_WORDS) if asked_post else frozenset()
+        asked_post = cjk and person is not None and person[0] in question and answer.names_a_post(person[1])
+        by_heading = answer.role_words(question, terms) if asked_post else frozenset()
         weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, self._word_spans(pid),
                                                   own, body, by_heading)
         evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, elsewhere=elsewhere,

@@ -3,12 +3,12 @@
     python bench/siblings.py                              # CMRC trial half index, the fit archives
     python bench/siblings.py --dev cmrc2018_dev.json      # and the CMRC 2018 dev half index
 
-Every question is asked (k=5) with answer.SIBLING_POWER at 0 (no neighbour scaled), and the
-cards at or above the bar are counted as holding the answer (a gold answer string in a passage
-of its own article; for the archives, the question's hint) or not; then again with the hits'
-confidences from answer.with_peers at the shipped (SIBLING_RATIO, SIBLING_POWER) and a few
-other pairs. CMRC: Chinese questions; the archives: Chinese and English ones. Each article's best card keeps its confidence, so whether a
-question is answered at all cannot change; only how many of its cards are answers.
+Every question is asked (k=5), and its cards at or above the bar by answer.with_peers are
+counted as holding the answer (a gold answer string in a passage of its own article; for the
+archives, the question's hint) or not: with no neighbour scaled, and with the shipped
+(SIBLING_RATIO, SIBLING_POWER) and a few other (ratio, power) pairs. CMRC: Chinese questions;
+the archives: Chinese and English ones. Each article's best card keeps its confidence, so
+whether a question is answered at all cannot change; only how many of its cards are answers.
 The indexes are bench/nearmiss.py's (bench/out/*-half-index, news-fit-index, titled-fit-index):
 run it first.
 """
@@ -30,30 +30,19 @@ DATA = ROOT / "bench" / "data"
 PAIRS = [(answer.SIBLING_RATIO, answer.SIBLING_POWER), (0.7, 99), (0.8, 4), (0.7, 4)]     # (ratio, power)
 
 
-def scaled(hits) -> dict[tuple[float, int], list[float]]:
-    """Each pair's confidences of `hits`, as answer.with_peers gives them with that pair."""
-    shipped = answer.SIBLING_RATIO, answer.SIBLING_POWER
-    out = {}
-    for pair in PAIRS:
-        answer.SIBLING_RATIO, answer.SIBLING_POWER = pair
-        out[pair] = answer.with_peers([h.evidence for h in hits], [h.doc_id for h in hits])
-    answer.SIBLING_RATIO, answer.SIBLING_POWER = shipped
-    return out
-
-
 def count(retriever: Retriever, asked) -> collections.Counter:
-    """{(pair or "none", holds): cards at or above the bar} over `asked`: (question, hit -> holds)."""
+    """{(pair or "none", holds): cards at or above the bar} over `asked`: (question, hit -> holds).
+    "none": answer.with_peers without the hits' articles, so no neighbour is scaled."""
     tally = collections.Counter()
     for question, holds in asked:
-        answer.SIBLING_POWER, shipped = 0, answer.SIBLING_POWER     # the search's own: none scaled
         hits = retriever.search(question, k=5)
-        answer.SIBLING_POWER = shipped
         right = [holds(h) for h in hits]
-        for h, ok in zip(hits, right):
-            tally[("none", ok)] += h.confidence >= answer.RELEVANT_AT
-        for pair, confidences in scaled(hits).items():
+        evidences, articles = [h.evidence for h in hits], [h.doc_id for h in hits]
+        scored = {"none": answer.with_peers(evidences)} | \
+            {(ratio, power): answer.with_peers(evidences, articles, ratio, power) for ratio, power in PAIRS}
+        for key, confidences in scored.items():
             for c, ok in zip(confidences, right):
-                tally[(pair, ok)] += c >= answer.RELEVANT_AT
+                tally[(key, ok)] += c >= answer.RELEVANT_AT
     return tally
 
 

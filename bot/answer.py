@@ -122,7 +122,8 @@ SIBLING_RATIO = 0.7
 SIBLING_POWER = 12
 
 
-def with_peers(evidences: list[Evidence], articles: list[str] | None = None) -> list[float]:
+def with_peers(evidences: list[Evidence], articles: list[str] | None = None,
+               ratio: float = SIBLING_RATIO, power: int = SIBLING_POWER) -> list[float]:
     """Confidences for one question's hits (in any order): several passages can answer.
 
     The calibration is fitted on one-answer questions, so of two passages holding the
@@ -133,7 +134,7 @@ def with_peers(evidences: list[Evidence], articles: list[str] | None = None) -> 
     fully, and the dense similarity between such passages differs by what else they say.
     Passages without that evidence keep their own confidence, but for one much less sure
     than another passage of its article (`articles`: each hit's doc_id): that answer's
-    neighbour, scaled down (SIBLING_RATIO)."""
+    neighbour, scaled by (its share of the article's best / `ratio`) ** `power` under that share."""
     own = [confidence(e) for e in evidences]
     if not evidences or max(own) < RELEVANT_AT:
         return own
@@ -149,7 +150,7 @@ def with_peers(evidences: list[Evidence], articles: list[str] | None = None) -> 
     # however far down the ranking it sits (English weighs the rank); one that holds them through
     # the article's title (every paragraph under 青溪大桥主桥顺利合龙 does) is not.
     other = [p and e.title_only <= best.title_only for p, e in zip(peer, evidences)]
-    return [c if o or not top[a] else c * min(1.0, c / (SIBLING_RATIO * top[a])) ** SIBLING_POWER
+    return [c if o or not top[a] else c * min(1.0, c / (ratio * top[a])) ** power
             for c, a, o in zip(lifted, articles, other)]
 
 

@@ -57,7 +57,13 @@ Question sets (each question: its index, language, fit/held-out part, and which 
   whose titles name a town, a reservoir, a school...: half are reports on several people under
   that title (only some of whom went there: the others are bystanders the title reaches), half
   are about the title's subject throughout, in parts (一、窑址保护) or paragraphs that do not name
-  it again; questions of the same four kinds, some with two right passages.
+  it again; questions of the same four kinds, some with two right passages. Two more,
+  bench/data/news_mixed_fit/ (fit) and news_mixed_holdout/ (held out), of twelve articles each
+  of two other invented cities, written by helpers who never ran the bot, in shapes the others
+  lack: bylines and datelines, an interview, a roundup of unrelated briefs, people whose
+  headings are quotes (name and post only in the text), tables and numbered lists, saved web
+  pages, sibling articles on the same kind of work in other places; the held-out one was
+  first measured after every constant of this stop was chosen.
 
 - `small`: small folders. The first SMALL_GROUPS x SMALL_FOLDER contexts of the CMRC trial in
   folders of SMALL_FOLDER, each indexed on its own (bench/out/small-index/gN): a user's
@@ -114,7 +120,8 @@ LOOKALIKE = DATA / "lookalike"
 LOOKALIKE_FIT = DATA / "lookalike_fit"
 NEWS = {"news-fit": (DATA / "news_fit", "fit"), "news-holdout": (DATA / "news_holdout", "held-out"),
         "news-check": (DATA / "news_check", "held-out"),
-        "titled-fit": (DATA / "news_titled_fit", "fit"), "titled-holdout": (DATA / "news_titled_holdout", "held-out")}
+        "titled-fit": (DATA / "news_titled_fit", "fit"), "titled-holdout": (DATA / "news_titled_holdout", "held-out"),
+        "mixed-fit": (DATA / "news_mixed_fit", "fit"), "mixed-holdout": (DATA / "news_mixed_holdout", "held-out")}
 NEWS_SETS = {"answer": "news", "absent": "news", "cross": "news-cross", "attribute": "news-attribute"}
 K = 5
 

@@ -24,10 +24,16 @@ _HAS_WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff]")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _DATE_LINE = re.compile(r"(日期|时间|发布|来源|作者|编辑|浏览|字号|Date|Published|Posted|Source)\s*[:：]", re.I)
 _PUBLISHER = re.compile(r"来源\s*[:：]\s*([^\s|　]+)")
+# A dateline under the title says when and by whom, with no label (鹤浦日报 2024年8月22日 记者 龚立群;
+# 2024-07-12 鹤浦日报 第2版): a short line with a whole date and no sentence in it.
+_DATELINE_MAX_CHARS = 60
+_SENTENCE_PUNCT = re.compile(r"[，,。！？!?；;、]")
+_TABLE_ROW = re.compile(r"^\|.*\|$")     # | 2023 | 1350 | 46.7 |: a Markdown or web-page table's row
 # Labels of page furniture that end up in copied articles.
 _RESIDUE = re.compile(
     r"^[【\[]?(相关链接|相关阅读|相关新闻|相关文章|附件|责任编辑|编辑|审核|打印本页|打印|关闭窗口|关闭"
     r"|分享到|扫一扫|上一篇|下一篇|返回顶部|字号|Related links?|Share|Print)[】\]]?\s*[:：]?\s*$", re.I)
+_END_MARK = re.compile(r"^[（(]?(?:完|全文完|END)[)）]?$", re.I)    # （完）: the story ends here
 _CAPTION = re.compile(r"^(图[为片:：]|图\d|（?[左右中前后][一二三四五六七八九]）?$)")
 _OPEN, _CLOSE = "(（[【《“「『", ")）]】》”」』"
 
@@ -101,6 +107,8 @@ def _is_residue(text: str) -> str | None:
         return "no words (table or rule residue)"
     if _RESIDUE.match(text):
         return "page residue label"
+    if _END_MARK.match(text):
+        return "end mark"
     if len(text) <= CAPTION_MAX_CHARS and (not _balanced(text) or _CAPTION.match(text)):
         return "photo caption fragment"
     return None
@@ -125,8 +133,10 @@ def _is_heading(line: _Line, following: _Line | None) -> bool:
     text = line.text
     # 一、2023年工作回顾 / （二）特色产业 / 3. 人才回流: the numbering's 、 is no clause mark
     words = without_numbering(text)
-    if len(text) > HEADING_MAX_CHARS or not words or _CLAUSE_PUNCT.search(words) or text[-1] in _TERMINAL \
-            or " | " in text:
+    # 二、“村里老人走不远，我就走过去”: a numbered part may be headed by a quotation, commas and all
+    quoted = words != text and len(words) > 2 and words[0] in "“「『" and words[-1] in "”」』"
+    if len(text) > HEADING_MAX_CHARS or not words or " | " in text \
+            or (not quoted and (_CLAUSE_PUNCT.search(words) or text[-1] in _TERMINAL)):
         return False
     if not _balanced(text) or following is None:
         return False
@@ -152,13 +162,19 @@ def parse(doc: Document) -> Article:
     looking_for_title = not title
     for line in lines:
         text = line.text
-        date_line = len(text) <= 80 and _DATE_LINE.search(text) and (_DATE.search(text) or "来源" in text)
+        date_line = (len(text) <= 80 and _DATE_LINE.search(text) and (_DATE.search(text) or "来源" in text)) or (
+            not body and len(text) <= _DATELINE_MAX_CHARS and _DATE.search(text) and not _SENTENCE_PUNCT.search(text)
+            and not looking_for_title)
         # The first line is the title, unless it is a date line or has no words (then the next).
         if looking_for_title and not date_line and _HAS_WORD.search(text):
             looking_for_title = False
             if len(text) <= 80 and text[-1] not in "。！？!?":
                 title = text.lstrip("# ").strip()
                 continue
+        if not body and not looking_for_title and title and text.startswith(("——", "--")) \
+                and len(text) <= _DATELINE_MAX_CHARS:
+            title = f"{title} {text}"      # a subtitle under the title (——访市交通运输局主要负责人)
+            continue
         if date_line:
             found = _DATE.search(text)
             if found and not date:
@@ -180,13 +196,24 @@ def parse(doc: Document) -> Article:
         following = body[i + 1] if i + 1 < len(body) else None
         is_marked = marked and _MARKED_HEADING.match(line.text) is not None
         if is_marked or (guessed and _is_heading(line, following)):
+            name = line.text.lstrip("#").strip() if is_marked else line.text
+            if not paragraphs and title and title.startswith(name):
+                dropped.append((line.text, "the title again"))   # a web page's <h1> under its <title>
+                continue
             if heading is not None:   # the previous heading has no text under it
                 dropped.append((heading, "heading with no text under it"))
-            section = line.text.lstrip("#").strip() if is_marked else line.text
+            section = name
             heading = line.text
             continue
         heading = None
         previous = paragraphs[-1] if paragraphs else None
+        if (previous and previous.section == section and _TABLE_ROW.match(line.text)
+                and _TABLE_ROW.match(previous.text.rsplit("\n", 1)[-1])
+                and not _HAS_WORD.search(doc.text[previous.end:line.start])):   # at most a |---| rule between
+            # A table's rows are one paragraph: a row alone (| 2023 | 46.7 |) does not say what its numbers are.
+            previous.end = line.end
+            previous.text = normalize(doc.text[previous.start:previous.end])
+            continue
         if (previous and not line.blank_before and previous.section == section
                 and len(previous.text) >= HARD_WRAP_MIN_CHARS
                 and previous.text[-1] not in _TERMINAL

@@ -16,7 +16,7 @@ from typing import Callable
 from .article import Article, normalize
 from .documents import Document
 
-CHUNKER_VERSION = "6"      # bump when these rules change: it invalidates built indexes
+CHUNKER_VERSION = "7"      # bump when these rules change: it invalidates built indexes
 MAX_PASSAGE_TOKENS = 256   # below the model limit; shorter passages rank and highlight better
 MIN_PASSAGE_CHARS = 24     # shorter fragments are merged into a neighbour
 HEAD_MAX_CHARS = 80        # a longer title or section is cut in what the model sees
@@ -27,6 +27,7 @@ MAX_TOKEN_CHARS = 16       # no token of the default model spans more characters
 # Latin terminal marks followed by a space; semicolons end sentences too.
 _SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』\")）]*|\.(?=\s)[”’\")]*|\n")
 _CLAUSE_END = re.compile(r"[，,、：:]")
+_INTERVIEWER = re.compile(r"^(?:本报)?(?:记者|问|主持人|Q)\s*[：:]")   # 记者：... ？ then 答：...
 # A full stop that ends an initial or a common abbreviation ends no sentence: "Thomas R. Holtz",
 # "H. F. Verwoerd", "St. John", "Dr. Apgar".
 _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:[A-Za-z]|Mr|Mrs|Ms|Dr|St|Mt|Prof|Jr|Sr|Gen|Col|Lt|Capt|Rev"
@@ -192,7 +193,9 @@ def _pack(units: list[tuple[int, int]], tokens, max_tokens: int) -> list[tuple[i
 
 def _merge_short(pieces: list[tuple[int, int, str]], doc_text: str,
                  fits: Callable[[int, int, str], bool]) -> list[tuple[int, int, str]]:
-    """Merge fragments under MIN_PASSAGE_CHARS into the next (else previous) piece.
+    """Merge fragments under MIN_PASSAGE_CHARS into the next (else previous) piece, and an
+    interviewer's question into its answer (记者：为什么一定要建这座桥？ / 答：...): the answer
+    alone does not say what it answers.
 
     Only pieces of one section with nothing but whitespace between them merge,
     so a dropped line (a caption, say) never comes back inside a passage."""
@@ -202,8 +205,19 @@ def _merge_short(pieces: list[tuple[int, int, str]], doc_text: str,
     def short(piece: tuple[int, int, str]) -> bool:
         return len(normalize(doc_text[piece[0]:piece[1]])) < MIN_PASSAGE_CHARS
 
-    out: list[tuple[int, int, str]] = []
+    def leads(piece: tuple[int, int, str]) -> bool:     # short, or ends with a question asked
+        text = normalize(doc_text[piece[0]:piece[1]])
+        last = text.rsplit("\n", 1)[-1]
+        return len(text) < MIN_PASSAGE_CHARS or bool(_INTERVIEWER.match(last) and last[-1] in "？?")
+
+    forward: list[tuple[int, int, str]] = []
     for piece in pieces:
+        if forward and leads(forward[-1]) and joinable(forward[-1], piece):
+            forward[-1] = (forward[-1][0], piece[1], piece[2])
+        else:
+            forward.append(piece)
+    out: list[tuple[int, int, str]] = []
+    for piece in forward:     # what had nothing after it to join
         if out and joinable(out[-1], piece) and (short(out[-1]) or short(piece)):
             out[-1] = (out[-1][0], piece[1], piece[2])
         else:

@@ -163,3 +163,51 @@ def test_numbered_headings_become_sections_and_numbered_items_stay_text():
     listed = "名单\n\n1、县人民医院\n\n2、县第一中学，由校长带队，检查了食堂和宿舍的消防设施\n\n3、县水利局\n"
     doc = documents.Document("l.txt", listed, "l.txt", "txt")
     assert {p.section for p in article.parse(doc).paragraphs} == {""}
+
+
+def test_a_subtitle_and_a_dateline_under_the_title_are_no_sections():
+    # The dateline (no 日期: label) was taken for a heading: every paragraph stood under
+    # "鹤浦日报 2024年8月22日 记者 龚立群"; the subtitle was a passage of its own.
+    text = ("芦洲大桥主桥合龙 年底有望通车\n——访市交通运输局主要负责人\n\n鹤浦日报 2024年8月22日 记者 龚立群\n\n"
+            "8月15日，横跨鹤江的芦洲大桥主桥顺利合龙，芦洲镇群众进城将不再绕行老桥。\n\n记者：芦洲大桥现在进展到哪一步了？\n\n"
+            "答：主桥合龙以后，现在正在进行桥面铺装和护栏施工。大桥全长1260米，12月底前具备通车条件。\n\n（完）\n")
+    doc = documents.Document("i.txt", text, "i.txt", "txt")
+    parsed = article.parse(doc)
+    assert parsed.title == "芦洲大桥主桥合龙 年底有望通车 ——访市交通运输局主要负责人"
+    assert parsed.date == "2024-08-22"
+    assert {p.section for p in parsed.paragraphs} == {""}
+    assert not any("（完）" in p.text for p in parsed.paragraphs)
+    # an interviewer's question is one passage with its answer, not the tail of the answer before it
+    found = passages.chunk(doc, parsed, len, max_tokens=200)
+    assert [p.text[:3] for p in found] == ["8月1", "记者："]
+    assert found[1].text.startswith("记者：芦洲大桥现在进展到哪一步了？\n答：主桥合龙以后")
+
+
+def test_a_date_in_the_first_line_of_the_text_is_no_dateline_when_it_says_something():
+    text = "工作大事记\n\n2024年3月5日召开全市工作会议，部署全年任务。\n\n2024年4月1日 全市春耕生产现场会在东岭镇召开。\n"
+    doc = documents.Document("d.txt", text, "d.txt", "txt")
+    assert [p.text[:9] for p in article.parse(doc).paragraphs] == ["2024年3月5日", "2024年4月1日"]
+
+
+def test_a_tables_rows_are_one_paragraph():
+    # | 2023 | 1350 | 46.7 | alone does not say what its numbers are
+    text = ("禾坪村：一片茶园带富一个村\n\n## 三年数据看变化\n\n| 年份 | 茶园面积（亩） | 村集体收入（万元） |\n|---|---|---|\n"
+            "| 2022 | 980 | 21.3 |\n| 2023 | 1350 | 46.7 |\n\n## 第一书记\n\n谢振邦到禾坪村任驻村第一书记。\n")
+    doc = documents.Document("t.md", text, "t.md", "md")
+    paragraphs = article.parse(doc).paragraphs
+    assert [p.section for p in paragraphs] == ["三年数据看变化", "第一书记"]
+    assert paragraphs[0].text.startswith("| 年份 |") and paragraphs[0].text.endswith("| 2023 | 1350 | 46.7 |")
+
+
+def test_a_web_pages_heading_that_repeats_its_title_is_no_section():
+    text = "开学首日 副市长韩雪莹带队督查校园安全\n\n9月1日，全市中小学正式开学。\n\n新食堂投入使用\n\n在市第三中学，督查组察看了新学生食堂。\n"
+    doc = documents.Document("p.html", text, "p.html", "html", title="开学首日 副市长韩雪莹带队督查校园安全_鹤浦市教育局")
+    assert [p.section for p in article.parse(doc).paragraphs] == ["", "新食堂投入使用"]
+
+
+def test_a_numbered_part_headed_by_a_quotation_is_a_section():
+    text = ("把好医生送到家门口\n\n今年3月起，市中医院选派9名医生到乡镇卫生院驻点。\n\n一、“针灸室不能只是摆设”\n\n"
+            "官田镇卫生院原本有一间针灸室，一直用来堆放杂物。\n\n二、“村里老人走不远，我就走过去”\n\n何展鹏驻点茅岭乡卫生院。\n")
+    doc = documents.Document("q.txt", text, "q.txt", "txt")
+    assert [p.section for p in article.parse(doc).paragraphs] == [
+        "", "一、“针灸室不能只是摆设”", "二、“村里老人走不远，我就走过去”"]

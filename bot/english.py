@@ -18,7 +18,8 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
     -> 邹游), or a Chinese word whose English sense is a word of the question: the sense's
     last word (town -> 镇 "small town") or any word of a sense of one or two words. So
     "provincial" is not 省委 "provincial Party committee": a longer sense names its thing last.
-    A word inside a longer matched word is not a match of its own (龙江 in 黑龙江).
+    A word inside a longer matched word is not a match of its own (龙江 in 黑龙江), unless it
+    begins it (Gulou of 鼓楼区, whose "district" matched the whole word).
     `spans`: the passage's word_spans, when the index stored them (else it is cut here)."""
     terms = set(segment.english_terms(question))
     # what a passage's word may be -> the question's term: the term, or its dictionary form
@@ -54,8 +55,9 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
         for part in spelled.get(spelling, ()):
             if part in terms:
                 match(part, where)
+    # ...but a name's word that begins the word its kind matched is both (Gulou district: 鼓楼区)
     inside = {t for t, (s, e) in found.items()
-              if any(a <= s and e <= b and (a, b) != (s, e) for a, b in found.values())}
+              if any(a <= s and e <= b and (a, b) != (s, e) and a != s for a, b in found.values())}
     return {t: text[s:e] for t, (s, e) in found.items() if t not in inside}
 
 
@@ -103,15 +105,23 @@ def _word_matchables(word: str) -> tuple[tuple[str, ...] | None, tuple[tuple[str
 @lru_cache(maxsize=65536)
 def _sense_words(word: str) -> tuple[str, ...]:
     """The words of a Chinese word's CC-CEDICT senses that name it, in sense order: a sense's
-    last word (town of 镇 "small town"), or any word of a sense of one or two words."""
-    return tuple(g for sense in cedict.word_senses(word) for g in sense if g == sense[-1] or len(sense) <= 2)
+    last word (town of 镇 "small town"), or any word of a sense of one or two words; then, for
+    a place name jieba keeps whole (龙门镇, no sense of its own), the kind of place it ends with."""
+    senses = tuple(g for sense in cedict.word_senses(word) for g in sense if g == sense[-1] or len(sense) <= 2)
+    return senses + tuple(g for g in pinyin.place_kind(word) if g not in senses)
 
 
 @lru_cache(maxsize=65536)
 def _base_form(word: str) -> str:
     """The dictionary form of an inflected English word, when CC-CEDICT's senses use it
-    (designed -> design, making -> make, united -> unite); else the word. Only inflections:
-    a stemmer also joins experience to experiment and united to unit."""
+    (went -> go, led -> lead, designed -> design, making -> make, buses -> bus); else the word.
+    A lemmatizer (simplemma's English dictionary), not a stemmer: a stemmer also joins
+    experience to experiment and united to unit."""
+    import simplemma     # its English dictionary loads on the first English question
+
+    lemma = simplemma.lemmatize(word, lang="en")
+    if lemma != word and cedict.in_vocabulary(lemma):
+        return lemma
     if len(word) < 5:
         return word
     if word.endswith("ied"):

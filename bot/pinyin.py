@@ -9,9 +9,21 @@ from functools import lru_cache
 
 from . import segment
 
-# Generic last characters of place and organisation names: 洲头村 is also
-# found as "Zhoutou", 南通镇 as "Nantong".
-_NAME_SUFFIXES = set("省市县区镇乡村街路巷山河湖江海岛港州寺庙桥站局处")
+# Generic last characters of place and organisation names, with what English calls that kind
+# of place: 洲头村 is also found as "Zhoutou", 南通镇 as "Nantong", and it is a town.
+NAME_SUFFIXES = {"省": ("province",), "市": ("city",), "县": ("county",), "区": ("district",), "镇": ("town",),
+                 "乡": ("township", "town"), "村": ("village",), "街": ("street",), "路": ("road",),
+                 "巷": ("lane", "alley"), "山": ("mountain", "mount"), "河": ("river",), "湖": ("lake",),
+                 "江": ("river",), "海": ("sea",), "岛": ("island",), "港": ("port", "harbour", "harbor"),
+                 "州": ("prefecture",), "寺": ("temple",), "庙": ("temple",), "桥": ("bridge",),
+                 "站": ("station",), "局": ("bureau",), "处": ("division", "office")}
+_NAME_SUFFIXES = frozenset(NAME_SUFFIXES)
+
+
+def place_kind(word: str) -> tuple[str, ...]:
+    """What English calls the kind of place a name of three characters or more ends with
+    (龙门镇 -> town; 鼓楼区 -> district): a word jieba keeps whole has no dictionary sense."""
+    return NAME_SUFFIXES.get(word[-1], ()) if len(word) >= 3 else ()
 
 
 def pinyin(text: str) -> list[str]:

@@ -278,9 +278,10 @@ class Retriever:
             terms = list(dict.fromkeys(self.lexical.words(question)))
         absent = self._names_absent(question, cjk, ids, terms)
         bare = asks_nothing(question)
-        held = self._names_held(question) if cjk else []
+        held = self._names_held(question, cjk)
+        articles: dict[tuple[str, str], float] = {}   # elsewhere is the same for an article's passages
         hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk, absent,
-                          self._elsewhere(pid, held), bare)
+                          self._elsewhere(pid, held, question, cjk, articles), bare)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits], [h.doc_id for h in hits])
         return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
@@ -307,19 +308,34 @@ class Retriever:
         return float(any(not any(not f.isdisjoint(n.spellings) or f.issuperset(n.words) for f in found)
                          for n in missing))
 
-    def _names_held(self, question: str) -> list[str]:
-        """The names a Chinese question asks about that the index holds, as it holds them
-        (lexical.TermStats.chinese_name_as_held), the narrowest places only."""
+    def _names_held(self, question: str, cjk: bool = True) -> list:
+        """The names a question asks about that the index holds: Chinese, as it holds them
+        (lexical.TermStats.chinese_name_as_held), the narrowest places only; English, the
+        pinyin names (proper_names.pinyin_names) it holds in some spelling."""
+        if not cjk:
+            return [n for n in proper_names.pinyin_names(question) if self.lexical.holds_pinyin_name(n.spellings)]
         held = [self.lexical.chinese_name_as_held(name) for name in proper_names.chinese_names(question)]
         return proper_names.without_enclosing_places([name for name in held if name])
 
-    def _elsewhere(self, pid: int, held: list[str]) -> float:
+    def _elsewhere(self, pid: int, held: list, question: str, cjk: bool, seen: dict | None = None) -> float:
         """answer.Evidence.elsewhere: 1.0 if a name the question asks about (`held`, by
-        _names_held) is in the index but not written in passage `pid`'s article."""
+        _names_held) is in the index but not written in passage `pid`'s article (an English
+        name: spelled by none of its words, as _names_absent reads them). `seen`: by article,
+        for one question's hits."""
         if not held:
             return 0.0
-        texts = [embedding_text(p) for p in self._article(pid)]
-        return float(any(not any(name in text for text in texts) for name in held))
+        p = self.passages[pid]
+        if seen is not None and (p.source, p.doc_id) in seen:
+            return seen[(p.source, p.doc_id)]
+        texts = [embedding_text(q) for q in self._article(pid)]
+        if cjk:
+            out = float(any(not any(name in text for text in texts) for name in held))
+        else:
+            found = set(english.latin_matches(question, "\n".join(texts)))
+            out = float(any(found.isdisjoint(n.spellings) and not found.issuperset(n.words) for n in held))
+        if seen is not None:
+            seen[(p.source, p.doc_id)] = out
+        return out
 
     def _article(self, pid: int):
         """The passages of passage `pid`'s article, `pid`'s first and then outward: a build
@@ -347,8 +363,8 @@ class Retriever:
         from the matches in `own`, the part of `text` the passage holds as its own (default: all of
         it); `body`: its section and text, without the article's title; `by_heading`: the question's
         words its section heading answers though it does not write them (a post asked: 职务)."""
-        if cjk:   # a lone Latin letter (the x of "x光") is no match
-            terms = [t for t in terms if len(t) > 1 or not t.isascii()]
+        if cjk:   # a lone Latin letter (the x of "x光") is no match; a lone digit is (the 5 of 第五中学)
+            terms = [t for t in terms if len(t) > 1 or not t.isascii() or t.isdigit()]
             found = answer.matched_words(terms, text)
             channel = "words"
         else:   # English words match Chinese text through pinyin and glosses
@@ -419,6 +435,7 @@ class Retriever:
             # the other words held only through the article's title: about its subject, not what is asked
             "title_only": share({t: w for t, w in weight.items() if t not in key_terms},
                                 lambda t: t in covered and in_body is not None and t not in in_body),
+            "rarest": rarest / 10,
             "novel": share(rarity, lambda t: t not in indexed),
             "matched": sum(rarity[t] for t in covered if t in rarity) / 10,
             "unknown": share(weight, lambda t: t not in meaningful)}

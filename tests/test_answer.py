@@ -54,6 +54,8 @@ def test_numbers_match_across_scripts():
     assert "23" in segment.words("严长寿二十三岁时做了什么") and "23" in segment.words("严长寿23岁时做了什么")
     assert "1999" in segment.words("一九九九年") and segment.words("百分之五") == segment.words("5%")
     assert answer.matched_words(["23", "1999"], "他二十三岁时，一九九九年") == {"23": "二十三", "1999": "一九九九"}
+    # a number matches a whole number: the 5 of 第五中学 is not in 1500 or 5.6
+    assert answer.matched_words(["5", "3", "4.2"], "第三中学1500名学生，4.2万人，5.6米") == {"3": "三", "4.2": "4.2"}
     assert english.latin_matches("What did he do at 23?", "他二十三岁时任职。") == {"23": "二十三"}
 
 
@@ -62,7 +64,15 @@ def test_english_tags_are_words_the_question_holds():
                                   "黑龙江省博物馆位于哈尔滨，省委书记出席。")
     # 省委 is "provincial Party committee": the question has no committee. 龙江 is inside 黑龙江.
     assert found == {"heilongjiang": "黑龙江", "museum": "博物馆"}
-    assert english.latin_matches("Who went to Nantong town?", "苏健去了南通镇。") == {"nantong": "南通", "town": "镇"}
+    # "went" is "go" (an irregular verb: simplemma's lemma), CC-CEDICT's sense of 去 and 前往
+    assert english.latin_matches("Who went to Nantong town?", "苏健去了南通镇。") == {
+        "went": "去", "nantong": "南通", "town": "镇"}
+    assert english.latin_matches("Who led the team?", "吴春燕带队前往江田镇。") == {"led": "带队", "team": "带队"}
+    # a place name jieba keeps whole (龙门镇, no dictionary sense) is still a town
+    assert english.latin_matches("Who went to Longmen town?", "罗志刚驻守龙门镇。") == {"longmen": "龙门", "town": "龙门镇"}
+    # 鼓楼区 is one word, its sense "Gulou district": the name is there too (its key word was lost)
+    assert english.latin_matches("Where did the main burst in Gulou district?", "鼓楼区温泉街道供水主干管爆裂") == {
+        "gulou": "鼓楼", "district": "鼓楼区", "main": "主干", "burst": "爆裂"}
 
 
 def test_a_name_before_a_dictionary_comma_is_a_sense_of_its_own():

@@ -172,7 +172,7 @@ def parse(doc: Document) -> Article:
                 title = text.lstrip("# ").strip()
                 continue
         if not body and not looking_for_title and title and text.startswith(("——", "--")) \
-                and len(text) <= _DATELINE_MAX_CHARS:
+                and len(text) <= _DATELINE_MAX_CHARS and _HAS_WORD.search(text):
             title = f"{title} {text}"      # a subtitle under the title (——访市交通运输局主要负责人)
             continue
         if date_line:

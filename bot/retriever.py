@@ -327,28 +327,31 @@ class Retriever:
         p = self.passages[pid]
         if seen is not None and (p.source, p.doc_id) in seen:
             return seen[(p.source, p.doc_id)]
-        texts = [embedding_text(q) for q in self._article(pid)]
+        ids = list(self._article(pid))
         if cjk:
+            texts = [embedding_text(self.passages[i]) for i in ids]
             out = float(any(not any(name in text for text in texts) for name in held))
-        else:
-            found = set(english.latin_matches(question, "\n".join(texts)))
-            out = float(any(found.isdisjoint(n.spellings) and not found.issuperset(n.words) for n in held))
+        else:   # passage by passage, with the word spans the build stored
+            found = [set(english.latin_matches(question, embedding_text(self.passages[i]), self._word_spans(i)))
+                     for i in ids]
+            out = float(any(not any(not f.isdisjoint(n.spellings) or f.issuperset(n.words) for f in found)
+                            for n in held))
         if seen is not None:
             seen[(p.source, p.doc_id)] = out
         return out
 
     def _article(self, pid: int):
-        """The passages of passage `pid`'s article, `pid`'s first and then outward: a build
+        """The ids of passage `pid`'s article's passages, `pid` first and then outward: a build
         writes an article's passages one after another."""
         p = self.passages[pid]
-        yield p
+        yield pid
         for step in (-1, 1):
             i = pid + step
             while 0 <= i < len(self.passages):
                 q = self.passages[i]
                 if (q.source, q.doc_id) != (p.source, p.doc_id):
                     break
-                yield q
+                yield i
                 i += step
 
     def _word_spans(self, pid: int) -> np.ndarray | None:

@@ -158,9 +158,13 @@ def test_every_line_is_title_dropped_heading_or_in_one_passage(made, fmt, max_to
     for line in (normalize(raw) for raw in text.split("\n")):
         if not line or line in dropped:
             continue
-        if parsed.title and not title_seen and line.lstrip("# ").strip() == parsed.title:
+        head = line.lstrip("# ").strip()
+        if parsed.title and not title_seen and (head == parsed.title or parsed.title.startswith(head + " ——")
+                                                or parsed.title.startswith(head + " --")):
             title_seen = True                                # the first kept line, as the title
             continue
+        if title_seen and line.startswith(("——", "--")) and parsed.title.endswith(" " + line):
+            continue                                         # a subtitle, joined to the title
         if line.lstrip("#").strip() in sections or line in sections:
             continue
         assert squash(line) in body, (line, parsed.dropped, found)

@@ -40,7 +40,8 @@ class Evidence:
     bare: bool = False   # the question is only words typed to try the bot (测试测试, test, hello): it asks nothing
     elsewhere: float = 0.0  # 1 if the question names someone or something the index holds, but
                             # in other articles than this passage's: another district's market, another town's team
-    rarest: float = 0.0  # the general-use rarity of the question's rarest word / 10: a name, or "movie"
+    rarest: float = 0.0  # the general-use rarity of the question's rarest word / 10 (a name's words count as rare as
+                         # the name, as for `key`): a name, or "movie"
 
 
 # Logistic calibrations of P(passage answers the question), one per script, each fitted
@@ -197,8 +198,10 @@ def matched_words(terms: list[str], text: str) -> dict[str, str]:
     low = plain.lower()
     found = {}
     for t in terms:
-        if t and t[0].isdigit() and t[-1].isdigit():
-            whole = re.search(rf"(?<![0-9.]){re.escape(t)}(?!\.?[0-9])", low)
+        if t and t[0].isdigit():     # 5 is not in 15, 1500 or 5.6; 5% is not in 15%
+            # not followed by a digit, nor by a decimal part (4.2万), but 2024 of 2024.8.22 is a year
+            tail = r"(?![0-9])(?!\.[0-9]+(?![.0-9]))" if t[-1].isdigit() else ""
+            whole = re.search(rf"(?<![0-9.]){re.escape(t)}{tail}", low)
             at = whole.start() if whole else -1
         else:
             at = low.find(t.lower()) if t else -1

@@ -25,15 +25,20 @@ _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _DATE_LINE = re.compile(r"(日期|时间|发布|来源|作者|编辑|浏览|字号|Date|Published|Posted|Source)\s*[:：]", re.I)
 _PUBLISHER = re.compile(r"来源\s*[:：]\s*([^\s|　]+)")
 # A dateline under the title says when and by whom, with no label (鹤浦日报 2024年8月22日 记者 龚立群;
-# 2024-07-12 鹤浦日报 第2版): a short line with a whole date and no sentence in it.
+# 2024-07-12 鹤浦日报 第2版): a short line with a whole date, a paper, reporter or page, and no
+# sentence in it (放假时间为2024年6月8日至10日 is the news itself).
 _DATELINE_MAX_CHARS = 60
+_DATELINE_WORD = re.compile(r"报|网|记者|通讯员|[第\d]+版|讯|编辑|来源")
 _SENTENCE_PUNCT = re.compile(r"[，,。！？!?；;、]")
-_TABLE_ROW = re.compile(r"^\|.*\|$")     # | 2023 | 1350 | 46.7 |: a Markdown or web-page table's row
+_DATE_ONLY = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?$")
+# | 2023 | 1350 | 46.7 |: a Markdown or web-page table's row; 2023 | 1350 | 46.7: a Word table's (docx_reader)
+_TABLE_ROW = re.compile(r"^\|.*\|$|^[^|]+(?: \| [^|]*)+$")
+_TITLE_SEPARATORS = "_-|－—｜·: "     # 开学首日..._鹤浦市教育局: a page's <title> is its heading and the site's name
 # Labels of page furniture that end up in copied articles.
 _RESIDUE = re.compile(
     r"^[【\[]?(相关链接|相关阅读|相关新闻|相关文章|附件|责任编辑|编辑|审核|打印本页|打印|关闭窗口|关闭"
     r"|分享到|扫一扫|上一篇|下一篇|返回顶部|字号|Related links?|Share|Print)[】\]]?\s*[:：]?\s*$", re.I)
-_END_MARK = re.compile(r"^[（(]?(?:完|全文完|END)[)）]?$", re.I)    # （完）: the story ends here
+_END_MARK = re.compile(r"^[（(]?(?:完|全文完|END)[)）]?$", re.I)    # （完）: a mark, not text
 _CAPTION = re.compile(r"^(图[为片:：]|图\d|（?[左右中前后][一二三四五六七八九]）?$)")
 _OPEN, _CLOSE = "(（[【《“「『", ")）]】》”」』"
 
@@ -114,6 +119,11 @@ def _is_residue(text: str) -> str | None:
     return None
 
 
+def _repeats(title: str, line: str) -> bool:
+    """Whether `line` is the title again: the same, or the title is it and a site's name after it."""
+    return bool(line) and (title == line or (title.startswith(line) and title[len(line)] in _TITLE_SEPARATORS))
+
+
 def without_numbering(heading: str) -> str:
     """A heading's words without the numbering it opens with (一、谭国栋 ... -> 谭国栋 ...)."""
     return _ENUMERATOR.sub("", heading, count=1)
@@ -138,8 +148,8 @@ def _is_heading(line: _Line, following: _Line | None) -> bool:
     if len(text) > HEADING_MAX_CHARS or not words or " | " in text \
             or (not quoted and (_CLAUSE_PUNCT.search(words) or text[-1] in _TERMINAL)):
         return False
-    if not _balanced(text) or following is None:
-        return False
+    if not _balanced(text) or following is None or _DATE_ONLY.match(text):
+        return False    # a signature's date (2024年11月26日) heads nothing
     numbered = _ENUMERATOR.match(text)
     if numbered and _numbering(numbered.group()) == _numbering(following.text):
         return False    # 1、县人民医院 then 2、县第一中学，...: items of one list, not a heading and its text
@@ -163,8 +173,8 @@ def parse(doc: Document) -> Article:
     for line in lines:
         text = line.text
         date_line = (len(text) <= 80 and _DATE_LINE.search(text) and (_DATE.search(text) or "来源" in text)) or (
-            not body and len(text) <= _DATELINE_MAX_CHARS and _DATE.search(text) and not _SENTENCE_PUNCT.search(text)
-            and not looking_for_title)
+            not body and not looking_for_title and len(text) <= _DATELINE_MAX_CHARS and _DATE.search(text)
+            and _DATELINE_WORD.search(text) and not _SENTENCE_PUNCT.search(text) and not text.startswith("#"))
         # The first line is the title, unless it is a date line or has no words (then the next).
         if looking_for_title and not date_line and _HAS_WORD.search(text):
             looking_for_title = False
@@ -174,6 +184,9 @@ def parse(doc: Document) -> Article:
         if not body and not looking_for_title and title and text.startswith(("——", "--")) \
                 and len(text) <= _DATELINE_MAX_CHARS and _HAS_WORD.search(text):
             title = f"{title} {text}"      # a subtitle under the title (——访市交通运输局主要负责人)
+            continue
+        if not body and not looking_for_title and title and _repeats(title, text.lstrip("# ").strip()):
+            dropped.append((text, "the title again"))   # a web page's <h1> under its <title>
             continue
         if date_line:
             found = _DATE.search(text)
@@ -197,9 +210,6 @@ def parse(doc: Document) -> Article:
         is_marked = marked and _MARKED_HEADING.match(line.text) is not None
         if is_marked or (guessed and _is_heading(line, following)):
             name = line.text.lstrip("#").strip() if is_marked else line.text
-            if not paragraphs and title and title.startswith(name):
-                dropped.append((line.text, "the title again"))   # a web page's <h1> under its <title>
-                continue
             if heading is not None:   # the previous heading has no text under it
                 dropped.append((heading, "heading with no text under it"))
             section = name
@@ -215,6 +225,7 @@ def parse(doc: Document) -> Article:
             previous.text = normalize(doc.text[previous.start:previous.end])
             continue
         if (previous and not line.blank_before and previous.section == section
+                and not _TABLE_ROW.match(previous.text.rsplit("\n", 1)[-1])
                 and len(previous.text) >= HARD_WRAP_MIN_CHARS
                 and previous.text[-1] not in _TERMINAL
                 and not normalize(doc.text[previous.end:line.start])):  # no dropped line between

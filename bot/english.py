@@ -108,7 +108,7 @@ def _sense_words(word: str) -> tuple[str, ...]:
     last word (town of 镇 "small town"), or any word of a sense of one or two words; then, for
     a place name jieba keeps whole (龙门镇, no sense of its own), the kind of place it ends with."""
     senses = tuple(g for sense in cedict.word_senses(word) for g in sense if g == sense[-1] or len(sense) <= 2)
-    return senses + tuple(g for g in pinyin.place_kind(word) if g not in senses)
+    return senses or pinyin.place_kind(word)
 
 
 @lru_cache(maxsize=65536)

@@ -27,7 +27,8 @@ MAX_TOKEN_CHARS = 16       # no token of the default model spans more characters
 # Latin terminal marks followed by a space; semicolons end sentences too.
 _SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』\")）]*|\.(?=\s)[”’\")]*|\n")
 _CLAUSE_END = re.compile(r"[，,、：:]")
-_INTERVIEWER = re.compile(r"^(?:本报)?(?:记者|问|主持人|Q)\s*[：:]")   # 记者：... ？ then 答：...
+# 记者：...？ then 答：... (also **记者：**, 【记者】, 记者问：, 本报记者 龚立群：)
+_INTERVIEWER = re.compile(r"^[*【\[]*(?:本报)?(?:记者|问|主持人|Q)(?:问|\s*[\u4e00-\u9fff]{2,3})?[*】\]]*\s*[：:]")
 # A full stop that ends an initial or a common abbreviation ends no sentence: "Thomas R. Holtz",
 # "H. F. Verwoerd", "St. John", "Dr. Apgar".
 _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:[A-Za-z]|Mr|Mrs|Ms|Dr|St|Mt|Prof|Jr|Sr|Gen|Col|Lt|Capt|Rev"
@@ -193,9 +194,9 @@ def _pack(units: list[tuple[int, int]], tokens, max_tokens: int) -> list[tuple[i
 
 def _merge_short(pieces: list[tuple[int, int, str]], doc_text: str,
                  fits: Callable[[int, int, str], bool]) -> list[tuple[int, int, str]]:
-    """Merge fragments under MIN_PASSAGE_CHARS into the next (else previous) piece, and an
-    interviewer's question into its answer (记者：为什么一定要建这座桥？ / 答：...): the answer
-    alone does not say what it answers.
+    """Merge an interviewer's question into its answer (记者：为什么一定要建这座桥？ / 答：...: the
+    answer alone does not say what it answers), then a fragment under MIN_PASSAGE_CHARS into the
+    piece before it (the first piece: the one after it).
 
     Only pieces of one section with nothing but whitespace between them merge,
     so a dropped line (a caption, say) never comes back inside a passage."""
@@ -205,19 +206,18 @@ def _merge_short(pieces: list[tuple[int, int, str]], doc_text: str,
     def short(piece: tuple[int, int, str]) -> bool:
         return len(normalize(doc_text[piece[0]:piece[1]])) < MIN_PASSAGE_CHARS
 
-    def leads(piece: tuple[int, int, str]) -> bool:     # short, or ends with a question asked
+    def asks(piece: tuple[int, int, str]) -> bool:
         text = normalize(doc_text[piece[0]:piece[1]])
-        last = text.rsplit("\n", 1)[-1]
-        return len(text) < MIN_PASSAGE_CHARS or bool(_INTERVIEWER.match(last) and last[-1] in "？?")
+        return bool(_INTERVIEWER.match(text)) and text[-1] in "？?"
 
-    forward: list[tuple[int, int, str]] = []
+    answered: list[tuple[int, int, str]] = []
     for piece in pieces:
-        if forward and leads(forward[-1]) and joinable(forward[-1], piece):
-            forward[-1] = (forward[-1][0], piece[1], piece[2])
+        if answered and asks(answered[-1]) and joinable(answered[-1], piece):
+            answered[-1] = (answered[-1][0], piece[1], piece[2])
         else:
-            forward.append(piece)
+            answered.append(piece)
     out: list[tuple[int, int, str]] = []
-    for piece in forward:     # what had nothing after it to join
+    for piece in answered:
         if out and joinable(out[-1], piece) and (short(out[-1]) or short(piece)):
             out[-1] = (out[-1][0], piece[1], piece[2])
         else:

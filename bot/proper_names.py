@@ -153,6 +153,30 @@ def pinyin_names(question: str) -> tuple[PinyinName, ...]:
     return tuple(out)
 
 
+# How far an English place word reaches (Gulou district, Fuzhou city): the narrowest is asked about.
+_ENGLISH_PLACE_LEVEL = {"province": 0, "city": 1, "prefecture": 1, "county": 2, "district": 2, "town": 3,
+                        "township": 3, "subdistrict": 3, "village": 4, "street": 4, "road": 4, "community": 4}
+
+
+def without_enclosing_pinyin_places(question: str, names) -> list[PinyinName]:
+    """`names` (pinyin_names of `question`) without the places that enclose another: "Gulou
+    district, Fuzhou" asks about Gulou (an article on the district need not write its city). A
+    place's reach is the English word after it (district, town, ...); a name followed by none
+    that is not a person's (Fuzhou, Fuzhou's) encloses a place that has one. People stay."""
+    def level(name: PinyinName) -> int | None:
+        found = re.search(r"\b" + r"[\s-]+".join(map(re.escape, name.words)) + r"\s+([a-z]+)", question, re.I)
+        return _ENGLISH_PLACE_LEVEL.get(found.group(1).lower()) if found else None
+
+    def person(name: PinyinName) -> bool:   # a one-syllable surname and a given name (pinyin_names)
+        return 2 <= len(name.words) <= 3 and pinyin.syllables(name.words[0]) == 1
+
+    levels = {name: level(name) for name in names}
+    placed = [lv for lv in levels.values() if lv is not None]
+    if not placed:
+        return list(names)
+    return [name for name, lv in levels.items() if lv == max(placed) or (lv is None and person(name))]
+
+
 # A person's heading: the name, then a space or a colon, then the role (谭国栋 工程管理股股长), or
 # a name alone of two or three characters.
 _HEADING_NAME = re.compile(r"([\u4e00-\u9fff]{2,4})(?:[ \u3000:：]|$)")

@@ -21,6 +21,7 @@ from .passages import Passage, embedding_text
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 50                # each side's list length before fusion
 MAX_QUESTION_CHARS = 1000      # longer questions are cut (the model reads 512 tokens anyway)
+ARTICLE_SCAN = 200             # an English question's names are looked for in this many passages of a hit's article
 # Asked by warm(): a Chinese question with a name (the tagger runs) and an English one (glossary, pinyin).
 WARM_QUESTIONS = ("张伟在哪里工作?", "Where does Zhang Wei work?")
 
@@ -311,9 +312,10 @@ class Retriever:
     def _names_held(self, question: str, cjk: bool = True) -> list:
         """The names a question asks about that the index holds: Chinese, as it holds them
         (lexical.TermStats.chinese_name_as_held), the narrowest places only; English, the
-        pinyin names (proper_names.pinyin_names) it holds in some spelling."""
+        pinyin names (proper_names.pinyin_names) it holds in some spelling, the narrowest places only."""
         if not cjk:
-            return [n for n in proper_names.pinyin_names(question) if self.lexical.holds_pinyin_name(n.spellings)]
+            held = [n for n in proper_names.pinyin_names(question) if self.lexical.holds_pinyin_name(n.spellings)]
+            return proper_names.without_enclosing_pinyin_places(question, held)
         held = [self.lexical.chinese_name_as_held(name) for name in proper_names.chinese_names(question)]
         return proper_names.without_enclosing_places([name for name in held if name])
 
@@ -331,11 +333,14 @@ class Retriever:
         if cjk:
             texts = [embedding_text(self.passages[i]) for i in ids]
             out = float(any(not any(name in text for text in texts) for name in held))
-        else:   # passage by passage, with the word spans the build stored
-            found = [set(english.latin_matches(question, embedding_text(self.passages[i]), self._word_spans(i)))
-                     for i in ids]
-            out = float(any(not any(not f.isdisjoint(n.spellings) or f.issuperset(n.words) for f in found)
-                            for n in held))
+        else:   # passage by passage (the word spans the build stored), until each name is found
+            missing = list(held)
+            for i in ids[:ARTICLE_SCAN]:
+                found = set(english.latin_matches(question, embedding_text(self.passages[i]), self._word_spans(i)))
+                missing = [n for n in missing if found.isdisjoint(n.spellings) and not found.issuperset(n.words)]
+                if not missing:
+                    break
+            out = float(bool(missing) and len(ids) <= ARTICLE_SCAN)   # a longer article: not read to the end
         if seen is not None:
             seen[(p.source, p.doc_id)] = out
         return out
@@ -366,8 +371,8 @@ class Retriever:
         from the matches in `own`, the part of `text` the passage holds as its own (default: all of
         it); `body`: its section and text, without the article's title; `by_heading`: the question's
         words its section heading answers though it does not write them (a post asked: 职务)."""
-        if cjk:   # a lone Latin letter (the x of "x光") is no match; a lone digit is (the 5 of 第五中学)
-            terms = [t for t in terms if len(t) > 1 or not t.isascii() or t.isdigit()]
+        if cjk:   # a lone Latin letter (the x of "x光") is no match
+            terms = [t for t in terms if len(t) > 1 or not t.isascii()]
             found = answer.matched_words(terms, text)
             channel = "words"
         else:   # English words match Chinese text through pinyin and glosses

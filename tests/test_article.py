@@ -187,6 +187,24 @@ def test_a_date_in_the_first_line_of_the_text_is_no_dateline_when_it_says_someth
     text = "工作大事记\n\n2024年3月5日召开全市工作会议，部署全年任务。\n\n2024年4月1日 全市春耕生产现场会在东岭镇召开。\n"
     doc = documents.Document("d.txt", text, "d.txt", "txt")
     assert [p.text[:9] for p in article.parse(doc).paragraphs] == ["2024年3月5日", "2024年4月1日"]
+    # no paper, reporter or page in it: the news itself, though it has no comma
+    text = "关于端午节放假的通知\n\n放假时间为2024年6月8日至10日共3天\n\n请各单位做好值班安排，确保节日期间安全。\n"
+    doc = documents.Document("n.txt", text, "n.txt", "txt")
+    parsed = article.parse(doc)
+    assert not parsed.dropped and parsed.date == ""      # (a short line before prose: it heads it)
+
+
+def test_a_web_pages_dateline_under_its_heading_and_a_signature_date_are_no_sections():
+    text = ("开学首日 副市长韩雪莹带队督查\n\n2024年9月1日 鹤浦日报 记者 张三\n\n9月1日，全市中小学正式开学，督查组察看了新食堂。\n\n"
+            "市教育局\n\n2024年9月2日\n\n附：督查组名单见市教育局网站，欢迎监督。\n")
+    doc = documents.Document("p.html", text, "p.html", "html", title="开学首日 副市长韩雪莹带队督查 - 鹤浦市教育局")
+    parsed = article.parse(doc)
+    assert parsed.date == "2024-09-01"
+    assert {p.section for p in parsed.paragraphs} <= {"", "市教育局"}
+    # a heading that only begins the title is a heading (芦洲大桥 under 芦洲大桥主桥合龙)
+    text = "芦洲大桥\n\n大桥全长1260米，主桥为跨径160米的矮塔斜拉桥，桥面宽26米。\n"
+    doc = documents.Document("q.html", text, "q.html", "html", title="芦洲大桥主桥合龙 年底有望通车")
+    assert [p.section for p in article.parse(doc).paragraphs] == ["芦洲大桥"]
 
 
 def test_a_tables_rows_are_one_paragraph():
@@ -197,6 +215,11 @@ def test_a_tables_rows_are_one_paragraph():
     paragraphs = article.parse(doc).paragraphs
     assert [p.section for p in paragraphs] == ["三年数据看变化", "第一书记"]
     assert paragraphs[0].text.startswith("| 年份 |") and paragraphs[0].text.endswith("| 2023 | 1350 | 46.7 |")
+    # a Word table's rows (docx_reader: cells joined by " | "), and the prose after a table is its own
+    text = ("禾坪村：一片茶园带富一个村\n\n年份 | 茶园面积（亩） | 村集体收入（万元）\n2022 | 980 | 21.3\n2023 | 1350 | 46.7\n"
+            "村里计划再新增茶园200亩，并把村口的老祠堂改建成茶文化展示馆，力争集体收入突破60万元。\n")
+    doc = documents.Document("t.docx", text, "t.docx", "docx")
+    assert [p.text[:4] for p in article.parse(doc).paragraphs] == ["年份 |", "村里计划"]
 
 
 def test_a_web_pages_heading_that_repeats_its_title_is_no_section():

@@ -444,7 +444,7 @@ def test_a_docx_reads_paragraphs_headings_and_table_rows(tmp_path):
     assert parsed.publisher == "市住房和城乡建设局"
     assert paragraphs_by_section(parsed) == [
         ("", [DOCX_INTRO]), *DOCX_SECTIONS,
-        ("各区进度", ["区 | 项目数 | 完成投资", "鼓楼区 | 18 | 3.2亿元", "台江区 | 24 | 4.1亿元"])]
+        ("各区进度", ["区 | 项目数 | 完成投资\n鼓楼区 | 18 | 3.2亿元\n台江区 | 24 | 4.1亿元"])]   # a table: one paragraph
     assert "内部资料" not in doc.text
 
 

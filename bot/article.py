@@ -209,10 +209,9 @@ def parse(doc: Document) -> Article:
         following = body[i + 1] if i + 1 < len(body) else None
         is_marked = marked and _MARKED_HEADING.match(line.text) is not None
         if is_marked or (guessed and _is_heading(line, following)):
-            name = line.text.lstrip("#").strip() if is_marked else line.text
             if heading is not None:   # the previous heading has no text under it
                 dropped.append((heading, "heading with no text under it"))
-            section = name
+            section = line.text.lstrip("#").strip() if is_marked else line.text
             heading = line.text
             continue
         heading = None

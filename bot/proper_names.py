@@ -121,6 +121,12 @@ class PinyinName(NamedTuple):
     spellings: tuple[str, ...]   # how an index may hold it: the words joined, each word of two syllables or more
     words: tuple[str, ...]       # its words as the question writes them
 
+    def spelled_by(self, matched: set[str]) -> bool:
+        """Whether a passage whose matches (english.latin_matches' terms) are `matched` writes the
+        name: one of its spellings matched there, or each of its words did (王磊 cut 王 / 磊; Hong
+        Kong, which CC-CEDICT glosses 香港 with)."""
+        return not matched.isdisjoint(self.spellings) or matched.issuperset(self.words)
+
 
 # After a person's name: it goes on in another spelling (the Yang Chao of
 # Yang Chao-hsiang, Wade-Giles), unless it is a possessive (Wang Lei's, Wang Lei’s).

@@ -304,10 +304,8 @@ class Retriever:
             return 0.0
         found = [set(english.latin_matches(question, embedding_text(self.passages[pid]), self._word_spans(pid)))
                  for pid in ids]
-        # found in a passage: one of its spellings matched there, or each of its words did (王磊
-        # cut 王 / 磊; Hong Kong, which CC-CEDICT glosses 香港 with), not one here and one there
-        return float(any(not any(not f.isdisjoint(n.spellings) or f.issuperset(n.words) for f in found)
-                         for n in missing))
+        # found in a passage (PinyinName.spelled_by), not one word here and one there
+        return float(any(not any(n.spelled_by(f) for f in found) for n in missing))
 
     def _names_held(self, question: str, cjk: bool = True) -> list:
         """The names a question asks about that the index holds: Chinese, as it holds them
@@ -337,7 +335,7 @@ class Retriever:
             missing = list(held)
             for i in ids[:ARTICLE_SCAN]:
                 found = set(english.latin_matches(question, embedding_text(self.passages[i]), self._word_spans(i)))
-                missing = [n for n in missing if found.isdisjoint(n.spellings) and not found.issuperset(n.words)]
+                missing = [n for n in missing if not n.spelled_by(found)]
                 if not missing:
                     break
             out = float(bool(missing) and len(ids) <= ARTICLE_SCAN)   # a longer article: not read to the end

@@ -95,11 +95,16 @@ def _passage_words(text: str, spans: bytes | None = None) -> tuple[tuple[str, tu
 @lru_cache(maxsize=65536)
 def _word_matchables(word: str) -> tuple[tuple[str, ...] | None, tuple[tuple[str, int], ...], frozenset[str]]:
     """What a question can match in one word of a passage: a Latin word's or number's English
-    terms (None for a Chinese word); a Chinese word's `word_spellings` (two characters or more);
-    the words of its senses that name it (_sense_words, as a set)."""
+    terms (None for a Chinese word); a Chinese word's `word_spellings` (two characters or more),
+    and those of its beginnings of two characters or more (jieba glues a name it does not know to
+    what follows: 恒岳新 / 材料 holds Hengyue); the words of its senses that name it (_sense_words,
+    as a set)."""
     if not segment.CJK.match(word):
         return tuple(segment.english_terms(word)), (), frozenset()
-    return None, pinyin.word_spellings(word) if len(word) > 1 else (), frozenset(_sense_words(word))
+    spellings = pinyin.word_spellings(word) if len(word) > 1 else ()
+    spellings += tuple((pinyin.to_pinyin(word[:n]), n) for n in range(2, len(word))
+                       if all(s != pinyin.to_pinyin(word[:n]) for s, _ in spellings))
+    return None, spellings, frozenset(_sense_words(word))
 
 
 @lru_cache(maxsize=65536)

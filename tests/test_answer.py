@@ -68,6 +68,8 @@ def test_english_tags_are_words_the_question_holds():
     assert english.latin_matches("Who went to Nantong town?", "苏健去了南通镇。") == {
         "went": "去", "nantong": "南通", "town": "镇"}
     assert english.latin_matches("Who led the team?", "吴春燕带队前往江田镇。") == {"led": "带队", "team": "带队"}
+    # jieba glues a name it does not know to what follows (恒岳新 / 材料): the word's beginning spells it
+    assert english.latin_matches("Who signed with Hengyue?", "恒岳新材料科技有限公司签约")["hengyue"] == "恒岳"
     # a place name jieba keeps whole (龙门镇, no dictionary sense) is still a town
     assert english.latin_matches("Who went to Longmen town?", "罗志刚驻守龙门镇。") == {"longmen": "龙门", "town": "龙门镇"}
     # 鼓楼区 is one word, its sense "Gulou district": the name is there too (its key word was lost)

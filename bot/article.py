@@ -30,7 +30,7 @@ _PUBLISHER = re.compile(r"来源\s*[:：]\s*([^\s|　]+)")
 _DATELINE_MAX_CHARS = 60
 _DATELINE_WORD = re.compile(r"报|网|记者|通讯员|[第\d]+版|讯|编辑|来源")
 _SENTENCE_PUNCT = re.compile(r"[，,。！？!?；;、]")
-_DATE_ONLY = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?$")
+_DATE_ONLY = re.compile(rf"^{_DATE.pattern}\s*日?(?:\s*\d{{1,2}}[:：]\d{{2}}(?:[:：]\d{{2}})?)?$")
 # | 2023 | 1350 | 46.7 |: a Markdown or web-page table's row; 2023 | 1350 | 46.7: a Word table's (docx_reader)
 _TABLE_ROW = re.compile(r"^\|.*\|$|^[^|]+(?: \| [^|]*)+$")
 _TITLE_SEPARATORS = "_-|－—｜·: "     # 开学首日..._鹤浦市教育局: a page's <title> is its heading and the site's name
@@ -172,8 +172,9 @@ def parse(doc: Document) -> Article:
     looking_for_title = not title
     for line in lines:
         text = line.text
+        under_title = not body and not looking_for_title     # between the title and the first body line
         date_line = (len(text) <= 80 and _DATE_LINE.search(text) and (_DATE.search(text) or "来源" in text)) or (
-            not body and not looking_for_title and len(text) <= _DATELINE_MAX_CHARS and _DATE.search(text)
+            under_title and len(text) <= _DATELINE_MAX_CHARS and _DATE.search(text)
             and _DATELINE_WORD.search(text) and not _SENTENCE_PUNCT.search(text) and not text.startswith("#"))
         # The first line is the title, unless it is a date line or has no words (then the next).
         if looking_for_title and not date_line and _HAS_WORD.search(text):
@@ -181,11 +182,11 @@ def parse(doc: Document) -> Article:
             if len(text) <= 80 and text[-1] not in "。！？!?":
                 title = text.lstrip("# ").strip()
                 continue
-        if not body and not looking_for_title and title and text.startswith(("——", "--")) \
+        if under_title and title and text.startswith(("——", "--")) \
                 and len(text) <= _DATELINE_MAX_CHARS and _HAS_WORD.search(text):
             title = f"{title} {text}"      # a subtitle under the title (——访市交通运输局主要负责人)
             continue
-        if not body and not looking_for_title and title and _repeats(title, text.lstrip("# ").strip()):
+        if under_title and title and _repeats(title, text.lstrip("# ").strip()):
             dropped.append((text, "the title again"))   # a web page's <h1> under its <title>
             continue
         if date_line:

@@ -102,9 +102,9 @@ def _word_matchables(word: str) -> tuple[tuple[str, ...] | None, tuple[tuple[str
     if not segment.CJK.match(word):
         return tuple(segment.english_terms(word)), (), frozenset()
     spellings = pinyin.word_spellings(word) if len(word) > 1 else ()
-    spellings += tuple((pinyin.to_pinyin(word[:n]), n) for n in range(2, len(word))
-                       if all(s != pinyin.to_pinyin(word[:n]) for s, _ in spellings))
-    return None, spellings, frozenset(_sense_words(word))
+    known = {spelling for spelling, _ in spellings}
+    beginnings = ((pinyin.to_pinyin(word[:n]), n) for n in range(2, len(word)))
+    return None, spellings + tuple(b for b in beginnings if b[0] not in known), frozenset(_sense_words(word))
 
 
 @lru_cache(maxsize=65536)

@@ -63,7 +63,11 @@ Question sets (each question: its index, language, fit/held-out part, and which 
   lack: bylines and datelines, an interview, a roundup of unrelated briefs, people whose
   headings are quotes (name and post only in the text), tables and numbered lists, saved web
   pages, sibling articles on the same kind of work in other places; the held-out one was
-  first measured after every constant of this stop was chosen.
+  first measured after every constant of this stop was chosen. Two more, bench/data/news_civic_fit/
+  (fit) and news_civic_holdout/ (held out), of twelve articles each of two more invented cities,
+  also written by helpers who never ran the bot: a government notice, a policy Q&A, a meeting
+  report with five speakers, a court brief of numbered cases, a profile, an awards list, a
+  PDF's hard-wrapped text with page numbers and a running header, one file in GB18030.
 
 - `small`: small folders. The first SMALL_GROUPS x SMALL_FOLDER contexts of the CMRC trial in
   folders of SMALL_FOLDER, each indexed on its own (bench/out/small-index/gN): a user's
@@ -121,7 +125,8 @@ LOOKALIKE_FIT = DATA / "lookalike_fit"
 NEWS = {"news-fit": (DATA / "news_fit", "fit"), "news-holdout": (DATA / "news_holdout", "held-out"),
         "news-check": (DATA / "news_check", "held-out"),
         "titled-fit": (DATA / "news_titled_fit", "fit"), "titled-holdout": (DATA / "news_titled_holdout", "held-out"),
-        "mixed-fit": (DATA / "news_mixed_fit", "fit"), "mixed-holdout": (DATA / "news_mixed_holdout", "held-out")}
+        "mixed-fit": (DATA / "news_mixed_fit", "fit"), "mixed-holdout": (DATA / "news_mixed_holdout", "held-out"),
+        "civic-fit": (DATA / "news_civic_fit", "fit"), "civic-holdout": (DATA / "news_civic_holdout", "held-out")}
 NEWS_SETS = {"answer": "news", "absent": "news", "cross": "news-cross", "attribute": "news-attribute"}
 K = 5
 

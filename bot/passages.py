@@ -13,10 +13,10 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Callable
 
-from .article import Article, normalize
+from .article import Article, normalize, text_of
 from .documents import Document
 
-CHUNKER_VERSION = "7"      # bump when these rules change: it invalidates built indexes
+CHUNKER_VERSION = "8"      # bump when these rules change: it invalidates built indexes
 MAX_PASSAGE_TOKENS = 256   # below the model limit; shorter passages rank and highlight better
 MIN_PASSAGE_CHARS = 24     # shorter fragments are merged into a neighbour
 HEAD_MAX_CHARS = 80        # a longer title or section is cut in what the model sees
@@ -112,7 +112,7 @@ def chunk(doc: Document, article: Article, count_tokens: Callable[[str], int],
     pieces = _merge_short(pieces, doc_text, fits)
     passages = []
     for position, (start, end, section) in enumerate(pieces):
-        text = normalize(doc_text[start:end])
+        text = text_of(doc_text, start, end, article.cuts)
         passages.append(Passage(
             doc_id=doc.doc_id, title=article.title, section=section, text=text,
             position=position, start=start, end=end, source=doc.source, date=article.date,

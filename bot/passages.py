@@ -13,7 +13,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Callable
 
-from .article import Article, normalize, text_of
+from .article import Article, normalize
 from .documents import Document
 
 CHUNKER_VERSION = "8"      # bump when these rules change: it invalidates built indexes
@@ -98,7 +98,7 @@ def chunk(doc: Document, article: Article, count_tokens: Callable[[str], int],
     point). Time is linear in the text's length: no text longer than a passage
     is tokenized more than once.
     """
-    doc_text = doc.text
+    doc_text = article.text or doc.text      # hard wraps zero-width: offsets are the document's
     pieces: list[tuple[int, int, str]] = []   # (start, end, section) in document offsets
     for para in article.paragraphs:
         pieces.extend((s, e, para.section) for s, e in
@@ -112,7 +112,7 @@ def chunk(doc: Document, article: Article, count_tokens: Callable[[str], int],
     pieces = _merge_short(pieces, doc_text, fits)
     passages = []
     for position, (start, end, section) in enumerate(pieces):
-        text = text_of(doc_text, start, end, article.cuts)
+        text = normalize(doc_text[start:end])
         passages.append(Passage(
             doc_id=doc.doc_id, title=article.title, section=section, text=text,
             position=position, start=start, end=end, source=doc.source, date=article.date,

@@ -243,7 +243,7 @@ def test_text_copied_from_a_pdf_loses_its_page_furniture_and_joins_its_lines():
             "工程以龙潭水库为水源，新建北塘水厂1座，设计日供水规模为2万吨\n，铺设输配水主管网46.8公里，建成后可覆盖北塘镇14个行政村及集\n"
             "镇区。\n二、工程进展情况\n\n- 1 -\n\n北塘镇供水工程进展情况报告\n"
             "截至2025年5月31日，工程累计完成投资8920万元，占总投资的\n65.6%，其中主管网已经铺设38.2公里，占设计长度的81.6%，\n"
-            "项目部现有施工人员260余人，机械设备42台套，由项目部经理卜海峰\n统一负责施工组织和调度，各班组每天按计划完成当天的铺设\n\n"
+            "项目部现有施工人员260余人，机械设备42台套，由项目部经理卜海峰\n统一负责施工组织和现场调度，各班组每天都按计划完成当天的铺设\n\n"
             "- 2 -\n\n北塘镇供水工程进展情况报告\n任务。\n")
     doc = documents.Document("r.txt", text, "r.txt", "txt")
     a = article.parse(doc)
@@ -253,11 +253,11 @@ def test_text_copied_from_a_pdf_loses_its_page_furniture_and_joins_its_lines():
     assert any("规模为2万吨，铺设" in t and "集镇区。" in t for t in texts), texts
     assert [p.section for p in a.paragraphs if "8920万元" in p.text] == ["二、工程进展情况"]
     # a sentence cut by the page's end goes on after the next page's header
-    assert any(t.endswith("各班组每天按计划完成当天的铺设任务。") for t in texts), texts   # not the page's end
+    assert any(t.endswith("各班组每天都按计划完成当天的铺设任务。") for t in texts), texts   # not the page's end
     cut = [p for p in passages.chunk(doc, a, len, max_tokens=200) if "8920万元" in p.text]
     assert "总投资的65.6%" in cut[0].text and "铺设任务。" in cut[0].text and "\n" not in cut[0].text
     for p in a.paragraphs:
-        assert article.text_of(doc.text, p.start, p.end, a.cuts) == p.text
+        assert article.normalize(a.text[p.start:p.end]) == p.text and len(a.text) == len(doc.text)
     assert {why for _, why in a.dropped} >= {"page number", "running header"}
     assert not any(p.text == "北塘镇供水工程进展情况报告" or p.text == "- 1 -" for p in a.paragraphs)
 
@@ -284,3 +284,46 @@ def test_a_briefs_numbered_cases_are_sections_and_a_lists_last_item_is_no_headin
     b = article.parse(documents.Document("l.txt", listed, "l.txt", "txt"))
     assert "澄川市森林消防大队一中队" not in {p.section for p in b.paragraphs}
     assert any("澄川市森林消防大队一中队" in p.text for p in b.paragraphs)
+
+
+def test_short_lines_of_like_length_are_a_list_not_a_hard_wrapped_text():
+    items = ["新建改建城乡供水管网一百二十公里惠及十万人", "改造提升老旧小区住房一万二千户以上惠及居民",
+             "新增公办幼儿园学位三千六百个以上缓解入园难", "建成乡镇区域养老服务中心十二个覆盖全部乡镇",
+             "新建城市公共停车泊位五千个以上缓解停车难题", "完成农村危房改造任务一千五百户保障住房安全"]
+    for marker in ("- ", ""):
+        text = "民生实事\n记者从市政府获悉，今年我市确定十项民生实事项目，具体名单如下：\n" + \
+            "\n".join(marker + item for item in items) + "\n市政府将定期通报项目进展。\n"
+        a = article.parse(documents.Document("l.txt", text, "l.txt", "txt"))
+        assert not any(sum(item in p.text for item in items) > 1 for p in a.paragraphs), [p.text for p in a.paragraphs]
+        if marker:    # an item is no heading (unmarked, the last one over a sentence reads as one)
+            assert all(p.section == "" for p in a.paragraphs)
+
+
+def test_a_hard_wrapped_line_is_joined_not_taken_for_a_heading_or_a_caption():
+    text = ("北塘镇供水工程进展情况\n"
+            "北塘镇城乡供水工程是我市今年的重点民生工\n程，工程总投资1.36亿元，由市水务投资\n"
+            "有限公司作为项目业主，建工集团有限公司承\n建，计划今年年底前建成通水。\n"
+            "根据市政府常务会议的研究决定北塘水厂建成\n后由市水务集团下属供水公司负责日常运营管\n理。\n"
+            "工程实行“两班倒”施工，计划于2025年9月3\n0日建成通水，届时将在新水厂举行“通水仪\n式”。\n"
+            "截至五月底，工程累计完成投资八千九百万元\n，占总投资的百分之六十五，其中主管网已经\n"
+            "铺设三十八公里，水厂主体结构已经封顶。\n")
+    a = article.parse(documents.Document("w.txt", text, "w.txt", "txt"))
+    texts = [p.text for p in a.paragraphs]
+    assert "根据市政府常务会议的研究决定北塘水厂建成后由市水务集团下属供水公司负责日常运营管理。" in texts, texts
+    assert any("2025年9月30日建成通水，届时将在新水厂举行“通水仪式”。" in t for t in texts), texts
+    assert {p.section for p in a.paragraphs} == {""}
+
+
+def test_english_hard_wraps_keep_a_space_and_page_furniture_needs_page_numbers():
+    text = ("Water works open\nThe new plant in the north of the city was opened by Zhang Wei (张伟) on\n"
+            "Monday and it will supply twenty thousand homes from next month, the council said.\n")
+    a = article.parse(documents.Document("e.txt", text, "e.txt", "txt"))
+    assert "(张伟) on Monday and" in a.paragraphs[0].text
+    report = ("工作报告\n一、城乡供水\n主要成效\n全年新建改建供水管网一百二十公里，十万群众喝上放心水。\n存在问题\n"
+              "部分村组管网老化，漏损率仍然偏高。\n二、老旧小区\n主要成效\n全年改造老旧小区住房一万二千户。\n存在问题\n"
+              "个别小区居民意见不一，加装电梯推进较慢。\n- 1 -\n")
+    b = article.parse(documents.Document("r.txt", report, "r.txt", "txt"))
+    assert b.dropped == [("- 1 -", "page number")]     # one page number: 存在问题 twice is no running header
+    numbered = "澄住建村〔2025〕18号\n关于做好农村住房安全保障工作的通知\n为切实保障农村低收入群体住房安全，现通知如下。\n"
+    c = article.parse(documents.Document("n.txt", numbered, "n.txt", "txt"))
+    assert c.title == "关于做好农村住房安全保障工作的通知"

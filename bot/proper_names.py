@@ -42,6 +42,7 @@ _SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林
 
 
 @lru_cache(maxsize=4096)   # asked for `absent` and `elsewhere` of one question
+@lru_cache(maxsize=4096)
 def chinese_names(question: str) -> tuple[str, ...]:
     """The names a Chinese question asks about (南屿镇 in 南屿镇医疗队发放了多少药包?, 杨昊,
     泰国), by jieba's part-of-speech tagger, which also guesses names its dictionary lacks."""
@@ -54,7 +55,8 @@ def chinese_names(question: str) -> tuple[str, ...]:
     names = [word for (word, flag), (before, _) in zip(tagged, [("", "")] + tagged)
              if flag in _NAME_TAGS and len(word) >= 2
              and not (_COUNT.fullmatch(before) and word[0] in _MEASURE_WORDS and not flag.startswith("nr")
-                      and not segment.dictionary_count(word))]
+                      and not segment.dictionary_count(word))
+             and not (flag == "nr" and len(word) == 2 and _ordinary_word(word))]
     # A town's name is often an ordinary word before 镇 (建新 "to build anew" + 镇): the
     # tagger calls it a verb; the word and its suffix are the name.
     names += [before + word for (before, flag), (word, _) in zip(tagged, tagged[1:])
@@ -64,6 +66,16 @@ def chinese_names(question: str) -> tuple[str, ...]:
     people, given = _people(tagged)
     names = [n for n in names if n not in given and not _QUESTION_WORD.search(n)]
     return tuple(dict.fromkeys(names + people))
+
+
+def _ordinary_word(word: str) -> bool:
+    """Whether a two-character word the tagger calls a Chinese person (nr, not a transliteration:
+    多伦多 is Toronto) is a word the dictionary (CC-CEDICT) translates and never spells out as a
+    name: 卡住 (jam, choke: 卡 is also a surname), not 南通 (nantong)."""
+    from . import cedict
+    senses = cedict.word_senses(word)
+    spelled = pinyin.to_pinyin(word)
+    return bool(senses) and not any(spelled in "".join(sense) for sense in senses)
 
 
 def _people(tagged: list[tuple[str, str]]) -> tuple[list[str], set[str]]:

@@ -373,6 +373,12 @@ class Retriever:
             terms = [t for t in terms if len(t) > 1 or not t.isascii()]
             found = answer.matched_words(terms, text)
             channel = "words"
+            # A word no article writes may be a short form of what this one does (三中: 第三中学; 支书)
+            for t in terms:
+                if t not in found and t not in self.lexical.df[channel]:
+                    stretch = answer.short_form(t, text)
+                    if stretch:
+                        found[t] = stretch
         else:   # English words match Chinese text through pinyin and glosses
             found = english.latin_matches(question, text, spans)
             channel, terms = "gloss", segment.english_terms(question)
@@ -386,8 +392,8 @@ class Retriever:
         evidence = self._evidence(question, terms, held, channel, cjk, in_body, by_heading)
         if cjk:
             spans = answer.key_spans(question, {t: word_rarity.rarity(t) for t in terms})
-            evidence["key_span"] = sum(bool(answer.matched_words([s], own)) for s in spans) / len(spans) \
-                if spans else 1.0
+            evidence["key_span"] = sum(bool(answer.matched_words([s], own)) or (s in found and found[s] in own)
+                                       for s in spans) / len(spans) if spans else 1.0
         return weights, evidence
 
     @staticmethod
@@ -414,7 +420,13 @@ class Retriever:
         # How much each word says about what is asked: how rare it is in general use (a name
         # is rare, 去 and "went" are not), whatever the index holds. English coverage keeps the
         # index's IDF: glosses reach the text only through Chinese words.
-        rarity = {t: word_rarity.rarity(t) if cjk else word_rarity.english_rarity(t) for t in terms}
+        # A word the index does not hold, and no name, is read by its parts (word_rarity.parts_rarity):
+        # jieba's leftovers (能供 of 一天能供多少水) are not what the question is about; a town the
+        # index lacks (南湖镇) is.
+        named = proper_names.chinese_names(question) if cjk else ()
+        rarity = {t: (word_rarity.rarity(t) if t in indexed or any(t in n for n in named)
+                      else word_rarity.parts_rarity(t)) if cjk
+                  else word_rarity.english_rarity(t) for t in terms}
         # Which words are the key ones: a name's words are as rare as the name ("su" alone is
         # common, Su Jian is not). `matched` keeps each word's own rarity, so that a name of
         # two words does not count its rarity twice.
@@ -465,7 +477,8 @@ class Retriever:
         weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, self._word_spans(pid),
                                                   own, body, by_heading)
         evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, elsewhere=elsewhere,
-                                   bare=bare, **lexical_evidence)
+                                   bare=bare, unit_missing=answer.unit_missing(question, body),
+                                   **lexical_evidence)
         span = answer_sentence.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
                                            f"{p.title} {p.section}", weights, latin=not cjk)
         # confidence and relevant are set by _hits: they depend on the question's other hits
@@ -506,17 +519,21 @@ def _open_local(gen: Path) -> tuple[list[Passage], DenseIndex, lexical.LexicalIn
     return passages, dense, lex, SentenceVectors(sentences, offsets), word_spans
 
 
-# What people type to try a chat before asking anything: no passage answers these, even one
-# that happens to hold the word (an article on the Apgar test says 测试; the seed's 核酸检测 is a "test")
+# What people type to try a chat before asking anything, or to greet or thank it: no passage
+# answers these, even one that happens to hold the word (an article on the Apgar test says 测试;
+# the seed's 核酸检测 is a "test"; "Good evening" and "Thanks a lot" matched CMRC passages' words)
 PROBE_WORDS = ("testing", "test", "hello", "hey", "hi", "ping", "测试", "试试", "试一下", "你好", "您好",
-               "哈喽", "在吗")
+               "哈喽", "在吗", "good morning", "good afternoon", "good evening", "good night", "thank you",
+               "thanks", "so much", "very much", "a lot", "bye", "goodbye", "谢谢", "多谢", "再见",
+               "早上好", "下午好", "晚上好", "晚安")
 
 
 def asks_nothing(question: str) -> bool:
-    """Whether the question is only words typed to try the bot (测试测试, "test", "hello hello")."""
+    """Whether the question is only words typed to try, greet or thank the bot (测试测试, "test",
+    "hello hello", "Thank you so much")."""
     plain = "".join(ch for ch in question.lower() if ch.isalnum())
     for word in sorted(PROBE_WORDS, key=len, reverse=True):
-        plain = plain.replace(word, "")
+        plain = plain.replace(word.replace(" ", ""), "")
     return not plain and any(ch.isalnum() for ch in question)
 
 

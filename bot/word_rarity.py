@@ -17,6 +17,23 @@ def rarity(word: str) -> float:
     return math.log(dictionary.total / (dictionary.FREQ.get(word, 0) + 1))
 
 
+# A word jieba's dictionary lacks is a name or a made-up piece: of parts all commoner than this
+# (能供 of 一天能供多少水: 能 6.5, 供 8.9; 最多补), a piece its search mode cut from a question;
+# of a rarer part (软枝黄蝉's 蝉, 杉岭镇's 杉), a name.
+COMMON_PART = 10.0
+
+
+def parts_rarity(word: str) -> float:
+    """`rarity`, but for a word jieba's dictionary lacks that is made of common dictionary words
+    (COMMON_PART): as rare as its rarest part, not as rare as a name."""
+    dictionary = segment.jieba().dt
+    if dictionary.FREQ.get(word):
+        return rarity(word)
+    parts = segment.jieba().lcut(word, HMM=False)
+    common = max(rarity(p) for p in parts)
+    return common if len(parts) > 1 and common < COMMON_PART else rarity(word)
+
+
 ENGLISH_UNSEEN_ZIPF = 0.0   # wordfreq's Zipf value of a word it has never seen
 # wordfreq's lists are crawled from the web, so they hold some keyboard noise too (asdf 1.65,
 # lorem 1.82, xxxxxxxxxx 1.58 uses per 10^(9-z) words): only a word at least this common

@@ -311,7 +311,67 @@ def test_what_a_heading_says_after_a_name_is_a_post(after_the_name, post):
 
 @pytest.mark.parametrize("question, probe", [("测试测试", True), ("test", True), ("Hello, hello!", True), ("你好", True),
                                              ("什么是测试?", False), ("疫情", False), ("hello world", False),
-                                             ("COVID", False), ("南通镇", False), ("", False)])
+                                             ("COVID", False), ("南通镇", False), ("", False),
+                                             ("Thank you so much", True), ("Good evening!", True), ("谢谢", True),
+                                             ("Thanks, who went to Nantong town?", False), ("a lot of rain", False)])
 def test_words_typed_to_try_the_bot(question, probe):
     from bot.retriever import asks_nothing
     assert asks_nothing(question) is probe
+
+
+def test_an_ordinary_word_the_tagger_calls_a_person_is_no_name():
+    # 卡住 "to get stuck": 卡 is also a surname; the dictionary translates it and spells no name
+    assert proper_names.chinese_names("石湾的管网穿国道为啥卡住了?") == ("石湾",)
+    assert "南通" in proper_names.chinese_names("谁去了南通?")     # CC-CEDICT: Nantong, a city
+
+
+@pytest.mark.parametrize("short, text, stands_for", [
+    ("三中", "在鹤浦市第三中学，督查组察看了新食堂", "三中"),   # 第3中学 once numbers are normalized
+    ("支书", "村党支部书记刘桂芳说", "支部书"),
+    ("村支书", "村党支部书记刘桂芳说", "村党支部书"),
+    ("危改", "全市下达农村危房改造任务1260户", "危房改"),
+    ("发改委", "市发展和改革委员会主任", "发展和改革委")])
+def test_a_chinese_short_form_stands_for_the_words_it_keeps_characters_of(short, text, stands_for):
+    assert answer.short_form(short, text) == stands_for
+
+
+@pytest.mark.parametrize("short, text", [
+    ("三中", "第十三中学"),         # 13 is not 3
+    ("一中", "第十一中学"),
+    ("多长", "修了四十多公里长"),    # a word that asks
+    ("支书", "支持他读书"),          # too far apart
+    ("三", "第三")])                # one character
+def test_what_is_no_short_form(short, text):
+    assert answer.short_form(short, text) is None
+
+
+def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lacks_stays_rare():
+    # 一天能供多少水: search mode leaves 能供, a "word" no dictionary holds, made of 能 and 供
+    assert word_rarity.parts_rarity("能供") < word_rarity.COMMON_PART < word_rarity.rarity("能供")
+    for name in ("杉岭镇", "祁慧敏", "软枝黄蝉"):      # a rare part: a name
+        assert word_rarity.parts_rarity(name) == word_rarity.rarity(name)
+    assert word_rarity.parts_rarity("自来水") == word_rarity.rarity("自来水")   # a dictionary word
+
+
+@pytest.mark.parametrize("question, text, missing", [
+    ("石湾水厂占地多少亩?", "新建石湾水厂1座，设计日供水规模2万吨", 1.0),     # no number of 亩
+    ("石湾水厂占地多少亩?", "水厂占地四十五亩", 0.0),                        # 四十五亩 is 45亩
+    ("黄某某判了几年?", "判处有期徒刑三年二个月", 0.0),
+    ("新食堂花了多少钱?", "新食堂投资1200万元", 0.0),                       # 钱 is counted in 元
+    ("钟国梁今年多大年纪?", "钟国梁带队驻守杉坪镇9天", 1.0),                 # an age is in 岁
+    ("横山隧道多长?", "横山隧道长860米", 0.0),
+    ("一天能供多少水?", "设计日供水规模2万吨", 0.0),                      # 多少 of no unit: not asked
+    ("胡铭带了多少人去保利香槟国际小区？", "胡铭同志火速带领中心50名干部", 0.0),   # people in 名
+    ("全镇有多少个行政村?", "覆盖石湾镇14个行政村", 0.0)])
+def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
+    assert answer.unit_missing(question, text) == missing
+
+
+
+@pytest.mark.parametrize("question, text, missing", [
+    ("How old is Zhong Guoliang?", "钟国梁带队驻守杉坪镇9天", 1.0),
+    ("How many villagers got jobs through the homestay?", "带动46名村民就业", 0.0),
+    ("How much silt was cleared after the typhoon?", "清理淤泥4500余吨", 0.0),     # how much, of no unit asked
+    ("How much did the new canteen cost?", "新食堂共3层，建筑面积4200平方米", 1.0)])
+def test_an_english_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
+    assert answer.unit_missing(question, text) == missing

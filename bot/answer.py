@@ -7,7 +7,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from . import numerals
+from . import numerals, segment
 
 @dataclass(frozen=True)
 class Evidence:
@@ -103,57 +103,70 @@ _ASKS_ROLE = re.compile(r"(?:担任|出任|现任)(?:过|了)?(?:什么|哪些|�
 _POST = re.compile(r"(?:长|主任|书记|委员|员|师|医生|干部|经理|主席|代表|记者|专家|顾问|秘书|主管|负责人|教授|馆员|助理)$")
 
 
-# A count asked in a unit: 多少亩, 几年, 多少万元, 多少钱 (in 元), 多大年纪 (岁), 多长 (米, 公里).
-# (多少个 is not one: 个 stands for any measure word, 14个行政村 or 3座水库)
+# A count asked in a unit: 多少亩, 几年, 多少万元, 多少钱 (in 元), 多大年纪 (岁), 多长 (a length or a time).
+# (多少个 is not one: 个 stands for any measure word, 14个行政村 or 3座水库.) Not 近几年, 这几天, 前几天:
+# a time, not a count asked; not a unit that begins a longer word (多少年轻人, 多少人民币: _asked_unit).
 _UNITS = ("亩|公顷|吨|公斤|千克|斤|人次|人|户|名|元|公里|千米|米|平方米|立方米|天|年|个月|月|小时|分钟|次|台|辆|家|所"
           "|座|条|张|床|岁|位|项|套|件|棵|株|头|只|间|层|栋|处|艘|架|本|册|份|起|宗|批|支|队")
-_ASKS_UNIT = re.compile(rf"(?:多少|几)(?:万|亿)?({_UNITS}|钱)|(多大年纪|多大岁数|多长|多远|多高|多深|多宽|多重|多久)")
+_ASKS_UNIT = re.compile(rf"(?:多少|(?<![这那近前头过去])几)(?:万|亿)?({_UNITS}|钱)|(多大年纪|多大岁数|多长|多远|多深|多宽|多久)")
 _NUMERALS = "一二三四五六七八九十百千两〇零"
-# What a text may count the same thing in: people 人, 名 or 位 (多少人 of 50名干部), households 户 or 家.
-_UNIT_OF = {"钱": "元|块", "元": "元|块", "人": "人|名|位", "名": "人|名|位", "位": "人|名|位", "户": "户|家",
-            "家": "户|家", "天": "天|日", "公里": "公里|千米", "千米": "公里|千米", "起": "起|宗|件", "宗": "起|宗|件",
-            "多大年纪": "岁", "多大岁数": "岁", "多长": "米|公里|千米", "多远": "米|公里|千米",
-            "多高": "米", "多深": "米", "多宽": "米", "多重": "吨|公斤|千克|斤|克", "多久": "天|年|月|小时|分钟|周"}
+_TIMES = "天|日|周|星期|年|月|小时|分钟"
+# What a text may count the same thing in: people 人, 名 or 位 (多少人 of 50名干部), households 户 or 家,
+# money in 元 or just 万/亿 (约3000万).
+_UNIT_OF = {"钱": "元|块|万|亿", "元": "元|块|万|亿", "人": "人|名|位", "名": "人|名|位", "位": "人|名|位",
+            "户": "户|家", "家": "户|家", "天": "天|日", "公里": "公里|千米|km", "千米": "公里|千米|km",
+            "米": "米|m", "平方米": "平方米|平米|㎡", "起": "起|宗|件", "宗": "起|宗|件", "小时": "小时|钟头",
+            "多大年纪": "岁", "多大岁数": "岁", "多长": f"米|公里|千米|{_TIMES}", "多远": "米|公里|千米|km",
+            "多深": "米", "多宽": "米", "多久": _TIMES}
 
 
-# The same asked in English, the unit as the Chinese text writes it ("how long" is a length or a time: not read).
+# The same asked in English, by the Chinese unit it is counted in there ("how long" is a length or a
+# time: not read; "how much" is money only with a word of money; "how old" of a person, in 岁).
 _ENGLISH_UNITS = [(re.compile(pattern, re.I), unit) for pattern, unit in (
-    (r"\bhow old\b", "岁"),
-    (r"\bhow much\b.*\b(?:cost|spen[dt]|invest\w*|money|fund\w*|yuan|budget|pa(?:y|id)|worth|sales)\b", "元"),
+    (r"\bhow old\b(?!.*\b(?:bridge|building|road|tree|temple|house|school|village|town|company)\b)", "多大年纪"),
+    (r"\bhow much\b(?!.*\b(?:time|increase|grow|grew|rise|rose|fall|fell|drop|more|less|percent)\w*\b)"
+     r".*\b(?:cost|money|yuan|budget|worth|pa(?:y|id)|invest(?:ed|ment)?|fund(?:s|ing|ed)?)\b", "钱"),
     (r"\bhow many (?:tons|tonnes)\b", "吨"),
-    (r"\bhow many (?:km|kilometres|kilometers)\b", "公里|千米"),
-    (r"\bhow many (?:metres|meters)\b|\bhow (?:tall|high|deep|wide)\b", "米"),
-    (r"\bhow far\b", "米|公里|千米"),
+    (r"\bhow many (?:km|kilometres|kilometers)\b", "公里"),
+    (r"\bhow many (?:metres|meters)\b|\bhow (?:tall|deep|wide)\b", "米"),
+    (r"\bhow far\b", "多远"),
     (r"\bhow many days\b", "天"),
     (r"\bhow many years\b", "年"),
     (r"\bhow many hours\b", "小时"),
     (r"\bhow many (?:households|families|homes)\b", "户"),
     (r"\bhow many (?:people|villagers|residents|patients|pupils|students|workers|doctors|nurses|teachers"
-     r"|officers|members|volunteers|staff|children|elderly|farmers|cadres)\b", "人|名|位"),
+     r"|officers|members|volunteers|staff|children|elderly|farmers|cadres)\b", "人"),
     (r"\bhow many mu\b", "亩"),
-    (r"\bhow many beds\b", "张|床"),
+    (r"\bhow many beds\b", "张"),
     (r"\bhow many (?:boats|ships|vessels)\b", "艘"),
-    (r"\bhow many (?:vehicles|cars|buses|trucks)\b", "辆|台"))]
+    (r"\bhow many (?:vehicles|cars|buses|trucks)\b", "辆"))]
 
 
 def _asked_unit(question: str) -> str | None:
-    """The unit a question asks a count in, as a Chinese text writes it (a regex alternation)."""
-    asked = _ASKS_UNIT.search(question)
-    if asked:
+    """The units a question asks a count in, as a Chinese text writes them (a regex alternation)."""
+    for asked in _ASKS_UNIT.finditer(question):
         unit = asked.group(1) or asked.group(2)
-        return _UNIT_OF.get(unit, unit)
-    return next((unit for pattern, unit in _ENGLISH_UNITS if pattern.search(question)), None)
+        end = asked.end(1) if asked.group(1) else asked.end(2)
+        # the unit ends a word of the question: not 年 of 多少年轻人, 人 of 多少人民币, 天 of 多少天然气
+        if end in {e for _, _, e in segment.jieba().tokenize(question)}:
+            return _UNIT_OF.get(unit, unit)
+    if segment.is_cjk_question(question):
+        return None
+    unit = next((unit for pattern, unit in _ENGLISH_UNITS if pattern.search(question)), None)
+    return _UNIT_OF.get(unit, unit) if unit else None
 
 
 def unit_missing(question: str, text: str) -> float:
-    """1.0 if `question` (Chinese or English) asks a count in a unit (_ASKS_UNIT) and `text` writes
-    no number in it."""
+    """1.0 if `question` (Chinese or English) asks a count in a unit (_asked_unit) and `text` writes
+    no number in it (its section heading and text: the title says what the whole article is about)."""
     unit = _asked_unit(question)
     if unit is None:
         return 0.0
     plain = numerals.normalize(text)[0]
-    # a number in digits, or in Chinese numerals numerals.normalize leaves before a unit it does not know (四十五亩)
-    return 0.0 if re.search(rf"[\d{_NUMERALS}]\s*(?:万|亿|千|百)?(?:余|多)?(?:{unit})", plain) else 1.0
+    # a number in digits, or in Chinese numerals numerals.normalize leaves before a unit it does not know
+    # (四十五亩); 3000多万元, 两千余人, 十几名, 100来人, 36个小时
+    number = rf"[\d{_NUMERALS}]\s*(?:万|亿|千|百)?(?:余|多|几|来)?(?:万|亿)?(?:美|欧|港)?个?"
+    return 0.0 if re.search(rf"{number}(?:{unit})", plain, re.I) else 1.0
 
 
 def role_words(question: str, terms) -> frozenset[str]:
@@ -274,11 +287,12 @@ def matched_words(terms: list[str], text: str) -> dict[str, str]:
 
 
 # A Chinese short form keeps a character or two of each word it stands for: 支书 (支部书记), 村支书
-# (村党支部书记), 医保 (医疗保险), 危改 (危房改造), 发改委 (发展和改革委员会), 三中 (第三中学). Its
-# characters stand in the text in order, each at most SHORT_FORM_GAP Chinese characters after the one
-# before; a leading numeral is the text's number (三中 is 第3中学's 3中 once numbers are normalized,
-# not 第13中学's). Not for words that ask (多长, 哪条) or are one character.
-SHORT_FORM_GAP = 2
+# (村党支部书记), 医保 (医疗保险), 危改 (危房改造), 高铁 (高速铁路), 三中 (第三中学). Its
+# characters stand in the text in order, each at most SHORT_FORM_GAP Chinese character after the one
+# before (two would take 医院确保 for 医保, 市场增长 for 市长); a leading numeral is the text's number
+# right before the rest (三中 is 第3中学's 3中 once numbers are normalized, not 第13中学's nor 3月中旬's).
+# Not for words that ask (多长, 哪条), names (刘强 is not 刘桂芳强调: the caller's) or one character.
+SHORT_FORM_GAP = 1
 _ASKING = re.compile("[多哪什谁几那这怎么吗呢啥]")
 _LEADING_NUMERAL = re.compile("^[一二三四五六七八九十两]+")
 
@@ -290,7 +304,7 @@ def short_form(term: str, text: str) -> str | None:
     numeral = _LEADING_NUMERAL.match(term)
     number = numerals.value(numeral.group()) if numeral and numeral.end() < len(term) else None
     if number is not None:
-        head, rest = rf"(?<![0-9.]){number}", term[numeral.end():]
+        head, rest = rf"(?<![0-9.]){number}{re.escape(term[numeral.end()])}", term[numeral.end() + 1:]
     else:
         head, rest = re.escape(term[0]), term[1:]
     pattern = head + "".join(f"[\u4e00-\u9fff]{{0,{SHORT_FORM_GAP}}}{re.escape(ch)}" for ch in rest)

@@ -41,8 +41,7 @@ _SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林
                       "邵万钱严覃武戴莫孔向汤")
 
 
-@lru_cache(maxsize=4096)   # asked for `absent` and `elsewhere` of one question
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)   # asked for `absent` and `elsewhere` of one question, and per hit (retriever._evidence)
 def chinese_names(question: str) -> tuple[str, ...]:
     """The names a Chinese question asks about (南屿镇 in 南屿镇医疗队发放了多少药包?, 杨昊,
     泰国), by jieba's part-of-speech tagger, which also guesses names its dictionary lacks."""
@@ -56,7 +55,7 @@ def chinese_names(question: str) -> tuple[str, ...]:
              if flag in _NAME_TAGS and len(word) >= 2
              and not (_COUNT.fullmatch(before) and word[0] in _MEASURE_WORDS and not flag.startswith("nr")
                       and not segment.dictionary_count(word))
-             and not (flag == "nr" and len(word) == 2 and _ordinary_word(word))]
+             and not (flag == "nr" and len(word) == 2 and word[0] not in _SURNAMES and _ordinary_word(word))]
     # A town's name is often an ordinary word before 镇 (建新 "to build anew" + 镇): the
     # tagger calls it a verb; the word and its suffix are the name.
     names += [before + word for (before, flag), (word, _) in zip(tagged, tagged[1:])
@@ -69,9 +68,9 @@ def chinese_names(question: str) -> tuple[str, ...]:
 
 
 def _ordinary_word(word: str) -> bool:
-    """Whether a two-character word the tagger calls a Chinese person (nr, not a transliteration:
-    多伦多 is Toronto) is a word the dictionary (CC-CEDICT) translates and never spells out as a
-    name: 卡住 (jam, choke: 卡 is also a surname), not 南通 (nantong)."""
+    """Whether a word the tagger calls a person is one the dictionary (CC-CEDICT) translates and
+    never spells out as a name: 卡住 (jam, choke). Asked only of two characters tagged nr (not a
+    transliteration: 多伦多 is Toronto) that do not open with a common surname (高峰, 黎明 are people)."""
     from . import cedict
     senses = cedict.word_senses(word)
     spelled = pinyin.to_pinyin(word)

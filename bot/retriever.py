@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 import threading
 import unicodedata
 import warnings
@@ -373,9 +374,11 @@ class Retriever:
             terms = [t for t in terms if len(t) > 1 or not t.isascii()]
             found = answer.matched_words(terms, text)
             channel = "words"
-            # A word no article writes may be a short form of what this one does (三中: 第三中学; 支书)
+            # A word no article writes may be a short form of what this one does (三中: 第三中学; 支书),
+            # unless it is (in) a name: 刘强 is no short form of 刘桂芳强调
+            named = proper_names.chinese_names(question)
             for t in terms:
-                if t not in found and t not in self.lexical.df[channel]:
+                if t not in found and t not in self.lexical.df[channel] and not any(t in n for n in named):
                     stretch = answer.short_form(t, text)
                     if stretch:
                         found[t] = stretch
@@ -391,7 +394,7 @@ class Retriever:
         own = text if own is None else own
         evidence = self._evidence(question, terms, held, channel, cjk, in_body, by_heading)
         if cjk:
-            spans = answer.key_spans(question, {t: word_rarity.rarity(t) for t in terms})
+            spans = answer.key_spans(question, self._rarity(question, terms, cjk))
             evidence["key_span"] = sum(bool(answer.matched_words([s], own)) or (s in found and found[s] in own)
                                        for s in spans) / len(spans) if spans else 1.0
         return weights, evidence
@@ -420,13 +423,7 @@ class Retriever:
         # How much each word says about what is asked: how rare it is in general use (a name
         # is rare, 去 and "went" are not), whatever the index holds. English coverage keeps the
         # index's IDF: glosses reach the text only through Chinese words.
-        # A word the index does not hold, and no name, is read by its parts (word_rarity.parts_rarity):
-        # jieba's leftovers (能供 of 一天能供多少水) are not what the question is about; a town the
-        # index lacks (南湖镇) is.
-        named = proper_names.chinese_names(question) if cjk else ()
-        rarity = {t: (word_rarity.rarity(t) if t in indexed or any(t in n for n in named)
-                      else word_rarity.parts_rarity(t)) if cjk
-                  else word_rarity.english_rarity(t) for t in terms}
+        rarity = self._rarity(question, terms, cjk)
         # Which words are the key ones: a name's words are as rare as the name ("su" alone is
         # common, Su Jian is not). `matched` keeps each word's own rarity, so that a name of
         # two words does not count its rarity twice.
@@ -457,6 +454,17 @@ class Retriever:
             "novel": share(rarity, lambda t: t not in indexed),
             "matched": sum(rarity[t] for t in covered if t in rarity) / 10,
             "unknown": share(weight, lambda t: t not in meaningful)}
+
+    def _rarity(self, question: str, terms: list[str], cjk: bool) -> dict[str, float]:
+        """{term: how rare it is in general use}. A Chinese word the index does not hold, and no name,
+        is read by its parts (word_rarity.parts_rarity): jieba's leftovers (能供 of 一天能供多少水) are
+        not what the question is about; a town the index lacks (南湖镇) is."""
+        if not cjk:
+            return {t: word_rarity.english_rarity(t) for t in terms}
+        named = proper_names.chinese_names(question)
+        df = self.lexical.df["words"]
+        return {t: word_rarity.rarity(t) if t in df or any(t in n for n in named) else word_rarity.parts_rarity(t)
+                for t in terms}
 
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, question: str,
              terms: list[str], cjk: bool, absent: float, elsewhere: float = 0.0, bare: bool = False) -> Hit:
@@ -521,20 +529,31 @@ def _open_local(gen: Path) -> tuple[list[Passage], DenseIndex, lexical.LexicalIn
 
 # What people type to try a chat before asking anything, or to greet or thank it: no passage
 # answers these, even one that happens to hold the word (an article on the Apgar test says 测试;
-# the seed's 核酸检测 is a "test"; "Good evening" and "Thanks a lot" matched CMRC passages' words)
-PROBE_WORDS = ("testing", "test", "hello", "hey", "hi", "ping", "测试", "试试", "试一下", "你好", "您好",
-               "哈喽", "在吗", "good morning", "good afternoon", "good evening", "good night", "thank you",
-               "thanks", "so much", "very much", "a lot", "bye", "goodbye", "谢谢", "多谢", "再见",
-               "早上好", "下午好", "晚上好", "晚安")
+# the seed's 核酸检测 is a "test"; "Good evening" and "Thanks a lot" matched CMRC passages' words).
+# English ones are whole words; Chinese ones are looked for in the characters.
+PROBE_WORDS = ("testing", "test", "hello", "hey", "hi", "ping", "ok", "okay", "good morning", "good afternoon",
+               "good evening", "good night", "thank you", "thank you so much", "thank you very much", "thanks",
+               "thanks a lot", "many thanks", "thx", "bye", "goodbye",
+               "测试", "试试", "试一下", "你好", "您好", "哈喽", "在吗", "谢谢", "谢谢你", "多谢", "感谢", "好的",
+               "再见", "拜拜", "早上好", "下午好", "晚上好", "晚安")
 
 
 def asks_nothing(question: str) -> bool:
     """Whether the question is only words typed to try, greet or thank the bot (测试测试, "test",
-    "hello hello", "Thank you so much")."""
-    plain = "".join(ch for ch in question.lower() if ch.isalnum())
-    for word in sorted(PROBE_WORDS, key=len, reverse=True):
-        plain = plain.replace(word.replace(" ", ""), "")
-    return not plain and any(ch.isalnum() for ch in question)
+    "hello hello", "Thank you so much"; not "thanksgiving", nor "a lot of rain")."""
+    low = question.lower()
+    latin = re.findall(r"[a-z0-9]+", low)
+    chinese = "".join(re.findall(r"[^\W\da-z_]+", low))
+    phrases = sorted((tuple(w.split()) for w in PROBE_WORDS if w.isascii()), key=len, reverse=True)
+    i = 0
+    while i < len(latin):
+        step = next((len(p) for p in phrases if tuple(latin[i:i + len(p)]) == p), 0)
+        if not step:
+            return False
+        i += step
+    for word in sorted((w for w in PROBE_WORDS if not w.isascii()), key=len, reverse=True):
+        chinese = chinese.replace(word, "")
+    return not chinese and any(ch.isalnum() for ch in question)
 
 
 def clean_question(question: str) -> str:

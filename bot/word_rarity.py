@@ -5,6 +5,7 @@ dictionary counts, English by wordfreq. Confidence weighs what a question matche
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from . import segment
 
@@ -17,21 +18,26 @@ def rarity(word: str) -> float:
     return math.log(dictionary.total / (dictionary.FREQ.get(word, 0) + 1))
 
 
-# A word jieba's dictionary lacks is a name or a made-up piece: of parts all commoner than this
-# (能供 of 一天能供多少水: 能 6.5, 供 8.9; 最多补), a piece its search mode cut from a question;
-# of a rarer part (软枝黄蝉's 蝉, 杉岭镇's 杉), a name.
+# A word jieba's dictionary lacks is a name, a new term or a made-up piece: of parts all commoner than
+# this and no noun among them (能供 of 一天能供多少水: 能 6.5, 供 8.9, a verb; 最多补), a piece its
+# search mode cut from a question; of a rarer part (软枝黄蝉's 蝉, 杉岭镇's 杉) or a noun (河长制, 快手), a
+# name or a term.
 COMMON_PART = 10.0
 
 
+@lru_cache(maxsize=65536)
 def parts_rarity(word: str) -> float:
     """`rarity`, but for a word jieba's dictionary lacks that is made of common dictionary words
-    (COMMON_PART): as rare as its rarest part, not as rare as a name."""
+    and no noun (COMMON_PART): as rare as its rarest part, not as rare as a name."""
     dictionary = segment.jieba().dt
     if dictionary.FREQ.get(word):
         return rarity(word)
     parts = segment.jieba().lcut(word, HMM=False)
     common = max(rarity(p) for p in parts)
-    return common if len(parts) > 1 and common < COMMON_PART else rarity(word)
+    if len(parts) < 2 or common >= COMMON_PART:
+        return rarity(word)
+    import jieba.posseg
+    return rarity(word) if any(w.flag[0] == "n" for w in jieba.posseg.cut(word)) else common
 
 
 ENGLISH_UNSEEN_ZIPF = 0.0   # wordfreq's Zipf value of a word it has never seen

@@ -392,9 +392,10 @@ class Retriever:
         held = (set(found) if own is None else self._held(found, own, cjk)) | by_heading
         in_body = held if body is None else self._held(found, body, cjk) | by_heading
         own = text if own is None else own
-        evidence = self._evidence(question, terms, held, channel, cjk, in_body, by_heading)
+        rarity = self._rarity(question, terms, cjk)
+        evidence = self._evidence(question, terms, held, channel, cjk, rarity, in_body, by_heading)
         if cjk:
-            spans = answer.key_spans(question, self._rarity(question, terms, cjk))
+            spans = answer.key_spans(question, rarity)
             evidence["key_span"] = sum(bool(answer.matched_words([s], own)) or (s in found and found[s] in own)
                                        for s in spans) / len(spans) if spans else 1.0
         return weights, evidence
@@ -409,10 +410,11 @@ class Retriever:
         return held | set(answer.matched_words(numbers, part)) if numbers else held
 
     def _evidence(self, question: str, terms: list[str], covered: set[str], channel: str, cjk: bool,
-                  in_body: set[str] | None = None, by_heading: frozenset[str] = frozenset()) -> dict:
+                  rarity: dict[str, float], in_body: set[str] | None = None,
+                  by_heading: frozenset[str] = frozenset()) -> dict:
         """coverage, key, title_only, novel, matched and unknown of answer.Evidence for the question's
-        `terms`, `covered` of them held by the passage (`in_body` of them in its section or text;
-        `by_heading` of them answered by its heading, whether the index writes them or not)."""
+        `terms` (`rarity`: _rarity's), `covered` of them held by the passage (`in_body` of them in its
+        section or text; `by_heading` of them answered by its heading, whether the index writes them or not)."""
         terms = list(dict.fromkeys(terms))
         indexed = {t for t in terms if t in self.lexical.df[channel]
                    or (not cjk and t in self.lexical.df["pinyin"])} | (by_heading & set(terms))
@@ -422,8 +424,7 @@ class Retriever:
             indexed | {t for t in terms if t in names or english.is_english_word(t)}
         # How much each word says about what is asked: how rare it is in general use (a name
         # is rare, 去 and "went" are not), whatever the index holds. English coverage keeps the
-        # index's IDF: glosses reach the text only through Chinese words.
-        rarity = self._rarity(question, terms, cjk)
+        # index's IDF: glosses reach the text only through Chinese words (`rarity`).
         # Which words are the key ones: a name's words are as rare as the name ("su" alone is
         # common, Su Jian is not). `matched` keeps each word's own rarity, so that a name of
         # two words does not count its rarity twice.

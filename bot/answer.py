@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from . import numerals, segment
 
@@ -142,6 +143,7 @@ _ENGLISH_UNITS = [(re.compile(pattern, re.I), unit) for pattern, unit in (
     (r"\bhow many (?:vehicles|cars|buses|trucks)\b", "辆"))]
 
 
+@lru_cache(maxsize=4096)   # asked once per hit of a question
 def _asked_unit(question: str) -> str | None:
     """The units a question asks a count in, as a Chinese text writes them (a regex alternation)."""
     for asked in _ASKS_UNIT.finditer(question):

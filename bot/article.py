@@ -9,7 +9,6 @@ caption fragments and trailing link labels; none of those is a passage.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from .documents import Document
@@ -285,8 +284,9 @@ def parse(doc: Document) -> Article:
         date_line = (len(text) <= 80 and _DATE_LINE.search(text) and (_DATE.search(text) or "来源" in text)) or (
             under_title and len(text) <= _DATELINE_MAX_CHARS and _DATE.search(text)
             and _DATELINE_WORD.search(text) and not _SENTENCE_PUNCT.search(text) and not text.startswith("#"))
-        if _PAGE_NUMBER.match(text) or (text in running and not looking_for_title):
-            dropped.append((text, "page number" if _PAGE_NUMBER.match(text) else "running header"))
+        page_number = _PAGE_NUMBER.match(text)
+        if page_number or (text in running and not looking_for_title):
+            dropped.append((text, "page number" if page_number else "running header"))
             page_residue.add(line.start)
             continue
         if (looking_for_title or under_title) and _DOC_NUMBER.match(text):

@@ -537,6 +537,8 @@ PROBE_WORDS = ("testing", "test", "hello", "hey", "hi", "ping", "ok", "okay", "g
                "thanks a lot", "many thanks", "thx", "bye", "goodbye",
                "测试", "试试", "试一下", "你好", "您好", "哈喽", "在吗", "谢谢", "谢谢你", "多谢", "感谢", "好的",
                "再见", "拜拜", "早上好", "下午好", "晚上好", "晚安")
+_PROBE_PHRASES = sorted((tuple(w.split()) for w in PROBE_WORDS if w.isascii()), key=len, reverse=True)
+_PROBE_CHINESE = sorted((w for w in PROBE_WORDS if not w.isascii()), key=len, reverse=True)   # longest first
 
 
 def asks_nothing(question: str) -> bool:
@@ -545,14 +547,13 @@ def asks_nothing(question: str) -> bool:
     low = question.lower()
     latin = re.findall(r"[a-z0-9]+", low)
     chinese = "".join(re.findall(r"[^\W\da-z_]+", low))
-    phrases = sorted((tuple(w.split()) for w in PROBE_WORDS if w.isascii()), key=len, reverse=True)
     i = 0
     while i < len(latin):
-        step = next((len(p) for p in phrases if tuple(latin[i:i + len(p)]) == p), 0)
+        step = next((len(p) for p in _PROBE_PHRASES if tuple(latin[i:i + len(p)]) == p), 0)
         if not step:
             return False
         i += step
-    for word in sorted((w for w in PROBE_WORDS if not w.isascii()), key=len, reverse=True):
+    for word in _PROBE_CHINESE:
         chinese = chinese.replace(word, "")
     return not chinese and any(ch.isalnum() for ch in question)
 

@@ -67,7 +67,12 @@ Question sets (each question: its index, language, fit/held-out part, and which 
   (fit) and news_civic_holdout/ (held out), of twelve articles each of two more invented cities,
   also written by helpers who never ran the bot: a government notice, a policy Q&A, a meeting
   report with five speakers, a court brief of numbered cases, a profile, an awards list, a
-  PDF's hard-wrapped text with page numbers and a running header, one file in GB18030.
+  PDF's hard-wrapped text with page numbers and a running header, one file in GB18030. Two more,
+  bench/data/news_varied_fit/ (fit) and news_varied_holdout/ (held out), of twelve articles each of
+  two more invented cities, by helpers who never ran the bot, and not only government news: a
+  factory opening, a doctor's 问/答, a school's chronology, a press conference, a WeChat post with
+  its 往期推荐 and 点击关注 noise, sibling stories, a Word report with a table, a PDF notice, a
+  service notice of time ranges, a feature, a saved page of briefs; one file in GBK.
 
 - `small`: small folders. The first SMALL_GROUPS x SMALL_FOLDER contexts of the CMRC trial in
   folders of SMALL_FOLDER, each indexed on its own (bench/out/small-index/gN): a user's
@@ -126,7 +131,8 @@ NEWS = {"news-fit": (DATA / "news_fit", "fit"), "news-holdout": (DATA / "news_ho
         "news-check": (DATA / "news_check", "held-out"),
         "titled-fit": (DATA / "news_titled_fit", "fit"), "titled-holdout": (DATA / "news_titled_holdout", "held-out"),
         "mixed-fit": (DATA / "news_mixed_fit", "fit"), "mixed-holdout": (DATA / "news_mixed_holdout", "held-out"),
-        "civic-fit": (DATA / "news_civic_fit", "fit"), "civic-holdout": (DATA / "news_civic_holdout", "held-out")}
+        "civic-fit": (DATA / "news_civic_fit", "fit"), "civic-holdout": (DATA / "news_civic_holdout", "held-out"),
+        "varied-fit": (DATA / "news_varied_fit", "fit"), "varied-holdout": (DATA / "news_varied_holdout", "held-out")}
 NEWS_SETS = {"answer": "news", "absent": "news", "cross": "news-cross", "attribute": "news-attribute"}
 K = 5
 

@@ -126,6 +126,74 @@ def without_enclosing_places(names: list[str]) -> list[str]:
     return names
 
 
+# What a named institution, facility or road ends in: 第一人民医院, 汀湾实验中学, 砚港大道.
+_INSTITUTION_KINDS = ("医院", "卫生院", "诊所", "中学", "小学", "学校", "幼儿园", "大学", "学院", "图书馆", "分馆",
+                      "博物馆", "纪念馆", "文化馆", "体育馆", "公司", "集团", "工厂", "厂", "电站", "车站", "站", "水库",
+                      "桥", "隧道", "大道", "公路", "路", "街", "公园", "景区", "广场", "市场", "中心", "合作社",
+                      "局", "研究所", "派出所", "卫生所", "协会", "银行", "支行", "酒店", "宾馆", "码头", "机场", "产业园",
+                      "园区", "社区", "小区")
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+|[一二三四五六七八九十\d]+号")
+# Before a name: how it was asked (那条, 哪个, 多少), not part of it.
+_NOT_IN_INSTITUTION_NAMES = re.compile(r"[那这哪该每各某其]|多少|几|什么")
+_SPECIFIC_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nz", "nt", "ng", "g", "j"})
+# A city or district the name opens with (澜屿市第一人民医院): an article on the hospital may leave it out.
+_ENCLOSING_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{2}[省市](?=[\u4e00-\u9fff]{4}))?"
+                              r"(?:[\u4e00-\u9fff]{2}[区县](?=[\u4e00-\u9fff]{4}))?")
+WRITTEN_SLACK = 2.0   # a name is written when its characters are, in order, within twice its length
+
+
+@lru_cache(maxsize=1024)
+def institution_names(question: str) -> tuple[str, ...]:
+    """The particular hospitals, schools, companies, stations and roads a Chinese question names,
+    as it names them but for an enclosing city or district: 第一人民医院 of 澜屿市第一人民医院,
+    汀湾第二中学, 鹭濂实验小学, 砚港大道. Particular: a name (by jieba's tags) or an ordinal before
+    the kind (not 实验中学, 老旧小区). Near misses of a look-alike archive ask of a sibling (another
+    hospital, the second school) whose name shares every word with one that is there."""
+    import jieba.posseg
+
+    segment.jieba()
+    tagged = [(w.word, w.flag) for w in jieba.posseg.cut(question)]
+    names = set(chinese_names(question))
+    found = []
+    for i, (word, _) in enumerate(tagged):
+        if not word.endswith(_INSTITUTION_KINDS):
+            continue
+        start = i
+        while start > 0:
+            before, flag = tagged[start - 1]
+            if _NOT_IN_INSTITUTION_NAMES.search(before) or not (
+                    flag[0] in "ngj" or flag in ("b", "vn") or before in names or _ORDINAL.fullmatch(before)):
+                break
+            start -= 1
+        particular = [flag in _SPECIFIC_TAGS or w in names or bool(_ORDINAL.fullmatch(w)) for w, flag in tagged[start:i]]
+        if not any(particular):
+            continue
+        # from its first particular word: what comes before it (驻点, 上市) is how it was asked
+        start += particular.index(True)
+        name = "".join(w for w, _ in tagged[start:i + 1])
+        name = name[_ENCLOSING_PLACE.match(name).end():]
+        if _ORDINAL.search(name) or any(w in name for (w, flag) in tagged[start:i]
+                                        if flag in _SPECIFIC_TAGS or w in names):
+            found.append(name)
+    return tuple(dict.fromkeys(found))
+
+
+def writes_institution(text: str, name: str) -> bool:
+    """Whether `text` writes `name` (one of institution_names): whole, or its characters in order
+    within WRITTEN_SLACK times its length (第二医院 in 第二人民医院), its ordinals as they are (第三医院
+    is not written by 第二人民医院's 第...医院)."""
+    if name in text:
+        return True
+    ordinals = _ORDINAL.findall(name)
+    width = int(len(name) * WRITTEN_SLACK)
+    for m in re.finditer(re.escape(name[0]), text):
+        window = text[m.start():m.start() + width]
+        rest = iter(window)
+        if all(ch in rest for ch in name) and all(o in window for o in ordinals):
+            return True
+    return False
+
+
 class PinyinName(NamedTuple):
     """A name of an English question that reads as pinyin (pinyin_names)."""
 

@@ -281,9 +281,12 @@ class Retriever:
         absent = self._names_absent(question, cjk, ids, terms)
         bare = asks_nothing(question)
         held = self._names_held(question, cjk)
+        institutions = proper_names.institution_names(question) if cjk else ()
         articles: dict[tuple[str, str], float] = {}   # elsewhere is the same for an article's passages
+        unwritten: dict[tuple[str, str], float] = {}  # and so is unwritten
         hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk, absent,
-                          self._elsewhere(pid, held, question, cjk, articles), bare)
+                          self._elsewhere(pid, held, question, cjk, articles), bare,
+                          self._unwritten(pid, institutions, unwritten))
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits], [h.doc_id for h in hits])
         return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
@@ -343,6 +346,18 @@ class Retriever:
         if seen is not None:
             seen[(p.source, p.doc_id)] = out
         return out
+
+    def _unwritten(self, pid: int, institutions: tuple[str, ...], seen: dict) -> float:
+        """answer.Evidence.unwritten: 1.0 if passage `pid`'s article does not write one of the
+        `institutions` the question names (proper_names.institution_names). `seen`: by article."""
+        if not institutions:
+            return 0.0
+        p = self.passages[pid]
+        if (p.source, p.doc_id) not in seen:
+            text = "\n".join(embedding_text(self.passages[i]) for i in self._article(pid))
+            seen[(p.source, p.doc_id)] = float(not all(proper_names.writes_institution(text, name)
+                                                         for name in institutions))
+        return seen[(p.source, p.doc_id)]
 
     def _article(self, pid: int):
         """The ids of passage `pid`'s article's passages, `pid` first and then outward: a build
@@ -468,7 +483,8 @@ class Retriever:
                 for t in terms}
 
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, question: str,
-             terms: list[str], cjk: bool, absent: float, elsewhere: float = 0.0, bare: bool = False) -> Hit:
+             terms: list[str], cjk: bool, absent: float, elsewhere: float = 0.0, bare: bool = False,
+             unwritten: float = 0.0) -> Hit:
         p = self.passages[pid]
         cosine = float(self.dense.vector(pid) @ qvec)
         # The evidence counts the title only where it says what the passage is about: a title over
@@ -485,11 +501,11 @@ class Retriever:
         by_heading = answer.role_words(question, terms) if asked_post else frozenset()
         weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, self._word_spans(pid),
                                                   own, body, by_heading)
-        evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, elsewhere=elsewhere,
-                                   bare=bare, unit_missing=answer.unit_missing(question, body),
-                                   **lexical_evidence)
         span = answer_sentence.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
                                            f"{p.title} {p.section}", weights, latin=not cjk)
+        evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, elsewhere=elsewhere,
+                                   bare=bare, unit_missing=answer.unit_missing(question, body), unwritten=unwritten,
+                                   **lexical_evidence)
         # confidence and relevant are set by _hits: they depend on the question's other hits
         return Hit(doc_id=p.doc_id, title=p.title, section=p.section, text=p.text,
                    score=score, confidence=0.0, answer_span=span, source=p.source,

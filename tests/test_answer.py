@@ -117,6 +117,27 @@ def test_place_names_by_their_form(question, names):
     assert proper_names.place_names(question) == names
 
 
+@pytest.mark.parametrize("question, names", [
+    ("澜屿市第一人民医院的专病门诊是哪天?", ("第一人民医院",)),   # the city it opens with left out
+    ("汀湾第二中学招了多少新生?", ("汀湾第二中学",)),
+    ("鹭濂实验小学哪天开学?", ("鹭濂实验小学",)),                 # jieba: 鹭 / 濂 / 实验 / 小学
+    ("市图书馆汀湾分馆的馆长是谁?", ("汀湾分馆",)),               # from its first particular word
+    ("实验中学哪天开学?", ()), ("老旧小区改造了多少个?", ()),      # a kind, no particular one
+    ("那个电池厂哪天投产?", ()), ("谁去了南通镇?", ())])
+def test_the_particular_institutions_a_question_names(question, names):
+    assert proper_names.institution_names(question) == names
+
+
+@pytest.mark.parametrize("text, name, written", [
+    ("澜屿市第二人民医院内分泌科", "第二人民医院", True),
+    ("澜屿市第二人民医院内分泌科", "第二医院", True),          # a short form: in order, close together
+    ("澜屿市第二人民医院内分泌科", "第一人民医院", False),     # a sibling: the ordinal differs
+    ("澜屿市第二人民医院内分泌科", "第三医院", False),
+    ("汀湾区实验中学", "汀湾第二中学", False), ("澜屿市图书馆汀湾分馆", "汀湾分馆", True)])
+def test_an_institution_is_written_whole_or_in_order_with_its_ordinal(text, name, written):
+    assert proper_names.writes_institution(text, name) is written
+
+
 def test_a_person_the_tagger_cut_after_the_surname_is_one_name():
     assert "林志强" in proper_names.chinese_names("林志强后来又转战了哪个镇?")   # jieba: 林 / 志强
     assert proper_names.chinese_names("张华向李明借了多少钱?") == ("张华", "李明")   # 向: a preposition here

@@ -316,6 +316,40 @@ def test_a_far_sibling_is_scaled_down_a_close_one_and_other_articles_are_not():
     assert answer.with_peers([e, near, far], ["a", "b", "c"]) == alone
 
 
+# Two short articles written for this test: one hospital and one school of a city that has others.
+INSTITUTIONS = {
+    "hospital.txt": """鹿溪市第二人民医院开设甲状腺专病门诊
+
+本报讯 为方便群众就医，鹿溪市第二人民医院内分泌科自3月起开设甲状腺专病门诊，每周二、周四上午由主任医师坐诊，年均开展甲状腺结节热消融手术420例。
+""",
+    "school.txt": """桐洲实验中学举行开学典礼
+
+9月1日上午，桐洲实验中学举行2025—2026学年开学典礼，全校2860名师生参加。今年学校共招收初一新生960人，编为20个教学班。
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def institutions_retriever(tmp_path_factory):
+    return retriever_of(tmp_path_factory, "institutions", INSTITUTIONS)
+
+
+@pytest.mark.parametrize("question", ["鹿溪市第一人民医院的甲状腺专病门诊是哪天?", "鹿溪市第三医院一年做多少例甲状腺热消融?",
+                                      "桐洲第二中学今年招了多少初一新生?"])
+def test_a_sibling_of_a_named_hospital_or_school_is_not_answered(institutions_retriever, question):
+    # every word of these is the index's (第一, 人民医院, 桐洲, 中学): only the whole name is not
+    hits = institutions_retriever.search(question, k=3)
+    assert not any(h.relevant for h in hits), [(h.text[:14], h.confidence) for h in hits]
+
+
+@pytest.mark.parametrize("question, hint", [("鹿溪市第二人民医院的甲状腺专病门诊是哪天?", "每周二"),
+                                            ("第二医院一年做多少例甲状腺热消融?", "420例"),
+                                            ("桐洲实验中学今年招了多少初一新生?", "960人")])
+def test_the_named_hospital_or_school_itself_is_answered(institutions_retriever, question, hint):
+    hits = institutions_retriever.search(question, k=3)
+    assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
+
+
 # Three short articles written for this test: each district's news names the others' nowhere.
 DISTRICTS = {
     "water.txt": """鼓楼区抢修供水主干管

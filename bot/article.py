@@ -36,9 +36,18 @@ _TABLE_ROW = re.compile(r"^\|.*\|$|^[^|]+(?: \| [^|]*)+$")
 _TITLE_SEPARATORS = "_-|－—｜·: "     # 开学首日..._鹤浦市教育局: a page's <title> is its heading and the site's name
 # Labels of page furniture that end up in copied articles.
 _RESIDUE = re.compile(
-    r"^[【\[]?(相关链接|相关阅读|相关新闻|相关文章|附件|责任编辑|编辑|审核|打印本页|打印|关闭窗口|关闭"
+    r"^[【\[]?(附件|责任编辑|编辑|审核|打印本页|打印|关闭窗口|关闭"
     r"|分享到|扫一扫|上一篇|下一篇|返回顶部|字号|Related links?|Share|Print)[】\]]?\s*[:：]?\s*$", re.I)
 _END_MARK = re.compile(r"^[（(]?(?:完|全文完|END)[)）]?$", re.I)    # （完）: a mark, not text
+# A web page's or a WeChat post's list of other articles (往期推荐, 相关阅读) and its calls to follow:
+# titles of what the archive does not hold, whose words match questions about them.
+_MORE_TO_READ = re.compile(r"^[【\[]?(?:往期推荐|往期回顾|往期精选|往期精彩|相关阅读|相关新闻|相关文章|相关链接|推荐阅读"
+                           r"|延伸阅读|热门推荐|精彩推荐|热点推荐|更多阅读|猜你喜欢|Related (?:articles|stories|links?)"
+                           r"|Read more|More stories)[】\]]?\s*[:：]?\s*$", re.I)
+LINK_MAX_CHARS = 40     # a title in such a list (it may end ？ or ！); a longer line, or one ending 。, is text again
+_FOLLOW_PROMPT = re.compile(r"点击.{0,6}关注|关注我们|长按.{0,8}(?:二维码|关注)|扫码关注|分享\s*收藏|点赞\s*在看"
+                            r"|^-\s*(?:END|完)\s*-$", re.I)
+FOLLOW_MAX_CHARS = 30
 # Text copied out of a PDF keeps its page numbers (- 2 -, 第2页 共5页, Page 2 of 5) and, by each, its
 # running header: a short line that comes back word for word beside them. Stricter than
 # pdf_reader's: a bare 2 or 3/4 on a line of a text file may be content (an answer, a score).
@@ -165,6 +174,8 @@ def _is_residue(text: str) -> str | None:
         return "page residue label"
     if _END_MARK.match(text):
         return "end mark"
+    if len(text) <= FOLLOW_MAX_CHARS and _FOLLOW_PROMPT.search(text):
+        return "call to follow"
     if len(text) <= CAPTION_MAX_CHARS and (not _balanced(text) or _CAPTION.match(text)):
         return "photo caption fragment"
     return None
@@ -278,8 +289,17 @@ def parse(doc: Document) -> Article:
 
     looking_for_title = not title
     issuer = ""       # an official document's issuing body, over its 关于...的通知 line
+    links = False     # in a list of other articles' titles (往期推荐)
     for k, line in enumerate(lines):
         text = line.text
+        if _MORE_TO_READ.match(text):
+            links = True
+            dropped.append((text, "list of other articles"))
+            continue
+        if links and len(text) <= LINK_MAX_CHARS and not text.endswith("。"):
+            dropped.append((text, "list of other articles"))
+            continue
+        links = False
         under_title = not body and not looking_for_title     # between the title and the first body line
         date_line = (len(text) <= 80 and _DATE_LINE.search(text) and (_DATE.search(text) or "来源" in text)) or (
             under_title and len(text) <= _DATELINE_MAX_CHARS and _DATE.search(text)

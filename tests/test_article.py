@@ -23,7 +23,7 @@ def test_seed_metadata_is_not_prose():
     for junk in ("| | | |", "相关链接", "日期:", "苏健(右二"):
         assert not any(junk in b for b in bodies), junk
     assert {why for _, why in a.dropped} >= {"date/source line", "photo caption fragment",
-                                             "page residue label", "no words (table or rule residue)"}
+                                             "list of other articles", "no words (table or rule residue)"}
 
 
 def test_seed_headings_become_sections():
@@ -327,3 +327,20 @@ def test_english_hard_wraps_keep_a_space_and_page_furniture_needs_page_numbers()
     numbered = "澄住建村〔2025〕18号\n关于做好农村住房安全保障工作的通知\n为切实保障农村低收入群体住房安全，现通知如下。\n"
     c = article.parse(documents.Document("n.txt", numbered, "n.txt", "txt"))
     assert c.title == "关于做好农村住房安全保障工作的通知"
+
+
+def test_a_posts_list_of_other_articles_and_calls_to_follow_are_no_text():
+    text = ("周末去鹿港看灯会\n原创 鹿港文旅 2025-02-08\n"
+            "元宵灯会2月12日在鹿港古街开幕，共展出大型灯组36组，每晚18:00亮灯。\n"
+            "- END -\n来源：鹿港镇人民政府\n往期推荐\n👉 重磅！鹿港新增2家4A级景区\n👉 鹿港这条骑行道，你去过吗？\n"
+            "点击蓝字 关注我们\n分享 收藏 点赞 在看\n")
+    a = article.parse(documents.Document("w.txt", text, "w.txt", "txt"))
+    texts = " ".join(p.text for p in a.paragraphs)
+    assert "36组" in texts and "4A级" not in texts and "骑行道" not in texts and "关注" not in texts, texts
+    assert "往期推荐" not in {p.section for p in a.paragraphs}
+    # after the list, text again: a sentence, or a line longer than a title
+    more = ("街道简讯\n社区食堂开业，每天供应午餐。\n相关阅读\n社区食堂开业\n"
+            "另据了解，街道今年还将新建两处社区食堂，预计年底前投入使用，可为辖区600余名老人提供助餐服务。\n")
+    b = article.parse(documents.Document("m.txt", more, "m.txt", "txt"))
+    assert any("600余名老人" in p.text for p in b.paragraphs)
+    assert ("社区食堂开业", "list of other articles") in b.dropped

@@ -344,3 +344,19 @@ def test_a_posts_list_of_other_articles_and_calls_to_follow_are_no_text():
     b = article.parse(documents.Document("m.txt", more, "m.txt", "txt"))
     assert any("600余名老人" in p.text for p in b.paragraphs)
     assert ("社区食堂开业", "list of other articles") in b.dropped
+
+
+def test_a_press_conference_question_is_one_passage_with_its_answer():
+    # the outlet's name before 记者 hid the question: it was a passage of its own, and its words
+    # (怎么减少扰民?) matched a user's question better than the answer under it
+    text = ("全市老旧小区改造新闻发布会实录\n\n"
+            "主持人：下面进入提问环节，请记者朋友提问前先介绍所在的新闻机构。\n\n"
+            "鹿港广播电视台记者：老旧小区改造施工期间，居民出行难免受影响，怎么减少扰民？\n\n"
+            "邝雨桐：我们要求每个改造小区都做到“一小区一方案”，开工前公示施工时间，夜间22时后禁止噪声作业。\n\n"
+            "新华社记者 王涛：改造资金从哪里来？\n\n"
+            "骆文谦：主要由中央补助资金、地方财政资金和居民出资共同承担，今年共争取中央补助3.2亿元。\n")
+    doc = documents.Document("p.txt", text, "p.txt", "txt")
+    found = passages.chunk(doc, article.parse(doc), len, max_tokens=200)
+    assert [p.text.split("\n")[0][:6] for p in found] == ["主持人：下面", "鹿港广播电视", "新华社记者 "], \
+        [p.text for p in found]
+    assert "夜间22时后" in found[1].text and "3.2亿元" in found[2].text

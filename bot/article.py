@@ -238,6 +238,8 @@ def _is_heading(line: _Line, following: _Line | None, before: _Line | None = Non
     words = without_numbering(text)
     # 二、“村里老人走不远，我就走过去”: a numbered part may be headed by a quotation, commas and all
     quoted = words != text and len(words) > 2 and words[0] in "“「『" and words[-1] in "”」』"
+    # 【亮点一：千人海蛎宴】: a line wholly in square brackets is a post's heading, its colon and all
+    quoted = quoted or (len(text) > 2 and text[0] == "【" and text[-1] == "】" and text.count("【") == 1)
     if len(text) > HEADING_MAX_CHARS or not words or " | " in text \
             or (not quoted and (_CLAUSE_PUNCT.search(words) or text[-1] in _TERMINAL)):
         return False

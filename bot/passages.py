@@ -16,7 +16,7 @@ from typing import Callable
 from .article import Article, normalize
 from .documents import Document
 
-CHUNKER_VERSION = "11"     # bump when these rules change: it invalidates built indexes
+CHUNKER_VERSION = "12"     # bump when these rules change: it invalidates built indexes
 MAX_PASSAGE_TOKENS = 256   # below the model limit; shorter passages rank and highlight better
 MIN_PASSAGE_CHARS = 24     # shorter fragments are merged into a neighbour
 HEAD_MAX_CHARS = 80        # a longer title or section is cut in what the model sees

@@ -360,3 +360,13 @@ def test_a_press_conference_question_is_one_passage_with_its_answer():
     assert [p.text.split("\n")[0][:6] for p in found] == ["主持人：下面", "鹿港广播电视", "新华社记者 "], \
         [p.text for p in found]
     assert "夜间22时后" in found[1].text and "3.2亿元" in found[2].text
+
+
+def test_a_line_wholly_in_square_brackets_heads_what_follows_colon_and_all():
+    text = ("灯会攻略来了\n\n【活动时间】\n2月12日至2月16日，每晚18:00亮灯。\n\n"
+            "【亮点一：非遗打铁花】\n每晚20:00在古街广场表演，每场约15分钟，共演出10场。\n\n"
+            "【亮点二：猜灯谜】\n灯谜区设在文庙前，猜中可领取文创奖品一份。\n")
+    a = article.parse(documents.Document("b.txt", text, "b.txt", "txt"))
+    sections = {p.section: p.text for p in a.paragraphs}
+    assert sections.get("【亮点一：非遗打铁花】", "").startswith("每晚20:00"), sections
+    assert "【亮点二" not in " ".join(sections.values())

@@ -126,7 +126,8 @@ def cross_validated(asked: list, latin: bool, names: tuple[str, ...], news_weigh
     weight = row_weights(news, latin, news_weight)
     questions = sorted(set(qid.tolist()))
     np.random.default_rng(0).shuffle(questions)
-    fold = np.array([{q: i % folds for i, q in enumerate(questions)}[q] for q in qid])
+    fold_of = {q: i % folds for i, q in enumerate(questions)}
+    fold = np.array([fold_of[q] for q in qid])
     p = np.zeros(len(y))
     for k in range(folds):
         p[fold == k] = logistic(X[fold == k], fit(X[fold != k], y[fold != k], weight[fold != k]))
@@ -173,7 +174,8 @@ def offset_fit(asked: list, added: tuple[str, ...], folds: int = 5) -> tuple[dic
 
     questions = sorted(set(qid.tolist()))
     np.random.default_rng(0).shuffle(questions)
-    fold = np.array([{q: i % folds for i, q in enumerate(questions)}[q] for q in qid])
+    fold_of = {q: i % folds for i, q in enumerate(questions)}
+    fold = np.array([fold_of[q] for q in qid])
     p = np.zeros(len(y))
     for k in range(folds):
         p[fold == k] = 1 / (1 + np.exp(-np.clip(offset[fold == k] + E[fold == k] @ solve(fold != k), -50, 50)))
@@ -188,6 +190,9 @@ def main() -> None:
     if "--offset" in sys.argv:
         after = sys.argv[sys.argv.index("--offset") + 1:]
         added = tuple(after[:next((i for i, a in enumerate(after) if a.startswith("-")), len(after))])
+        unknown = [f for f in added if f not in answer.Evidence.__dataclass_fields__]
+        if not added or unknown:
+            sys.exit(f"--offset needs features of answer.Evidence: {unknown or 'none given'}")
         weights, cv = offset_fit(asked, added)
         print(f"offset fit: {weights}\nCV log loss (shipped alone: in-sample): {cv}")
         return

@@ -90,7 +90,7 @@ class Evidence:
 # cosine 0.90: 0.38 sure).
 CALIBRATION = {"bias": -38.318, "cosine": 40.009, "coverage": 2.689, "key": 0.738, "novel": -1.551,
                "absent": -3.209, "elsewhere": -3.216, "key_span": 0.39, "title_only": -2.861,
-               "unit_missing": -2.005, "unwritten": -4.162}
+               "unit_missing": -2.005, "unwritten": -4.516}
 LATIN_CALIBRATION = {"bias": -14.383, "cosine": 14.293, "coverage": 2.118, "key": 0.109,
                      "rank": -0.613, "matched": 0.423, "absent": -3.207, "elsewhere": -3.907,
                      "rarest": 0.639, "unit_missing": -6.54}

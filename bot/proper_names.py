@@ -126,20 +126,34 @@ def without_enclosing_places(names: list[str]) -> list[str]:
     return names
 
 
-# What a named institution, facility or road ends in: 第一人民医院, 汀湾实验中学, 砚港大道.
+# What a named institution, facility or road ends in: 第一人民医院, 汀湾实验中学, 砚港大道. A word that
+# ends so is something else when the kind and the character before it are a common word in jieba's
+# dictionary (思路, 产业布局, 网站, 市中心, 子公司), unless the word is one of these (公路, 有限公司).
 _INSTITUTION_KINDS = ("医院", "卫生院", "诊所", "中学", "小学", "学校", "幼儿园", "大学", "学院", "图书馆", "分馆",
-                      "博物馆", "纪念馆", "文化馆", "体育馆", "公司", "集团", "工厂", "厂", "电站", "车站", "站", "水库",
-                      "桥", "隧道", "大道", "公路", "路", "街", "公园", "景区", "广场", "市场", "中心", "合作社",
-                      "局", "研究所", "派出所", "卫生所", "协会", "银行", "支行", "酒店", "宾馆", "码头", "机场", "产业园",
-                      "园区", "社区", "小区")
-_ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+|[一二三四五六七八九十\d]+号")
+                      "博物馆", "纪念馆", "文化馆", "体育馆", "公司", "有限公司", "集团", "工厂", "厂", "电站", "车站",
+                      "站", "水库", "桥", "大桥", "隧道", "大道", "公路", "铁路", "路", "街", "公园", "景区", "广场",
+                      "农贸市场", "菜市场", "批发市场", "中心", "合作社", "局", "研究所", "派出所", "卫生所", "协会",
+                      "银行", "支行", "酒店", "宾馆", "码头", "机场", "产业园", "园区", "社区", "小区")
+COMMON_KIND_WORD = 200   # jieba's count from which a word ending in a kind is a word of its own (思路 1,627)
+# 第二, 第2, 3号: what tells siblings apart; not 第二十 for 第二, nor 13号 for 3号
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+|(?<![\d一二三四五六七八九十])[一二三四五六七八九十\d]+号")
 # Before a name: how it was asked (那条, 哪个, 多少), not part of it.
 _NOT_IN_INSTITUTION_NAMES = re.compile(r"[那这哪该每各某其]|多少|几|什么")
-_SPECIFIC_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nz", "nt", "ng", "g", "j"})
+# Tags of a word that makes a name particular: a place, an organisation, another proper noun, the single
+# characters of a name jieba does not know (鹭 / 濂), a person's (jieba tags unknown places and firms so:
+# 恒岳 of 恒岳新材料科技有限公司, 梅江 of 梅江大桥).
+_PARTICULAR_TAGS = frozenset({"ns", "nz", "nt", "ng", "g", "j"})
 # A city or district the name opens with (澜屿市第一人民医院): an article on the hospital may leave it out.
-_ENCLOSING_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{2}[省市](?=[\u4e00-\u9fff]{4}))?"
-                              r"(?:[\u4e00-\u9fff]{2}[区县](?=[\u4e00-\u9fff]{4}))?")
+_ENCLOSING_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}[省市](?=[\u4e00-\u9fff]{2}))?"
+                              r"(?:[\u4e00-\u9fff]{2}[区县](?=[\u4e00-\u9fff]{2}))?")
 WRITTEN_SLACK = 2.0   # a name is written when its characters are, in order, within twice its length
+
+
+def _is_kind(word: str) -> bool:
+    """Whether `word` ends in a kind of institution that is not the end of a common word (产业布局: 布局)."""
+    return word in _INSTITUTION_KINDS or any(
+        word.endswith(kind) and len(word) > len(kind)
+        and segment.dictionary_count(word[-len(kind) - 1:]) < COMMON_KIND_WORD for kind in _INSTITUTION_KINDS)
 
 
 @lru_cache(maxsize=1024)
@@ -147,16 +161,21 @@ def institution_names(question: str) -> tuple[str, ...]:
     """The particular hospitals, schools, companies, stations and roads a Chinese question names,
     as it names them but for an enclosing city or district: 第一人民医院 of 澜屿市第一人民医院,
     汀湾第二中学, 鹭濂实验小学, 砚港大道. Particular: a name (by jieba's tags) or an ordinal before
-    the kind (not 实验中学, 老旧小区). Near misses of a look-alike archive ask of a sibling (another
-    hospital, the second school) whose name shares every word with one that is there."""
+    the kind, not only the city (澜屿市中医院: local news writes 市中医院), nor a kind alone (实验中学,
+    老旧小区). Near misses of a look-alike archive ask of a sibling (another hospital, the second
+    school) whose name shares every word with one that is there."""
     import jieba.posseg
 
     segment.jieba()
     tagged = [(w.word, w.flag) for w in jieba.posseg.cut(question)]
     names = set(chinese_names(question))
+
+    def particular(word: str, flag: str) -> bool:
+        return flag in _PARTICULAR_TAGS or bool(_ORDINAL.fullmatch(word)) or word in names or flag[:2] == "nr"
+
     found = []
     for i, (word, _) in enumerate(tagged):
-        if not word.endswith(_INSTITUTION_KINDS):
+        if not _is_kind(word):
             continue
         start = i
         while start > 0:
@@ -165,31 +184,41 @@ def institution_names(question: str) -> tuple[str, ...]:
                     flag[0] in "ngj" or flag in ("b", "vn") or before in names or _ORDINAL.fullmatch(before)):
                 break
             start -= 1
-        particular = [flag in _SPECIFIC_TAGS or w in names or bool(_ORDINAL.fullmatch(w)) for w, flag in tagged[start:i]]
-        if not any(particular):
+        marks = [particular(w, flag) for w, flag in tagged[start:i]]
+        if not any(marks):
             continue
         # from its first particular word: what comes before it (驻点, 上市) is how it was asked
-        start += particular.index(True)
+        start += marks.index(True)
         name = "".join(w for w, _ in tagged[start:i + 1])
         name = name[_ENCLOSING_PLACE.match(name).end():]
-        if _ORDINAL.search(name) or any(w in name for (w, flag) in tagged[start:i]
-                                        if flag in _SPECIFIC_TAGS or w in names):
+        if _ORDINAL.search(name) or any(w in name for w, flag in tagged[start:i] if particular(w, flag)):
             found.append(name)
     return tuple(dict.fromkeys(found))
 
 
 def writes_institution(text: str, name: str) -> bool:
     """Whether `text` writes `name` (one of institution_names): whole, or its characters in order
-    within WRITTEN_SLACK times its length (第二医院 in 第二人民医院), its ordinals as they are (第三医院
-    is not written by 第二人民医院's 第...医院)."""
-    if name in text:
-        return True
-    ordinals = _ORDINAL.findall(name)
+    within WRITTEN_SLACK times its length (第二医院 in 第二人民医院; 横溪镇中心小学 in 横溪镇，先后走访镇中心
+    小学), its ordinals whole, numbers in digits on both sides (第2中学 is 第二中学). No other ordinal
+    or direction may come between: 第一人民医院 is not in 第一时间赶到第二人民医院, nor 第二中学 in
+    第二十中学, 汀湾东路 in 汀湾西路以东."""
+    from . import numerals
+
+    text, name = numerals.arabic(text), numerals.arabic(name)
+    if not name:
+        return False
+    pieces, at = [], 0
+    for m in _ORDINAL.finditer(name):
+        pieces += list(name[at:m.start()]) + [m.group()]
+        at = m.end()
+    pieces += list(name[at:])
     width = int(len(name) * WRITTEN_SLACK)
-    for m in re.finditer(re.escape(name[0]), text):
-        window = text[m.start():m.start() + width]
-        rest = iter(window)
-        if all(ch in rest for ch in name) and all(o in window for o in ordinals):
+    gap = rf"[^第\d东西南北]{{0,{width - len(name)}}}?"
+    pattern = re.compile(gap.join((r"(?<!\d)" if p[0].isdigit() else "") + re.escape(p)
+                                  + (r"(?!\d)" if p[-1].isdigit() else "") for p in pieces))
+    for start in (m.start() for m in re.finditer(re.escape(pieces[0]), text)):
+        found = pattern.match(text, start)
+        if found and found.end() - start <= width:
             return True
     return False
 

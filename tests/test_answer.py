@@ -123,7 +123,12 @@ def test_place_names_by_their_form(question, names):
     ("鹭濂实验小学哪天开学?", ("鹭濂实验小学",)),                 # jieba: 鹭 / 濂 / 实验 / 小学
     ("市图书馆汀湾分馆的馆长是谁?", ("汀湾分馆",)),               # from its first particular word
     ("实验中学哪天开学?", ()), ("老旧小区改造了多少个?", ()),      # a kind, no particular one
-    ("那个电池厂哪天投产?", ()), ("谁去了南通镇?", ())])
+    ("那个电池厂哪天投产?", ()), ("谁去了南通镇?", ()),
+    ("恒岳新材料科技有限公司总部在哪里?", ("恒岳新材料科技有限公司",)),   # jieba tags 恒岳 a person
+    # words that end in a kind but are no institution; only the city particular
+    ("鹿港发展思路是什么?", ()), ("鹿港产业布局有什么变化?", ()), ("鹿港公交线路有几条?", ()),
+    ("鹿港市中心在哪?", ()), ("鹿港旅游网站是什么?", ()), ("鹿港房地产市场怎么样?", ()),
+    ("澜屿市中医院开设了什么门诊?", ())])
 def test_the_particular_institutions_a_question_names(question, names):
     assert proper_names.institution_names(question) == names
 
@@ -133,7 +138,11 @@ def test_the_particular_institutions_a_question_names(question, names):
     ("澜屿市第二人民医院内分泌科", "第二医院", True),          # a short form: in order, close together
     ("澜屿市第二人民医院内分泌科", "第一人民医院", False),     # a sibling: the ordinal differs
     ("澜屿市第二人民医院内分泌科", "第三医院", False),
-    ("汀湾区实验中学", "汀湾第二中学", False), ("澜屿市图书馆汀湾分馆", "汀湾分馆", True)])
+    ("汀湾区实验中学", "汀湾第二中学", False), ("澜屿市图书馆汀湾分馆", "汀湾分馆", True),
+    ("第一时间赶到第二人民医院", "第一人民医院", False), ("汀湾第二十中学", "汀湾第二中学", False),
+    ("11号码头", "1号码头", False), ("汀湾西路以东路段", "汀湾东路", False),   # no ordinal or direction between
+    ("汀湾第2中学", "汀湾第二中学", True), ("三号码头", "3号码头", True),           # numbers in digits
+    ("到横溪镇，先后走访镇中心小学", "横溪镇中心小学", True)])
 def test_an_institution_is_written_whole_or_in_order_with_its_ordinal(text, name, written):
     assert proper_names.writes_institution(text, name) is written
 

@@ -344,6 +344,13 @@ def test_a_posts_list_of_other_articles_and_calls_to_follow_are_no_text():
     b = article.parse(documents.Document("m.txt", more, "m.txt", "txt"))
     assert any("600余名老人" in p.text for p in b.paragraphs)
     assert ("社区食堂开业", "list of other articles") in b.dropped
+    # a numbered heading ends the list too; a sentence that says 关注我们 is text; 相关阅读：a title, one line
+    notice = ("街道简讯\n社区食堂开业，每天供应午餐。\n相关阅读：鹿港新增2家4A级景区\n相关链接\n一、下一步工作\n"
+              "街道将继续推进助餐服务。\n感谢社会各界一直关注我们。\n")
+    c = article.parse(documents.Document("n.txt", notice, "n.txt", "txt"))
+    assert "一、下一步工作" in {p.section for p in c.paragraphs}, c.paragraphs
+    assert any("一直关注我们" in p.text for p in c.paragraphs)
+    assert not any("4A级" in p.text for p in c.paragraphs)
 
 
 def test_a_press_conference_question_is_one_passage_with_its_answer():
@@ -360,6 +367,10 @@ def test_a_press_conference_question_is_one_passage_with_its_answer():
     assert [p.text.split("\n")[0][:6] for p in found] == ["主持人：下面", "鹿港广播电视", "新华社记者 "], \
         [p.text for p in found]
     assert "夜间22时后" in found[1].text and "3.2亿元" in found[2].text
+    # what a resident told a reporter is no interviewer's question
+    told = "居民反映\n\n有市民向记者反映：小区门口那排路灯坏了快一个月了，什么时候能修好？\n\n街道回复称，路灯已列入本月维修计划，预计20日前修复完毕。\n"
+    doc = documents.Document("t.txt", told, "t.txt", "txt")
+    assert len(passages.chunk(doc, article.parse(doc), len, max_tokens=200)) == 2
 
 
 def test_a_line_wholly_in_square_brackets_heads_what_follows_colon_and_all():

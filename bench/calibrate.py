@@ -85,12 +85,13 @@ def row_weights(news: np.ndarray, latin: bool, news_weight: float | None = None)
 
 
 def fit(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, l2: float = L2,
-        steps: int = 60) -> np.ndarray:
-    """Logistic regression by Newton's method; `weight`: each row's (default 1)."""
+        steps: int = 60, offset: np.ndarray | float = 0.0) -> np.ndarray:
+    """Logistic regression by Newton's method; `weight`: each row's (default 1); `offset`: each row's
+    logit before the fitted part (the weighted sum of features whose weights are kept)."""
     s = np.ones(len(y)) if weight is None else weight
     w = np.zeros(X.shape[1])
     for _ in range(steps):
-        p = logistic(X, w)
+        p = logistic(X, w, offset)
         grad = X.T @ (s * (p - y)) + l2 * w
         hess = (X * (s * p * (1 - p))[:, None]).T @ X + l2 * np.eye(X.shape[1])
         w -= np.linalg.solve(hess, grad)
@@ -107,8 +108,16 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
     return total
 
 
-def logistic(X: np.ndarray, w: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-np.clip(X @ w, -50, 50)))
+def logistic(X: np.ndarray, w: np.ndarray, offset: np.ndarray | float = 0.0) -> np.ndarray:
+    return 1 / (1 + np.exp(-np.clip(X @ w + offset, -50, 50)))
+
+
+def folds_by_question(qid: np.ndarray, folds: int) -> np.ndarray:
+    """Each row's fold: questions shuffled (seed 0) and dealt out, so a question's hits share one."""
+    questions = sorted(set(qid.tolist()))
+    np.random.default_rng(0).shuffle(questions)
+    fold_of = {q: i % folds for i, q in enumerate(questions)}
+    return np.array([fold_of[q] for q in qid])
 
 
 def log_loss(p: np.ndarray, y: np.ndarray) -> float:
@@ -124,10 +133,7 @@ def cross_validated(asked: list, latin: bool, names: tuple[str, ...], news_weigh
     X, y, fit_part, qid, _, news = rows(asked, latin, names)
     X, y, qid, news = X[fit_part], y[fit_part], qid[fit_part], news[fit_part]
     weight = row_weights(news, latin, news_weight)
-    questions = sorted(set(qid.tolist()))
-    np.random.default_rng(0).shuffle(questions)
-    fold_of = {q: i % folds for i, q in enumerate(questions)}
-    fold = np.array([fold_of[q] for q in qid])
+    fold = folds_by_question(qid, folds)
     p = np.zeros(len(y))
     for k in range(folds):
         p[fold == k] = logistic(X[fold == k], fit(X[fold != k], y[fold != k], weight[fold != k]))
@@ -161,28 +167,16 @@ def offset_fit(asked: list, added: tuple[str, ...], folds: int = 5) -> tuple[dic
     X, y, qid, news = X[fit_part], y[fit_part], qid[fit_part], news[fit_part]
     offset = X[:, :1 + len(kept)] @ np.array([answer.CALIBRATION["bias"]] + [answer.CALIBRATION[f] for f in kept])
     E, weight = X[:, 1 + len(kept):], row_weights(news, False)
-
-    def solve(rows_: np.ndarray) -> np.ndarray:
-        b = np.zeros(E.shape[1])
-        for _ in range(50):
-            p = 1 / (1 + np.exp(-np.clip(offset[rows_] + E[rows_] @ b, -50, 50)))
-            s = weight[rows_]
-            grad = E[rows_].T @ (s * (p - y[rows_])) + L2 * b
-            hess = (E[rows_] * (s * p * (1 - p))[:, None]).T @ E[rows_] + L2 * np.eye(E.shape[1])
-            b -= np.linalg.solve(hess, grad)
-        return b
-
-    questions = sorted(set(qid.tolist()))
-    np.random.default_rng(0).shuffle(questions)
-    fold_of = {q: i % folds for i, q in enumerate(questions)}
-    fold = np.array([fold_of[q] for q in qid])
+    fold = folds_by_question(qid, folds)
     p = np.zeros(len(y))
     for k in range(folds):
-        p[fold == k] = 1 / (1 + np.exp(-np.clip(offset[fold == k] + E[fold == k] @ solve(fold != k), -50, 50)))
-    p0 = 1 / (1 + np.exp(-np.clip(offset, -50, 50)))
+        train = fold != k
+        p[~train] = logistic(E[~train], fit(E[train], y[train], weight[train], offset=offset[train]), offset[~train])
+    p0 = logistic(E, np.zeros(E.shape[1]), offset)
     cv = {"shipped news-like": log_loss(p0[news], y[news]), "shipped others": log_loss(p0[~news], y[~news]),
           "with them news-like": log_loss(p[news], y[news]), "with them others": log_loss(p[~news], y[~news])}
-    return dict(zip(added, (round(float(v), 3) for v in solve(np.ones(len(y), bool))))), cv
+    fitted = fit(E, y, weight, offset=offset)
+    return dict(zip(added, (round(float(v), 3) for v in fitted))), cv
 
 
 def main() -> None:

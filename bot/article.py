@@ -45,7 +45,8 @@ _MORE_TO_READ = re.compile(r"^[【\[]?(?:往期推荐|往期回顾|往期精选|
                            r"|延伸阅读|热门推荐|精彩推荐|热点推荐|更多阅读|猜你喜欢|Related (?:articles|stories|links?)"
                            r"|Read more|More stories)[】\]]?\s*(?:[:：]\s*(?P<title>.*))?$", re.I)
 LINK_MAX_CHARS = 40     # a title in such a list (it may end ？ or ！); a longer line, or one ending 。, is text again
-_FOLLOW_PROMPT = re.compile(r"^(?:点击|长按|扫码|扫描|识别).{0,10}(?:关注|二维码)|^[^，,。]{0,12}关注我们$"
+_FULL_STOP_END = re.compile(r"。[”’」』\"]*$")   # a link's title may end ！ or ？, not 。
+_FOLLOW_PROMPT = re.compile(r"^(?:点击|长按|扫码|扫描|识别).{0,10}关注|^[^，,。]{0,12}关注我们$"
                             r"|^分享\s*[|｜]?\s*(?:收藏|点赞)|点赞\s*[|｜]?\s*在看$|^-\s*(?:END|完)\s*-$", re.I)
 FOLLOW_MAX_CHARS = 30
 # Text copied out of a PDF keeps its page numbers (- 2 -, 第2页 共5页, Page 2 of 5) and, by each, its
@@ -296,13 +297,15 @@ def parse(doc: Document) -> Article:
         text = line.text
         more = _MORE_TO_READ.match(text)
         if more and len(more.group("title") or "") <= LINK_MAX_CHARS:
-            links = True        # 往期推荐, or 相关阅读：一个标题
+            links = not more.group("title")     # 往期推荐 over a list; 相关阅读：一个标题 is the list
             dropped.append((text, "list of other articles"))
             continue
-        if links and len(text) <= LINK_MAX_CHARS and not text.endswith("。") and not _ENUMERATOR.match(text):
+        if links and len(text) <= LINK_MAX_CHARS and not _FULL_STOP_END.search(text) and not _ENUMERATOR.match(text) \
+                and not _MARKED_HEADING.match(text) and not (text[0] == "【" and text[-1] == "】"):
             dropped.append((text, "list of other articles"))
             continue
-        links = False       # a sentence, a longer line or a numbered heading (二、下一步工作) is text again
+        # a sentence, a longer line or a heading (二、下一步工作, ## 下一步, 【亮点二】) is text again
+        links = False
         under_title = not body and not looking_for_title     # between the title and the first body line
         date_line = (len(text) <= 80 and _DATE_LINE.search(text) and (_DATE.search(text) or "来源" in text)) or (
             under_title and len(text) <= _DATELINE_MAX_CHARS and _DATE.search(text)

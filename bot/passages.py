@@ -16,7 +16,7 @@ from typing import Callable
 from .article import Article, normalize
 from .documents import Document
 
-CHUNKER_VERSION = "13"     # bump when these rules change: it invalidates built indexes
+CHUNKER_VERSION = "14"     # bump when these rules change: it invalidates built indexes
 MAX_PASSAGE_TOKENS = 256   # below the model limit; shorter passages rank and highlight better
 MIN_PASSAGE_CHARS = 24     # shorter fragments are merged into a neighbour
 HEAD_MAX_CHARS = 80        # a longer title or section is cut in what the model sees
@@ -29,8 +29,8 @@ _SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』\")）]*|\.(?=\s)
 _CLAUSE_END = re.compile(r"[，,、：:]")
 # 记者：...？ then 答：... (also **记者：**, 【记者】, 记者问：, 本报记者 龚立群：, a press conference's
 # 澜屿日报记者：, 新华社记者 王涛：)
-_INTERVIEWER = re.compile(r"^[*【\[]*(?:(?![^：:]*(?:向|据|各位|记者了解|记者朋友))[\u4e00-\u9fffA-Za-z ]{0,14}记者|问|主持人|Q)"
-                          r"(?:问|\s*[\u4e00-\u9fff]{2,3})?[*】\]]*\s*[：:]")
+_INTERVIEWER = re.compile(r"^[*【\[]*(?:(?![^：:]{0,14}?(?:向|据|各位)[^：:]{0,10}?记者|[^：:]{0,14}?记者(?:了解|朋友))"
+                          r"[\u4e00-\u9fffA-Za-z ]{0,14}记者|问|主持人|Q)(?:问|\s*[\u4e00-\u9fff]{2,3})?[*】\]]*\s*[：:]")
 # A full stop that ends an initial or a common abbreviation ends no sentence: "Thomas R. Holtz",
 # "H. F. Verwoerd", "St. John", "Dr. Apgar".
 _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:[A-Za-z]|Mr|Mrs|Ms|Dr|St|Mt|Prof|Jr|Sr|Gen|Col|Lt|Capt|Rev"

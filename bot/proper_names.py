@@ -144,8 +144,8 @@ _NOT_IN_INSTITUTION_NAMES = re.compile(r"[那这哪该每各某其]|多少|几|�
 # 恒岳 of 恒岳新材料科技有限公司, 梅江 of 梅江大桥).
 _PARTICULAR_TAGS = frozenset({"ns", "nz", "nt", "ng", "g", "j"})
 # A city or district the name opens with (澜屿市第一人民医院): an article on the hospital may leave it out.
-_ENCLOSING_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}[省市](?=[\u4e00-\u9fff]{2}))?"
-                              r"(?:[\u4e00-\u9fff]{2}[区县](?=[\u4e00-\u9fff]{2}))?")
+_ENCLOSING_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}[省市](?=[\u4e00-\u9fff\d]{2}))?"
+                              r"(?:[\u4e00-\u9fff]{2}[区县](?=[\u4e00-\u9fff\d]{2}))?")
 WRITTEN_SLACK = 2.0   # a name is written when its characters are, in order, within twice its length
 
 
@@ -158,16 +158,15 @@ def _is_kind(word: str) -> bool:
 
 @lru_cache(maxsize=1024)
 def institution_names(question: str) -> tuple[str, ...]:
-    """The particular hospitals, schools, companies, stations and roads a Chinese question names,
-    as it names them but for an enclosing city or district: 第一人民医院 of 澜屿市第一人民医院,
-    汀湾第二中学, 鹭濂实验小学, 砚港大道. Particular: a name (by jieba's tags) or an ordinal before
-    the kind, not only the city (澜屿市中医院: local news writes 市中医院), nor a kind alone (实验中学,
-    老旧小区). Near misses of a look-alike archive ask of a sibling (another hospital, the second
-    school) whose name shares every word with one that is there."""
+    """The particular hospitals, schools, companies, stations and roads a Chinese question names, as
+    it names them: 澜屿市第一人民医院, 汀湾第二中学, 鹭濂实验小学, 砚港大道. Particular: a name (by jieba's
+    tags) or an ordinal before the kind, not only its city or district (澜屿市中医院: local news
+    writes 市中医院), nor a kind alone (实验中学, 老旧小区). Near misses of a look-alike archive ask of
+    a sibling (another hospital, the second school) whose name shares every word with one that is there."""
     import jieba.posseg
 
     segment.jieba()
-    tagged = [(w.word, w.flag) for w in jieba.posseg.cut(question)]
+    tagged = _ordinals_whole([(w.word, w.flag) for w in jieba.posseg.cut(question)])
     names = set(chinese_names(question))
 
     def particular(word: str, flag: str) -> bool:
@@ -180,46 +179,87 @@ def institution_names(question: str) -> tuple[str, ...]:
         start = i
         while start > 0:
             before, flag = tagged[start - 1]
-            if _NOT_IN_INSTITUTION_NAMES.search(before) or not (
+            if _NOT_IN_INSTITUTION_NAMES.search(before) or _is_kind(before) or not (
                     flag[0] in "ngj" or flag in ("b", "vn") or before in names or _ORDINAL.fullmatch(before)):
-                break
+                break       # nor is another institution's name before it (汀湾区第二中学和砚港区第二中学)
             start -= 1
         marks = [particular(w, flag) for w, flag in tagged[start:i]]
         if not any(marks):
             continue
-        # from its first particular word: what comes before it (驻点, 上市) is how it was asked
+        # from its first particular word: what comes before it (驻点, 上市; 和 of 汀湾站和砚港站) is how it was asked
         start += marks.index(True)
-        name = "".join(w for w, _ in tagged[start:i + 1])
-        name = name[_ENCLOSING_PLACE.match(name).end():]
-        if _ORDINAL.search(name) or any(w in name for w, flag in tagged[start:i] if particular(w, flag)):
+        name = _JOINED.sub("", "".join(w for w, _ in tagged[start:i + 1]))
+        core = name[_ENCLOSING_PLACE.match(name).end():]
+        if _ORDINAL.search(core) or any(w in core for w, flag in tagged[start:i] if particular(w, flag)):
             found.append(name)
     return tuple(dict.fromkeys(found))
+
+
+_JOINED = re.compile(r"^[和与及或同跟]")   # jieba glues a conjunction to a name it does not know (和砚港)
+
+
+def _ordinals_whole(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """jieba's words with 第 / 2 and 1 / 号 put back together (第2人民医院, 1号码头)."""
+    out: list[tuple[str, str]] = []
+    for word, flag in tagged:
+        if out and (out[-1][0] == "第" or out[-1][0].isdigit()) and word[:1].isdigit() | (word == "号"):
+            if _ORDINAL.fullmatch(out[-1][0] + word) or (out[-1][0] + word)[-1].isdigit():
+                out[-1] = (out[-1][0] + word, "m")
+                continue
+        out.append((word, flag))
+    return out
+
+
+def _in_order(text: str, pieces: list[str], start: int, width: int) -> bool:
+    """Whether `pieces` follow one another in `text` from `start`, each at the first place it comes
+    (the tightest fit), within `width` characters, no gap holding a number, 第, a direction or 中."""
+    at = start + len(pieces[0])
+    for piece in pieces[1:]:
+        found = text.find(piece, at, start + width)
+        while found >= 0 and piece[0].isdigit() and found + len(piece) < len(text) and text[found + len(piece)].isdigit():
+            found = text.find(piece, found + 1, start + width)
+        if found < 0 or _NOT_IN_A_GAP.search(text, at, found):
+            return False
+        at = found + len(piece)
+    return True
+
+
+# Between two characters of a name an article may write more of it (第二[人民]医院), not what makes
+# another institution of it: a number (汀湾[二]桥), 第, a direction (汀湾[西路以]东路), 中 (汀湾[中]医院).
+_NOT_IN_A_GAP = re.compile(r"[\d第东西南北中一二三四五六七八九十百零〇]")
 
 
 def writes_institution(text: str, name: str) -> bool:
     """Whether `text` writes `name` (one of institution_names): whole, or its characters in order
     within WRITTEN_SLACK times its length (第二医院 in 第二人民医院; 横溪镇中心小学 in 横溪镇，先后走访镇中心
-    小学), its ordinals whole, numbers in digits on both sides (第2中学 is 第二中学). No other ordinal
-    or direction may come between: 第一人民医院 is not in 第一时间赶到第二人民医院, nor 第二中学 in
-    第二十中学, 汀湾东路 in 汀湾西路以东."""
+    小学), its ordinals whole, numbers in digits on both sides (第2中学 is 第二中学), nothing that makes
+    another institution of it between (_NOT_IN_A_GAP: not 第一人民医院 in 第一时间赶到第二人民医院, 汀湾桥 in
+    汀湾二桥). Its city or district may be left out, but not written as another one (汀湾区第二中学 is not
+    砚港区第二中学)."""
     from . import numerals
 
     text, name = numerals.arabic(text), numerals.arabic(name)
-    if not name:
-        return False
-    pieces, at = [], 0
-    for m in _ORDINAL.finditer(name):
-        pieces += list(name[at:m.start()]) + [m.group()]
-        at = m.end()
-    pieces += list(name[at:])
-    width = int(len(name) * WRITTEN_SLACK)
-    gap = rf"[^第\d东西南北]{{0,{width - len(name)}}}?"
-    pattern = re.compile(gap.join((r"(?<!\d)" if p[0].isdigit() else "") + re.escape(p)
-                                  + (r"(?!\d)" if p[-1].isdigit() else "") for p in pieces))
-    for start in (m.start() for m in re.finditer(re.escape(pieces[0]), text)):
-        found = pattern.match(text, start)
-        if found and found.end() - start <= width:
-            return True
+    core = name[_ENCLOSING_PLACE.match(name).end():]
+    place = name[:len(name) - len(core)]
+    for whole in dict.fromkeys((name, core)):
+        if not whole:
+            continue
+        pieces, at = [], 0
+        for m in _ORDINAL.finditer(whole):
+            pieces += list(whole[at:m.start()]) + [m.group()]
+            at = m.end()
+        pieces += list(whole[at:])
+        width = int(len(whole) * WRITTEN_SLACK)
+        for m in re.finditer(re.escape(pieces[0]), text):
+            if pieces[0][0].isdigit() and m.start() and text[m.start() - 1].isdigit():
+                continue
+            before = text[max(0, m.start() - 3):m.start()]
+            if whole is core and place and len(before) == 3 and before[-1] in "省市区县" \
+                    and segment.CJK.fullmatch(before[:2]) and not _NOT_IN_PLACE_NAMES.intersection(before[:2]) \
+                    and before[:2] not in place:
+                continue    # another city's or district's (砚港区第二中学 for 汀湾区第二中学; not ，市第一人民医院)
+            if _in_order(text, pieces, m.start(), width):
+                return True
     return False
 
 

@@ -3,6 +3,8 @@
 Plain functions, no model; the highlight's accuracy on real questions is in
 tests/test_highlight.py (real model) and bench/highlight.py."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -118,7 +120,7 @@ def test_place_names_by_their_form(question, names):
 
 
 @pytest.mark.parametrize("question, names", [
-    ("澜屿市第一人民医院的专病门诊是哪天?", ("第一人民医院",)),   # the city it opens with left out
+    ("澜屿市第一人民医院的专病门诊是哪天?", ("澜屿市第一人民医院",)),
     ("汀湾第二中学招了多少新生?", ("汀湾第二中学",)),
     ("鹭濂实验小学哪天开学?", ("鹭濂实验小学",)),                 # jieba: 鹭 / 濂 / 实验 / 小学
     ("市图书馆汀湾分馆的馆长是谁?", ("汀湾分馆",)),               # from its first particular word
@@ -128,7 +130,10 @@ def test_place_names_by_their_form(question, names):
     # words that end in a kind but are no institution; only the city particular
     ("鹿港发展思路是什么?", ()), ("鹿港产业布局有什么变化?", ()), ("鹿港公交线路有几条?", ()),
     ("鹿港市中心在哪?", ()), ("鹿港旅游网站是什么?", ()), ("鹿港房地产市场怎么样?", ()),
-    ("澜屿市中医院开设了什么门诊?", ())])
+    ("澜屿市中医院开设了什么门诊?", ()),
+    ("汀湾站和砚港站之间多远?", ("汀湾站",)),                     # jieba: 和砚港 (a person): no name
+    ("汀湾区第二中学和砚港区第二中学哪个大?", ("汀湾区第二中学", "砚港区第二中学")),
+    ("第2人民医院在哪?", ("第2人民医院",)), ("1号码头在哪?", ("1号码头",))])   # jieba: 第 / 2, 1 / 号
 def test_the_particular_institutions_a_question_names(question, names):
     assert proper_names.institution_names(question) == names
 
@@ -142,9 +147,20 @@ def test_the_particular_institutions_a_question_names(question, names):
     ("第一时间赶到第二人民医院", "第一人民医院", False), ("汀湾第二十中学", "汀湾第二中学", False),
     ("11号码头", "1号码头", False), ("汀湾西路以东路段", "汀湾东路", False),   # no ordinal or direction between
     ("汀湾第2中学", "汀湾第二中学", True), ("三号码头", "3号码头", True),           # numbers in digits
-    ("到横溪镇，先后走访镇中心小学", "横溪镇中心小学", True)])
+    ("到横溪镇，先后走访镇中心小学", "横溪镇中心小学", True),
+    ("汀湾二桥", "汀湾桥", False), ("汀湾中医院", "汀湾医院", False),               # what makes another one
+    ("砚港区第二中学", "汀湾区第二中学", False), ("汀湾第二中学", "汀湾区第二中学", True),   # its own district, or none
+    ("近日，市第一人民医院开设", "澜屿市第一人民医院", True)])
 def test_an_institution_is_written_whole_or_in_order_with_its_ordinal(text, name, written):
     assert proper_names.writes_institution(text, name) is written
+
+
+def test_writing_out_an_institution_takes_no_time_on_a_long_text():
+    # a regular expression of lazy gaps backtracked for 100 s on this; each piece at its first place is enough
+    text = "".join(ch * 3 for ch in "恒岳新材料科技有限公司") * 3000
+    started = time.perf_counter()
+    assert not proper_names.writes_institution(text, "恒岳新材料科技有限公司")
+    assert time.perf_counter() - started < 5
 
 
 def test_a_person_the_tagger_cut_after_the_surname_is_one_name():

@@ -351,6 +351,11 @@ def test_a_posts_list_of_other_articles_and_calls_to_follow_are_no_text():
     assert "一、下一步工作" in {p.section for p in c.paragraphs}, c.paragraphs
     assert any("一直关注我们" in p.text for p in c.paragraphs)
     assert not any("4A级" in p.text for p in c.paragraphs)
+    # 相关阅读：a title is the whole list; a heading in brackets ends one; a QR code to book is text
+    d = article.parse(documents.Document("d.txt", "公告\n门诊时间调整，周六照常开诊。\n相关阅读：门诊新规\n周日停诊\n"
+                                          "往期推荐\n鹿港新增2家4A级景区\n【就诊提醒】\n扫描下方二维码即可预约挂号\n", "d.txt", "txt"))
+    kept = " ".join(p.text for p in d.paragraphs)
+    assert "周日停诊" in kept and "预约挂号" in kept and "4A级" not in kept, d.paragraphs
 
 
 def test_a_press_conference_question_is_one_passage_with_its_answer():

@@ -501,11 +501,11 @@ class Retriever:
         by_heading = answer.role_words(question, terms) if asked_post else frozenset()
         weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, self._word_spans(pid),
                                                   own, body, by_heading)
-        span = answer_sentence.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
-                                           f"{p.title} {p.section}", weights, latin=not cjk)
         evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, elsewhere=elsewhere,
                                    bare=bare, unit_missing=answer.unit_missing(question, body), unwritten=unwritten,
                                    **lexical_evidence)
+        span = answer_sentence.answer_span(question, qvec, self.sentences.of(pid), p.sentences, p.text,
+                                           f"{p.title} {p.section}", weights, latin=not cjk)
         # confidence and relevant are set by _hits: they depend on the question's other hits
         return Hit(doc_id=p.doc_id, title=p.title, section=p.section, text=p.text,
                    score=score, confidence=0.0, answer_span=span, source=p.source,

@@ -202,11 +202,10 @@ def _ordinals_whole(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """jieba's words with 第 / 2 and 1 / 号 put back together (第2人民医院, 1号码头)."""
     out: list[tuple[str, str]] = []
     for word, flag in tagged:
-        if out and (out[-1][0] == "第" or out[-1][0].isdigit()) and word[:1].isdigit() | (word == "号"):
-            if _ORDINAL.fullmatch(out[-1][0] + word) or (out[-1][0] + word)[-1].isdigit():
-                out[-1] = (out[-1][0] + word, "m")
-                continue
-        out.append((word, flag))
+        if out and ((out[-1][0] == "第" and word.isdigit()) or (out[-1][0].isdigit() and word == "号")):
+            out[-1] = (out[-1][0] + word, "m")
+        else:
+            out.append((word, flag))
     return out
 
 
@@ -216,8 +215,8 @@ def _in_order(text: str, pieces: list[str], start: int, width: int) -> bool:
     at = start + len(pieces[0])
     for piece in pieces[1:]:
         found = text.find(piece, at, start + width)
-        while found >= 0 and piece[0].isdigit() and found + len(piece) < len(text) and text[found + len(piece)].isdigit():
-            found = text.find(piece, found + 1, start + width)
+        while found >= 0 and piece[-1].isdigit() and text[found + len(piece):found + len(piece) + 1].isdigit():
+            found = text.find(piece, found + 1, start + width)     # 第2 is not the 第2 of 第20
         if found < 0 or _NOT_IN_A_GAP.search(text, at, found):
             return False
         at = found + len(piece)

@@ -228,10 +228,42 @@ def _in_order(text: str, pieces: list[str], start: int, width: int) -> bool:
 _NOT_IN_A_GAP = re.compile(r"[\d第东西南北中一二三四五六七八九十百零〇]")
 
 
+# How news shortens a numbered school or hospital: 第一中学 -> 一中, 第二小学 -> 二小, 第一人民医院 -> 一医院, 二院
+_SHORT_KINDS = {"中学": ("中",), "小学": ("小",), "人民医院": ("医院", "院"), "医院": ("医院", "院")}
+_NUMERAL_DIGITS = "一二三四五六七八九"
+
+
+def _chinese_number(n: int) -> str:
+    """1..99 in Chinese numerals (十一, 二十)."""
+    tens, units = divmod(n, 10)
+    return ((_NUMERAL_DIGITS[tens - 1] if tens > 1 else "") + "十" if tens else "") + \
+        (_NUMERAL_DIGITS[units - 1] if units else "")
+
+
+def _shortened(core: str, text: str) -> bool:
+    """Whether `text` writes `core` (a name without its city, numbers in digits) as news shortens a
+    numbered school or hospital: 汀湾二中 for 汀湾第二中学, 市一医院 for 第一人民医院; the number whole."""
+    found = re.fullmatch(r"(.*)第(\d{1,2})(中学|小学|人民医院|医院)", core)
+    if not found or not 0 < int(found.group(2)) < 100:
+        return False
+    before, n, kind = found.group(1), int(found.group(2)), found.group(3)
+    for number in (str(n), _chinese_number(n)):
+        for short in _SHORT_KINDS[kind]:
+            pieces = list(before) + [number + short]
+            width = int(len("".join(pieces)) * WRITTEN_SLACK)
+            for m in re.finditer(re.escape(pieces[0]), text):
+                if not before and m.start() and _NOT_IN_A_GAP.match(text, m.start() - 1):
+                    continue    # 一中 of 十一中 is not 第一中学
+                if _in_order(text, pieces, m.start(), width):
+                    return True
+    return False
+
+
 def writes_institution(text: str, name: str) -> bool:
     """Whether `text` writes `name` (one of institution_names): whole, or its characters in order
     within WRITTEN_SLACK times its length (第二医院 in 第二人民医院; 横溪镇中心小学 in 横溪镇，先后走访镇中心
-    小学), its ordinals whole, numbers in digits on both sides (第2中学 is 第二中学), nothing that makes
+    小学), or shortened as news does (_shortened: 一中, 市一医院), its ordinals whole, numbers in digits on
+    both sides (第2中学 is 第二中学), nothing that makes
     another institution of it between (_NOT_IN_A_GAP: not 第一人民医院 in 第一时间赶到第二人民医院, 汀湾桥 in
     汀湾二桥). Its city or district may be left out, but not written as another one (汀湾区第二中学 is not
     砚港区第二中学)."""
@@ -240,6 +272,8 @@ def writes_institution(text: str, name: str) -> bool:
     text, name = numerals.arabic(text), numerals.arabic(name)
     core = name[_ENCLOSING_PLACE.match(name).end():]
     place = name[:len(name) - len(core)]
+    if _shortened(core, text):
+        return True
     for whole in dict.fromkeys((name, core)):
         if not whole:
             continue

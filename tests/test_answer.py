@@ -150,7 +150,9 @@ def test_the_particular_institutions_a_question_names(question, names):
     ("到横溪镇，先后走访镇中心小学", "横溪镇中心小学", True),
     ("汀湾二桥", "汀湾桥", False), ("汀湾中医院", "汀湾医院", False),               # what makes another one
     ("砚港区第二中学", "汀湾区第二中学", False), ("汀湾第二中学", "汀湾区第二中学", True),   # its own district, or none
-    ("近日，市第一人民医院开设", "澜屿市第一人民医院", True)])
+    ("近日，市第一人民医院开设", "澜屿市第一人民医院", True),
+    ("市一中", "澜屿市第一中学", True), ("汀湾二中", "汀湾第二中学", True), ("市二院", "第二人民医院", True),
+    ("县二中", "第一中学", False), ("二十一中", "第一中学", False), ("砚港二中", "汀湾第二中学", False)])   # as news shortens
 def test_an_institution_is_written_whole_or_in_order_with_its_ordinal(text, name, written):
     assert proper_names.writes_institution(text, name) is written
 

@@ -240,6 +240,13 @@ def _chinese_number(n: int) -> str:
         (_NUMERAL_DIGITS[units - 1] if units else "")
 
 
+def _written_from(text: str, pieces: list[str], width: int, refused) -> bool:
+    """Whether `pieces` are written in order (_in_order) from some place of their first in `text`,
+    but where `refused(start)` says that place is another institution's."""
+    return any(not refused(m.start()) and _in_order(text, pieces, m.start(), width)
+               for m in re.finditer(re.escape(pieces[0]), text))
+
+
 def _shortened(core: str, text: str) -> bool:
     """Whether `text` writes `core` (a name without its city, numbers in digits) as news shortens a
     numbered school or hospital: 汀湾二中 for 汀湾第二中学, 市一医院 for 第一人民医院; the number whole."""
@@ -250,12 +257,10 @@ def _shortened(core: str, text: str) -> bool:
     for number in (str(n), _chinese_number(n)):
         for short in _SHORT_KINDS[kind]:
             pieces = list(before) + [number + short]
-            width = int(len("".join(pieces)) * WRITTEN_SLACK)
-            for m in re.finditer(re.escape(pieces[0]), text):
-                if not before and m.start() and _NOT_IN_A_GAP.match(text, m.start() - 1):
-                    continue    # 一中 of 十一中 is not 第一中学
-                if _in_order(text, pieces, m.start(), width):
-                    return True
+            # 一中 of 十一中 is not 第一中学
+            if _written_from(text, pieces, int(len("".join(pieces)) * WRITTEN_SLACK),
+                             lambda at: not before and at > 0 and bool(_NOT_IN_A_GAP.match(text, at - 1))):
+                return True
     return False
 
 
@@ -263,8 +268,7 @@ def writes_institution(text: str, name: str) -> bool:
     """Whether `text` writes `name` (one of institution_names): whole, or its characters in order
     within WRITTEN_SLACK times its length (第二医院 in 第二人民医院; 横溪镇中心小学 in 横溪镇，先后走访镇中心
     小学), or shortened as news does (_shortened: 一中, 市一医院), its ordinals whole, numbers in digits on
-    both sides (第2中学 is 第二中学), nothing that makes
-    another institution of it between (_NOT_IN_A_GAP: not 第一人民医院 in 第一时间赶到第二人民医院, 汀湾桥 in
+    both sides (第2中学 is 第二中学), nothing that makes another institution of it between (_NOT_IN_A_GAP: not 第一人民医院 in 第一时间赶到第二人民医院, 汀湾桥 in
     汀湾二桥). Its city or district may be left out, but not written as another one (汀湾区第二中学 is not
     砚港区第二中学)."""
     from . import numerals
@@ -282,17 +286,18 @@ def writes_institution(text: str, name: str) -> bool:
             pieces += list(whole[at:m.start()]) + [m.group()]
             at = m.end()
         pieces += list(whole[at:])
-        width = int(len(whole) * WRITTEN_SLACK)
-        for m in re.finditer(re.escape(pieces[0]), text):
-            if pieces[0][0].isdigit() and m.start() and text[m.start() - 1].isdigit():
-                continue
-            before = text[max(0, m.start() - 3):m.start()]
-            if whole is core and place and len(before) == 3 and before[-1] in "省市区县" \
-                    and segment.CJK.fullmatch(before[:2]) and not _NOT_IN_PLACE_NAMES.intersection(before[:2]) \
-                    and before[:2] not in place:
-                continue    # another city's or district's (砚港区第二中学 for 汀湾区第二中学; not ，市第一人民医院)
-            if _in_order(text, pieces, m.start(), width):
-                return True
+
+        def refused(at: int) -> bool:
+            if pieces[0][0].isdigit() and at and text[at - 1].isdigit():
+                return True     # 1号 of 11号
+            before = text[max(0, at - 3):at]
+            # another city's or district's (砚港区第二中学 for 汀湾区第二中学; not ，市第一人民医院)
+            return whole is core and bool(place) and len(before) == 3 and before[-1] in "省市区县" \
+                and bool(segment.CJK.fullmatch(before[:2])) and not _NOT_IN_PLACE_NAMES.intersection(before[:2]) \
+                and before[:2] not in place
+
+        if _written_from(text, pieces, int(len(whole) * WRITTEN_SLACK), refused):
+            return True
     return False
 
 

@@ -284,9 +284,10 @@ class Retriever:
         institutions = proper_names.institution_names(question) if cjk else ()
         articles: dict[tuple[str, str], float] = {}   # elsewhere is the same for an article's passages
         unwritten: dict[tuple[str, str], float] = {}  # and so is unwritten
+        texts: dict[tuple[str, str], str] = {}        # the articles' texts both read
         hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk, absent,
-                          self._elsewhere(pid, held, question, cjk, articles), bare,
-                          self._unwritten(pid, institutions, unwritten))
+                          self._elsewhere(pid, held, question, cjk, articles, texts), bare,
+                          self._unwritten(pid, institutions, unwritten, texts))
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits], [h.doc_id for h in hits])
         return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
@@ -321,22 +322,22 @@ class Retriever:
         held = [self.lexical.chinese_name_as_held(name) for name in proper_names.chinese_names(question)]
         return proper_names.without_enclosing_places([name for name in held if name])
 
-    def _elsewhere(self, pid: int, held: list, question: str, cjk: bool, seen: dict | None = None) -> float:
+    def _elsewhere(self, pid: int, held: list, question: str, cjk: bool, seen: dict | None = None,
+                   texts: dict | None = None) -> float:
         """answer.Evidence.elsewhere: 1.0 if a name the question asks about (`held`, by
         _names_held) is in the index but not written in passage `pid`'s article (an English
         name: spelled by none of its words, as _names_absent reads them). `seen`: by article,
-        for one question's hits."""
+        for one question's hits; `texts`: _article_text's."""
         if not held:
             return 0.0
         p = self.passages[pid]
         if seen is not None and (p.source, p.doc_id) in seen:
             return seen[(p.source, p.doc_id)]
-        ids = list(self._article(pid))
         if cjk:
-            texts = [embedding_text(self.passages[i]) for i in ids]
-            out = float(any(not any(name in text for text in texts) for name in held))
+            text = self._article_text(pid, {} if texts is None else texts)
+            out = float(any(name not in text for name in held))
         else:   # passage by passage (the word spans the build stored), until each name is found
-            missing = list(held)
+            missing, ids = list(held), list(self._article(pid))
             for i in ids[:ARTICLE_SCAN]:
                 found = set(english.latin_matches(question, embedding_text(self.passages[i]), self._word_spans(i)))
                 missing = [n for n in missing if not n.spelled_by(found)]
@@ -347,17 +348,26 @@ class Retriever:
             seen[(p.source, p.doc_id)] = out
         return out
 
-    def _unwritten(self, pid: int, institutions: tuple[str, ...], seen: dict) -> float:
+    def _unwritten(self, pid: int, institutions: tuple[str, ...], seen: dict, texts: dict) -> float:
         """answer.Evidence.unwritten: 1.0 if passage `pid`'s article does not write one of the
-        `institutions` the question names (proper_names.institution_names). `seen`: by article."""
+        `institutions` the question names (proper_names.institution_names). `seen`: by article;
+        `texts`: _article_text's."""
         if not institutions:
             return 0.0
         p = self.passages[pid]
         if (p.source, p.doc_id) not in seen:
-            text = "\n".join(embedding_text(self.passages[i]) for i in self._article(pid))
+            text = self._article_text(pid, texts)
             seen[(p.source, p.doc_id)] = float(not all(proper_names.writes_institution(text, name)
                                                          for name in institutions))
         return seen[(p.source, p.doc_id)]
+
+    def _article_text(self, pid: int, texts: dict) -> str:
+        """What the model saw of passage `pid`'s article, passage by passage (their titles and sections
+        too), joined by line breaks; `texts`: by article, for one question's hits."""
+        p = self.passages[pid]
+        if (p.source, p.doc_id) not in texts:
+            texts[(p.source, p.doc_id)] = "\n".join(embedding_text(self.passages[i]) for i in self._article(pid))
+        return texts[(p.source, p.doc_id)]
 
     def _article(self, pid: int):
         """The ids of passage `pid`'s article's passages, `pid` first and then outward: a build

@@ -107,12 +107,25 @@ COMMON_PAIR = 200   # jieba's count from which two characters are a word of thei
 def place_names(question: str) -> list[str]:
     """Place names of a Chinese question by their form: two characters before 镇, 区, 县... Not
     where the ending makes a word with the character before it (老旧小区, 贫困山区; unless the two
-    characters are a word themselves: 仓山区) or after it (农贸市场), nor 哪个镇, 全区."""
+    characters are a word themselves: 仓山区, but not an adjective's: 老小区) or after it (农贸市场),
+    nor 哪个镇, 全区, nor a ship's way in or out of port (渔船回港, 出港, 登岛)."""
     common = lambda word: segment.dictionary_count(word) >= COMMON_PAIR   # noqa: E731
     return [stem + end for stem, end, after in _PLACE_NAME.findall(question)
             if not _NOT_IN_PLACE_NAMES.intersection(stem)
-            and not (common(stem[-1] + end[0]) and not segment.dictionary_count(stem))
-            and not (len(end) == 1 and after and common(end + after))]
+            and not (common(stem[-1] + end[0]) and (not segment.dictionary_count(stem) or _adjective(stem[0])))
+            and not (len(end) == 1 and after and common(end + after))
+            and not (end in "港岛" and stem[-1] in _TO_OR_FROM_PORT)]
+
+
+_TO_OR_FROM_PORT = frozenset("回出进离入返抵靠停泊驶登上到在")
+
+
+def _adjective(char: str) -> bool:
+    """Whether jieba's dictionary tags `char` an adjective (老, 新, 大)."""
+    import jieba.posseg
+
+    segment.jieba()
+    return jieba.posseg.dt.word_tag_tab.get(char) == "a"
 
 
 _INSIDE_A_CITY = ("区", "县", "镇", "乡", "村", "街道")

@@ -114,7 +114,9 @@ def test_the_names_a_chinese_question_asks_about():
     ("鼓楼区老旧小区改造惠及多少户?", ["鼓楼区"]),      # not 旧小区 (小区 is a word)
     ("仓山区城门镇有多少人?", ["仓山区", "城门镇"]),     # 山区 is a word, but so is 仓山
     ("温泉街道农贸市场检查发现了什么问题?", ["温泉街道"]),   # not 农贸市 (市场 is a word)
-    ("贫困山区有多少学校?", []), ("全市有多少个社区?", []), ("哪个镇最大?", [])])
+    ("贫困山区有多少学校?", []), ("全市有多少个社区?", []), ("哪个镇最大?", []),
+    ("老小区装电梯最多补多少钱?", []), ("演练时有多少艘渔船回港避风?", []),   # an adjective's 小区; into port
+    ("游客几点登岛?", []), ("平潭岛有多大?", ["平潭岛"]), ("鲤鱼港在哪?", ["鲤鱼港"])])
 def test_place_names_by_their_form(question, names):
     assert proper_names.place_names(question) == names
 

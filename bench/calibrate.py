@@ -19,9 +19,9 @@ and the held-out Brier is also shown for them alone. `--cv` compares feature set
 cross-validation on the fit part (grouped by question): how the features of each calibration
 were chosen (the fits weighted as the refit is, the log loss not). `--weights` compares the weights
 of the news-like rows (NEWS_LIKE_WEIGHT) so. `--offset NAME [NAME...]` fits only the Chinese weights
-of the named features, the others' kept as shipped (an offset logistic regression, weighted as the
-refit is), and prints them with their CV log loss beside the shipped ones': how `unwritten` was
-added without moving what was fitted before.
+(with `--latin`, the English ones) of the named features, the others' kept as shipped (an offset
+logistic regression, weighted as the refit is), and prints them with their CV log loss beside the
+shipped ones': how `unwritten` was added without moving what was fitted before.
 """
 
 from __future__ import annotations
@@ -159,14 +159,17 @@ CANDIDATES = {   # feature sets compared by --cv (each calibration's shipped set
 WEIGHTS = (1.0, 3.0, 10.0, 30.0, 50.0)   # news-like row weights compared by --weights
 
 
-def offset_fit(asked: list, added: tuple[str, ...], folds: int = 5) -> tuple[dict[str, float], dict[str, float]]:
-    """The Chinese weights of `added`, fitted with the other features' kept as shipped (their
-    weighted sum an offset); and the CV log loss (news-like, others) of shipped alone and with them."""
-    kept = tuple(f for f in features(answer.CALIBRATION) if f not in added)
-    X, y, fit_part, qid, _, news = rows(asked, False, kept + added)
+def offset_fit(asked: list, added: tuple[str, ...], folds: int = 5, latin: bool = False
+               ) -> tuple[dict[str, float], dict[str, float]]:
+    """The weights of `added` in one script's calibration (`latin`: the English one), fitted with the
+    other features' kept as shipped (their weighted sum an offset); and the CV log loss (news-like,
+    others) of shipped alone and with them."""
+    shipped = answer.LATIN_CALIBRATION if latin else answer.CALIBRATION
+    kept = tuple(f for f in features(shipped) if f not in added)
+    X, y, fit_part, qid, _, news = rows(asked, latin, kept + added)
     X, y, qid, news = X[fit_part], y[fit_part], qid[fit_part], news[fit_part]
-    offset = X[:, :1 + len(kept)] @ np.array([answer.CALIBRATION["bias"]] + [answer.CALIBRATION[f] for f in kept])
-    E, weight = X[:, 1 + len(kept):], row_weights(news, False)
+    offset = X[:, :1 + len(kept)] @ np.array([shipped["bias"]] + [shipped[f] for f in kept])
+    E, weight = X[:, 1 + len(kept):], row_weights(news, latin)
     fold = folds_by_question(qid, folds)
     p = np.zeros(len(y))
     for k in range(folds):
@@ -187,7 +190,7 @@ def main() -> None:
         unknown = [f for f in added if f not in answer.Evidence.__dataclass_fields__]
         if not added or unknown:
             sys.exit(f"--offset needs features of answer.Evidence: {unknown or 'none given'}")
-        weights, cv = offset_fit(asked, added)
+        weights, cv = offset_fit(asked, added, latin="--latin" in sys.argv)
         print(f"offset fit: {weights}\nCV log loss (shipped alone: in-sample): {cv}")
         return
     if "--cv" in sys.argv:

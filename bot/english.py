@@ -3,6 +3,7 @@ matches (by spelling, pinyin or an English sense) and whether a term is English 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -144,3 +145,37 @@ def is_english_word(term: str) -> bool:
     """Whether an English question's term (english_terms) means something on its own: a number,
     a word CC-CEDICT's senses use, or a common word in general use (British spellings too)."""
     return any(ch.isdigit() for ch in term) or cedict.in_vocabulary(term) or word_rarity.common_english(term)
+
+
+INSTITUTION_REACH = 12   # how far before its kind (中学, 医院) a Chinese text writes an institution's name
+_CLAUSE_BREAK = re.compile(r"[，。；、！？,.;:：!?（）()“”\"《》\s]")
+# How news shortens a numbered school or hospital: 二中 for No. 2 Middle School, 一院 for No. 1 Hospital
+_SHORT_KINDS = {"中学": "中", "小学": "小", "医院": "院"}
+
+
+def writes_institution(text: str, name) -> bool:
+    """Whether a Chinese `text` writes `name` (a proper_names.EnglishInstitution: Yangang Middle School,
+    Lanzhou No. 2 Middle School): its kind, and within INSTITUTION_REACH characters before it, in the
+    same clause, each of its pinyin words spelled by characters in a row and its number (as digits or
+    numerals; 二中 too); a numbered one's words may be left out (市二院, 第二人民医院: its city's).
+    Spelled by the characters, not by jieba's words: it cuts 砚 / 港区 as readily as 砚港."""
+    plain = numerals.arabic(text)
+    kinds = name.kind
+    if name.number is not None:
+        number = f"(?:{name.number}|{numerals.chinese(name.number)})"
+        kinds += "".join(f"|(?<={number}){short}" for kind, short in _SHORT_KINDS.items()
+                         if kind in name.kind.split("|"))
+    for kind in re.finditer(kinds, plain):
+        window = _CLAUSE_BREAK.split(plain[max(0, kind.start() - INSTITUTION_REACH):kind.start()])[-1]
+        if name.number is not None and not re.search(
+                rf"(?<![\d一二三四五六七八九十]){number}(?![\d一二三四五六七八九十])", window):
+            continue
+        if name.number is not None and re.fullmatch(rf"[市区县]?第?{number}.*", window):
+            return True     # 市二院, 第二人民医院: a city's own school or hospital, the city left out
+        syllables = pinyin.syllables_of(window)
+        spelled = {"".join(syllables[i:j]) for i in range(len(syllables))
+                   for j in range(i + 1, min(len(syllables), i + 4) + 1)}
+        if spelled.issuperset(name.words):
+            return True
+    return False
+

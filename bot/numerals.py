@@ -90,6 +90,13 @@ def arabic(text: str) -> str:
     return _THOUSANDS.sub("", _NUMBER.sub(_rewrite, text).translate(_WIDE))
 
 
+def chinese(n: int) -> str:
+    """1..99 in Chinese numerals, as news writes a school's or hospital's number (一, 十一, 二十)."""
+    digits = "一二三四五六七八九"
+    tens, units = divmod(n, 10)
+    return ((digits[tens - 1] if tens > 1 else "") + "十" if tens else "") + (digits[units - 1] if units else "")
+
+
 def _rewrite(m: re.Match) -> str:
     group = next(g for g in ("pct", "nth", "num") if m.group(g))
     numeral = m.group(group)

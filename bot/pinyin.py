@@ -133,3 +133,11 @@ def to_pinyin(word: str) -> str:
     """Chinese characters in toneless pinyin, as one word: 南通 -> nantong."""
     from pypinyin import lazy_pinyin
     return "".join(lazy_pinyin(word))
+
+
+@lru_cache(maxsize=4096)
+def syllables_of(text: str) -> tuple[str, ...]:
+    """The toneless pinyin of each character of `text`, read in context (长 of 长江 is chang, of
+    市长 zhang); a run of other characters is one item."""
+    from pypinyin import lazy_pinyin
+    return tuple(lazy_pinyin(text))

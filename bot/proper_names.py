@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from . import pinyin, segment, word_rarity
+from . import numerals, pinyin, segment, word_rarity
 from .article import without_numbering
 
 
@@ -243,14 +243,6 @@ _NOT_IN_A_GAP = re.compile(r"[\d第东西南北中一二三四五六七八九十
 
 # How news shortens a numbered school or hospital: 第一中学 -> 一中, 第二小学 -> 二小, 第一人民医院 -> 一医院, 二院
 _SHORT_KINDS = {"中学": ("中",), "小学": ("小",), "人民医院": ("医院", "院"), "医院": ("医院", "院")}
-_NUMERAL_DIGITS = "一二三四五六七八九"
-
-
-def _chinese_number(n: int) -> str:
-    """1..99 in Chinese numerals (十一, 二十)."""
-    tens, units = divmod(n, 10)
-    return ((_NUMERAL_DIGITS[tens - 1] if tens > 1 else "") + "十" if tens else "") + \
-        (_NUMERAL_DIGITS[units - 1] if units else "")
 
 
 def _written_from(text: str, pieces: list[str], width: int, refused) -> bool:
@@ -267,7 +259,7 @@ def _shortened(core: str, text: str) -> bool:
     if not found or not 0 < int(found.group(2)) < 100:
         return False
     before, n, kind = found.group(1), int(found.group(2)), found.group(3)
-    for number in (str(n), _chinese_number(n)):
+    for number in (str(n), numerals.chinese(n)):
         for short in _SHORT_KINDS[kind]:
             pieces = list(before) + [number + short]
             # 一中 of 十一中 is not 第一中学
@@ -284,8 +276,6 @@ def writes_institution(text: str, name: str) -> bool:
     both sides (第2中学 is 第二中学), nothing that makes another institution of it between (_NOT_IN_A_GAP: not 第一人民医院 in 第一时间赶到第二人民医院, 汀湾桥 in
     汀湾二桥). Its city or district may be left out, but not written as another one (汀湾区第二中学 is not
     砚港区第二中学)."""
-    from . import numerals
-
     text, name = numerals.arabic(text), numerals.arabic(name)
     core = name[_ENCLOSING_PLACE.match(name).end():]
     place = name[:len(name) - len(core)]
@@ -343,7 +333,9 @@ def pinyin_names(question: str) -> tuple[PinyinName, ...]:
     characters). Names in other spellings (Smith, Paris) and English words that happen to
     spell pinyin (open, China) are not here: nothing says how a Chinese article writes them."""
     out = []
-    for run in re.finditer(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*", question):
+    # an apostrophe parts syllables of one name (Yuan'ao, Xiao'ao), unless it is a possessive
+    word = r"[A-Z][a-z]+(?:['’](?!s\b)[a-z]+)?"
+    for run in re.finditer(rf"{word}(?:[ -]{word})*", question):
         words = [w for w in re.findall(r"[a-z]+", run.group().lower()) if w not in segment.STOPWORDS]
         if not words or not all(pinyin.syllables(w) for w in words):
             continue
@@ -429,3 +421,62 @@ def name_of(*labels: str) -> str:
         if i == len(labels) - 1 or not segment.dictionary_count(rarest):
             return rarest
     return ""
+
+
+class EnglishInstitution(NamedTuple):
+    """A particular school, hospital, road... an English question names (english_institution_names)."""
+
+    words: tuple[str, ...]   # the pinyin words of its name (Yangang Middle School: yangang)
+    number: int | None       # its number (Lanzhou No. 2 Middle School: 2)
+    kind: str                # how a Chinese text writes its kind: a regex alternation (中学)
+
+
+# An English kind of institution -> how Chinese writes it. Longest first where one ends another.
+_ENGLISH_KINDS = (("middle school", "中学"), ("high school", "中学|高中"), ("primary school", "小学"),
+                  ("school", "校|中学|小学|学院"),
+                  ("kindergarten", "幼儿园"), ("university", "大学"), ("college", "学院"),
+                  ("hospital", "医院"), ("health centre", "卫生院|卫生服务中心"), ("health center", "卫生院|卫生服务中心"),
+                  ("clinic", "诊所|卫生室"), ("library", "图书馆"), ("museum", "博物馆"),
+                  ("avenue", "大道|路"), ("road", "路|道"), ("street", "街|路"), ("bridge", "桥"),
+                  ("tunnel", "隧道"), ("station", "站"), ("reservoir", "水库"), ("industrial park", "园区|工业园|产业园"),
+                  ("park", "公园|园"), ("branch", "分馆|分院|分校|支行|分公司"), ("factory", "厂"), ("cooperative", "合作社"),
+                  ("market", "市场"), ("square", "广场"), ("airport", "机场"), ("wharf", "码头"), ("pier", "码头"))
+# (not road of road-rail bridge; "plant" is not here: its Lanyu plant is the plant in Lanyu)
+_ENGLISH_KIND = re.compile(r"\b(" + "|".join(k.replace(" ", r"\s+") for k, _ in _ENGLISH_KINDS) + r")\b(?!-)", re.I)
+_KIND_IN_CHINESE = {k: zh for k, zh in _ENGLISH_KINDS}
+# A word of a name before its kind: capitalized (Yangang, Yuan'ao, People's, Experimental), or a number (No. 2).
+_NAME_WORD = re.compile(r"(?:No\.?\s*(\d{1,2})|[A-Z][A-Za-z]*(?:['’][a-z]+)?)$")
+
+
+@lru_cache(maxsize=1024)
+def english_institution_names(question: str) -> tuple[EnglishInstitution, ...]:
+    """The particular schools, hospitals, roads, bridges... an English question names: the words
+    before a kind (Middle School, Hospital, Road, bridge) back to the first that is not capitalized
+    or a number (Yangang Middle School, Lanzhou No. 2 Middle School, the Fenglin bridge). Particular:
+    a pinyin word or a number among them (not the City Library, Children's Hospital alone). As for
+    institution_names: the near misses of a look-alike archive ask of a sibling (the district's
+    other school) whose every word the index holds."""
+    out = []
+    for kind in _ENGLISH_KIND.finditer(question):
+        before = question[:kind.start()].rstrip()
+        words, number = [], None
+        while before:
+            found = _NAME_WORD.search(before)
+            if not found or (found.start() and not before[found.start() - 1].isspace()):
+                break
+            if found.group(1):
+                number = int(found.group(1))
+            else:
+                word = re.sub(r"['’]s$", "", found.group()).lower()
+                if word != found.group().lower() and pinyin.syllables(word):
+                    words = []      # a pinyin name's (Tan Zhiyuan's school, Pucheng's market): its owner, not its name
+                    number = None
+                    break
+                words.append(re.sub(r"['’]", "", word))    # Yuan'ao
+            before = before[:found.start()].rstrip()
+        spelled = tuple(w for w in reversed(words) if w not in segment.STOPWORDS and pinyin.syllables(w)
+                        and not word_rarity.common_english(w) and w not in _ENGLISH_PLACE_LEVEL)
+        if spelled or number is not None:
+            kind_words = re.sub(r"\s+", " ", kind.group().lower())
+            out.append(EnglishInstitution(spelled, number, _KIND_IN_CHINESE[kind_words]))
+    return tuple(dict.fromkeys(out))

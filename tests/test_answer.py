@@ -159,6 +159,37 @@ def test_an_institution_is_written_whole_or_in_order_with_its_ordinal(text, name
     assert proper_names.writes_institution(text, name) is written
 
 
+@pytest.mark.parametrize("question, names", [
+    ("Who is the principal of Yangang Middle School?", [(("yangang",), None, "中学")]),
+    ("How many teachers did Lanzhou No. 5 Middle School send?", [(("lanzhou",), 5, "中学")]),
+    ("When will the Fenglin bridge open to traffic?", [(("fenglin",), None, "桥")]),   # its kind not capitalized
+    ("Who heads Yuan'ao Middle School?", [(("yuanao",), None, "中学")]),
+    ("How long is the Pingtan Strait road-rail bridge?", []),   # road of road-rail: no kind of its own
+    ("When does the Yangang branch of the Lanyu city library open?", [(("yangang",), None, "分馆|分院|分校|支行|分公司")]),
+    ("When did Yang Liyin graduate from Guoguang Arts School?", [(("guoguang",), None, "校|中学|小学|学院")]),
+    ("When was the City Library founded?", []), ("How many beds does the Children's Hospital have?", []),
+    ("Where is Tan Zhiyuan's school?", []), ("Which school is Tan Zhiyuan teaching at?", []),   # a person's school
+    ("Who went to Nantong town?", [])])
+def test_the_particular_institutions_an_english_question_names(question, names):
+    assert [tuple(n) for n in proper_names.english_institution_names(question)] == names
+
+
+@pytest.mark.parametrize("text, question, written", [
+    ("砚港中学今年招生", "Yangang Middle School", True),
+    ("砚港区实验中学今年招生", "Yangang Middle School", True),        # jieba: 砚 / 港区: spelled by the characters
+    ("汀湾实验中学今年招生，砚港区多所学校", "Yangang Middle School", False),   # not in the same clause
+    ("兰州第五中学", "Lanzhou No. 5 Middle School", True), ("兰州五中老师", "Lanzhou No. 5 Middle School", True),
+    ("兰州二中", "Lanzhou No. 5 Middle School", False), ("兰州十五中老师", "Lanzhou No. 5 Middle School", False),
+    ("澜屿市第二人民医院内分泌科", "Lanyu No. 2 People's Hospital", True),
+    ("澜屿市第一人民医院内分泌科", "Lanyu No. 2 People's Hospital", False),
+    ("市二院内分泌科", "Lanyu No. 2 People's Hospital", True),        # its city left out
+    ("翠湖路停水", "Cuihu Road", True), ("翠湖小区停水", "Cuihu Road", False),
+    ("毕业于国光艺校戏剧科", "Guoguang Arts School", True)])   # 艺校: a school by its 校
+def test_an_english_institution_is_written_by_its_kind_with_its_name_before(text, question, written):
+    name, = proper_names.english_institution_names(f"What about {question}?")
+    assert english.writes_institution(text, name) is written
+
+
 def test_writing_out_an_institution_takes_no_time_on_a_long_text():
     # a regular expression of lazy gaps backtracked for 100 s on this; each piece at its first place is enough
     text = "".join(ch * 3 for ch in "恒岳新材料科技有限公司") * 3000

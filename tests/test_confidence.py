@@ -350,6 +350,21 @@ def test_the_named_hospital_or_school_itself_is_answered(institutions_retriever,
     assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
 
 
+@pytest.mark.parametrize("question", ["Which days is the thyroid clinic at Luxi No. 1 People's Hospital open?",
+                                      "How many new first-year students did Tongzhou No. 2 Middle School take this year?"])
+def test_an_english_question_on_a_sibling_hospital_or_school_is_not_answered(institutions_retriever, question):
+    hits = institutions_retriever.search(question, k=3)
+    assert not any(h.relevant for h in hits), [(h.text[:14], h.confidence) for h in hits]
+
+
+@pytest.mark.parametrize("question, hint", [
+    ("Which days is the thyroid clinic at Luxi No. 2 People's Hospital open?", "每周二"),
+    ("How many new first-year students did Tongzhou Experimental Middle School take this year?", "960人")])
+def test_an_english_question_on_the_named_hospital_or_school_itself_is_answered(institutions_retriever, question, hint):
+    hits = institutions_retriever.search(question, k=3)
+    assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
+
+
 # Three short articles written for this test: each district's news names the others' nowhere.
 DISTRICTS = {
     "water.txt": """鼓楼区抢修供水主干管

@@ -148,34 +148,46 @@ def is_english_word(term: str) -> bool:
 
 
 INSTITUTION_REACH = 12   # how far before its kind (中学, 医院) a Chinese text writes an institution's name
+KIND_SCAN = 500          # how many of a text's places that write the kind are read
 _CLAUSE_BREAK = re.compile(r"[，。；、！？,.;:：!?（）()“”\"《》\s]")
 # How news shortens a numbered school or hospital: 二中 for No. 2 Middle School, 一院 for No. 1 Hospital
-_SHORT_KINDS = {"中学": "中", "小学": "小", "医院": "院"}
+_NUMBERED_SHORT = {"中学": "中", "小学": "小", "医院": "院"}
+# Before a number with its city left out (市二院, 在第二人民医院就诊): a word that is no place's name
+_NO_PLACE_BEFORE = frozenset("从在到赴由向对于与和及是的了经据往至")
 
 
 def writes_institution(text: str, name) -> bool:
     """Whether a Chinese `text` writes `name` (a proper_names.EnglishInstitution: Yangang Middle School,
     Lanzhou No. 2 Middle School): its kind, and within INSTITUTION_REACH characters before it, in the
-    same clause, each of its pinyin words spelled by characters in a row and its number (as digits or
-    numerals; 二中 too); a numbered one's words may be left out (市二院, 第二人民医院: its city's).
-    Spelled by the characters, not by jieba's words: it cuts 砚 / 港区 as readily as 砚港."""
+    same clause, its pinyin words spelled by characters in a row (the first of several may be left
+    out: Xiamen of Xiamen Gaoqi Airport, as the article's own city) and its number (as digits or
+    numerals; 二中 too). A numbered one's words may all be left out (市二院, 在第二人民医院: its city's),
+    not written as another place's (汀湾区第二中学). Spelled by the characters, not by jieba's words:
+    it cuts 砚 / 港区 as readily as 砚港."""
     plain = numerals.arabic(text)
     kinds = name.kind
     if name.number is not None:
-        number = f"(?:{name.number}|{numerals.chinese(name.number)})"
-        kinds += "".join(f"|(?<={number}){short}" for kind, short in _SHORT_KINDS.items()
-                         if kind in name.kind.split("|"))
-    for kind in re.finditer(kinds, plain):
+        forms = (str(name.number), numerals.chinese(name.number))
+        number = "(?:" + "|".join(forms) + ")"
+        kinds += "".join(f"|(?<={form}){short}" for kind, short in _NUMBERED_SHORT.items()
+                         if kind in name.kind.split("|") for form in forms)
+    words = [w.replace("v", "u") for w in name.words]   # lv, lyu and lu of 吕
+    needed = [words, words[1:]] if len(words) > 1 else [words]
+    for seen, kind in enumerate(re.finditer(kinds, plain)):
+        if seen == KIND_SCAN:
+            return True     # a book of a text (路 on every line): not read to the end, not taken for a sibling's
         window = _CLAUSE_BREAK.split(plain[max(0, kind.start() - INSTITUTION_REACH):kind.start()])[-1]
-        if name.number is not None and not re.search(
-                rf"(?<![\d一二三四五六七八九十]){number}(?![\d一二三四五六七八九十])", window):
-            continue
-        if name.number is not None and re.fullmatch(rf"[市区县]?第?{number}.*", window):
-            return True     # 市二院, 第二人民医院: a city's own school or hospital, the city left out
-        syllables = pinyin.syllables_of(window)
+        if name.number is not None:
+            at = re.search(rf"(?<![\d一二三四五六七八九十]){number}(?![\d一二三四五六七八九十])", window)
+            if not at:
+                continue
+            before = window[:at.start()].removesuffix("第")
+            if not before or before[-1] in _NO_PLACE_BEFORE or \
+                    (before[-1] in "市区县" and (len(before) == 1 or before[-2] in _NO_PLACE_BEFORE)):
+                return True     # 市二院, 记者从市二院获悉, 在第二人民医院就诊: the city's own, its name left out
+        syllables = [s.replace("v", "u") for s in pinyin.syllables_of(window)]
         spelled = {"".join(syllables[i:j]) for i in range(len(syllables))
                    for j in range(i + 1, min(len(syllables), i + 4) + 1)}
-        if spelled.issuperset(name.words):
+        if any(spelled.issuperset(some) for some in needed):
             return True
     return False
-

@@ -112,7 +112,7 @@ def place_names(question: str) -> list[str]:
     common = lambda word: segment.dictionary_count(word) >= COMMON_PAIR   # noqa: E731
     return [stem + end for stem, end, after in _PLACE_NAME.findall(question)
             if not _NOT_IN_PLACE_NAMES.intersection(stem)
-            and not (common(stem[-1] + end[0]) and (not segment.dictionary_count(stem) or _adjective(stem[0])))
+            and not (common(stem[-1] + end[0]) and (not segment.dictionary_count(stem) or _adjectival(stem)))
             and not (len(end) == 1 and after and common(end + after))
             and not (end in "港岛" and stem[-1] in _TO_OR_FROM_PORT)]
 
@@ -120,12 +120,17 @@ def place_names(question: str) -> list[str]:
 _TO_OR_FROM_PORT = frozenset("回出进离入返抵靠停泊驶登上到在")
 
 
-def _adjective(char: str) -> bool:
-    """Whether jieba's dictionary tags `char` an adjective (老, 新, 大)."""
+def _adjectival(stem: str) -> bool:
+    """Whether a place name's stem is an adjective and a word (老 / 小 of 老小区), not a place (黄山, 新城)."""
+    return _dictionary_tag(stem[0]) == "a" and _dictionary_tag(stem) != "ns"
+
+
+def _dictionary_tag(word: str) -> str:
+    """jieba's dictionary tag of `word` (ns a place, nr a person, a an adjective), "" if it has none."""
     import jieba.posseg
 
     segment.jieba()
-    return jieba.posseg.dt.word_tag_tab.get(char) == "a"
+    return jieba.posseg.dt.word_tag_tab.get(word, "")
 
 
 _INSIDE_A_CITY = ("区", "县", "镇", "乡", "村", "街道")
@@ -385,8 +390,8 @@ def person_heading(heading: str) -> tuple[str, str] | None:
     """(name, what follows it) when a section heading starts with a person's name, as a report on
     several people heads each one's part (谭国栋 工程管理股股长 -> 谭国栋, 工程管理股股长; 谭国栋 ->
     谭国栋, ""; 二、方晓梅：...), else None (一、古民居修缮, 会议要求, 本报记者 曾敏, 石湾乡 群众转移,
-    郑州 暴雨, 温馨提示). A name is no word of jieba's dictionary (郑州, 黄金周, 温馨 are) and starts
-    with a surname or is tagged a person."""
+    郑州 暴雨, 温馨提示). A name is no other word of jieba's dictionary (郑州, 黄金周, 温馨 are) and starts
+    with a surname or is tagged a person (a person the dictionary holds is one: 黄志明)."""
     import jieba.posseg
 
     heading = without_numbering(heading).strip()     # 一、谭国栋 工程管理股股长
@@ -394,14 +399,23 @@ def person_heading(heading: str) -> tuple[str, str] | None:
     if not found or (found.end(1) == len(heading) and len(heading) > 3):
         return None     # 温馨提示: four characters and nothing after them
     name = found.group(1)
-    if segment.dictionary_count(name) or any(name.endswith(suffix) for suffix in _PLACE_SUFFIXES):
-        return None     # a word (郑州, 黄金周) or a place's part (王庄街道 抗疫)
+    if (segment.dictionary_count(name) and not _unknown_person(name)) \
+            or any(name.endswith(suffix) for suffix in _PLACE_SUFFIXES):
+        return None     # a word (郑州; 黄金周, 张家港: tagged a person) or a place's part (王庄街道 抗疫)
     post = heading[found.end():].strip(" \u3000:：")
     if name[0] in _SURNAMES or name[:2] in _COMPOUND_SURNAMES:
         return name, post
     segment.jieba()
     first = next(iter(jieba.posseg.cut(name)), None)   # 颜丽, 温 / 建平: less common surnames
     return (name, post) if first is not None and first.flag.startswith("nr") else None
+
+
+def _unknown_person(word: str) -> bool:
+    """Whether a word of jieba's dictionary is a person no one else knows: tagged a person, and
+    not in CC-CEDICT (黄志明; not 黄金周 "golden week" or 张家港, a city, which jieba also tags so)."""
+    from . import cedict
+
+    return _dictionary_tag(word).startswith("nr") and not cedict.word_senses(word)
 
 
 def name_of(*labels: str) -> str:
@@ -433,50 +447,60 @@ class EnglishInstitution(NamedTuple):
 
 # An English kind of institution -> how Chinese writes it. Longest first where one ends another.
 _ENGLISH_KINDS = (("middle school", "中学"), ("high school", "中学|高中"), ("primary school", "小学"),
-                  ("school", "校|中学|小学|学院"),
-                  ("kindergarten", "幼儿园"), ("university", "大学"), ("college", "学院"),
-                  ("hospital", "医院"), ("health centre", "卫生院|卫生服务中心"), ("health center", "卫生院|卫生服务中心"),
-                  ("clinic", "诊所|卫生室"), ("library", "图书馆"), ("museum", "博物馆"),
-                  ("avenue", "大道|路"), ("road", "路|道"), ("street", "街|路"), ("bridge", "桥"),
-                  ("tunnel", "隧道"), ("station", "站"), ("reservoir", "水库"), ("industrial park", "园区|工业园|产业园"),
-                  ("park", "公园|园"), ("branch", "分馆|分院|分校|支行|分公司"), ("factory", "厂"), ("cooperative", "合作社"),
+                  ("school", "校|中学|小学|学院"), ("kindergarten", "幼儿园"), ("university", "大学|学院"),
+                  ("college", "学院"), ("hospital", "医院|卫生院|保健院"), ("health centre", "卫生院|卫生服务中心"),
+                  ("health center", "卫生院|卫生服务中心"), ("clinic", "诊所|卫生室|门诊"), ("library", "图书馆"),
+                  ("museum", "博物馆"), ("avenue", "大道|路"), ("road", "路|道"), ("street", "街|路"),
+                  ("bridge", "桥"), ("tunnel", "隧道"), ("police station", "派出所"), ("station", "站"),
+                  ("reservoir", "水库"), ("industrial park", "园区|工业园|产业园"), ("park", "公园|园"),
+                  ("branch", "分馆|分院|分校|支行|分公司"), ("factory", "厂"), ("cooperative", "合作社"),
                   ("market", "市场"), ("square", "广场"), ("airport", "机场"), ("wharf", "码头"), ("pier", "码头"))
 # (not road of road-rail bridge; "plant" is not here: its Lanyu plant is the plant in Lanyu)
 _ENGLISH_KIND = re.compile(r"\b(" + "|".join(k.replace(" ", r"\s+") for k, _ in _ENGLISH_KINDS) + r")\b(?!-)", re.I)
 _KIND_IN_CHINESE = {k: zh for k, zh in _ENGLISH_KINDS}
-# A word of a name before its kind: capitalized (Yangang, Yuan'ao, People's, Experimental), or a number (No. 2).
-_NAME_WORD = re.compile(r"(?:No\.?\s*(\d{1,2})|[A-Z][A-Za-z]*(?:['’][a-z]+)?)$")
+# Kinds that are also verbs (where can Chen Jie park?): in lower case, only after "the" (the Fenglin bridge).
+_ALSO_VERBS = frozenset({"park", "station", "market", "bridge", "branch", "square"})
+# A word of a name before its kind: a number (No. 2), or capitalized (Yangang, Yuan'ao, People's, Second).
+_NAME_TOKEN = re.compile(r"No\.?\s*(\d{1,2})\b|[A-Za-z]+(?:['’][A-Za-z]+)?|\S")
+_ORDINAL_WORDS = {w: n for n, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+                                              "eighth", "ninth", "tenth"), 1)}
 
 
 @lru_cache(maxsize=1024)
 def english_institution_names(question: str) -> tuple[EnglishInstitution, ...]:
     """The particular schools, hospitals, roads, bridges... an English question names: the words
     before a kind (Middle School, Hospital, Road, bridge) back to the first that is not capitalized
-    or a number (Yangang Middle School, Lanzhou No. 2 Middle School, the Fenglin bridge). Particular:
-    a pinyin word or a number among them (not the City Library, Children's Hospital alone). As for
-    institution_names: the near misses of a look-alike archive ask of a sibling (the district's
-    other school) whose every word the index holds."""
+    or a number (Yangang Middle School, Lanzhou No. 2 Middle School, Lanzhou Second Middle School,
+    the Fenglin bridge). Particular: a pinyin word or a number among them (not the City Library,
+    Children's Hospital alone); not a pinyin name's (Tan Zhiyuan's school: its owner's; Lanyu's
+    Yangang Middle School is Yangang's). As for institution_names: the near misses of a look-alike
+    archive ask of a sibling (the district's other school) whose every word the index holds."""
     out = []
     for kind in _ENGLISH_KIND.finditer(question):
-        before = question[:kind.start()].rstrip()
-        words, number = [], None
-        while before:
-            found = _NAME_WORD.search(before)
-            if not found or (found.start() and not before[found.start() - 1].isspace()):
+        tokens = list(_NAME_TOKEN.finditer(question[:kind.start()]))
+        words, number, first = [], None, len(tokens)
+        for i in range(len(tokens) - 1, -1, -1):
+            token = tokens[i].group()
+            if tokens[i].group(1):
+                number = int(tokens[i].group(1))
+            elif token.lower() in _ORDINAL_WORDS and token[0].isupper():
+                number = _ORDINAL_WORDS[token.lower()]
+            elif not token[0].isupper():
                 break
-            if found.group(1):
-                number = int(found.group(1))
             else:
-                word = re.sub(r"['’]s$", "", found.group()).lower()
-                if word != found.group().lower() and pinyin.syllables(word):
-                    words = []      # a pinyin name's (Tan Zhiyuan's school, Pucheng's market): its owner, not its name
-                    number = None
-                    break
+                word = re.sub(r"['’]s$", "", token.lower())
+                if word != token.lower() and pinyin.syllables(word):
+                    if not words and number is None:
+                        first = len(tokens)     # Tan Zhiyuan's school: its owner's, no name of its own
+                    break                       # Lanyu's Yangang Middle School: the city's
                 words.append(re.sub(r"['’]", "", word))    # Yuan'ao
-            before = before[:found.start()].rstrip()
+            first = i
+        if first == len(tokens) or (kind.group()[0].islower() and kind.group().lower() in _ALSO_VERBS
+                                    and (first == 0 or tokens[first - 1].group().lower() != "the")):
+            continue
         spelled = tuple(w for w in reversed(words) if w not in segment.STOPWORDS and pinyin.syllables(w)
                         and not word_rarity.common_english(w) and w not in _ENGLISH_PLACE_LEVEL)
-        if spelled or number is not None:
+        if spelled or (number is not None and number > 0):
             kind_words = re.sub(r"\s+", " ", kind.group().lower())
-            out.append(EnglishInstitution(spelled, number, _KIND_IN_CHINESE[kind_words]))
+            out.append(EnglishInstitution(spelled, number or None, _KIND_IN_CHINESE[kind_words]))
     return tuple(dict.fromkeys(out))

@@ -281,13 +281,14 @@ class Retriever:
         absent = self._names_absent(question, cjk, ids, terms)
         bare = asks_nothing(question)
         held = self._names_held(question, cjk)
-        institutions = proper_names.institution_names(question) if cjk else proper_names.english_institution_names(question)
+        institutions, writes = (proper_names.institution_names(question), proper_names.writes_institution) if cjk \
+            else (proper_names.english_institution_names(question), english.writes_institution)
         articles: dict[tuple[str, str], float] = {}   # elsewhere is the same for an article's passages
         unwritten: dict[tuple[str, str], float] = {}  # and so is unwritten
         texts: dict[tuple[str, str], str] = {}        # the articles' texts both read
         hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk, absent,
                           self._elsewhere(pid, held, question, cjk, articles, texts), bare,
-                          self._unwritten(pid, institutions, unwritten, texts))
+                          self._unwritten(pid, institutions, writes, unwritten, texts))
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits], [h.doc_id for h in hits])
         return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
@@ -348,16 +349,16 @@ class Retriever:
             seen[(p.source, p.doc_id)] = out
         return out
 
-    def _unwritten(self, pid: int, institutions: tuple, seen: dict, texts: dict) -> float:
+    def _unwritten(self, pid: int, institutions: tuple, writes, seen: dict, texts: dict) -> float:
         """answer.Evidence.unwritten: 1.0 if passage `pid`'s article does not write one of the
         `institutions` the question names (proper_names.institution_names; an English question's,
-        english_institution_names). `seen`: by article; `texts`: _article_text's."""
+        english_institution_names), as `writes(text, name)` reads it. `seen`: by article; `texts`:
+        _article_text's."""
         if not institutions:
             return 0.0
         p = self.passages[pid]
         if (p.source, p.doc_id) not in seen:
             text = self._article_text(pid, texts)
-            writes = proper_names.writes_institution if isinstance(institutions[0], str) else english.writes_institution
             seen[(p.source, p.doc_id)] = float(not all(writes(text, name) for name in institutions))
         return seen[(p.source, p.doc_id)]
 

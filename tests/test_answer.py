@@ -116,7 +116,8 @@ def test_the_names_a_chinese_question_asks_about():
     ("温泉街道农贸市场检查发现了什么问题?", ["温泉街道"]),   # not 农贸市 (市场 is a word)
     ("贫困山区有多少学校?", []), ("全市有多少个社区?", []), ("哪个镇最大?", []),
     ("老小区装电梯最多补多少钱?", []), ("演练时有多少艘渔船回港避风?", []),   # an adjective's 小区; into port
-    ("游客几点登岛?", []), ("平潭岛有多大?", ["平潭岛"]), ("鲤鱼港在哪?", ["鲤鱼港"])])
+    ("游客几点登岛?", []), ("平潭岛有多大?", ["平潭岛"]), ("鲤鱼港在哪?", ["鲤鱼港"]),
+    ("黄山区有多少人?", ["黄山区"]), ("新城区在哪?", ["新城区"])])   # an adjective's character, but a place
 def test_place_names_by_their_form(question, names):
     assert proper_names.place_names(question) == names
 
@@ -164,6 +165,9 @@ def test_an_institution_is_written_whole_or_in_order_with_its_ordinal(text, name
     ("How many teachers did Lanzhou No. 5 Middle School send?", [(("lanzhou",), 5, "中学")]),
     ("When will the Fenglin bridge open to traffic?", [(("fenglin",), None, "桥")]),   # its kind not capitalized
     ("Who heads Yuan'ao Middle School?", [(("yuanao",), None, "中学")]),
+    ("Who heads Lanyu Second Middle School?", [(("lanyu",), 2, "中学")]),
+    ("Who heads Lanyu's Yangang Middle School?", [(("yangang",), None, "中学")]),   # the city's school
+    ("Where can Chen Jie park?", []), ("Where did Lin Tao station his team?", []),    # verbs, not kinds
     ("How long is the Pingtan Strait road-rail bridge?", []),   # road of road-rail: no kind of its own
     ("When does the Yangang branch of the Lanyu city library open?", [(("yangang",), None, "分馆|分院|分校|支行|分公司")]),
     ("When did Yang Liyin graduate from Guoguang Arts School?", [(("guoguang",), None, "校|中学|小学|学院")]),
@@ -184,7 +188,14 @@ def test_the_particular_institutions_an_english_question_names(question, names):
     ("澜屿市第一人民医院内分泌科", "Lanyu No. 2 People's Hospital", False),
     ("市二院内分泌科", "Lanyu No. 2 People's Hospital", True),        # its city left out
     ("翠湖路停水", "Cuihu Road", True), ("翠湖小区停水", "Cuihu Road", False),
-    ("毕业于国光艺校戏剧科", "Guoguang Arts School", True)])   # 艺校: a school by its 校
+    ("毕业于国光艺校戏剧科", "Guoguang Arts School", True),   # 艺校: a school by its 校
+    ("记者从市二院获悉", "Lanyu No. 2 People's Hospital", True), ("患者在第二人民医院就诊", "Lanyu No. 2 People's Hospital", True),
+    ("汀湾区第二人民医院", "Lanyu No. 2 People's Hospital", False),   # another district's
+    ("桐洲第二十五中学", "Tongzhou No. 25 Middle School", True), ("桐洲二十五中", "Tongzhou No. 25 Middle School", True),
+    ("桐洲十五中", "Tongzhou No. 25 Middle School", False),
+    ("高崎国际机场", "Xiamen Gaoqi International Airport", True),   # its city left out
+    ("吕梁中学", "Luliang Middle School", True), ("澜屿二中", "Lanyu Second Middle School", True),
+    ("闽江学院", "Minjiang University", True), ("砚港镇卫生院", "Yangang Town Hospital", True)])
 def test_an_english_institution_is_written_by_its_kind_with_its_name_before(text, question, written):
     name, = proper_names.english_institution_names(f"What about {question}?")
     assert english.writes_institution(text, name) is written
@@ -368,7 +379,8 @@ def test_what_a_follow_up_refers_to_is_named_by_the_section_s_name_or_else_the_t
     ("何建明 基础教育处处长", True), ("一、古民居修缮", False), ("会议要求", False), ("本报记者 曾敏", False),
     ("石湾乡 群众转移", False), ("王庄街道 抗疫", False), ("", False), ("温馨提示", False), ("高温天气", False),
     ("郑州 暴雨", False), ("黄金周", False), ("张家港 经济", False), ("欧阳丽君 副局长", True), ("谭国栋", True),
-    ("一、谭国栋 工程管理股股长", True), ("（二）方晓梅：水文站站长", True), ("3. 邱志远", True), ("二、黄金周", False)])
+    ("一、谭国栋 工程管理股股长", True), ("（二）方晓梅：水文站站长", True), ("3. 邱志远", True), ("二、黄金周", False),
+    ("黄志明 农村水利科科长", True), ("黄金周 安排", False)])   # a person jieba's dictionary holds; a word it tags one
 def test_a_heading_that_names_a_person(heading, person):
     # such a section is about its person: the article's title says what the sections share (retriever._hit)
     assert (proper_names.person_heading(heading) is not None) is person

@@ -42,8 +42,9 @@ class Evidence:
                          # thanks): it asks nothing
     elsewhere: float = 0.0  # 1 if the question names someone or something the index holds, but
                             # in other articles than this passage's: another district's market, another town's team
-    unit_missing: float = 0.0  # 1 if the question asks a count in a unit (多少亩, 几年, 多少钱, "how old") and
-                               # the passage writes no number in it: 石湾水厂占地多少亩? of a passage with no 亩
+    unit_missing: float = 0.0  # 1 if the question asks a count in a unit (多少亩, 几年, 多少钱, 多高, "how old"; or a
+                               # quantity by what it is: 库容, 面积, 总投资, a phone number) and the passage writes
+                               # no number in it: 石湾水厂占地多少亩? of a passage with no 亩
     unwritten: float = 0.0  # 1 if the question names a particular hospital, school, road... (澜屿市第一人民医院,
                             # 汀湾第二中学: proper_names.institution_names; Yangang Middle School, Lanzhou No. 2 Middle
                             # School: english_institution_names) this passage's article does not write: a sibling
@@ -121,7 +122,12 @@ _POST = re.compile(r"(?:长|主任|书记|委员|员|师|医生|干部|经理|�
 # a time, not a count asked; not a unit that begins a longer word (多少年轻人, 多少人民币: _asked_unit).
 _UNITS = ("亩|公顷|吨|公斤|千克|斤|人次|人|户|名|元|公里|千米|米|平方米|立方米|天|年|个月|月|小时|分钟|次|台|辆|家|所"
           "|座|条|张|床|岁|位|项|套|件|棵|株|头|只|间|层|栋|处|艘|架|本|册|份|起|宗|批|支|队")
-_ASKS_UNIT = re.compile(rf"(?:多少|(?<![这那近前头过去])几)(?:万|亿)?({_UNITS}|钱)|(多大年纪|多大岁数|多长|多远|多深|多宽|多久)")
+_ASKS_UNIT = re.compile(rf"(?:多少|(?<![这那近前头过去])几)(?:万|亿)?({_UNITS}|钱)"
+                        rf"|(多大年纪|多大岁数|多长|多远|多深|多宽|多高|多重|多久)")
+# A quantity asked by what it is (面积是多少, 库容多大, 总投资多少, 联系电话是多少): the unit it is written in.
+_ASKS_QUANTITY = re.compile(r"(面积|库容|人口|(?:总|营业|年)?(?:投资|收入|产值|营收|造价|预算|税收)|电话|热线)"
+                            r"(?:号码)?(?:是|为|有|达到?|约|大约)?(?:多少|多大|几)|(?:多少|多大)(面积|人口)")
+_QUANTITY_UNIT = {"面积": "平方米|平米|㎡|m²|亩|公顷|平方公里|平方千米|km²|km2", "库容": "立方米|方|m³", "人口": "人|万|名"}
 _NUMERALS = "一二三四五六七八九十百千两〇零"
 _TIMES = "天|日|周|星期|年|月|小时|分钟"
 # What a text may count the same thing in: people 人, 名 or 位 (多少人 of 50名干部), households 户 or 家,
@@ -130,7 +136,7 @@ _UNIT_OF = {"钱": "元|块|万|亿", "元": "元|块|万|亿", "人": "人|名|
             "户": "户|家", "家": "户|家", "天": "天|日", "公里": "公里|千米|km", "千米": "公里|千米|km",
             "米": "米|m", "平方米": "平方米|平米|㎡", "起": "起|宗|件", "宗": "起|宗|件", "小时": "小时|钟头",
             "多大年纪": "岁", "多大岁数": "岁", "多长": f"米|公里|千米|{_TIMES}", "多远": "米|公里|千米|km",
-            "多深": "米", "多宽": "米", "多久": _TIMES}
+            "多深": "米", "多宽": "米", "多高": "米|m", "多重": "吨|公斤|千克|斤|克|kg", "多久": _TIMES}
 
 
 # The same asked in English, by the Chinese unit it is counted in there ("how long" is a length or a
@@ -152,12 +158,21 @@ _ENGLISH_UNITS = [(re.compile(pattern, re.I), unit) for pattern, unit in (
     (r"\bhow many mu\b", "亩"),
     (r"\bhow many beds\b", "张"),
     (r"\bhow many (?:boats|ships|vessels)\b", "艘"),
-    (r"\bhow many (?:vehicles|cars|buses|trucks)\b", "辆"))]
+    (r"\bhow many (?:vehicles|cars|buses|trucks)\b", "辆"),
+    (r"\b(?:phone|telephone|hotline) number\b|\bwhat number (?:do|should|can) \w+ (?:call|dial)\b", "PHONE"),
+    (r"\bwhat is the (?:total |floor |land |built-up )?area\b|\bhow (?:big|large) an area\b", _QUANTITY_UNIT["面积"]),
+    (r"\bstorage capacity\b", _QUANTITY_UNIT["库容"]),
+    (r"\bwhat is the population\b|\bhow many (?:people|residents) live\b", _QUANTITY_UNIT["人口"]))]
 
 
 @lru_cache(maxsize=4096)   # asked once per hit of a question
 def _asked_unit(question: str) -> str | None:
-    """The units a question asks a count in, as a Chinese text writes them (a regex alternation)."""
+    """The units a question asks a count in, as a Chinese text writes them (a regex alternation), or
+    "PHONE" for a phone number."""
+    quantity = _ASKS_QUANTITY.search(question)
+    if quantity:
+        what = quantity.group(1) or quantity.group(2)
+        return "PHONE" if what in ("电话", "热线") else _QUANTITY_UNIT.get(what, _UNIT_OF["钱"])
     for asked in _ASKS_UNIT.finditer(question):
         unit = asked.group(1) or asked.group(2)
         end = asked.end(1) if asked.group(1) else asked.end(2)
@@ -177,10 +192,15 @@ def unit_missing(question: str, text: str) -> float:
     if unit is None:
         return 0.0
     plain = numerals.normalize(text)[0]
+    if unit == "PHONE":     # a number of five digits or more (12345, 96510, 0591-87654321, 138 0000 0000)
+        return 0.0 if re.search(r"\d[\d\- ]{3,}\d", plain) else 1.0
     # a number in digits, or in Chinese numerals numerals.normalize leaves before a unit it does not know
     # (四十五亩); 3000多万元, 两千余人, 十几名, 100来人, 36个小时
     number = rf"[\d{_NUMERALS}]\s*(?:万|亿|千|百)?(?:余|多|几|来)?(?:万|亿)?(?:美|欧|港)?个?"
-    return 0.0 if re.search(rf"{number}(?:{unit})", plain, re.I) else 1.0
+    if re.search(rf"{number}(?:{unit})", plain, re.I):
+        return 0.0
+    # a table's column of numbers under its unit: | 村集体收入（万元） |
+    return 0.0 if re.search(rf"[（(][^（）()]{{0,6}}(?:{unit})[）)]", plain, re.I) else 1.0
 
 
 def role_words(question: str, terms) -> frozenset[str]:

@@ -464,7 +464,15 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("有多少年轻人返乡创业?", "没有数字", 0.0),           # 年 begins 年轻人: no unit asked
     ("近几年石湾镇GDP增长了多少?", "没有数字", 0.0),        # 近几年: a time, not a count
     ("需要多长时间?", "需要3个月", 0.0), ("用了多久?", "用了36个小时", 0.0),
-    ("总投资多少钱?", "总投资3000多万元", 0.0), ("总投资多少钱?", "约3000万", 0.0)])
+    ("总投资多少钱?", "总投资3000多万元", 0.0), ("总投资多少钱?", "约3000万", 0.0),
+    # a quantity asked by what it is: its unit
+    ("大坝有多高?", "大坝渗流量降至每秒1.2升", 1.0), ("大坝有多高?", "坝高35.5米", 0.0),
+    ("洪门水库的库容是多少?", "驻守全县库容最大的洪门水库", 1.0), ("洪门水库的库容是多少?", "总库容1.2亿立方米", 0.0),
+    ("营业收入是多少?", "公司总部位于深圳", 1.0), ("营业收入是多少?", "营业收入52.6亿元", 0.0),
+    ("禾坪村有多少人口?", "禾坪村位于碧潭乡（海拔600米）", 1.0), ("桐山镇总人口有多少?", "全镇人口3.2万", 0.0),
+    ("分馆面积多大?", "建筑面积6800平方米", 0.0), ("卡塞雷斯的面积是多少?", "面积为1750.33km²", 0.0),
+    ("养老中心的联系电话是多少?", "委托康颐养老公司运营", 1.0), ("养老中心的联系电话是多少?", "咨询电话：0596-2881234", 0.0),
+    ("2023年集体收入多少?", "| 年份 | 村集体收入（万元） |\n| 2023 | 86 |", 0.0)])   # a table's unit in its header
 def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing
 
@@ -477,6 +485,8 @@ def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     ("How much did the new canteen cost?", "新食堂共3层，建筑面积4200平方米", 1.0),
     ("How much time did the team spend there?", "驻守9天", 0.0),     # time, not money
     ("How old is the bridge?", "已有60多年历史", 0.0),                  # not a person's age
-    ("How many households benefited?", "惠及1200家", 0.0)])
+    ("How many households benefited?", "惠及1200家", 0.0),
+    ("What phone number do I call to sign up?", "报名电话见文末小程序", 1.0), ("What is the hotline number?", "热线12345", 0.0),
+    ("What is the population of Jiaoxi town?", "蕉溪镇镇长罗志坚说", 1.0), ("What is the land area of Paris?", "土地面积1.601 km²", 0.0)])
 def test_an_english_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing

@@ -67,6 +67,11 @@ def chinese_names(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names + people))
 
 
+def may_be_person(name: str) -> bool:
+    """Whether a name could be a person's: two to four characters from a surname (刘强, 欧阳丽君; not 三中)."""
+    return 2 <= len(name) <= 4 and (name[0] in _SURNAMES or name[:2] in _COMPOUND_SURNAMES)
+
+
 def _ordinary_word(word: str) -> bool:
     """Whether a word the tagger calls a person is one the dictionary (CC-CEDICT) translates and
     never spells out as a name: 卡住 (jam, choke). Asked only of two characters tagged nr (not a

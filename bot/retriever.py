@@ -396,18 +396,20 @@ class Retriever:
         from the matches in `own`, the part of `text` the passage holds as its own (default: all of
         it); `body`: its section and text, without the article's title; `by_heading`: the question's
         words its section heading answers though it does not write them (a post asked: 职务)."""
+        shortened: set[str] = set()   # words this passage writes in full (三中: 第三中学): not novel here
         if cjk:   # a lone Latin letter (the x of "x光") is no match
             terms = [t for t in terms if len(t) > 1 or not t.isascii()]
             found = answer.matched_words(terms, text)
             channel = "words"
             # A word no article writes may be a short form of what this one does (三中: 第三中学; 支书),
-            # unless it is (in) a name: 刘强 is no short form of 刘桂芳强调
-            named = proper_names.chinese_names(question)
+            # unless it is (in) a person's name: 刘强 is no short form of 刘桂芳强调
+            named = [n for n in proper_names.chinese_names(question) if proper_names.may_be_person(n)]
             for t in terms:
                 if t not in found and t not in self.lexical.df[channel] and not any(t in n for n in named):
                     stretch = answer.short_form(t, text)
                     if stretch:
                         found[t] = stretch
+                        shortened.add(t)
         else:   # English words match Chinese text through pinyin and glosses
             found = english.latin_matches(question, text, spans)
             channel, terms = "gloss", segment.english_terms(question)
@@ -419,7 +421,7 @@ class Retriever:
         in_body = held if body is None else self._held(found, body, cjk) | by_heading
         own = text if own is None else own
         rarity = self._rarity(question, terms, cjk)
-        evidence = self._evidence(question, terms, held, channel, cjk, rarity, in_body, by_heading)
+        evidence = self._evidence(question, terms, held, channel, cjk, rarity, in_body, by_heading, shortened)
         if cjk:
             spans = answer.key_spans(question, rarity)
             evidence["key_span"] = sum(bool(answer.matched_words([s], own)) or (s in found and found[s] in own)
@@ -437,13 +439,14 @@ class Retriever:
 
     def _evidence(self, question: str, terms: list[str], covered: set[str], channel: str, cjk: bool,
                   rarity: dict[str, float], in_body: set[str] | None = None,
-                  by_heading: frozenset[str] = frozenset()) -> dict:
+                  by_heading: frozenset[str] = frozenset(), shortened: set[str] = frozenset()) -> dict:
         """coverage, key, title_only, novel, matched and unknown of answer.Evidence for the question's
         `terms` (`rarity`: _rarity's), `covered` of them held by the passage (`in_body` of them in its
-        section or text; `by_heading` of them answered by its heading, whether the index writes them or not)."""
+        section or text; `by_heading` of them answered by its heading, whether the index writes them or not;
+        `shortened` of them a short form of what the passage writes, 三中 of 第三中学: neither is novel)."""
         terms = list(dict.fromkeys(terms))
         indexed = {t for t in terms if t in self.lexical.df[channel]
-                   or (not cjk and t in self.lexical.df["pinyin"])} | (by_heading & set(terms))
+                   or (not cjk and t in self.lexical.df["pinyin"])} | (by_heading & set(terms)) | shortened
         # English words mean something when the index or a dictionary knows them, or they are names.
         names = set() if cjk else proper_names.english_names(question)
         meaningful = set(terms) if cjk else \

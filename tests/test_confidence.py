@@ -365,6 +365,27 @@ def test_an_english_question_on_the_named_hospital_or_school_itself_is_answered(
     assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
 
 
+# An article that writes a school's full name, and another: a question asks it as news shortens it (三中).
+SHORT_FORMS = {
+    "canteen.txt": """鹤浦市第三中学新食堂投入使用
+
+在鹤浦市第三中学，督查组察看了今年暑假竣工的新学生食堂。新食堂共3层，建筑面积4600平方米，总投资2100万元，可同时容纳1800名学生就餐。
+""",
+    "tea.txt": """禾坪村茶产业带动村民增收
+
+禾坪村位于碧潭乡东北部，今年全村新增茶园200亩，村集体收入突破80万元，村里计划把老祠堂改建成茶文化展示馆。
+""",
+}
+
+
+def test_a_short_form_the_passage_writes_in_full_is_no_word_the_index_lacks(tmp_path_factory):
+    # 三中 is written nowhere, 第三中学 is: found in the passage as its short form (though jieba tags 三中 a
+    # name), it is no novel word there (the small index lacks 花 and 钱 too: they still are)
+    hits = retriever_of(tmp_path_factory, "short-forms", SHORT_FORMS).search("三中的新食堂花了多少钱?", k=3)
+    assert hits[0].evidence.novel < hits[1].evidence.novel, [(h.text[:14], h.evidence.novel) for h in hits]
+    assert hits[0].relevant and "2100万元" in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
+
+
 # Three short articles written for this test: each district's news names the others' nowhere.
 DISTRICTS = {
     "water.txt": """鼓楼区抢修供水主干管

@@ -76,8 +76,9 @@ def _spelled_neighbours(words) -> list[tuple[str, tuple[int, int]]]:
             window.append((nxt, at))
             if any(len(w) == 1 for w, _ in window):
                 joined = "".join(w for w, _ in window)
+                # 嵩 口镇: songkou too; 新 社区: not xinshe
                 spellings = pinyin.word_spellings(joined) if pinyin.place_tail(window[-1][0]) \
-                    else ((pinyin.to_pinyin(joined), len(joined)),)   # 嵩 口镇: songkou too; 新 社区: not xinshe
+                    else tuple((s, len(joined)) for s in pinyin.readings(joined))
                 out += [(spelling, (where[0], at[1] - (len(joined) - length))) for spelling, length in spellings]
     return out
 

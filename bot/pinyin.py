@@ -70,12 +70,31 @@ def place_tail(word: str) -> bool:
 @lru_cache(maxsize=65536)
 def word_spellings(word: str) -> tuple[tuple[str, int], ...]:
     """How a Chinese word of two characters or more is spelled in pinyin, each spelling with
-    the number of characters it spells: the word, and a place's name without its generic
-    suffix (洪塘镇 is Hongtang too)."""
-    out = ((to_pinyin(word), len(word)),)
+    the number of characters it spells: the word (in each of its readings), and a place's name
+    without its generic suffix (洪塘镇 is Hongtang too)."""
+    out = tuple((spelling, len(word)) for spelling in readings(word))
     if len(word) >= 3 and word[-1] in _NAME_SUFFIXES:
-        out += ((to_pinyin(word[:-1]), len(word) - 1),)
+        out += tuple((spelling, len(word) - 1) for spelling in readings(word[:-1]))
     return out
+
+
+# How a surname is read where its character is read otherwise (曾经 ceng, 单独 dan): 曾国栋 is Zeng Guodong.
+SURNAME_READINGS = {"曾": "zeng", "单": "shan", "查": "zha", "解": "xie", "仇": "qiu", "区": "ou", "盖": "ge",
+                    "缪": "miao", "朴": "piao", "乐": "yue", "覃": "qin", "召": "shao", "员": "yun", "秘": "bi",
+                    "宓": "mi", "种": "chong", "翟": "zhai", "尉": "yu", "繁": "po", "冼": "xian", "句": "gou"}
+
+
+@lru_cache(maxsize=65536)
+def readings(word: str) -> tuple[str, ...]:
+    """How a Chinese word may be spelled in pinyin: pypinyin's reading in context, and for a
+    person's name whose surname is read its own way, that reading too (曾国栋: cengguodong,
+    zengguodong; SURNAME_READINGS). A person's: no word of jieba's dictionary but a person's
+    (not 曾经, 单独, 解决)."""
+    out = [to_pinyin(word)]
+    if 2 <= len(word) <= 3 and word[0] in SURNAME_READINGS and (
+            not segment.dictionary_count(word) or segment.dictionary_tag(word).startswith("nr")):
+        out.append(SURNAME_READINGS[word[0]] + to_pinyin(word[1:]))
+    return tuple(dict.fromkeys(out))
 
 
 def syllables(word: str) -> int:

@@ -127,15 +127,10 @@ _TO_OR_FROM_PORT = frozenset("回出进离入返抵靠停泊驶登上到在")
 
 def _adjectival(stem: str) -> bool:
     """Whether a place name's stem is an adjective and a word (老 / 小 of 老小区), not a place (黄山, 新城)."""
-    return _dictionary_tag(stem[0]) == "a" and _dictionary_tag(stem) != "ns"
+    return segment.dictionary_tag(stem[0]) == "a" and segment.dictionary_tag(stem) != "ns"
 
 
-def _dictionary_tag(word: str) -> str:
-    """jieba's dictionary tag of `word` (ns a place, nr a person, a an adjective), "" if it has none."""
-    import jieba.posseg
 
-    segment.jieba()
-    return jieba.posseg.dt.word_tag_tab.get(word, "")
 
 
 _INSIDE_A_CITY = ("区", "县", "镇", "乡", "村", "街道")
@@ -420,7 +415,7 @@ def _unknown_person(word: str) -> bool:
     not in CC-CEDICT (黄志明; not 黄金周 "golden week" or 张家港, a city, which jieba also tags so)."""
     from . import cedict
 
-    return _dictionary_tag(word).startswith("nr") and not cedict.word_senses(word)
+    return segment.dictionary_tag(word).startswith("nr") and not cedict.word_senses(word)
 
 
 def name_of(*labels: str) -> str:

@@ -18,7 +18,7 @@ from . import numerals
 # jieba imports setuptools' pkg_resources, which warns on every run of every command.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning, module="jieba")
 
-TOKENIZER_VERSION = "13"   # bump when tokens or channel scoring change: built indexes then re-index
+TOKENIZER_VERSION = "14"   # bump when tokens or channel scoring change: built indexes then re-index
 
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
@@ -157,6 +157,14 @@ def dictionary_count(word: str) -> int:
 
 
 @lru_cache(maxsize=1)
+def dictionary_tag(word: str) -> str:
+    """jieba's dictionary tag of `word` (ns a place, nr a person, a an adjective), "" if it has none."""
+    jieba()
+    import jieba.posseg as posseg
+
+    return posseg.dt.word_tag_tab.get(word, "")
+
+
 def jieba():
     """The jieba module, its dictionary loaded (once: about a second)."""
     import jieba

@@ -251,9 +251,18 @@ def test_a_surname_that_is_also_a_question_word_still_names_a_person():
     ("Where did the men die?", []),                          # not capitalised: no name
     ("Who is John Smith?", []),                              # not pinyin
     ("Is it Open?", []),                                     # pinyin, but a common English word
+    ("How many people took part in the drill in Yuan'ao town?", [("yuanao",)]),   # an apostrophe parts syllables
 ])
 def test_the_names_an_english_question_asks_about_that_read_as_pinyin(question, names):
     assert [n.spellings for n in proper_names.pinyin_names(question)] == names
+
+
+def test_a_surname_read_its_own_way_spells_a_person_both_ways():
+    assert ("zengguodong", 3) in pinyin.word_spellings("曾国栋") and ("cengguodong", 3) in pinyin.word_spellings("曾国栋")
+    assert ("shanxuemei", 3) in pinyin.word_spellings("单雪梅")
+    assert pinyin.word_spellings("曾经") == (("cengjing", 2),) and pinyin.word_spellings("单独") == (("dandu", 2),)
+    assert set(english.latin_matches("What did Zeng Guodong and Shan Xuemei do?", "曾国栋同志带队，单雪梅说")) >= \
+        {"zeng", "guodong", "shan", "xuemei"}
 
 
 def test_chinese_tags_are_whole_words_of_the_question():

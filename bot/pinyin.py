@@ -84,15 +84,22 @@ SURNAME_READINGS = {"曾": "zeng", "单": "shan", "查": "zha", "解": "xie", "�
                     "宓": "mi", "种": "chong", "翟": "zhai", "尉": "yu", "繁": "po", "冼": "xian", "句": "gou"}
 
 
+_NOT_A_GIVEN_NAME_START = frozenset("任在是获因为经被将与和于向对把从到有去来以")
+
+
 @lru_cache(maxsize=65536)
 def readings(word: str) -> tuple[str, ...]:
     """How a Chinese word may be spelled in pinyin: pypinyin's reading in context, and for a
     person's name whose surname is read its own way, that reading too (曾国栋: cengguodong,
-    zengguodong; SURNAME_READINGS). A person's: no word of jieba's dictionary but a person's
-    (not 曾经, 单独, 解决)."""
+    zengguodong; SURNAME_READINGS). A person's: no word of jieba's dictionary but a person's, none
+    CC-CEDICT translates (not 曾经, 单独, 盖章, 朴素, 乐平), and no surname's character used as a word
+    before a verb or a preposition (曾任, 曾在, 曾获: "once")."""
+    from . import cedict
+
     out = [to_pinyin(word)]
-    if 2 <= len(word) <= 3 and word[0] in SURNAME_READINGS and (
-            not segment.dictionary_count(word) or segment.dictionary_tag(word).startswith("nr")):
+    if 2 <= len(word) <= 3 and word[0] in SURNAME_READINGS and word[1] not in _NOT_A_GIVEN_NAME_START and (
+            not segment.dictionary_count(word) or segment.dictionary_tag(word).startswith("nr")) \
+            and not cedict.word_senses(word):
         out.append(SURNAME_READINGS[word[0]] + to_pinyin(word[1:]))
     return tuple(dict.fromkeys(out))
 

@@ -68,8 +68,17 @@ def chinese_names(question: str) -> tuple[str, ...]:
 
 
 def may_be_person(name: str) -> bool:
-    """Whether a name could be a person's: two to four characters from a surname (刘强, 欧阳丽君; not 三中)."""
-    return 2 <= len(name) <= 4 and (name[0] in _SURNAMES or name[:2] in _COMPOUND_SURNAMES)
+    """Whether a name could be a person's: two to four characters from a common surname (刘强, 欧阳丽君),
+    or tagged a person by jieba (傅强, 聂辉); not 三中, which it tags a place."""
+    import jieba.posseg
+
+    if not 2 <= len(name) <= 4:
+        return False
+    if name[0] in _SURNAMES or name[:2] in _COMPOUND_SURNAMES:
+        return True
+    segment.jieba()
+    tagged = list(jieba.posseg.cut(name))
+    return len(tagged) == 1 and tagged[0].flag.startswith("nr")
 
 
 def _ordinary_word(word: str) -> bool:
@@ -128,9 +137,6 @@ _TO_OR_FROM_PORT = frozenset("回出进离入返抵靠停泊驶登上到在")
 def _adjectival(stem: str) -> bool:
     """Whether a place name's stem is an adjective and a word (老 / 小 of 老小区), not a place (黄山, 新城)."""
     return segment.dictionary_tag(stem[0]) == "a" and segment.dictionary_tag(stem) != "ns"
-
-
-
 
 
 _INSIDE_A_CITY = ("区", "县", "镇", "乡", "村", "街道")

@@ -439,7 +439,7 @@ class Retriever:
 
     def _evidence(self, question: str, terms: list[str], covered: set[str], channel: str, cjk: bool,
                   rarity: dict[str, float], in_body: set[str] | None = None,
-                  by_heading: frozenset[str] = frozenset(), shortened: set[str] = frozenset()) -> dict:
+                  by_heading: frozenset[str] = frozenset(), shortened: frozenset[str] | set[str] = frozenset()) -> dict:
         """coverage, key, title_only, novel, matched and unknown of answer.Evidence for the question's
         `terms` (`rarity`: _rarity's), `covered` of them held by the passage (`in_body` of them in its
         section or text; `by_heading` of them answered by its heading, whether the index writes them or not;

@@ -18,7 +18,7 @@ from . import numerals
 # jieba imports setuptools' pkg_resources, which warns on every run of every command.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning, module="jieba")
 
-TOKENIZER_VERSION = "14"   # bump when tokens or channel scoring change: built indexes then re-index
+TOKENIZER_VERSION = "15"   # bump when tokens or channel scoring change: built indexes then re-index
 
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
@@ -156,7 +156,6 @@ def dictionary_count(word: str) -> int:
     return jieba().dt.FREQ.get(word) or 0
 
 
-@lru_cache(maxsize=1)
 def dictionary_tag(word: str) -> str:
     """jieba's dictionary tag of `word` (ns a place, nr a person, a an adjective), "" if it has none."""
     jieba()
@@ -165,6 +164,7 @@ def dictionary_tag(word: str) -> str:
     return posseg.dt.word_tag_tab.get(word, "")
 
 
+@lru_cache(maxsize=1)
 def jieba():
     """The jieba module, its dictionary loaded (once: about a second)."""
     import jieba

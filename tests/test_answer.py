@@ -263,6 +263,14 @@ def test_a_surname_read_its_own_way_spells_a_person_both_ways():
     assert pinyin.word_spellings("曾经") == (("cengjing", 2),) and pinyin.word_spellings("单独") == (("dandu", 2),)
     assert set(english.latin_matches("What did Zeng Guodong and Shan Xuemei do?", "曾国栋同志带队，单雪梅说")) >= \
         {"zeng", "guodong", "shan", "xuemei"}
+    for word in ("曾任", "曾在", "盖章", "朴素", "乐平"):          # "once" before a verb; words CC-CEDICT translates
+        assert len(pinyin.readings(word)) == 1, word
+    assert not english.latin_matches("Where did Zeng Ren work?", "他曾任村支书")
+
+
+def test_a_name_that_may_be_a_person_is_no_short_form():
+    assert proper_names.may_be_person("刘强") and proper_names.may_be_person("傅强")   # a surname; tagged a person
+    assert not proper_names.may_be_person("三中")
 
 
 def test_chinese_tags_are_whole_words_of_the_question():
@@ -481,7 +489,14 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("禾坪村有多少人口?", "禾坪村位于碧潭乡（海拔600米）", 1.0), ("桐山镇总人口有多少?", "全镇人口3.2万", 0.0),
     ("分馆面积多大?", "建筑面积6800平方米", 0.0), ("卡塞雷斯的面积是多少?", "面积为1750.33km²", 0.0),
     ("养老中心的联系电话是多少?", "委托康颐养老公司运营", 1.0), ("养老中心的联系电话是多少?", "咨询电话：0596-2881234", 0.0),
-    ("2023年集体收入多少?", "| 年份 | 村集体收入（万元） |\n| 2023 | 86 |", 0.0)])   # a table's unit in its header
+    ("2023年集体收入多少?", "| 年份 | 村集体收入（万元） |\n| 2023 | 86 |", 0.0),   # a table's unit in its header
+    ("总投资多少?", "（责任编辑：王元）", 1.0),                                # a bracket outside a table is none
+    # not a height or a weight asked, nor a quantity: the question goes on
+    ("群众满意度有多高?", "满意度达98.5%", 0.0), ("手术成功率有多高?", "99%", 0.0), ("有哪些多重保障?", "三项措施", 0.0),
+    ("投资几年能回本?", "预计5年可收回投资", 0.0), ("投资多少家企业?", "12家", 0.0), ("电话几点能打通?", "9点至17点", 0.0),
+    # a phone number: a short one called, not a range of years
+    ("报警电话是多少?", "拨打110", 0.0), ("联系电话是多少?", "2023-2024学年招生", 1.0),
+    ("有多少人口?", "总投资3000万元", 1.0), ("库容是多少?", "库容1.2亿m3", 0.0)])
 def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing
 
@@ -496,6 +511,7 @@ def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     ("How old is the bridge?", "已有60多年历史", 0.0),                  # not a person's age
     ("How many households benefited?", "惠及1200家", 0.0),
     ("What phone number do I call to sign up?", "报名电话见文末小程序", 1.0), ("What is the hotline number?", "热线12345", 0.0),
+    ("Why was the hotline number changed?", "热线号码调整", 0.0),      # not asking it
     ("What is the population of Jiaoxi town?", "蕉溪镇镇长罗志坚说", 1.0), ("What is the land area of Paris?", "土地面积1.601 km²", 0.0)])
 def test_an_english_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing

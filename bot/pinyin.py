@@ -83,7 +83,7 @@ SURNAME_READINGS = {"曾": "zeng", "单": "shan", "查": "zha", "解": "xie", "�
                     "缪": "miao", "朴": "piao", "乐": "yue", "覃": "qin", "召": "shao", "员": "yun", "秘": "bi",
                     "宓": "mi", "种": "chong", "翟": "zhai", "尉": "yu", "繁": "po", "冼": "xian", "句": "gou"}
 
-
+# After a surname's character, what makes it a word of its own: 曾任, 曾在, 曾获 ("once"), 单是, 乐于.
 _NOT_A_GIVEN_NAME_START = frozenset("任在是获因为经被将与和于向对把从到有去来以")
 
 

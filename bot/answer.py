@@ -122,17 +122,19 @@ _POST = re.compile(r"(?:长|主任|书记|委员|员|师|医生|干部|经理|�
 # a time, not a count asked; not a unit that begins a longer word (多少年轻人, 多少人民币: _asked_unit).
 _UNITS = ("亩|公顷|吨|公斤|千克|斤|人次|人|户|名|元|公里|千米|米|平方米|立方米|天|年|个月|月|小时|分钟|次|台|辆|家|所"
           "|座|条|张|床|岁|位|项|套|件|棵|株|头|只|间|层|栋|处|艘|架|本|册|份|起|宗|批|支|队")
-# 多高 of a height, not of a rate, a degree or a price (满意度有多高, 成功率多高, 温度多高); 多重 asked, not 多重保障.
+# 多重 asked, not 多重保障 (多高 of a rate or a price is no height: _not_a_height).
 _ASKS_UNIT = re.compile(rf"(?:多少|(?<![这那近前头过去])几)(?:万|亿)?({_UNITS}|钱)"
-                        rf"|(多大年纪|多大岁数|多长|多远|多深|多宽|(?<![率度价温比值量性])(?<![率度价温比值量性][有是])多高"
-                        rf"|多重(?=[?？，。,呢吗]|$)|多久)")
-# A quantity asked by what it is, the question ending there (面积是多少, 库容多大, 总投资多少, 联系电话是多少;
-# not 投资几年能回本, 电话几点能打通): the unit it is written in.
+                        rf"|(多大年纪|多大岁数|多长|多远|多深|多宽|多高|多重(?=[?？，。,呢吗啊呀！!\s]|$)|多久)")
+# What is high or low but no height: 满意度, 成功率, 价格, 温度, 门槛, 风险, 收入 (not 高度, 海拔).
+_NOT_A_HEIGHT = re.compile(r"(?:(?<!高)度|率|价|价格|温|比|比例|值|量|性|门槛|风险|收入|要求|水平|期望)"
+                           r"(?:到底|究竟)?[有是]?$")
+# A quantity asked by what it is (面积是多少, 库容多大, 总投资多少亿, 联系电话是多少): the unit it is written in;
+# not a count of something else after it (投资几年能回本, 投资多少家企业, 电话几点能打通).
 _ASKS_QUANTITY = re.compile(r"(?:(面积|库容|人口|(?:总|营业|年)?(?:投资|收入|产值|营收|造价|预算|税收)|电话|热线)"
                             r"(?:号码)?(?:是|为|有|达到?|约|大约)?(?:多少|多大|几)|(?:多少|多大)(面积|人口))"
-                            r"(?=[?？，。,呢吗]|$)")
+                            r"(?![年月日天周点个家项次所位名只条件户座台辆部批种类])")
 _QUANTITY_UNIT = {"面积": "平方米|平米|㎡|m²|亩|公顷|平方公里|平方千米|km²|km2", "库容": "立方米|方|m³|m3",
-                  "人口": "人|万(?!元)|名"}
+                  "人口": r"人|名|万(?=人|名|余人|多人|[，。、；\s]|$)"}
 _NUMERALS = "一二三四五六七八九十百千两〇零"
 _TIMES = "天|日|周|星期|年|月|小时|分钟"
 # What a text may count the same thing in: people 人, 名 or 位 (多少人 of 50名干部), households 户 or 家,
@@ -164,7 +166,7 @@ _ENGLISH_UNITS = [(re.compile(pattern, re.I), unit) for pattern, unit in (
     (r"\bhow many beds\b", "张"),
     (r"\bhow many (?:boats|ships|vessels)\b", "艘"),
     (r"\bhow many (?:vehicles|cars|buses|trucks)\b", "辆"),
-    (r"\bwhat(?:'s| is| are)? (?:the |its |their )?(?:[\w-]+ ){0,3}(?:phone|telephone|hotline|contact) numbers?\b"
+    (r"\bwhat(?:['’]s| is| are) (?:the |its |their )?(?:[\w'’-]+ ){0,3}(?:phone|telephone|hotline|contact) numbers?\b"
      r"|\bwhat (?:phone )?number (?:do|should|can|does|did) \w+ (?:call|dial|ring)\b", "PHONE"),
     (r"\bwhat is the (?:total |floor |land |built-up )?area\b|\bhow (?:big|large) an area\b", _QUANTITY_UNIT["面积"]),
     (r"\bstorage capacity\b", _QUANTITY_UNIT["库容"]),
@@ -182,6 +184,8 @@ def _asked_unit(question: str) -> str | None:
     for asked in _ASKS_UNIT.finditer(question):
         unit = asked.group(1) or asked.group(2)
         end = asked.end(1) if asked.group(1) else asked.end(2)
+        if unit == "多高" and _NOT_A_HEIGHT.search(question[:asked.start()]):
+            continue
         # the unit ends a word of the question: not 年 of 多少年轻人, 人 of 多少人民币, 天 of 多少天然气
         if end in {e for _, _, e in segment.jieba().tokenize(question)}:
             return _UNIT_OF.get(unit, unit)
@@ -205,15 +209,18 @@ def unit_missing(question: str, text: str) -> float:
     number = rf"[\d{_NUMERALS}]\s*(?:万|亿|千|百)?(?:余|多|几|来)?(?:万|亿)?(?:美|欧|港)?个?"
     if re.search(rf"{number}(?:{unit})", plain, re.I):
         return 0.0
-    # a table's column of numbers under its unit: | 村集体收入（万元） |
-    return 0.0 if re.search(rf"^.*\|.*[（(](?:万|亿)?(?:{unit})[）)]", plain, re.I | re.M) else 1.0
+    # a table's column of numbers under its unit: | 村集体收入（万元） |, or its caption's （单位：万元）
+    if re.search(rf"^.*\|.*[（(](?:万|亿)?(?:{unit})[）)]|单位[:：]\s*(?:万|亿)?(?:{unit})", plain, re.I | re.M):
+        return 0.0
+    return 1.0
 
 
 # A phone number: five digits or more in a row, spaces or hyphens between (12345, 0591-87654321, 138 0000 0000),
-# not a range of years or a date (2023-2024, 2025-07-09); or three after a call (拨打110, 急救电话120).
-_LONG_NUMBER = re.compile(r"(?<![\d.])\d[\d\- ]{3,}\d(?![\d.])")
+# not a range of years, a date or a time (2023-2024, 2025-07-09, 8:00-17:30); or three after a call (拨打110,
+# 急救电话120; not 致电300余户, 热线2023年).
+_LONG_NUMBER = re.compile(r"(?<![\d.:])\d[\d\- ]{3,}\d(?![\d.:])")
 _NOT_A_PHONE = re.compile(r"(?:19|20)\d\d\s*-\s*(?:(?:19|20)\d\d|\d{1,2}(?:\s*-\s*\d{1,2})?)")
-_CALLED_NUMBER = re.compile(r"(?:拨打|致电|拨|电话|热线)[:：\s]*\d{3,}")
+_CALLED_NUMBER = re.compile(r"(?:拨打|致电|电话|热线)[:：\s]*\d{3,}(?![\d万亿年月日余多次件户人元.])")
 
 
 def _writes_phone_number(text: str) -> bool:

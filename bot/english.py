@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import cedict, numerals, pinyin, segment, word_rarity
+from . import cedict, numerals, pinyin, proper_names, segment, word_rarity
 
 
 def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> dict[str, str]:
@@ -151,8 +151,6 @@ def is_english_word(term: str) -> bool:
 INSTITUTION_REACH = 12   # how far before its kind (中学, 医院) a Chinese text writes an institution's name
 KIND_SCAN = 500          # how many of a text's places that write the kind are read
 _CLAUSE_BREAK = re.compile(r"[，。；、！？,.;:：!?（）()“”\"《》\s]")
-# How news shortens a numbered school or hospital: 二中 for No. 2 Middle School, 一院 for No. 1 Hospital
-_NUMBERED_SHORT = {"中学": "中", "小学": "小", "医院": "院"}
 # Before a number with its city left out (市二院, 在第二人民医院就诊): a word that is no place's name
 _NO_PLACE_BEFORE = frozenset("从在到赴由向对于与和及是的了经据往至")
 
@@ -170,8 +168,9 @@ def writes_institution(text: str, name) -> bool:
     if name.number is not None:
         forms = (str(name.number), numerals.chinese(name.number))
         number = "(?:" + "|".join(forms) + ")"
-        kinds += "".join(f"|(?<={form}){short}" for kind, short in _NUMBERED_SHORT.items()
-                         if kind in name.kind.split("|") for form in forms)
+        # as news shortens a numbered school or hospital: 二中 for No. 2 Middle School, 二院 for No. 2 Hospital
+        kinds += "".join(f"|(?<={form}){short}" for kind, shorts in proper_names.NUMBERED_SHORT_FORMS.items()
+                         if kind in name.kind.split("|") for short in shorts for form in forms)
     words = [w.replace("v", "u") for w in name.words]   # lv, lyu and lu of 吕
     needed = [words, words[1:]] if len(words) > 1 else [words]
     for seen, kind in enumerate(re.finditer(kinds, plain)):

@@ -91,16 +91,18 @@ _NOT_A_GIVEN_NAME_START = frozenset("任在是获因为经被将与和于向对�
 def readings(word: str) -> tuple[str, ...]:
     """How a Chinese word may be spelled in pinyin: pypinyin's reading in context, and for a
     person's name whose surname is read its own way, that reading too (曾国栋: cengguodong,
-    zengguodong; SURNAME_READINGS). A person's: no word of jieba's dictionary but a person's, none
-    CC-CEDICT translates (not 曾经, 单独, 盖章, 朴素, 乐平), and no surname's character used as a word
-    before a verb or a preposition (曾任, 曾在, 曾获: "once")."""
+    zengguodong; SURNAME_READINGS). A person's: one CC-CEDICT spells so (曾国藩: Zeng Guofan), or a
+    word it does not translate that jieba's dictionary lacks or tags a person (not 曾经, 单独, 盖章,
+    朴素, 乐平); no surname's character used as a word before a verb (曾任, 曾在, 曾获: "once")."""
     from . import cedict
 
     out = [to_pinyin(word)]
-    if 2 <= len(word) <= 3 and word[0] in SURNAME_READINGS and word[1] not in _NOT_A_GIVEN_NAME_START and (
-            not segment.dictionary_count(word) or segment.dictionary_tag(word).startswith("nr")) \
-            and not cedict.word_senses(word):
-        out.append(SURNAME_READINGS[word[0]] + to_pinyin(word[1:]))
+    if 2 <= len(word) <= 3 and word[0] in SURNAME_READINGS and word[1] not in _NOT_A_GIVEN_NAME_START:
+        surnamed = SURNAME_READINGS[word[0]] + to_pinyin(word[1:])
+        senses = cedict.word_senses(word)
+        if any(surnamed in "".join(sense) for sense in senses) or not senses and (
+                not segment.dictionary_count(word) or segment.dictionary_tag(word) in ("nr", "nrfg")):
+            out.append(surnamed)
     return tuple(dict.fromkeys(out))
 
 

@@ -78,7 +78,7 @@ def may_be_person(name: str) -> bool:
         return True
     segment.jieba()
     tagged = list(jieba.posseg.cut(name))
-    return len(tagged) == 1 and tagged[0].flag.startswith("nr")
+    return len(tagged) == 1 and tagged[0].flag in ("nr", "nrfg")   # not nrt: 二中, 华为
 
 
 def _ordinary_word(word: str) -> bool:
@@ -253,7 +253,7 @@ _NOT_IN_A_GAP = re.compile(r"[\d第东西南北中一二三四五六七八九十
 
 
 # How news shortens a numbered school or hospital: 第一中学 -> 一中, 第二小学 -> 二小, 第一人民医院 -> 一医院, 二院
-_SHORT_KINDS = {"中学": ("中",), "小学": ("小",), "人民医院": ("医院", "院"), "医院": ("医院", "院")}
+NUMBERED_SHORT_FORMS = {"中学": ("中",), "小学": ("小",), "人民医院": ("医院", "院"), "医院": ("医院", "院")}
 
 
 def _written_from(text: str, pieces: list[str], width: int, refused) -> bool:
@@ -271,7 +271,7 @@ def _shortened(core: str, text: str) -> bool:
         return False
     before, n, kind = found.group(1), int(found.group(2)), found.group(3)
     for number in (str(n), numerals.chinese(n)):
-        for short in _SHORT_KINDS[kind]:
+        for short in NUMBERED_SHORT_FORMS[kind]:
             pieces = list(before) + [number + short]
             # 一中 of 十一中 is not 第一中学
             if _written_from(text, pieces, int(len("".join(pieces)) * WRITTEN_SLACK),

@@ -265,12 +265,13 @@ def test_a_surname_read_its_own_way_spells_a_person_both_ways():
         {"zeng", "guodong", "shan", "xuemei"}
     for word in ("曾任", "曾在", "盖章", "朴素", "乐平"):          # "once" before a verb; words CC-CEDICT translates
         assert len(pinyin.readings(word)) == 1, word
+    assert "zengguofan" in pinyin.readings("曾国藩")                # CC-CEDICT spells him so
     assert not english.latin_matches("Where did Zeng Ren work?", "他曾任村支书")
 
 
 def test_a_name_that_may_be_a_person_is_no_short_form():
     assert proper_names.may_be_person("刘强") and proper_names.may_be_person("傅强")   # a surname; tagged a person
-    assert not proper_names.may_be_person("三中")
+    assert not proper_names.may_be_person("三中") and not proper_names.may_be_person("二中")   # jieba: ns, nrt
 
 
 def test_chinese_tags_are_whole_words_of_the_question():
@@ -496,7 +497,12 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("投资几年能回本?", "预计5年可收回投资", 0.0), ("投资多少家企业?", "12家", 0.0), ("电话几点能打通?", "9点至17点", 0.0),
     # a phone number: a short one called, not a range of years
     ("报警电话是多少?", "拨打110", 0.0), ("联系电话是多少?", "2023-2024学年招生", 1.0),
-    ("有多少人口?", "总投资3000万元", 1.0), ("库容是多少?", "库容1.2亿m3", 0.0)])
+    ("有多少人口?", "总投资3000万元", 1.0), ("库容是多少?", "库容1.2亿m3", 0.0),
+    ("有多少人口?", "种植面积2万亩", 1.0), ("人口有多少万?", "全镇人口3.2万，", 0.0), ("海拔高度有多高?", "海拔1200米", 0.0),
+    ("海拔高度有多高?", "山顶有座庙", 1.0), ("满意度到底有多高?", "满意度很高", 0.0),     # 高度 is a height, 满意度 none
+    ("2023年收入多少钱?", "表1 （单位：万元）\n| 2023 | 86 |", 0.0),                   # a caption's unit
+    ("联系电话是多少?", "共致电300余户", 1.0), ("联系电话是多少?", "营业时间8:00-17:30", 1.0),   # a count, a time
+    ("联系电话是多少?", "(0591)87654321", 0.0)])
 def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing
 
@@ -512,6 +518,7 @@ def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     ("How many households benefited?", "惠及1200家", 0.0),
     ("What phone number do I call to sign up?", "报名电话见文末小程序", 1.0), ("What is the hotline number?", "热线12345", 0.0),
     ("Why was the hotline number changed?", "热线号码调整", 0.0),      # not asking it
+    ("What's the clinic's phone number?", "在三楼", 1.0), ("What’s the hotline number?", "在三楼", 1.0),
     ("What is the population of Jiaoxi town?", "蕉溪镇镇长罗志坚说", 1.0), ("What is the land area of Paris?", "土地面积1.601 km²", 0.0)])
 def test_an_english_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing

@@ -122,7 +122,7 @@ _POST = re.compile(r"(?:长|主任|书记|委员|员|师|医生|干部|经理|�
 # a time, not a count asked; not a unit that begins a longer word (多少年轻人, 多少人民币: _asked_unit).
 _UNITS = ("亩|公顷|吨|公斤|千克|斤|人次|人|户|名|元|公里|千米|米|平方米|立方米|天|年|个月|月|小时|分钟|次|台|辆|家|所"
           "|座|条|张|床|岁|位|项|套|件|棵|株|头|只|间|层|栋|处|艘|架|本|册|份|起|宗|批|支|队")
-# 多重 asked, not 多重保障 (多高 of a rate or a price is no height: _not_a_height).
+# 多重 asked, not 多重保障 (多高 of a rate or a price is no height: _NOT_A_HEIGHT).
 _ASKS_UNIT = re.compile(rf"(?:多少|(?<![这那近前头过去])几)(?:万|亿)?({_UNITS}|钱)"
                         rf"|(多大年纪|多大岁数|多长|多远|多深|多宽|多高|多重(?=[?？，。,呢吗啊呀！!\s]|$)|多久)")
 # What is high or low but no height: 满意度, 成功率, 价格, 温度, 门槛, 风险, 收入 (not 高度, 海拔).

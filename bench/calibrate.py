@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import nearmiss  # noqa: E402
 from bot import answer  # noqa: E402
+from bot.retriever import section_person  # noqa: E402
 
 CALIBRATIONS = {False: answer.CALIBRATION, True: answer.LATIN_CALIBRATION}   # by latin
 L2 = 1e-2   # a little ridge: keeps Newton's method finite when a feature separates the fit part
@@ -232,7 +233,8 @@ def main() -> None:
     saved = dict(answer.CALIBRATION), dict(answer.LATIN_CALIBRATION)
     answer.CALIBRATION.update(refits[False])
     answer.LATIN_CALIBRATION.update(refits[True])
-    confidence = {id(a): answer.with_peers([h.evidence for h in a.hits], [h.doc_id for h in a.hits]) for a in asked}
+    confidence = {id(a): answer.with_peers([h.evidence for h in a.hits], [h.doc_id for h in a.hits],
+                                           people=[section_person(h.section) for h in a.hits]) for a in asked}
     answer.CALIBRATION.update(saved[0])
     answer.LATIN_CALIBRATION.update(saved[1])
     print(nearmiss.table(asked, lambda a, j: confidence[id(a)][j] >= answer.RELEVANT_AT,

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.quality import OUT, cmrc_corpus, read_jsonl  # noqa: E402
 from bot import Retriever, answer  # noqa: E402
+from bot.retriever import section_person  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 PAIRS = [(answer.SIBLING_RATIO, answer.SIBLING_POWER), (0.7, 99), (0.8, 4), (0.7, 4)]     # (ratio, power)
@@ -38,8 +39,9 @@ def count(retriever: Retriever, asked) -> collections.Counter:
         hits = retriever.search(question, k=5)
         right = [holds(h) for h in hits]
         evidences, articles = [h.evidence for h in hits], [h.doc_id for h in hits]
+        people = [section_person(h.section) for h in hits]
         scored = {"none": answer.with_peers(evidences)} | \
-            {(ratio, power): answer.with_peers(evidences, articles, ratio, power) for ratio, power in PAIRS}
+            {(ratio, power): answer.with_peers(evidences, articles, ratio, power, people) for ratio, power in PAIRS}
         for key, confidences in scored.items():
             for c, ok in zip(confidences, right):
                 tally[(key, ok)] += c >= answer.RELEVANT_AT

@@ -263,7 +263,8 @@ SIBLING_POWER = 12
 
 
 def with_peers(evidences: list[Evidence], articles: list[str] | None = None,
-               ratio: float = SIBLING_RATIO, power: int = SIBLING_POWER) -> list[float]:
+               ratio: float = SIBLING_RATIO, power: int = SIBLING_POWER,
+               people: list[str | None] | None = None) -> list[float]:
     """Confidences for one question's hits (in any order): several passages can answer.
 
     The calibration is fitted on one-answer questions, so of two passages holding the
@@ -275,14 +276,22 @@ def with_peers(evidences: list[Evidence], articles: list[str] | None = None,
     what else they say.
     Passages without that evidence keep their own confidence, but for one much less sure
     than another passage of its article (`articles`: each hit's doc_id): that answer's
-    neighbour, scaled by (its share of the article's best / `ratio`) ** `power` under that share."""
+    neighbour, scaled by (its share of the article's best / `ratio`) ** `power` under that share.
+    `people`: the person whose section each passage is in (proper_names.person_heading), or None.
+    With `articles` and `people` given, only a passage of another article or another person's
+    section is judged so: another paragraph of the answer's own article that holds the words as
+    fully is more often its neighbour (on the news-like fit archives, of k such paragraphs tied at
+    the top of one article about one held the answer; bench/RESULTS.md)."""
     own = [confidence(e) for e in evidences]
     if not evidences or max(own) < RELEVANT_AT:
         return own
-    best = evidences[own.index(max(own))]
+    top_one = own.index(max(own))
+    best = evidences[top_one]
+    apart = [True] * len(evidences) if articles is None or people is None else \
+        [(a, p) != (articles[top_one], people[top_one]) for a, p in zip(articles, people)]
     peer = [best.coverage > 0 and e.coverage >= best.coverage and e.key >= best.key for e in evidences]
-    lifted = [max(c, confidence(replace(e, cosine=best.cosine, rank=min(e.rank, best.rank)))) if p else c
-              for c, e, p in zip(own, evidences, peer)]
+    lifted = [max(c, confidence(replace(e, cosine=best.cosine, rank=min(e.rank, best.rank)))) if p and a else c
+              for c, e, p, a in zip(own, evidences, peer, apart)]
     if articles is None:
         return lifted
     top: dict[str, float] = {}

@@ -290,7 +290,8 @@ class Retriever:
                           self._elsewhere(pid, held, question, cjk, articles, texts), bare,
                           self._unwritten(pid, institutions, writes, unwritten, texts))
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
-        confidences = answer.with_peers([h.evidence for h in hits], [h.doc_id for h in hits])
+        confidences = answer.with_peers([h.evidence for h in hits], [h.doc_id for h in hits],
+                                        people=[section_person(h.section) for h in hits])
         return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
                 for h, c in zip(hits, confidences)]
 
@@ -569,6 +570,12 @@ PROBE_WORDS = ("testing", "test", "hello", "hey", "hi", "ping", "ok", "okay", "g
                "再见", "拜拜", "早上好", "下午好", "晚上好", "晚安")
 _PROBE_PHRASES = sorted((tuple(w.split()) for w in PROBE_WORDS if w.isascii()), key=len, reverse=True)
 _PROBE_CHINESE = sorted((w for w in PROBE_WORDS if not w.isascii()), key=len, reverse=True)   # longest first
+
+
+def section_person(section: str) -> str | None:
+    """The person whose part of a report a section heading opens (苏健 政策法规处处长 -> 苏健), or None."""
+    person = proper_names.person_heading(section)
+    return person[0] if person else None
 
 
 def asks_nothing(question: str) -> bool:

@@ -316,6 +316,19 @@ def test_a_far_sibling_is_scaled_down_a_close_one_and_other_articles_are_not():
     assert answer.with_peers([e, near, far], ["a", "b", "c"]) == alone
 
 
+
+def test_a_peer_is_judged_as_the_best_only_in_another_article_or_person_s_section():
+    best = answer.Evidence(cosine=0.9, coverage=1.0, key=1.0, novel=0.0, latin=False)
+    tied = answer.Evidence(cosine=0.885, coverage=1.0, key=1.0, novel=0.0, latin=False)
+    alone = [answer.confidence(x) for x in (best, tied)]
+    assert alone[1] < alone[0], alone
+    # 苏健 and 蔡敏 under their own headings: both answers, judged alike
+    assert answer.with_peers([best, tied], ["a", "a"], people=["苏健", "蔡敏"]) == [alone[0], alone[0]]
+    assert answer.with_peers([best, tied], ["a", "b"], people=[None, None]) == [alone[0], alone[0]]
+    # two paragraphs of one article (or of one person's part): the other keeps its own confidence
+    assert answer.with_peers([best, tied], ["a", "a"], people=[None, None]) == alone
+    assert answer.with_peers([best, tied], ["a", "a"], people=["苏健", "苏健"]) == alone
+
 # Two short articles written for this test: one hospital and one school of a city that has others.
 INSTITUTIONS = {
     "hospital.txt": """鹿溪市第二人民医院开设甲状腺专病门诊

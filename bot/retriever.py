@@ -23,6 +23,12 @@ MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 50                # each side's list length before fusion
 MAX_QUESTION_CHARS = 1000      # longer questions are cut (the model reads 512 tokens anyway)
 ARTICLE_SCAN = 200             # an English question's names are looked for in this many passages of a hit's article
+# A city's own paper writes 全市, 我市, 本市 where a question names the city (澄川市今年计划建成几个供水工程?):
+# such an article means the city when the index's articles are mostly that city's, the name written in
+# at least CITY_SHARE of them (seven or more of twelve in each hand-written archive; a city named by
+# one article in ten is not taken so).
+CITY_SHARE = 0.3
+_OWN_CITY = re.compile("全市|我市|本市")
 # Asked by warm(): a Chinese question with a name (the tagger runs) and an English one (glossary, pinyin).
 WARM_QUESTIONS = ("张伟在哪里工作?", "Where does Zhang Wei work?")
 
@@ -94,6 +100,7 @@ class Retriever:
     _signature: tuple | None = field(default=None, repr=False)   # of CURRENT when opened
     _verify: bool = field(default=True, repr=False)
     _milvus_uri: str | None = field(default=None, repr=False)   # where a Milvus index is searched
+    _city_shares: dict = field(default_factory=dict, repr=False, compare=False)   # _means_city's, by city
     # Searches run on a view: a copy of this retriever for one generation, never changed
     # by a switch, so a search that is running when a build lands finishes on its own.
     _view: "Retriever | None" = field(default=None, repr=False, compare=False)
@@ -288,7 +295,7 @@ class Retriever:
         texts: dict[tuple[str, str], str] = {}        # the articles' texts both read
         hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk, absent,
                           self._elsewhere(pid, held, question, cjk, articles, texts), bare,
-                          self._unwritten(pid, institutions, writes, unwritten, texts))
+                          self._unwritten(pid, institutions, writes, unwritten, texts), held if cjk else ())
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits], [h.doc_id for h in hits],
                                         people=[section_person(h.section) for h in hits])
@@ -337,7 +344,7 @@ class Retriever:
             return seen[(p.source, p.doc_id)]
         if cjk:
             text = self._article_text(pid, {} if texts is None else texts)
-            out = float(any(name not in text for name in held))
+            out = float(any(name not in text and not self._means_city(name, text) for name in held))
         else:   # passage by passage (the word spans the build stored), until each name is found
             missing, ids = list(held), list(self._article(pid))
             for i in ids[:ARTICLE_SCAN]:
@@ -349,6 +356,18 @@ class Retriever:
         if seen is not None:
             seen[(p.source, p.doc_id)] = out
         return out
+
+    def _means_city(self, name: str, text: str) -> bool:
+        """Whether an article `text` that does not write `name` means it as its own city (全市, 我市, 本市),
+        the index's articles being mostly that city's (CITY_SHARE)."""
+        if not _OWN_CITY.search(text):
+            return False
+        city = name if name.endswith("市") else name + "市"
+        if city not in self._city_shares:   # read once a generation: a scan of every passage
+            articles = {(p.source, p.doc_id) for p in self.passages}
+            writing = {(p.source, p.doc_id) for p in self.passages if city in p.text or city in p.title}
+            self._city_shares[city] = len(writing) / max(1, len(articles))
+        return self._city_shares[city] >= CITY_SHARE
 
     def _unwritten(self, pid: int, institutions: tuple, writes, seen: dict, texts: dict) -> float:
         """answer.Evidence.unwritten: 1.0 if passage `pid`'s article does not write one of the
@@ -499,7 +518,8 @@ class Retriever:
 
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, question: str,
              terms: list[str], cjk: bool, absent: float, elsewhere: float = 0.0, bare: bool = False,
-             unwritten: float = 0.0) -> Hit:
+             unwritten: float = 0.0, held=()) -> Hit:
+        """`held`: the names the question asks about that the index holds (_names_held; Chinese)."""
         p = self.passages[pid]
         cosine = float(self.dense.vector(pid) @ qvec)
         # The evidence counts the title only where it says what the passage is about: a title over
@@ -514,6 +534,10 @@ class Retriever:
         own = body if person else None
         asked_post = cjk and person is not None and person[0] in question and answer.names_a_post(person[1])
         by_heading = answer.role_words(question, terms) if asked_post else frozenset()
+        # 全市 in a city's own paper says the city a question names: its words are the passage's too
+        cities = [name for name in held if name not in p.text and _OWN_CITY.search(p.text)
+                  and self._means_city(name, p.text)]
+        by_heading |= {t for t in terms if any(t in city for city in cities)}
         weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, self._word_spans(pid),
                                                   own, body, by_heading)
         evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, elsewhere=elsewhere,

@@ -610,3 +610,47 @@ def test_a_name_cut_into_characters_is_not_found_in_its_look_alike(tmp_path):
     assert near.title == right.title == "蓝纹高身雀鲷"
     assert near.evidence.key == 1.0 and near.evidence.key_span == 0.0 and right.evidence.key_span == 1.0
     assert near.confidence < 0.5 < right.confidence, (near.confidence, right.confidence)
+
+
+# Three short articles of one city's paper, written for this test: two name the city, the
+# third (the one that answers) only says 全市, as a city's own paper does.
+CITY = {
+    "water.txt": """全市城乡供水一体化工程推进会召开
+
+6月5日，全市城乡供水一体化工程推进会召开。会议通报，今年全市计划建成城乡供水一体化工程4个，总投资4.6亿元，截至5月底已完成投资2.73亿元。
+""",
+    "forest.txt": """澄川市部署森林防灭火工作
+
+3月2日，澄川市召开森林防灭火工作会议。会议要求各地落实巡山护林责任，全年发生森林火灾不超过2起。
+""",
+    "elderly.txt": """澄川市新建养老服务中心6个
+
+澄川市民政局介绍，今年澄川市将新建和改造提升区域性养老服务中心6个，新增养老床位420张。
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def city_retriever(tmp_path_factory):
+    return retriever_of(tmp_path_factory, "city", CITY)
+
+
+def test_a_city_s_own_paper_writing_the_whole_city_answers_a_question_naming_it(city_retriever):
+    hits = city_retriever.search("澄川市今年计划建成几个城乡供水一体化工程?", k=3)
+    assert "4个" in hits[0].text and hits[0].relevant, [(h.text[:12], h.confidence) for h in hits]
+    assert hits[0].evidence.elsewhere == 0.0
+
+
+def test_another_city_of_the_index_is_not_read_into_the_whole_city(city_retriever, tmp_path_factory):
+    # 鹿溪市 named once, in one article of three others about 澄川市: 全市 is not 鹿溪市
+    other = retriever_of(tmp_path_factory, "two-cities", {**CITY, "visit.txt": """鹿溪市考察团来访
+
+4月8日，鹿溪市考察团来访，参观了石湾水厂。
+""", "more.txt": """澄川市启动夏季防溺水宣传
+
+5月20日，澄川市启动夏季防溺水宣传，全市中小学开展安全教育。
+"""})
+    hits = other.search("鹿溪市今年计划建成几个城乡供水一体化工程?", k=3)
+    water = [h for h in hits if "4个" in h.text]
+    assert water and water[0].evidence.elsewhere == 1.0 and not water[0].relevant, \
+        [(h.text[:12], h.confidence) for h in hits]

@@ -26,7 +26,7 @@ _QUESTION_WORD = re.compile(r"[哪什谁怎吗呢么]|多少|多[大长久高远
                             r"|何(?:时|地|处|种|以|故|在)|(?<=.)何")
 _COUNT = re.compile(r"多少|几|[\d一二三四五六七八九十百千万两]+")
 _MEASURE_WORDS = frozenset("张条家座所台辆名位个只头匹本件间套处项次")
-_PLACE_SUFFIXES = frozenset({"省", "市", "县", "区", "镇", "乡", "村", "街道", "社区"})
+PLACE_SUFFIXES = ("省", "市", "县", "区", "镇", "乡", "村", "街道", "社区")   # what a place name ends with
 _NOT_A_PLACE = frozenset("mqrpcudxy")   # numerals, measure words, pronouns, prepositions, particles...
 _NOT_A_GIVEN_NAME = frozenset("mqrpcuxyf")   # as _NOT_A_PLACE, but adverbs allowed (立新 is d), directions not (上面)
 # The character is a word of its own there: 于, 和, 曾 "once", 这张, 任 / 南平 "served as", 戴 / 口罩 "wear"
@@ -59,7 +59,7 @@ def chinese_names(question: str) -> tuple[str, ...]:
     # A town's name is often an ordinary word before 镇 (建新 "to build anew" + 镇): the
     # tagger calls it a verb; the word and its suffix are the name.
     names += [before + word for (before, flag), (word, _) in zip(tagged, tagged[1:])
-              if word in _PLACE_SUFFIXES and len(before) >= 2 and segment.CJK.match(before)
+              if word in PLACE_SUFFIXES and len(before) >= 2 and segment.CJK.match(before)
               and before not in segment.STOPWORDS and flag[0] not in _NOT_A_PLACE]
     names += place_names(question)
     people, given = _people(tagged)
@@ -348,6 +348,8 @@ def pinyin_names(question: str) -> tuple[PinyinName, ...]:
     word = r"[A-Z][a-z]+(?:['’](?!s\b)[a-z]+)?"
     for run in re.finditer(rf"{word}(?:[ -]{word})*", question):
         words = [w for w in re.findall(r"[a-z]+", run.group().lower()) if w not in segment.STOPWORDS]
+        while len(words) > 1 and words[-1] in _ENGLISH_PLACE_KINDS:
+            words.pop()     # "Nantong Town", "Chengchuan City": capitalised as a name's part, said as "Nantong town"
         if not words or not all(pinyin.syllables(w) for w in words):
             continue
         joined = "".join(words)
@@ -364,6 +366,9 @@ def pinyin_names(question: str) -> tuple[PinyinName, ...]:
 # How far an English place word reaches (Gulou district, Fuzhou city): the narrowest is asked about.
 _ENGLISH_PLACE_LEVEL = {"province": 0, "city": 1, "prefecture": 1, "county": 2, "district": 2, "town": 3,
                         "township": 3, "subdistrict": 3, "village": 4, "street": 4, "road": 4, "community": 4}
+# What English calls a kind of place after its name, also capitalised (Nantong Town, Lanzhou River)
+_ENGLISH_PLACE_KINDS = frozenset(_ENGLISH_PLACE_LEVEL) | {kind for kinds in pinyin.NAME_SUFFIXES.values()
+                                                         for kind in kinds}
 
 
 def without_enclosing_pinyin_places(question: str, names) -> list[PinyinName]:
@@ -406,7 +411,7 @@ def person_heading(heading: str) -> tuple[str, str] | None:
         return None     # 温馨提示: four characters and nothing after them
     name = found.group(1)
     if (segment.dictionary_count(name) and not _unknown_person(name)) \
-            or any(name.endswith(suffix) for suffix in _PLACE_SUFFIXES):
+            or any(name.endswith(suffix) for suffix in PLACE_SUFFIXES):
         return None     # a word (郑州; 黄金周, 张家港: tagged a person) or a place's part (王庄街道 抗疫)
     post = heading[found.end():].strip(" \u3000:：")
     if name[0] in _SURNAMES or name[:2] in _COMPOUND_SURNAMES:

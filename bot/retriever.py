@@ -24,10 +24,11 @@ CANDIDATES = 50                # each side's list length before fusion
 MAX_QUESTION_CHARS = 1000      # longer questions are cut (the model reads 512 tokens anyway)
 ARTICLE_SCAN = 200             # an English question's names are looked for in this many passages of a hit's article
 # A city's own paper writes 全市, 我市, 本市 where a question names the city (澄川市今年计划建成几个供水工程?):
-# such an article means the city when the index's articles are mostly that city's, the name written in
-# at least CITY_SHARE of them (seven or more of twelve in each hand-written archive; a city named by
-# one article in ten is not taken so).
-CITY_SHARE = 0.3
+# such an article means the city when it names no other and the index's articles are mostly that city's,
+# its name (澄川, in 澄川市, 澄川日报 or 美丽澄川) written in at least CITY_SHARE of them. In the hand-written
+# archives their city is named so in 2 to 10 articles of 8 to 12 (0.25-0.83; one archive of ten, 0.1:
+# not taken so).
+CITY_SHARE = 0.25
 _OWN_CITY = re.compile("全市|我市|本市")
 # Asked by warm(): a Chinese question with a name (the tagger runs) and an English one (glossary, pinyin).
 WARM_QUESTIONS = ("张伟在哪里工作?", "Where does Zhang Wei work?")
@@ -100,7 +101,7 @@ class Retriever:
     _signature: tuple | None = field(default=None, repr=False)   # of CURRENT when opened
     _verify: bool = field(default=True, repr=False)
     _milvus_uri: str | None = field(default=None, repr=False)   # where a Milvus index is searched
-    _city_shares: dict = field(default_factory=dict, repr=False, compare=False)   # _means_city's, by city
+    _city_shares: dict = field(default_factory=dict, repr=False, compare=False)   # _city_share's and _city_spelled's
     # Searches run on a view: a copy of this retriever for one generation, never changed
     # by a switch, so a search that is running when a build lands finishes on its own.
     _view: "Retriever | None" = field(default=None, repr=False, compare=False)
@@ -295,7 +296,7 @@ class Retriever:
         texts: dict[tuple[str, str], str] = {}        # the articles' texts both read
         hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk, absent,
                           self._elsewhere(pid, held, question, cjk, articles, texts), bare,
-                          self._unwritten(pid, institutions, writes, unwritten, texts), held if cjk else ())
+                          self._unwritten(pid, institutions, writes, unwritten, texts), held)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits], [h.doc_id for h in hits],
                                         people=[section_person(h.section) for h in hits])
@@ -335,7 +336,8 @@ class Retriever:
                    texts: dict | None = None) -> float:
         """answer.Evidence.elsewhere: 1.0 if a name the question asks about (`held`, by
         _names_held) is in the index but not written in passage `pid`'s article (an English
-        name: spelled by none of its words, as _names_absent reads them). `seen`: by article,
+        name: spelled by none of its words, as _names_absent reads them), nor meant by its 全市
+        (_means_city). `seen`: by article,
         for one question's hits; `texts`: _article_text's."""
         if not held:
             return 0.0
@@ -352,22 +354,57 @@ class Retriever:
                 missing = [n for n in missing if not n.spelled_by(found)]
                 if not missing:
                     break
-            out = float(bool(missing) and len(ids) <= ARTICLE_SCAN)   # a longer article: not read to the end
+            if missing and len(ids) <= ARTICLE_SCAN:   # a longer article: not read to the end
+                text = self._article_text(pid, {} if texts is None else texts)
+                missing = [n for n in missing if not self._means_city(n, text)]
+            out = float(bool(missing) and len(ids) <= ARTICLE_SCAN)
         if seen is not None:
             seen[(p.source, p.doc_id)] = out
         return out
 
-    def _means_city(self, name: str, text: str) -> bool:
-        """Whether an article `text` that does not write `name` means it as its own city (全市, 我市, 本市),
-        the index's articles being mostly that city's (CITY_SHARE)."""
+    def _means_city(self, name, text: str) -> bool:
+        """Whether an article or passage `text` that does not write `name` (a Chinese question's: 澄川市 or
+        澄川; an English question's PinyinName: Chengchuan) means it as its own city: it writes 全市, 我市 or
+        本市, names no other city, and the index's articles are mostly that city's (CITY_SHARE)."""
         if not _OWN_CITY.search(text):
             return False
-        city = name if name.endswith("市") else name + "市"
-        if city not in self._city_shares:   # read once a generation: a scan of every passage
-            articles = {(p.source, p.doc_id) for p in self.passages}
-            writing = {(p.source, p.doc_id) for p in self.passages if city in p.text or city in p.title}
-            self._city_shares[city] = len(writing) / max(1, len(articles))
-        return self._city_shares[city] >= CITY_SHARE
+        if isinstance(name, proper_names.PinyinName):
+            city = self._city_spelled(name)
+        elif name.endswith("市"):
+            city = name
+        else:   # 澄川 for 澄川市, when the index writes that city (not 蔡敏, 石湾镇)
+            city = None if name.endswith(proper_names.PLACE_SUFFIXES) or not self._city_share(name + "市") \
+                else name + "市"
+        if city is None or any(p.endswith("市") and p != city for p in proper_names.place_names(text)):
+            return False
+        return self._city_share(city[:-1]) >= CITY_SHARE
+
+    def _city_share(self, name: str) -> float:
+        """The share of the index's articles that write `name`; read once a generation (a pass over
+        every passage: with the Milvus backend, a read of the collection)."""
+        if name not in self._city_shares:
+            articles, writing = set(), set()
+            for p in self.passages:
+                articles.add((p.source, p.doc_id))
+                if name in p.text or name in p.title:
+                    writing.add((p.source, p.doc_id))
+            self._city_shares[name] = len(writing) / max(1, len(articles))
+        return self._city_shares[name]
+
+    def _city_spelled(self, name) -> str | None:
+        """The city (…市) an English question's pinyin name spells (Chengchuan: 澄川市), as a passage that
+        holds the spelling writes it; None if none does. Read once a generation."""
+        key = ("spelled", name.spellings)
+        if key not in self._city_shares:
+            self._city_shares[key] = None
+            for pid in self.lexical.search("pinyin", list(name.spellings), 5).ids.tolist():
+                for stem in re.findall(r"([\u4e00-\u9fff]{2})市", embedding_text(self.passages[int(pid)])):
+                    if set(name.spellings) & {spelling for spelling, _ in pinyin.word_spellings(stem)}:
+                        self._city_shares[key] = stem + "市"
+                        break
+                if self._city_shares[key]:
+                    break
+        return self._city_shares[key]
 
     def _unwritten(self, pid: int, institutions: tuple, writes, seen: dict, texts: dict) -> float:
         """answer.Evidence.unwritten: 1.0 if passage `pid`'s article does not write one of the
@@ -410,12 +447,13 @@ class Retriever:
 
     def _matches(self, question: str, terms: list[str], text: str, cjk: bool,
                  spans: np.ndarray | None = None, own: str | None = None,
-                 body: str | None = None, by_heading: frozenset[str] = frozenset()) -> tuple[dict[str, float], dict]:
+                 body: str | None = None, implied: frozenset[str] = frozenset()) -> tuple[dict[str, float], dict]:
         """{word of `text` that matches the question: its share of the question's IDF}, and the
         lexical evidence of answer.Evidence (coverage, key, key_span, title_only, novel, matched, unknown)
         from the matches in `own`, the part of `text` the passage holds as its own (default: all of
-        it); `body`: its section and text, without the article's title; `by_heading`: the question's
-        words its section heading answers though it does not write them (a post asked: 职务)."""
+        it); `body`: its section and text, without the article's title; `implied`: the question's
+        words the passage answers though it does not write them (a post asked, 职务, that its section
+        heading names; the city its 全市 means)."""
         shortened: set[str] = set()   # words this passage writes in full (三中: 第三中学): not novel here
         if cjk:   # a lone Latin letter (the x of "x光") is no match
             terms = [t for t in terms if len(t) > 1 or not t.isascii()]
@@ -437,11 +475,11 @@ class Retriever:
         weights: dict[str, float] = {}
         for term, word in found.items():
             weights[word] = weights.get(word, 0.0) + (self.lexical.idf(channel, term) / total if total else 0.0)
-        held = (set(found) if own is None else self._held(found, own, cjk)) | by_heading
-        in_body = held if body is None else self._held(found, body, cjk) | by_heading
+        held = (set(found) if own is None else self._held(found, own, cjk)) | implied
+        in_body = held if body is None else self._held(found, body, cjk) | implied
         own = text if own is None else own
         rarity = self._rarity(question, terms, cjk)
-        evidence = self._evidence(question, terms, held, channel, cjk, rarity, in_body, by_heading, shortened)
+        evidence = self._evidence(question, terms, held, channel, cjk, rarity, in_body, implied, shortened)
         if cjk:
             spans = answer.key_spans(question, rarity)
             evidence["key_span"] = sum(bool(answer.matched_words([s], own)) or (s in found and found[s] in own)
@@ -459,14 +497,14 @@ class Retriever:
 
     def _evidence(self, question: str, terms: list[str], covered: set[str], channel: str, cjk: bool,
                   rarity: dict[str, float], in_body: set[str] | None = None,
-                  by_heading: frozenset[str] = frozenset(), shortened: frozenset[str] | set[str] = frozenset()) -> dict:
+                  implied: frozenset[str] = frozenset(), shortened: frozenset[str] | set[str] = frozenset()) -> dict:
         """coverage, key, title_only, novel, matched and unknown of answer.Evidence for the question's
         `terms` (`rarity`: _rarity's), `covered` of them held by the passage (`in_body` of them in its
-        section or text; `by_heading` of them answered by its heading, whether the index writes them or not;
+        section or text; `implied` of them answered though not written (_matches), whether the index writes them or not;
         `shortened` of them a short form of what the passage writes, 三中 of 第三中学: neither is novel)."""
         terms = list(dict.fromkeys(terms))
         indexed = {t for t in terms if t in self.lexical.df[channel]
-                   or (not cjk and t in self.lexical.df["pinyin"])} | (by_heading & set(terms)) | shortened
+                   or (not cjk and t in self.lexical.df["pinyin"])} | (implied & set(terms)) | shortened
         # English words mean something when the index or a dictionary knows them, or they are names.
         names = set() if cjk else proper_names.english_names(question)
         meaningful = set(terms) if cjk else \
@@ -519,7 +557,7 @@ class Retriever:
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, question: str,
              terms: list[str], cjk: bool, absent: float, elsewhere: float = 0.0, bare: bool = False,
              unwritten: float = 0.0, held=()) -> Hit:
-        """`held`: the names the question asks about that the index holds (_names_held; Chinese)."""
+        """`held`: the names the question asks about that the index holds (_names_held)."""
         p = self.passages[pid]
         cosine = float(self.dense.vector(pid) @ qvec)
         # The evidence counts the title only where it says what the passage is about: a title over
@@ -533,13 +571,16 @@ class Retriever:
         person = proper_names.person_heading(p.section)
         own = body if person else None
         asked_post = cjk and person is not None and person[0] in question and answer.names_a_post(person[1])
-        by_heading = answer.role_words(question, terms) if asked_post else frozenset()
+        implied = answer.role_words(question, terms) if asked_post else frozenset()
         # 全市 in a city's own paper says the city a question names: its words are the passage's too
-        cities = [name for name in held if name not in p.text and _OWN_CITY.search(p.text)
+        cities = [name for name in held if _OWN_CITY.search(p.text) and (not cjk or name not in p.text)
                   and self._means_city(name, p.text)]
-        by_heading |= {t for t in terms if any(t in city for city in cities)}
+        if cjk:
+            implied |= {t for t in terms if any(t in city for city in cities)}
+        else:
+            implied |= {t for t in segment.english_terms(question) if any(t in n.words for n in cities)}
         weights, lexical_evidence = self._matches(question, terms, embedding_text(p), cjk, self._word_spans(pid),
-                                                  own, body, by_heading)
+                                                  own, body, implied)
         evidence = answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=absent, elsewhere=elsewhere,
                                    bare=bare, unit_missing=answer.unit_missing(question, body), unwritten=unwritten,
                                    **lexical_evidence)

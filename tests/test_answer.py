@@ -252,6 +252,10 @@ def test_a_surname_that_is_also_a_question_word_still_names_a_person():
     ("Who is John Smith?", []),                              # not pinyin
     ("Is it Open?", []),                                     # pinyin, but a common English word
     ("How many people took part in the drill in Yuan'ao town?", [("yuanao",)]),   # an apostrophe parts syllables
+    ("Who went to Jiangbian Town?", [("jiangbian",)]),       # a kind of place capitalised with its name
+    ("What will Chengchuan City build?", [("chengchuan",)]),
+    ("Where is Gulou District, Fuzhou City?", [("gulou",), ("fuzhou",)]),
+    ("Who lives in The Town?", []),                          # a kind alone names nothing
 ])
 def test_the_names_an_english_question_asks_about_that_read_as_pinyin(question, names):
     assert [n.spellings for n in proper_names.pinyin_names(question)] == names

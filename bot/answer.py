@@ -137,13 +137,16 @@ _QUANTITY_UNIT = {"面积": "平方米|平米|㎡|m²|亩|公顷|平方公里|�
                   "人口": r"人|名|万(?=人|名|余人|多人|[，。、；\s]|$)"}
 _NUMERALS = "一二三四五六七八九十百千两〇零"
 _TIMES = "天|日|周|星期|年|月|小时|分钟"
+# A length in metres or a part of one (积水深度超过27厘米 answers 多深).
+_LENGTHS = "米|厘米|毫米|m|cm|mm"
 # What a text may count the same thing in: people 人, 名 or 位 (多少人 of 50名干部), households 户 or 家,
 # money in 元 or just 万/亿 (约3000万).
 _UNIT_OF = {"钱": "元|块|万|亿", "元": "元|块|万|亿", "人": "人|名|位", "名": "人|名|位", "位": "人|名|位",
             "户": "户|家", "家": "户|家", "天": "天|日", "公里": "公里|千米|km", "千米": "公里|千米|km",
-            "米": "米|m", "平方米": "平方米|平米|㎡", "起": "起|宗|件", "宗": "起|宗|件", "小时": "小时|钟头",
-            "多大年纪": "岁", "多大岁数": "岁", "多长": f"米|公里|千米|{_TIMES}", "多远": "米|公里|千米|km",
-            "多深": "米", "多宽": "米", "多高": "米|m", "多重": "吨|公斤|千克|斤|克|kg", "多久": _TIMES}
+            "米": _LENGTHS, "平方米": "平方米|平米|㎡", "起": "起|宗|件", "宗": "起|宗|件", "小时": "小时|钟头",
+            "多大年纪": "岁", "多大岁数": "岁", "多长": f"{_LENGTHS}|公里|千米|km|{_TIMES}",
+            "多远": f"{_LENGTHS}|公里|千米|km", "多深": _LENGTHS, "多宽": _LENGTHS, "多高": _LENGTHS,
+            "多重": "吨|公斤|千克|斤|克|kg", "多久": _TIMES}
 
 
 # The same asked in English, by the Chinese unit it is counted in there ("how long" is a length or a

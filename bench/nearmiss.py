@@ -72,10 +72,11 @@ Question sets (each question: its index, language, fit/held-out part, and which 
   two more invented cities, by helpers who never ran the bot, and not only government news: a
   factory opening, a doctor's 问/答, a school's chronology, a press conference, a WeChat post with
   its 往期推荐 and 点击关注 noise, sibling stories, a Word report with a table, a PDF notice, a
-  service notice of time ranges, a feature, a saved page of briefs; one file in GBK. One more,
-  bench/data/news_fresh_holdout/ (held out, no fit twin), of twelve articles of another invented city
-  by a helper who never ran the bot, written after every constant of 2026-12-05's stop was chosen and
-  measured once: a tender notice with a table, a press-conference transcript, a 会议纪要 by department,
+  service notice of time ranges, a feature, a saved page of briefs; one file in GBK. Two more,
+  bench/data/news_fresh_holdout/ (held out) and news_fresh_fit/ (fit), of twelve articles each of two
+  more invented cities by helpers who never ran the bot, their questions worded as users type them
+  (多出来 for 新增, 撤出来 for 转移); the held-out one was written first, blind, and measured once
+  before the fit one was asked for: a tender notice with a table, a press-conference transcript, a 会议纪要 by department,
   doctors sent to towns under 姓名 职务 headings, sibling flood drills and sibling hospital clinics, a
   WeChat post, a roundup of briefs, a profile, an outage notice; English questions with capitalised
   kinds (Fenglin No. 2 Middle School, Xiyuan District).
@@ -139,7 +140,7 @@ NEWS = {"news-fit": (DATA / "news_fit", "fit"), "news-holdout": (DATA / "news_ho
         "mixed-fit": (DATA / "news_mixed_fit", "fit"), "mixed-holdout": (DATA / "news_mixed_holdout", "held-out"),
         "civic-fit": (DATA / "news_civic_fit", "fit"), "civic-holdout": (DATA / "news_civic_holdout", "held-out"),
         "varied-fit": (DATA / "news_varied_fit", "fit"), "varied-holdout": (DATA / "news_varied_holdout", "held-out"),
-        "fresh-holdout": (DATA / "news_fresh_holdout", "held-out")}
+        "fresh-fit": (DATA / "news_fresh_fit", "fit"), "fresh-holdout": (DATA / "news_fresh_holdout", "held-out")}
 NEWS_SETS = {"answer": "news", "absent": "news", "cross": "news-cross", "attribute": "news-attribute"}
 K = 5
 

@@ -48,7 +48,8 @@ class Evidence:
     unwritten: float = 0.0  # 1 if the question names a particular hospital, school, road... (澜屿市第一人民医院,
                             # 汀湾第二中学: proper_names.institution_names; Yangang Middle School, Lanzhou No. 2 Middle
                             # School: english_institution_names) this passage's article does not write: a sibling
-                            # of one it does (第二人民医院), every word of whose name the index holds
+                            # of one it does (第二人民医院), every word of whose name the index holds; or a numbered
+                            # one (第三批, 四标段, lot 5: proper_names.numbered_items) whose siblings it writes
     rarest: float = 0.0  # the general-use rarity of the question's rarest word / 10 (a name's words count as rare as
                          # the name, as for `key`): a name, or "movie"
 

@@ -515,3 +515,50 @@ def english_institution_names(question: str) -> tuple[EnglishInstitution, ...]:
             kind_words = re.sub(r"\s+", " ", kind.group().lower())
             out.append(EnglishInstitution(spelled, number or None, _KIND_IN_CHINESE[kind_words]))
     return tuple(dict.fromkeys(out))
+
+
+# One numbered of a kind (第三批, 二期, 四标段, 5号楼, 3号线, 一季度, 第十二届): a question on it asked of an
+# article that writes its siblings (第二批) and not it is a near miss. 批 and 届 only after 第 (一批 is a
+# measure: 一批项目); not 第一次 (a time), 新一轮.
+_NUMBERED = re.compile(r"(第)?([0-9]+|[〇零一二三四五六七八九十百两]+)(批|届|期|标段|号楼|号线|季度)")
+_NEEDS_DI = frozenset({"批", "届"})
+_FIRST = re.compile(r"首(?=批|届|期)")   # 首批 is 第一批
+# An English question's (lot 5, the third batch, Phase 2, Line 3, Building 5, the first quarter, the 12th session)
+_ENGLISH_NUMBERED_KIND = {"batch": "批", "session": "届", "edition": "届", "phase": "期", "lot": "标段",
+                          "section": "标段", "building": "号楼", "line": "号线", "quarter": "季度"}
+_ENGLISH_NUMBER_WORDS = {**_ORDINAL_WORDS, **{w: n for n, w in enumerate(
+    ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), 1)}}
+_KINDS_EN = "|".join(_ENGLISH_NUMBERED_KIND)
+_ENGLISH_NUMBERED = re.compile(
+    rf"\b(?:({_KINDS_EN})\s+(?:no\.?\s*)?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+    rf"|(\d+)(?:st|nd|rd|th)?\s+({_KINDS_EN})\b|({'|'.join(_ORDINAL_WORDS)})\s+({_KINDS_EN})\b)", re.I)
+
+
+def numbered_items(question: str) -> tuple[tuple[int, str], ...]:
+    """The numbered things a question asks about, as (number, the Chinese kind): 第三批 -> (3, 批);
+    "lot 5" -> (5, 标段), "the third batch" -> (3, 批)."""
+    out = []
+    for m in _NUMBERED.finditer(_FIRST.sub("第一", question)):
+        n = _numeral(m.group(2))
+        if n is not None and (m.group(1) or m.group(3) not in _NEEDS_DI):
+            out.append((n, m.group(3)))
+    for m in _ENGLISH_NUMBERED.finditer(question):
+        kind, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3)) if m.group(3) \
+            else (m.group(6), m.group(5))
+        n = int(number) if number.isdigit() else _ENGLISH_NUMBER_WORDS[number.lower()]
+        if n < 1000:    # not the 2024 edition: a year
+            out.append((n, _ENGLISH_NUMBERED_KIND[kind.lower()]))
+    return tuple(dict.fromkeys(out))
+
+
+def _numeral(text: str) -> int | None:
+    return int(text) if text.isdigit() else numerals.value(text)
+
+
+def writes_numbered(text: str, item: tuple[int, str]) -> bool | None:
+    """Whether `text` writes a numbered thing (numbered_items'): True, False when it writes others of its
+    kind but not it (第二批 for 第三批), None when it writes none of its kind."""
+    number, kind = item
+    found = {_numeral(m.group(2)) for m in _NUMBERED.finditer(_FIRST.sub("第一", text))
+             if m.group(3) == kind and (m.group(1) or kind not in _NEEDS_DI)}
+    return None if not found else number in found

@@ -291,12 +291,13 @@ class Retriever:
         held = self._names_held(question, cjk)
         institutions, writes = (proper_names.institution_names(question), proper_names.writes_institution) if cjk \
             else (proper_names.english_institution_names(question), english.writes_institution)
+        numbered = proper_names.numbered_items(question)
         articles: dict[tuple[str, str], float] = {}   # elsewhere is the same for an article's passages
         unwritten: dict[tuple[str, str], float] = {}  # and so is unwritten
         texts: dict[tuple[str, str], str] = {}        # the articles' texts both read
         hits = [self._hit(int(pid), float(score), rank, qvec, question, terms, cjk, absent,
                           self._elsewhere(pid, held, question, cjk, articles, texts), bare,
-                          self._unwritten(pid, institutions, writes, unwritten, texts), held)
+                          self._unwritten(pid, institutions, writes, unwritten, texts, numbered), held)
                 for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits], [h.doc_id for h in hits],
                                         people=[section_person(h.section) for h in hits])
@@ -406,17 +407,21 @@ class Retriever:
                     break
         return self._city_shares[key]
 
-    def _unwritten(self, pid: int, institutions: tuple, writes, seen: dict, texts: dict) -> float:
+    def _unwritten(self, pid: int, institutions: tuple, writes, seen: dict, texts: dict,
+                   numbered: tuple = ()) -> float:
         """answer.Evidence.unwritten: 1.0 if passage `pid`'s article does not write one of the
         `institutions` the question names (proper_names.institution_names; an English question's,
-        english_institution_names), as `writes(text, name)` reads it. `seen`: by article; `texts`:
-        _article_text's."""
-        if not institutions:
+        english_institution_names), as `writes(text, name)` reads it, or writes siblings of a numbered
+        thing it names but not it (`numbered`: proper_names.numbered_items; 第二批 for 第三批, lots 1-3
+        for lot 5). `seen`: by article; `texts`: _article_text's."""
+        if not institutions and not numbered:
             return 0.0
         p = self.passages[pid]
         if (p.source, p.doc_id) not in seen:
             text = self._article_text(pid, texts)
-            seen[(p.source, p.doc_id)] = float(not all(writes(text, name) for name in institutions))
+            seen[(p.source, p.doc_id)] = float(not all(writes(text, name) for name in institutions)
+                                               or any(proper_names.writes_numbered(text, item) is False
+                                                      for item in numbered))
         return seen[(p.source, p.doc_id)]
 
     def _article_text(self, pid: int, texts: dict) -> str:

@@ -527,3 +527,25 @@ def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     ("What is the population of Jiaoxi town?", "蕉溪镇镇长罗志坚说", 1.0), ("What is the land area of Paris?", "土地面积1.601 km²", 0.0)])
 def test_an_english_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing
+
+
+@pytest.mark.parametrize("question, items", [
+    ("农村公路养护第三批什么时候招标?", [(3, "批")]), ("第四标段的最高限价是多少?", [(4, "标段")]),
+    ("二期工程什么时候完工?", [(2, "期")]), ("3号线什么时候开通?", [(3, "号线")]), ("一季度GDP多少?", [(1, "季度")]),
+    ("第十二届运动会在哪举办?", [(12, "届")]),
+    ("有一批人去了哪?", []), ("新一轮督导查出什么?", []), ("第一次去了哪里?", []),     # a measure, a time
+    ("What is the maximum bid price for lot 5?", [(5, "标段")]), ("When does Line 3 open?", [(3, "号线")]),
+    ("What did the third batch include?", [(3, "批")]), ("Who won at the 2024 edition?", []),      # a year
+])
+def test_the_numbered_things_a_question_asks_about(question, items):
+    assert list(proper_names.numbered_items(question)) == items
+
+
+def test_an_article_writing_a_numbered_thing_s_siblings_but_not_it():
+    text = "临渚区2025年农村公路养护工程（第二批）已批准。| 一标段 | 28.6 | 二标段 | 31.2 | 三标段 | 19.5 |"
+    assert proper_names.writes_numbered(text, (2, "批")) is True
+    assert proper_names.writes_numbered(text, (3, "批")) is False        # 第二批 there, not 第三批
+    assert proper_names.writes_numbered(text, (4, "标段")) is False
+    assert proper_names.writes_numbered(text, (2, "期")) is None         # no 期 at all: says nothing
+    assert proper_names.writes_numbered("首批专家驻点期满后，第二批将于9月出发", (1, "批")) is True   # 首批 is 第一批
+    assert proper_names.numbered_items("首届运动会在哪举办?") == ((1, "届"),)

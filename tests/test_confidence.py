@@ -689,3 +689,28 @@ def test_a_person_asked_is_not_a_city_its_whole_city_means(seed_retriever):
     # 杨学敏's part writes 全市; 蔡敏 is a person, not 蔡敏市: her words are not implied there
     hits = seed_retriever.search("蔡敏靠什么方法找出还没做核酸的人？", k=5)
     assert all(h.section.startswith("蔡敏") for h in hits if h.relevant), [(h.section, h.confidence) for h in hits]
+
+
+
+# A tender notice of one batch and its lots, written for this test.
+TENDER = {"tender.txt": """临渚区2025年农村公路养护工程（第二批）招标公告
+
+本招标项目临渚区2025年农村公路养护工程（第二批）已由临渚区发展和改革局批准实施，招标人为临渚区交通运输局。
+
+本次招标共分三个标段：一标段养护里程28.6公里，最高投标限价186万元；二标段养护里程31.2公里，最高投标限价204万元；三标段养护里程19.5公里，最高投标限价127万元。
+"""}
+
+
+@pytest.fixture(scope="module")
+def tender_retriever(tmp_path_factory):
+    return retriever_of(tmp_path_factory, "tender", TENDER)
+
+
+@pytest.mark.parametrize("question, answered", [
+    ("农村公路养护二标段的最高投标限价是多少?", True), ("农村公路养护第四标段的最高投标限价是多少?", False),
+    ("What is the maximum bid price for lot 2 of the road maintenance tender?", True),
+    ("What is the maximum bid price for lot 5 of the road maintenance tender?", False),
+    ("第三批农村公路养护工程的招标人是谁?", False)])
+def test_a_numbered_sibling_the_article_does_not_write_is_not_answered(tender_retriever, question, answered):
+    hits = tender_retriever.search(question, k=3)
+    assert any(h.relevant for h in hits) is answered, [(h.text[:12], h.confidence) for h in hits]

@@ -139,7 +139,7 @@ _QUANTITY_UNIT = {"面积": "平方米|平米|㎡|m²|亩|公顷|平方公里|�
 _NUMERALS = "一二三四五六七八九十百千两〇零"
 _TIMES = "天|日|周|星期|年|月|小时|分钟"
 # A length in metres or a part of one (积水深度超过27厘米 answers 多深).
-_LENGTHS = "米|厘米|毫米|m|cm|mm"
+_LENGTHS = "米|厘米|毫米|[cm]?m(?![²³23a-z/])"      # not m² or m³
 # What a text may count the same thing in: people 人, 名 or 位 (多少人 of 50名干部), households 户 or 家,
 # money in 元 or just 万/亿 (约3000万).
 _UNIT_OF = {"钱": "元|块|万|亿", "元": "元|块|万|亿", "人": "人|名|位", "名": "人|名|位", "位": "人|名|位",

@@ -134,6 +134,13 @@ def place_names(question: str) -> list[str]:
 _TO_OR_FROM_PORT = frozenset("回出进离入返抵靠停泊驶登上到在")
 
 
+def cities(text: str) -> list[str]:
+    """The cities (…市) a text names: place_names ending in 市, but not a word before 市 that says something
+    else (协调市, 按照市, 驻守市: a verb or preposition before 市里) nor 市 twice (全市夜市 -> 市夜市)."""
+    return [p for p in place_names(text) if p.endswith("市") and not p.startswith("市")
+            and not (segment.dictionary_count(p[:-1]) and not segment.dictionary_tag(p[:-1]).startswith("ns"))]
+
+
 def _adjectival(stem: str) -> bool:
     """Whether a place name's stem is an adjective and a word (老 / 小 of 老小区), not a place (黄山, 新城)."""
     return segment.dictionary_tag(stem[0]) == "a" and segment.dictionary_tag(stem) != "ns"
@@ -519,19 +526,30 @@ def english_institution_names(question: str) -> tuple[EnglishInstitution, ...]:
 
 # One numbered of a kind (第三批, 二期, 四标段, 5号楼, 3号线, 一季度, 第十二届): a question on it asked of an
 # article that writes its siblings (第二批) and not it is a near miss. 批 and 届 only after 第 (一批 is a
-# measure: 一批项目); not 第一次 (a time), 新一轮.
-_NUMBERED = re.compile(r"(第)?([0-9]+|[〇零一二三四五六七八九十百两]+)(批|届|期|标段|号楼|号线|季度)")
+# measure: 一批项目); not 第一次 (a time), 新一轮, 上一期 or 同一期 (relative), 两期 (a count), 五一期间 (a
+# holiday), 7号线索.
+_NUMERAL = "[0-9]+|[〇零一二三四五六七八九十百]+"
+_KIND = r"批|届|期(?![间限])|标段|号楼|号线(?![索路])|季度"
+_NUMBERED = re.compile(rf"(?<![上下这那同统唯每])(第)?({_NUMERAL})({_KIND})")
+# What an article may write before a kind: several numbers, listed or as a range (一至三标段, 1-3标段, 一、二期,
+# 第一、第二批)
+_NUMBERED_RUN = re.compile(rf"(?<![上下这那同统唯每])((?:第?(?:{_NUMERAL})[、，,和及与至到~～—－-]?)+)({_KIND})")
+_RANGE = re.compile(rf"({_NUMERAL})[至到~～—－-]第?({_NUMERAL})")
+_KIND_BEFORE_RANGE = re.compile(rf"({_NUMERAL})({_KIND})(?=[至到~～—－-]第?(?:{_NUMERAL})\2)")   # 第一批至第三批
 _NEEDS_DI = frozenset({"批", "届"})
 _FIRST = re.compile(r"首(?=批|届|期)")   # 首批 is 第一批
-# An English question's (lot 5, the third batch, Phase 2, Line 3, Building 5, the first quarter, the 12th session)
-_ENGLISH_NUMBERED_KIND = {"batch": "批", "session": "届", "edition": "届", "phase": "期", "lot": "标段",
-                          "section": "标段", "building": "号楼", "line": "号线", "quarter": "季度"}
+# An English question's (lot 5, the third batch, Phase 2, Line 3, Building 5, the first quarter, the 5th
+# edition); not "Section 3" or "the first line" (of a text), nor a session (第二次会议 of the 十四届).
+_ENGLISH_NUMBERED_KIND = {"batch": "批", "edition": "届", "phase": "期", "lot": "标段", "building": "号楼",
+                          "line": "号线", "quarter": "季度"}
+_ENGLISH_ORDINAL_KINDS = ("batch", "edition", "phase", "quarter")
 _ENGLISH_NUMBER_WORDS = {**_ORDINAL_WORDS, **{w: n for n, w in enumerate(
     ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), 1)}}
 _KINDS_EN = "|".join(_ENGLISH_NUMBERED_KIND)
 _ENGLISH_NUMBERED = re.compile(
     rf"\b(?:({_KINDS_EN})\s+(?:no\.?\s*)?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b"
-    rf"|(\d+)(?:st|nd|rd|th)?\s+({_KINDS_EN})\b|({'|'.join(_ORDINAL_WORDS)})\s+({_KINDS_EN})\b)", re.I)
+    rf"|(\d+)(?:st|nd|rd|th)\s+({'|'.join(_ENGLISH_ORDINAL_KINDS)})\b"
+    rf"|({'|'.join(_ORDINAL_WORDS)})\s+({'|'.join(_ENGLISH_ORDINAL_KINDS)})\b)", re.I)
 
 
 def numbered_items(question: str) -> tuple[tuple[int, str], ...]:
@@ -546,7 +564,7 @@ def numbered_items(question: str) -> tuple[tuple[int, str], ...]:
         kind, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3)) if m.group(3) \
             else (m.group(6), m.group(5))
         n = int(number) if number.isdigit() else _ENGLISH_NUMBER_WORDS[number.lower()]
-        if n < 1000:    # not the 2024 edition: a year
+        if n < 1000:    # not the 2024th: a year
             out.append((n, _ENGLISH_NUMBERED_KIND[kind.lower()]))
     return tuple(dict.fromkeys(out))
 
@@ -559,6 +577,14 @@ def writes_numbered(text: str, item: tuple[int, str]) -> bool | None:
     """Whether `text` writes a numbered thing (numbered_items'): True, False when it writes others of its
     kind but not it (第二批 for 第三批), None when it writes none of its kind."""
     number, kind = item
-    found = {_numeral(m.group(2)) for m in _NUMBERED.finditer(_FIRST.sub("第一", text))
-             if m.group(3) == kind and (m.group(1) or kind not in _NEEDS_DI)}
+    found: set[int | None] = set()
+    for m in _NUMBERED_RUN.finditer(_KIND_BEFORE_RANGE.sub(r"\1", _FIRST.sub("第一", text))):
+        run = m.group(1).rstrip("、，,和及与至到~～—－-")
+        if m.group(2) != kind or (kind in _NEEDS_DI and "第" not in run):
+            continue
+        found |= {_numeral(n) for n in re.findall(_NUMERAL, run)}
+        for start, end in _RANGE.findall(run):     # 一至三标段: 二标段 too
+            a, b = _numeral(start), _numeral(end)
+            if a is not None and b is not None and 0 < b - a < 100:
+                found |= set(range(a, b + 1))
     return None if not found else number in found

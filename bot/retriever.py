@@ -373,12 +373,12 @@ class Retriever:
             city = self._city_spelled(name)
         elif name.endswith("市"):
             city = name
-        else:   # 澄川 for 澄川市, when the index writes that city (not 蔡敏, 石湾镇)
-            city = None if name.endswith(proper_names.PLACE_SUFFIXES) or not self._city_share(name + "市") \
-                else name + "市"
-        if city is None or any(p.endswith("市") and p != city for p in proper_names.place_names(text)):
+        else:   # 澄川 for 澄川市, when the index writes that city (not 蔡敏, a person; not 石湾镇)
+            city = None if name.endswith(proper_names.PLACE_SUFFIXES) or proper_names.may_be_person(name) \
+                or not self._city_share(name + "市") else name + "市"
+        if city is None or self._city_share(city[:-1]) < CITY_SHARE:
             return False
-        return self._city_share(city[:-1]) >= CITY_SHARE
+        return not any(other != city for other in proper_names.cities(text))
 
     def _city_share(self, name: str) -> float:
         """The share of the index's articles that write `name`; read once a generation (a pass over
@@ -397,14 +397,10 @@ class Retriever:
         holds the spelling writes it; None if none does. Read once a generation."""
         key = ("spelled", name.spellings)
         if key not in self._city_shares:
-            self._city_shares[key] = None
-            for pid in self.lexical.search("pinyin", list(name.spellings), 5).ids.tolist():
-                for stem in re.findall(r"([\u4e00-\u9fff]{2})市", embedding_text(self.passages[int(pid)])):
-                    if set(name.spellings) & {spelling for spelling, _ in pinyin.word_spellings(stem)}:
-                        self._city_shares[key] = stem + "市"
-                        break
-                if self._city_shares[key]:
-                    break
+            self._city_shares[key] = next(
+                (stem + "市" for pid in self.lexical.search("pinyin", list(name.spellings), 5).ids.tolist()
+                 for stem in re.findall(r"([\u4e00-\u9fff]{2,3})市", embedding_text(self.passages[int(pid)]))
+                 if set(name.spellings) & {spelling for spelling, _ in pinyin.word_spellings(stem)}), None)
         return self._city_shares[key]
 
     def _unwritten(self, pid: int, institutions: tuple, writes, seen: dict, texts: dict,

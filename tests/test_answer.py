@@ -507,7 +507,8 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("2023年收入多少钱?", "表1 （单位：万元）\n| 2023 | 86 |", 0.0),                   # a caption's unit
     ("联系电话是多少?", "共致电300余户", 1.0), ("联系电话是多少?", "营业时间8:00-17:30", 1.0),   # a count, a time
     ("联系电话是多少?", "(0591)87654321", 0.0),
-    ("积水多深就要封路?", "积水深度超过27厘米时立即封闭交通", 0.0), ("管道有多宽?", "管径800mm", 0.0)])   # parts of a metre
+    ("积水多深就要封路?", "积水深度超过27厘米时立即封闭交通", 0.0), ("管道有多宽?", "管径800mm", 0.0),   # parts of a metre
+    ("水库有多深?", "总库容1200万m³", 1.0), ("路面有多宽?", "面积3000m²", 1.0)])                      # no length
 def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing
 
@@ -536,6 +537,9 @@ def test_an_english_count_asked_in_a_unit_needs_a_number_in_it(question, text, m
     ("有一批人去了哪?", []), ("新一轮督导查出什么?", []), ("第一次去了哪里?", []),     # a measure, a time
     ("What is the maximum bid price for lot 5?", [(5, "标段")]), ("When does Line 3 open?", [(3, "号线")]),
     ("What did the third batch include?", [(3, "批")]), ("Who won at the 2024 edition?", []),      # a year
+    ("上一期节目讲了什么?", []), ("五一期间去哪玩?", []), ("两期工程共投资多少?", []), ("7号线索是什么?", []),
+    ("What did the second session of the 14th NPC pass?", []), ("What does Section 3 of the rules say?", []),
+    ("the 2023 phase 2 works", [(2, "期")]),
 ])
 def test_the_numbered_things_a_question_asks_about(question, items):
     assert list(proper_names.numbered_items(question)) == items
@@ -549,3 +553,11 @@ def test_an_article_writing_a_numbered_thing_s_siblings_but_not_it():
     assert proper_names.writes_numbered(text, (2, "期")) is None         # no 期 at all: says nothing
     assert proper_names.writes_numbered("首批专家驻点期满后，第二批将于9月出发", (1, "批")) is True   # 首批 is 第一批
     assert proper_names.numbered_items("首届运动会在哪举办?") == ((1, "届"),)
+    # several numbers before one kind, listed or as a range (the review's cases)
+    for text, item in [("本次招标划分为一至三标段", (2, "标段")), ("1-3标段", (2, "标段")), ("湿地公园一、二期工程", (1, "期")),
+                       ("第一、第二批专家共24人", (1, "批")), ("第一批至第三批", (2, "批"))]:
+        assert proper_names.writes_numbered(text, item) is True, text
+
+
+def test_the_cities_a_text_names():
+    assert proper_names.cities("协调市里有关部门，按照市委部署，全市夜市，鹿溪市召开会议，福州市") == ["鹿溪市", "福州市"]

@@ -134,11 +134,14 @@ def place_names(question: str) -> list[str]:
 _TO_OR_FROM_PORT = frozenset("回出进离入返抵靠停泊驶登上到在")
 
 
+_NOT_A_CITY_TAG = frozenset("pvcd")   # a preposition, verb, conjunction or adverb before 市里, 市委: 按照市, 协调市
+
+
 def cities(text: str) -> list[str]:
     """The cities (…市) a text names: place_names ending in 市, but not a word before 市 that says something
-    else (协调市, 按照市, 驻守市: a verb or preposition before 市里) nor 市 twice (全市夜市 -> 市夜市)."""
+    else (协调市, 按照市, 驻守市: a verb or preposition before 市里; 龙岩, 南通 stay) nor 市 twice (全市夜市 -> 市夜市)."""
     return [p for p in place_names(text) if p.endswith("市") and not p.startswith("市")
-            and not (segment.dictionary_count(p[:-1]) and not segment.dictionary_tag(p[:-1]).startswith("ns"))]
+            and segment.dictionary_tag(p[:-1])[:1] not in _NOT_A_CITY_TAG]
 
 
 def _adjectival(stem: str) -> bool:
@@ -526,51 +529,64 @@ def english_institution_names(question: str) -> tuple[EnglishInstitution, ...]:
 
 # One numbered of a kind (第三批, 二期, 四标段, 5号楼, 3号线, 一季度, 第十二届): a question on it asked of an
 # article that writes its siblings (第二批) and not it is a near miss. 批 and 届 only after 第 (一批 is a
-# measure: 一批项目); not 第一次 (a time), 新一轮, 上一期 or 同一期 (relative), 两期 (a count), 五一期间 (a
-# holiday), 7号线索.
+# measure: 一批项目); not 第一次 (a time), 新一轮, 一 after 上, 同, 哪... (上一期, 同一期, 新一期: which one,
+# not the first), 两期 (a count), 五一期间 (a holiday), 7号线索.
 _NUMERAL = "[0-9]+|[〇零一二三四五六七八九十百]+"
 _KIND = r"批|届|期(?![间限])|标段|号楼|号线(?![索路])|季度"
-_NUMBERED = re.compile(rf"(?<![上下这那同统唯每])(第)?({_NUMERAL})({_KIND})")
+_NUMBERED = re.compile(rf"(第)?({_NUMERAL})({_KIND})")
+_RELATIVE_ONE = frozenset("上下这那同统唯每新最哪前某任另")
 # What an article may write before a kind: several numbers, listed or as a range (一至三标段, 1-3标段, 一、二期,
-# 第一、第二批)
-_NUMBERED_RUN = re.compile(rf"(?<![上下这那同统唯每])((?:第?(?:{_NUMERAL})[、，,和及与至到~～—－-]?)+)({_KIND})")
-_RANGE = re.compile(rf"({_NUMERAL})[至到~～—－-]第?({_NUMERAL})")
+# 第一、第二批, 1号、2号楼)
+_NUMBERED_RUN = re.compile(rf"((?:第?(?:{_NUMERAL})号?[、，,和及与至到~～—－-]?)+)({_KIND})")
+_RANGE = re.compile(rf"({_NUMERAL})号?[至到~～—－-]第?({_NUMERAL})")
 _KIND_BEFORE_RANGE = re.compile(rf"({_NUMERAL})({_KIND})(?=[至到~～—－-]第?(?:{_NUMERAL})\2)")   # 第一批至第三批
 _NEEDS_DI = frozenset({"批", "届"})
 _FIRST = re.compile(r"首(?=批|届|期)")   # 首批 is 第一批
-# An English question's (lot 5, the third batch, Phase 2, Line 3, Building 5, the first quarter, the 5th
-# edition); not "Section 3" or "the first line" (of a text), nor a session (第二次会议 of the 十四届).
+# An English question's (Lot 5, the third batch, Phase 2, Line 3, Building 5, bid section 2, the first
+# quarter, the 5th edition); not "Section 3" or "the first line" (of a text), a parking lot, "building two
+# new schools", nor a session (第二次会议 of the 十四届).
+_ENGLISH_NUMBERED = re.compile(
+    r"\b(?:(phase|batch)\s+(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+    r"|((?<!parking )lot|building|line|(?:bid|tender) section)\s+(?:no\.?\s*)?(\d+)\b"
+    r"|(\d+)(?:st|nd|rd|th)\s+(batch|edition|phase|quarter)\b"
+    rf"|({'|'.join(_ORDINAL_WORDS)})\s+(batch|edition|phase|quarter)\b)", re.I)
 _ENGLISH_NUMBERED_KIND = {"batch": "批", "edition": "届", "phase": "期", "lot": "标段", "building": "号楼",
-                          "line": "号线", "quarter": "季度"}
-_ENGLISH_ORDINAL_KINDS = ("batch", "edition", "phase", "quarter")
+                          "line": "号线", "quarter": "季度", "bid section": "标段", "tender section": "标段"}
 _ENGLISH_NUMBER_WORDS = {**_ORDINAL_WORDS, **{w: n for n, w in enumerate(
     ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), 1)}}
-_KINDS_EN = "|".join(_ENGLISH_NUMBERED_KIND)
-_ENGLISH_NUMBERED = re.compile(
-    rf"\b(?:({_KINDS_EN})\s+(?:no\.?\s*)?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b"
-    rf"|(\d+)(?:st|nd|rd|th)\s+({'|'.join(_ENGLISH_ORDINAL_KINDS)})\b"
-    rf"|({'|'.join(_ORDINAL_WORDS)})\s+({'|'.join(_ENGLISH_ORDINAL_KINDS)})\b)", re.I)
 
 
 def numbered_items(question: str) -> tuple[tuple[int, str], ...]:
     """The numbered things a question asks about, as (number, the Chinese kind): 第三批 -> (3, 批);
-    "lot 5" -> (5, 标段), "the third batch" -> (3, 批)."""
+    一二期 -> (1, 期), (2, 期); "lot 5" -> (5, 标段), "the third batch" -> (3, 批)."""
     out = []
-    for m in _NUMBERED.finditer(_FIRST.sub("第一", question)):
-        n = _numeral(m.group(2))
-        if n is not None and (m.group(1) or m.group(3) not in _NEEDS_DI):
-            out.append((n, m.group(3)))
+    text = _FIRST.sub("第一", question)
+    for m in _NUMBERED.finditer(text):
+        if not m.group(1) and (m.group(3) in _NEEDS_DI or _relative_one(text, m.start(2), m.group(2))):
+            continue
+        out += [(n, m.group(3)) for n in _numbers(m.group(2)) if n is not None]
     for m in _ENGLISH_NUMBERED.finditer(question):
-        kind, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3)) if m.group(3) \
-            else (m.group(6), m.group(5))
+        groups = [g for g in m.groups() if g]
+        kind, number = (groups[1], groups[0]) if groups[0][0].isdigit() or groups[0].lower() in _ORDINAL_WORDS \
+            else (groups[0], groups[1])
         n = int(number) if number.isdigit() else _ENGLISH_NUMBER_WORDS[number.lower()]
         if n < 1000:    # not the 2024th: a year
-            out.append((n, _ENGLISH_NUMBERED_KIND[kind.lower()]))
+            out.append((n, _ENGLISH_NUMBERED_KIND[re.sub(r"\s+", " ", kind.lower())]))
     return tuple(dict.fromkeys(out))
 
 
-def _numeral(text: str) -> int | None:
-    return int(text) if text.isdigit() else numerals.value(text)
+def _relative_one(text: str, at: int, numeral: str) -> bool:
+    """一 that says which one (上一期, 同一期, 新一期), not the first."""
+    return numeral == "一" and at > 0 and text[at - 1] in _RELATIVE_ONE
+
+
+def _numbers(numeral: str) -> list[int | None]:
+    """A numeral's numbers: 12 -> [12], 十二 -> [12]; 一二 (no 十 or 百: one and two, 一二期) -> [1, 2]."""
+    if numeral.isdigit():
+        return [int(numeral)]
+    if len(numeral) > 1 and not any(ch in "十百" for ch in numeral):
+        return [numerals.value(ch) for ch in numeral]
+    return [numerals.value(numeral)]
 
 
 def writes_numbered(text: str, item: tuple[int, str]) -> bool | None:
@@ -578,13 +594,14 @@ def writes_numbered(text: str, item: tuple[int, str]) -> bool | None:
     kind but not it (第二批 for 第三批), None when it writes none of its kind."""
     number, kind = item
     found: set[int | None] = set()
-    for m in _NUMBERED_RUN.finditer(_KIND_BEFORE_RANGE.sub(r"\1", _FIRST.sub("第一", text))):
+    text = _KIND_BEFORE_RANGE.sub(r"\1", _FIRST.sub("第一", text))
+    for m in _NUMBERED_RUN.finditer(text):
         run = m.group(1).rstrip("、，,和及与至到~～—－-")
-        if m.group(2) != kind or (kind in _NEEDS_DI and "第" not in run):
+        if m.group(2) != kind or (kind in _NEEDS_DI and "第" not in run) or _relative_one(text, m.start(1), run):
             continue
-        found |= {_numeral(n) for n in re.findall(_NUMERAL, run)}
+        found |= {n for numeral in re.findall(_NUMERAL, run) for n in _numbers(numeral)}
         for start, end in _RANGE.findall(run):     # 一至三标段: 二标段 too
-            a, b = _numeral(start), _numeral(end)
+            a, b = _numbers(start)[-1], _numbers(end)[0]
             if a is not None and b is not None and 0 < b - a < 100:
                 found |= set(range(a, b + 1))
     return None if not found else number in found

@@ -373,8 +373,8 @@ class Retriever:
             city = self._city_spelled(name)
         elif name.endswith("市"):
             city = name
-        else:   # 澄川 for 澄川市, when the index writes that city (not 蔡敏, a person; not 石湾镇)
-            city = None if name.endswith(proper_names.PLACE_SUFFIXES) or proper_names.may_be_person(name) \
+        else:   # 澄川 for 澄川市, when the index writes that city (not 石湾镇; a person jieba knows is none)
+            city = None if name.endswith(proper_names.PLACE_SUFFIXES) or segment.dictionary_tag(name).startswith("nr") \
                 or not self._city_share(name + "市") else name + "市"
         if city is None or self._city_share(city[:-1]) < CITY_SHARE:
             return False
@@ -394,13 +394,19 @@ class Retriever:
 
     def _city_spelled(self, name) -> str | None:
         """The city (…市) an English question's pinyin name spells (Chengchuan: 澄川市), as a passage that
-        holds the spelling writes it; None if none does. Read once a generation."""
+        holds the spelling writes it (the two or three characters before a 市); None if none does. Read
+        once a generation."""
         key = ("spelled", name.spellings)
         if key not in self._city_shares:
-            self._city_shares[key] = next(
-                (stem + "市" for pid in self.lexical.search("pinyin", list(name.spellings), 5).ids.tolist()
-                 for stem in re.findall(r"([\u4e00-\u9fff]{2,3})市", embedding_text(self.passages[int(pid)]))
-                 if set(name.spellings) & {spelling for spelling, _ in pinyin.word_spellings(stem)}), None)
+            city = None
+            for pid in self.lexical.search("pinyin", list(name.spellings), 5).ids.tolist():
+                text = embedding_text(self.passages[int(pid)])
+                stems = [text[max(0, m.start() - n):m.start()] for m in re.finditer("市", text) for n in (2, 3)]
+                city = next((stem + "市" for stem in stems if set(name.spellings)
+                             & {spelling for spelling, _ in pinyin.word_spellings(stem)}), None)
+                if city:
+                    break
+            self._city_shares[key] = city
         return self._city_shares[key]
 
     def _unwritten(self, pid: int, institutions: tuple, writes, seen: dict, texts: dict,

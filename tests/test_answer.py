@@ -540,6 +540,9 @@ def test_an_english_count_asked_in_a_unit_needs_a_number_in_it(question, text, m
     ("上一期节目讲了什么?", []), ("五一期间去哪玩?", []), ("两期工程共投资多少?", []), ("7号线索是什么?", []),
     ("What did the second session of the 14th NPC pass?", []), ("What does Section 3 of the rules say?", []),
     ("the 2023 phase 2 works", [(2, "期")]),
+    ("智慧交通系统二期项目中标金额是多少?", [(2, "期")]), ("一二期工程投资多少?", [(1, "期"), (2, "期")]),   # 统 is no 同
+    ("新一期节目几点播?", []), ("任一标段都能投吗?", []), ("Is the city building two new schools?", []),
+    ("Where is parking lot 2?", []), ("What is the cap for Bid Section 2?", [(2, "标段")]),
 ])
 def test_the_numbered_things_a_question_asks_about(question, items):
     assert list(proper_names.numbered_items(question)) == items
@@ -555,9 +558,12 @@ def test_an_article_writing_a_numbered_thing_s_siblings_but_not_it():
     assert proper_names.numbered_items("首届运动会在哪举办?") == ((1, "届"),)
     # several numbers before one kind, listed or as a range (the review's cases)
     for text, item in [("本次招标划分为一至三标段", (2, "标段")), ("1-3标段", (2, "标段")), ("湿地公园一、二期工程", (1, "期")),
-                       ("第一、第二批专家共24人", (1, "批")), ("第一批至第三批", (2, "批"))]:
+                       ("第一、第二批专家共24人", (1, "批")), ("第一批至第三批", (2, "批")),
+                       ("地下二期停车场年底建成，一期已投用", (2, "期")), ("1号、2号楼已封顶", (1, "号楼")),
+                       ("1号至3号楼", (2, "号楼")), ("一二期工程已完工，三期正在建设", (1, "期"))]:
         assert proper_names.writes_numbered(text, item) is True, text
 
 
 def test_the_cities_a_text_names():
     assert proper_names.cities("协调市里有关部门，按照市委部署，全市夜市，鹿溪市召开会议，福州市") == ["鹿溪市", "福州市"]
+    assert proper_names.cities("龙岩市召开会议，南通市") == ["龙岩市", "南通市"]     # dictionary words, but places

@@ -101,7 +101,8 @@ class Retriever:
     _signature: tuple | None = field(default=None, repr=False)   # of CURRENT when opened
     _verify: bool = field(default=True, repr=False)
     _milvus_uri: str | None = field(default=None, repr=False)   # where a Milvus index is searched
-    _city_shares: dict = field(default_factory=dict, repr=False, compare=False)   # _city_share's and _city_spelled's
+    _city_shares: dict = field(default_factory=dict, repr=False, compare=False)     # _city_share's, by name
+    _city_spellings: dict = field(default_factory=dict, repr=False, compare=False)  # _city_spelled's, by spellings
     # Searches run on a view: a copy of this retriever for one generation, never changed
     # by a switch, so a search that is running when a build lands finishes on its own.
     _view: "Retriever | None" = field(default=None, repr=False, compare=False)
@@ -396,8 +397,7 @@ class Retriever:
         """The city (…市) an English question's pinyin name spells (Chengchuan: 澄川市), as a passage that
         holds the spelling writes it (the two or three characters before a 市); None if none does. Read
         once a generation."""
-        key = ("spelled", name.spellings)
-        if key not in self._city_shares:
+        if name.spellings not in self._city_spellings:
             city = None
             for pid in self.lexical.search("pinyin", list(name.spellings), 5).ids.tolist():
                 text = embedding_text(self.passages[int(pid)])
@@ -406,8 +406,8 @@ class Retriever:
                              & {spelling for spelling, _ in pinyin.word_spellings(stem)}), None)
                 if city:
                     break
-            self._city_shares[key] = city
-        return self._city_shares[key]
+            self._city_spellings[name.spellings] = city
+        return self._city_spellings[name.spellings]
 
     def _unwritten(self, pid: int, institutions: tuple, writes, seen: dict, texts: dict,
                    numbered: tuple = ()) -> float:

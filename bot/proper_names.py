@@ -354,23 +354,44 @@ def pinyin_names(question: str) -> tuple[PinyinName, ...]:
     characters). Names in other spellings (Smith, Paris) and English words that happen to
     spell pinyin (open, China) are not here: nothing says how a Chinese article writes them."""
     out = []
-    # an apostrophe parts syllables of one name (Yuan'ao, Xiao'ao), unless it is a possessive
-    word = r"[A-Z][a-z]+(?:['’](?!s\b)[a-z]+)?"
-    for run in re.finditer(rf"{word}(?:[ -]{word})*", question):
-        words = [w for w in re.findall(r"[a-z]+", run.group().lower()) if w not in segment.STOPWORDS]
-        while len(words) > 1 and words[-1] in _ENGLISH_PLACE_KINDS:
-            words.pop()     # "Nantong Town", "Chengchuan City": capitalised as a name's part, said as "Nantong town"
-        if not words or not all(pinyin.syllables(w) for w in words):
-            continue
+    for words, end in _pinyin_runs(question):
         joined = "".join(words)
         # not Open, Elaine
         parts = [w for w in words if pinyin.syllables(w) >= 2 and not word_rarity.common_english(w)]
         if 2 <= len(words) <= 3 and pinyin.syllables(words[0]) == 1:
-            if not word_rarity.common_english(joined) and not _NAME_GOES_ON.match(question, run.end()):
+            if not word_rarity.common_english(joined) and not _NAME_GOES_ON.match(question, end):
                 out.append(PinyinName((joined,), tuple(words)))
         elif parts:
             out.append(PinyinName(tuple(dict.fromkeys([joined] + parts)), tuple(words)))
     return tuple(out)
+
+
+# an apostrophe parts syllables of one name (Yuan'ao, Xiao'ao), unless it is a possessive
+_CAPITALISED = r"[A-Z][a-z]+(?:['’](?!s\b)[a-z]+)?"
+
+
+def _pinyin_runs(question: str) -> list[tuple[list[str], int]]:
+    """The runs of capitalised words of `question` that read as pinyin, lower-cased and split at
+    apostrophes, without stopwords, each with where it ends. English words before a person's name
+    are a title, not part of it (Mayor Yan Ruoqing, Vice Mayor Yu Chengze: yan ruoqing, yu chengze);
+    a run with any other word that is not pinyin is no pinyin name (Machiko Hasegawa, Huanhu East Road)."""
+    runs = []
+    for run in re.finditer(rf"{_CAPITALISED}(?:[ -]{_CAPITALISED})*", question):
+        words = [[w for w in re.findall(r"[a-z]+", m.group().lower()) if w not in segment.STOPWORDS]
+                 for m in re.finditer(_CAPITALISED, run.group())]
+        while len(words) > 1 and words[-1] and all(w in _ENGLISH_PLACE_KINDS for w in words[-1]):
+            words.pop()     # "Nantong Town", "Chengchuan City": capitalised as a name's part, said as "Nantong town"
+        title = 0
+        while title < len(words) and not all(pinyin.syllables(w) for w in words[title]) \
+                and all(word_rarity.common_english(w) for w in words[title]):
+            title += 1
+        name = [w for word in words[title:] for w in word]
+        if not name or not all(pinyin.syllables(w) for w in name):
+            continue
+        if title and not (2 <= len(name) <= 3 and pinyin.syllables(name[0]) == 1):
+            continue    # Emperor Xiaowu, Lake Taihu: the English word may be written into the name (孝武帝)
+        runs.append((name, run.end()))
+    return runs
 
 
 # How far an English place word reaches (Gulou district, Fuzhou city): the narrowest is asked about.

@@ -256,6 +256,10 @@ def test_a_surname_that_is_also_a_question_word_still_names_a_person():
     ("What will Chengchuan City build?", [("chengchuan",)]),
     ("Where is Gulou District, Fuzhou City?", [("gulou",), ("fuzhou",)]),
     ("Who lives in The Town?", []),                          # a kind alone names nothing
+    ("What did Mayor Yan Ruoqing say?", [("yanruoqing",)]),  # a title before a person's name is not part of it
+    ("What did Vice Mayor Yu Chengze check in Fengdu Town?", [("yuchengze",), ("fengdu",)]),
+    ("When did Emperor Xiaowu marry?", []),                  # the title may be written into the name (孝武帝)
+    ("What did Machiko Hasegawa draw?", []),                 # a name in another spelling, part pinyin by chance
 ])
 def test_the_names_an_english_question_asks_about_that_read_as_pinyin(question, names):
     assert [n.spellings for n in proper_names.pinyin_names(question)] == names

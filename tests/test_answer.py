@@ -512,7 +512,10 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("联系电话是多少?", "共致电300余户", 1.0), ("联系电话是多少?", "营业时间8:00-17:30", 1.0),   # a count, a time
     ("联系电话是多少?", "(0591)87654321", 0.0),
     ("积水多深就要封路?", "积水深度超过27厘米时立即封闭交通", 0.0), ("管道有多宽?", "管径800mm", 0.0),   # parts of a metre
-    ("水库有多深?", "总库容1200万m³", 1.0), ("路面有多宽?", "面积3000m²", 1.0)])                      # no length
+    ("水库有多深?", "总库容1200万m³", 1.0), ("路面有多宽?", "面积3000m²", 1.0),                      # no length
+    # boats in 条 or 艘; not 个, which counts anything
+    ("今年要添多少条冲锋舟?", "新增冲锋舟20艘", 0.0), ("医院有多少张床位?", "设有12个科室", 1.0),
+    ("工期给了几天?", "| 标段 | 计划工期（日历天） |\n| 一标段 | 90 |", 0.0)])        # 日历天 is in 天
 def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing
 

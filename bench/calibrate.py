@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import nearmiss  # noqa: E402
 from bot import answer  # noqa: E402
-from bot.retriever import section_person  # noqa: E402
+from bot.evidence import section_person  # noqa: E402
 
 CALIBRATIONS = {False: answer.CALIBRATION, True: answer.LATIN_CALIBRATION}   # by latin
 L2 = 1e-2   # a little ridge: keeps Newton's method finite when a feature separates the fit part

@@ -120,7 +120,7 @@ def features(retriever: Retriever, question: str, qvec, hit):
     p = retriever.passages[hit.passage_id]
     cjk = segment.is_cjk_question(question)
     terms = list(dict.fromkeys(retriever.lexical.words(question)))
-    weights, _ = retriever._matches(question, terms, embedding_text(p), cjk)   # noqa: SLF001 (bench)
+    weights, _ = retriever.evidence_reader.matches(question, terms, embedding_text(p), cjk)
     sims = retriever.sentences.of(hit.passage_id).astype("float32") @ qvec
     return answer_sentence.sentence_features(question, sims, p.sentences, p.text, head(p), weights), weights
 

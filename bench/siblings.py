@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.quality import OUT, cmrc_corpus, read_jsonl  # noqa: E402
 from bot import Retriever, answer  # noqa: E402
-from bot.retriever import section_person  # noqa: E402
+from bot.evidence import section_person  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 PAIRS = [(answer.SIBLING_RATIO, answer.SIBLING_POWER), (0.7, 99), (0.8, 4), (0.7, 4)]     # (ratio, power)

@@ -12,7 +12,7 @@ from . import numerals, segment
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the confidence in one passage is computed from (bot/retriever.py gathers it).
+    """What the confidence in one passage is computed from (bot/evidence.py gathers it).
 
     The lexical parts tell "about the thing asked" from "about something like
     it": a question on another railway, town or official shares the words of
@@ -22,10 +22,10 @@ class Evidence:
 
     cosine: float        # dense similarity of question and passage
     coverage: float      # weighted share of the question's words found in the passage (its section heading counts;
-                         # the article's title too, unless the section is one person's: retriever._hit)
+                         # the article's title too, unless the section is one person's: evidence.EvidenceReader.evidence)
     key: float           # share of the question's rarest words found in the passage
     novel: float         # weighted share of the question's words the index does not hold (English: nor as pinyin),
-                         # but for the post asked of the person whose heading names it (retriever._hit)
+                         # but for the post asked of the person whose heading names it (evidence.EvidenceReader.evidence)
     latin: bool          # the question is not Chinese
     rank: int = 0        # position in the ranking (English questions' calibration uses it)
     matched: float = 0.0  # the general-use rarity of the question's words found in the passage, summed, / 10:
@@ -107,7 +107,7 @@ RELEVANT_AT = 0.35          # below this confidence a hit is not an answer (Hit.
 
 # A question asking someone's post (苏健担任什么职务? 蔡敏的职位是什么? 他现任何职?): in a report on
 # several people the heading over each one's part names it (苏健 政策法规处处长), so a passage under
-# the heading of the person asked holds the question's words that ask it (retriever._hit); a small
+# the heading of the person asked holds the question's words that ask it (bot/evidence.py); a small
 # folder's articles hold none of them (担任 and 职务 counted as the question's words no article has:
 # 苏健 was 0.17). Not 什么职务犯罪, 哪个职位空缺, 上任什么时候, 什么职业.
 _ASKS_ROLE = re.compile(r"(?:担任|出任|现任)(?:过|了)?(?:什么|哪些|哪个|何)(?:职务|职位|官职|头衔|职)?"

@@ -41,7 +41,7 @@ _SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林
                       "邵万钱严覃武戴莫孔向汤")
 
 
-@lru_cache(maxsize=4096)   # asked for `absent` and `elsewhere` of one question, and per hit (retriever._evidence)
+@lru_cache(maxsize=4096)   # asked for `absent` and `elsewhere` of one question, and per hit (evidence.EvidenceReader.evidence)
 def chinese_names(question: str) -> tuple[str, ...]:
     """The names a Chinese question asks about (南屿镇 in 南屿镇医疗队发放了多少药包?, 杨昊,
     泰国), by jieba's part-of-speech tagger, which also guesses names its dictionary lacks."""
@@ -343,7 +343,7 @@ class PinyinName(NamedTuple):
 _NAME_GOES_ON = re.compile(r"-[a-z]|['’](?!s\b)[a-z]")
 
 
-@lru_cache(maxsize=4096)   # asked once per hit (retriever._evidence)
+@lru_cache(maxsize=4096)   # asked once per hit (evidence.EvidenceReader.evidence)
 def pinyin_names(question: str) -> tuple[PinyinName, ...]:
     """The names an English question asks about that read as pinyin (Danyang, Lin Haiyan,
     Wang Lei), each with its spellings an index may hold. A person's name, a one-syllable

@@ -436,7 +436,7 @@ def test_what_a_heading_says_after_a_name_is_a_post(after_the_name, post):
                                              ("thanksgiving", False), ("hthanksi", False), ("OK thanks", True),
                                              ("好的谢谢", True)])
 def test_words_typed_to_try_the_bot(question, probe):
-    from bot.retriever import asks_nothing
+    from bot.evidence import asks_nothing
     assert asks_nothing(question) is probe
 
 

@@ -143,7 +143,7 @@ def test_english_hits_read_the_word_spans_the_build_stored(seed_retriever, monke
     # each hit, and (Nantong is a name the index holds) the passages of their article, for `elsewhere`
     assert len(read) >= 5 and all(s is not None for s in read)
     read.clear()
-    monkeypatch.setattr(seed_retriever.refreshed(), "word_spans", None)    # as an older index
+    monkeypatch.setattr(seed_retriever.refreshed().evidence_reader, "word_spans", None)    # as an older index
     cut = seed_retriever.search(question, k=5)
     assert len(read) >= 5 and all(s is None for s in read)
     assert [(h.passage_id, h.matched_terms, h.confidence, h.answer_span) for h in stored] == \

@@ -1,0 +1,392 @@
+"""What a hit's confidence is computed from: answer.Evidence for a passage of an index, read from
+its passages and lexical statistics (bot/answer.py weighs it). The retriever ranks; this module
+says, passage by passage, whether the names a question asks about are the article's, how much of
+the question the passage holds, and what it does not say (a count's unit, a numbered sibling)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import answer, english, lexical, pinyin, proper_names, segment, word_rarity
+from .passages import Passage, embedding_text
+
+ARTICLE_SCAN = 200             # an English question's names are looked for in this many passages of a hit's article
+# A city's own paper writes 全市, 我市, 本市 where a question names the city (澄川市今年计划建成几个供水工程?):
+# such an article means the city when it names no other and the index's articles are mostly that city's,
+# its name (澄川, in 澄川市, 澄川日报 or 美丽澄川) written in at least CITY_SHARE of them. In the hand-written
+# archives their city is named so in 2 to 10 articles of 8 to 12 (0.25-0.83; one archive of ten, 0.1:
+# not taken so).
+CITY_SHARE = 0.25
+_OWN_CITY = re.compile("全市|我市|本市")
+
+
+@dataclass
+class Question:
+    """What one question asks, read once for all its hits (EvidenceReader.read)."""
+
+    text: str
+    cjk: bool
+    terms: list[str]
+    absent: float               # answer.Evidence.absent: the same for every hit
+    bare: bool                  # answer.Evidence.bare
+    held: list                  # the names it asks about that the index holds (_names_held)
+    institutions: tuple         # the hospitals, schools... it names (proper_names.institution_names)
+    writes: object              # whether an article writes one: proper_names.writes_institution, English's
+    numbered: tuple             # proper_names.numbered_items
+    elsewhere: dict = field(default_factory=dict)    # by article: the same for an article's passages
+    unwritten: dict = field(default_factory=dict)    # and so is unwritten
+    texts: dict = field(default_factory=dict)        # the articles' texts both read
+
+
+class EvidenceReader:
+    """answer.Evidence for passages of one index generation: `read` a question once, then
+    `evidence` for each passage found for it. Keeps what it learns of the index (a city's share
+    of the articles) for the generation's life."""
+
+    def __init__(self, passages: list[Passage], lexical_index: lexical.LexicalIndex,
+                 word_spans: lexical.WordSpans | None = None):
+        self.passages = passages
+        self.lexical = lexical_index      # or milvus.MilvusLexical
+        self.word_spans = word_spans      # each passage's segment.word_spans; None: cut when asked
+        self._city_shares: dict = {}      # _city_share's, by name
+        self._city_spellings: dict = {}   # _city_spelled's, by spellings
+
+    def read(self, question: str, cjk: bool, ids: list[int], terms: list[str]) -> Question:
+        """What `question` asks, for its hits `ids` (their passages may hold a name the index cuts otherwise)."""
+        institutions, writes = (proper_names.institution_names(question), proper_names.writes_institution) if cjk \
+            else (proper_names.english_institution_names(question), english.writes_institution)
+        return Question(question, cjk, terms, self._names_absent(question, cjk, ids, terms), asks_nothing(question),
+                        self._names_held(question, cjk), institutions, writes, proper_names.numbered_items(question))
+
+    def evidence(self, asked: Question, pid: int, cosine: float, rank: int
+                 ) -> tuple[answer.Evidence, dict[str, float]]:
+        """answer.Evidence for passage `pid` as an answer to `asked` (its dense similarity `cosine`, its
+        place `rank`), and {word of the passage that matches the question: its weight} (highlights)."""
+        question, terms, cjk, held = asked.text, asked.terms, asked.cjk, asked.held
+        p = self.passages[pid]
+        # The evidence counts the title only where it says what the passage is about: a title over
+        # sections on several people (江边镇防汛一线见闻) names what they share, not what each is
+        # about; only the part on who went to 江边镇 writes it. Under 一、古民居修缮 the title's town is
+        # the subject. Highlights are the matches that also occur in the text shown.
+        # One pass: matching is the slow part.
+        # A heading over one person's part names their post (苏健 政策法规处处长): it answers
+        # 苏健担任什么职务? (not 他担任什么职务?: a follow-up has the name written in by then).
+        body = f"{p.section}\n{p.text}"
+        person = proper_names.person_heading(p.section)
+        own = body if person else None
+        asked_post = cjk and person is not None and person[0] in question and answer.names_a_post(person[1])
+        implied = answer.role_words(question, terms) if asked_post else frozenset()
+        # 全市 in a city's own paper says the city a question names: its words are the passage's too
+        cities = [name for name in held if _OWN_CITY.search(p.text) and (not cjk or name not in p.text)
+                  and self._means_city(name, p.text)]
+        if cjk:
+            implied |= {t for t in terms if any(t in city for city in cities)}
+        else:
+            implied |= {t for t in segment.english_terms(question) if any(t in n.words for n in cities)}
+        weights, lexical_evidence = self.matches(question, terms, embedding_text(p), cjk, self._word_spans(pid),
+                                                 own, body, implied)
+        elsewhere = self._elsewhere(pid, held, question, cjk, asked.elsewhere, asked.texts)
+        unwritten = self._unwritten(pid, asked.institutions, asked.writes, asked.unwritten, asked.texts,
+                                    asked.numbered)
+        return answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=asked.absent, elsewhere=elsewhere,
+                               bare=asked.bare, unit_missing=answer.unit_missing(question, body),
+                               unwritten=unwritten, **lexical_evidence), weights
+
+    def _names_absent(self, question: str, cjk: bool, ids: list[int], terms: list[str]) -> float:
+        """answer.Evidence.absent: 1.0 if the question names someone or something (a person,
+        a town, a railway) the articles never mention. A name is there when the index holds it
+        (Chinese: its words; English: a pinyin spelling) or a passage found for the question
+        (`ids`) holds it: the tagger and the index may cut a rare name differently (琯 头镇 /
+        琯 头 镇), and an English name may match only where jieba left it in characters."""
+        if cjk:
+            if all(t in self.lexical.df["words"] for t in terms):
+                return 0.0      # every word is the index's: no name is missing (and no tagger to run)
+            missing = [n for n in proper_names.chinese_names(question) if not self.lexical.holds_chinese_name(n)]
+            return float(any(not any(n in embedding_text(self.passages[pid]) for pid in ids) for n in missing))
+        missing = [n for n in proper_names.pinyin_names(question) if not self.lexical.holds_pinyin_name(n.spellings)]
+        if not missing:
+            return 0.0
+        found = [set(english.latin_matches(question, embedding_text(self.passages[pid]), self._word_spans(pid)))
+                 for pid in ids]
+        # found in a passage (PinyinName.spelled_by), not one word here and one there
+        return float(any(not any(n.spelled_by(f) for f in found) for n in missing))
+
+    def _names_held(self, question: str, cjk: bool = True) -> list:
+        """The names a question asks about that the index holds: Chinese, as it holds them
+        (lexical.TermStats.chinese_name_as_held), the narrowest places only; English, the
+        pinyin names (proper_names.pinyin_names) it holds in some spelling, the narrowest places only."""
+        if not cjk:
+            held = [n for n in proper_names.pinyin_names(question) if self.lexical.holds_pinyin_name(n.spellings)]
+            return proper_names.without_enclosing_pinyin_places(question, held)
+        held = [self.lexical.chinese_name_as_held(name) for name in proper_names.chinese_names(question)]
+        return proper_names.without_enclosing_places([name for name in held if name])
+
+    def _elsewhere(self, pid: int, held: list, question: str, cjk: bool, seen: dict | None = None,
+                   texts: dict | None = None) -> float:
+        """answer.Evidence.elsewhere: 1.0 if a name the question asks about (`held`, by
+        _names_held) is in the index but not written in passage `pid`'s article (an English
+        name: spelled by none of its words, as _names_absent reads them), nor meant by its 全市
+        (_means_city). `seen`: by article,
+        for one question's hits; `texts`: _article_text's."""
+        if not held:
+            return 0.0
+        p = self.passages[pid]
+        if seen is not None and (p.source, p.doc_id) in seen:
+            return seen[(p.source, p.doc_id)]
+        if cjk:
+            text = self._article_text(pid, {} if texts is None else texts)
+            out = float(any(name not in text and not self._means_city(name, text) for name in held))
+        else:   # passage by passage (the word spans the build stored), until each name is found
+            missing, ids = list(held), list(self._article(pid))
+            for i in ids[:ARTICLE_SCAN]:
+                found = set(english.latin_matches(question, embedding_text(self.passages[i]), self._word_spans(i)))
+                missing = [n for n in missing if not n.spelled_by(found)]
+                if not missing:
+                    break
+            if missing and len(ids) <= ARTICLE_SCAN:   # a longer article: not read to the end
+                text = self._article_text(pid, {} if texts is None else texts)
+                missing = [n for n in missing if not self._means_city(n, text)]
+            out = float(bool(missing) and len(ids) <= ARTICLE_SCAN)
+        if seen is not None:
+            seen[(p.source, p.doc_id)] = out
+        return out
+
+    def _means_city(self, name, text: str) -> bool:
+        """Whether an article or passage `text` that does not write `name` (a Chinese question's: 澄川市 or
+        澄川; an English question's PinyinName: Chengchuan) means it as its own city: it writes 全市, 我市 or
+        本市, names no other city, and the index's articles are mostly that city's (CITY_SHARE)."""
+        if not _OWN_CITY.search(text):
+            return False
+        if isinstance(name, proper_names.PinyinName):
+            city = self._city_spelled(name)
+        elif name.endswith("市"):
+            city = name
+        else:   # 澄川 for 澄川市, when the index writes that city (not 石湾镇; a person jieba knows is none)
+            city = None if name.endswith(proper_names.PLACE_SUFFIXES) or segment.dictionary_tag(name).startswith("nr") \
+                or not self._city_share(name + "市") else name + "市"
+        if city is None or self._city_share(city[:-1]) < CITY_SHARE:
+            return False
+        return not any(other != city for other in proper_names.cities(text))
+
+    def _city_share(self, name: str) -> float:
+        """The share of the index's articles that write `name`; read once a generation (a pass over
+        every passage: with the Milvus backend, a read of the collection)."""
+        if name not in self._city_shares:
+            articles, writing = set(), set()
+            for p in self.passages:
+                articles.add((p.source, p.doc_id))
+                if name in p.text or name in p.title:
+                    writing.add((p.source, p.doc_id))
+            self._city_shares[name] = len(writing) / max(1, len(articles))
+        return self._city_shares[name]
+
+    def _city_spelled(self, name) -> str | None:
+        """The city (…市) an English question's pinyin name spells (Chengchuan: 澄川市), as a passage that
+        holds the spelling writes it (the two or three characters before a 市); None if none does. Read
+        once a generation."""
+        if name.spellings not in self._city_spellings:
+            city = None
+            for pid in self.lexical.search("pinyin", list(name.spellings), 5).ids.tolist():
+                text = embedding_text(self.passages[int(pid)])
+                stems = [text[max(0, m.start() - n):m.start()] for m in re.finditer("市", text) for n in (2, 3)]
+                city = next((stem + "市" for stem in stems if set(name.spellings)
+                             & {spelling for spelling, _ in pinyin.word_spellings(stem)}), None)
+                if city:
+                    break
+            self._city_spellings[name.spellings] = city
+        return self._city_spellings[name.spellings]
+
+    def _unwritten(self, pid: int, institutions: tuple, writes, seen: dict, texts: dict,
+                   numbered: tuple = ()) -> float:
+        """answer.Evidence.unwritten: 1.0 if passage `pid`'s article does not write one of the
+        `institutions` the question names (proper_names.institution_names; an English question's,
+        english_institution_names), as `writes(text, name)` reads it, or writes siblings of a numbered
+        thing it names but not it (`numbered`: proper_names.numbered_items; 第二批 for 第三批, lots 1-3
+        for lot 5). `seen`: by article; `texts`: _article_text's."""
+        if not institutions and not numbered:
+            return 0.0
+        p = self.passages[pid]
+        if (p.source, p.doc_id) not in seen:
+            text = self._article_text(pid, texts)
+            seen[(p.source, p.doc_id)] = float(not all(writes(text, name) for name in institutions)
+                                               or any(proper_names.writes_numbered(text, item) is False
+                                                      for item in numbered))
+        return seen[(p.source, p.doc_id)]
+
+    def _article_text(self, pid: int, texts: dict) -> str:
+        """What the model saw of passage `pid`'s article, passage by passage (their titles and sections
+        too), joined by line breaks; `texts`: by article, for one question's hits."""
+        p = self.passages[pid]
+        if (p.source, p.doc_id) not in texts:
+            texts[(p.source, p.doc_id)] = "\n".join(embedding_text(self.passages[i]) for i in self._article(pid))
+        return texts[(p.source, p.doc_id)]
+
+    def _article(self, pid: int):
+        """The ids of passage `pid`'s article's passages, `pid` first and then outward: a build
+        writes an article's passages one after another."""
+        p = self.passages[pid]
+        yield pid
+        for step in (-1, 1):
+            i = pid + step
+            while 0 <= i < len(self.passages):
+                q = self.passages[i]
+                if (q.source, q.doc_id) != (p.source, p.doc_id):
+                    break
+                yield i
+                i += step
+
+    def _word_spans(self, pid: int) -> np.ndarray | None:
+        """Passage `pid`'s stored segment.word_spans; None where the index has none (cut at search time)."""
+        return self.word_spans.of(pid) if self.word_spans is not None else None
+
+    def matches(self, question: str, terms: list[str], text: str, cjk: bool,
+                 spans: np.ndarray | None = None, own: str | None = None,
+                 body: str | None = None, implied: frozenset[str] = frozenset()) -> tuple[dict[str, float], dict]:
+        """{word of `text` that matches the question: its share of the question's IDF}, and the
+        lexical evidence of answer.Evidence (coverage, key, key_span, title_only, novel, matched, unknown)
+        from the matches in `own`, the part of `text` the passage holds as its own (default: all of
+        it); `body`: its section and text, without the article's title; `implied`: the question's
+        words the passage answers though it does not write them (a post asked, 职务, that its section
+        heading names; the city its 全市 means)."""
+        shortened: set[str] = set()   # words this passage writes in full (三中: 第三中学): not novel here
+        if cjk:   # a lone Latin letter (the x of "x光") is no match
+            terms = [t for t in terms if len(t) > 1 or not t.isascii()]
+            found = answer.matched_words(terms, text)
+            channel = "words"
+            # A word no article writes may be a short form of what this one does (三中: 第三中学; 支书),
+            # unless it is (in) a person's name: 刘强 is no short form of 刘桂芳强调
+            named = [n for n in proper_names.chinese_names(question) if proper_names.may_be_person(n)]
+            for t in terms:
+                if t not in found and t not in self.lexical.df[channel] and not any(t in n for n in named):
+                    stretch = answer.short_form(t, text)
+                    if stretch:
+                        found[t] = stretch
+                        shortened.add(t)
+        else:   # English words match Chinese text through pinyin and glosses
+            found = english.latin_matches(question, text, spans)
+            channel, terms = "gloss", segment.english_terms(question)
+        total = sum(self.lexical.idf(channel, t) for t in terms)
+        weights: dict[str, float] = {}
+        for term, word in found.items():
+            weights[word] = weights.get(word, 0.0) + (self.lexical.idf(channel, term) / total if total else 0.0)
+        held = (set(found) if own is None else self._held(found, own, cjk)) | implied
+        in_body = held if body is None else self._held(found, body, cjk) | implied
+        own = text if own is None else own
+        rarity = self._rarity(question, terms, cjk)
+        evidence = self._evidence(question, terms, held, channel, cjk, rarity, in_body, implied, shortened)
+        if cjk:
+            spans = answer.key_spans(question, rarity)
+            evidence["key_span"] = sum(bool(answer.matched_words([s], own)) or (s in found and found[s] in own)
+                                       for s in spans) / len(spans) if spans else 1.0
+        return weights, evidence
+
+    @staticmethod
+    def _held(found: dict[str, str], part: str, cjk: bool) -> set[str]:
+        """The terms of `found` ({term: the word of the passage it matched}) that `part` of the
+        passage holds (numbers in any script: the title's 46 is the text's 四十六)."""
+        low = part.lower()
+        held = {t for t, word in found.items() if word.lower() in low}
+        numbers = [t for t in found if t not in held and any(ch.isdigit() for ch in t)] if cjk else []
+        return held | set(answer.matched_words(numbers, part)) if numbers else held
+
+    def _evidence(self, question: str, terms: list[str], covered: set[str], channel: str, cjk: bool,
+                  rarity: dict[str, float], in_body: set[str] | None = None,
+                  implied: frozenset[str] = frozenset(), shortened: frozenset[str] | set[str] = frozenset()) -> dict:
+        """coverage, key, title_only, novel, matched and unknown of answer.Evidence for the question's
+        `terms` (`rarity`: _rarity's), `covered` of them held by the passage (`in_body` of them in its
+        section or text; `implied` of them answered though not written (_matches), whether the index writes them or not;
+        `shortened` of them a short form of what the passage writes, 三中 of 第三中学: neither is novel)."""
+        terms = list(dict.fromkeys(terms))
+        indexed = {t for t in terms if t in self.lexical.df[channel]
+                   or (not cjk and t in self.lexical.df["pinyin"])} | (implied & set(terms)) | shortened
+        # English words mean something when the index or a dictionary knows them, or they are names.
+        names = set() if cjk else proper_names.english_names(question)
+        meaningful = set(terms) if cjk else \
+            indexed | {t for t in terms if t in names or english.is_english_word(t)}
+        # How much each word says about what is asked: how rare it is in general use (a name
+        # is rare, 去 and "went" are not), whatever the index holds. English coverage keeps the
+        # index's IDF: glosses reach the text only through Chinese words (`rarity`).
+        # Which words are the key ones: a name's words are as rare as the name ("su" alone is
+        # common, Su Jian is not). `matched` keeps each word's own rarity, so that a name of
+        # two words does not count its rarity twice.
+        key_rarity = dict(rarity)
+        if not cjk:
+            for name in proper_names.pinyin_names(question):
+                name_rarity = word_rarity.english_rarity(name.spellings[0])
+                if name_rarity < word_rarity.english_rarity(""):
+                    continue   # English writes it joined (hongkong): "Hong Kong" is as common as its words
+                for w in name.words:
+                    if w in key_rarity:
+                        key_rarity[w] = max(key_rarity[w], name_rarity)
+        weight = rarity if cjk else {t: self.lexical.idf(channel, t) for t in terms}
+
+        def share(ws: dict[str, float], which) -> float:
+            total = sum(ws.values())
+            return sum(w for t, w in ws.items() if which(t)) / total if total else 0.0
+
+        rarest = max(key_rarity.values(), default=0.0)
+        key_terms = [t for t in terms if key_rarity[t] >= rarest - 1e-9]
+        return {
+            "coverage": share(weight, lambda t: t in covered),
+            "key": sum(t in covered for t in key_terms) / len(key_terms) if key_terms else 0.0,
+            # the other words held only through the article's title: about its subject, not what is asked
+            "title_only": share({t: w for t, w in weight.items() if t not in key_terms},
+                                lambda t: t in covered and in_body is not None and t not in in_body),
+            "rarest": rarest / 10,
+            "novel": share(rarity, lambda t: t not in indexed),
+            "matched": sum(rarity[t] for t in covered if t in rarity) / 10,
+            "unknown": share(weight, lambda t: t not in meaningful)}
+
+    def _rarity(self, question: str, terms: list[str], cjk: bool) -> dict[str, float]:
+        """{term: how rare it is in general use}. A Chinese word the index does not hold, and no name,
+        is read by its parts (word_rarity.parts_rarity): jieba's leftovers (能供 of 一天能供多少水) are
+        not what the question is about; a town the index lacks (南湖镇) is."""
+        if not cjk:
+            return {t: word_rarity.english_rarity(t) for t in terms}
+        named = proper_names.chinese_names(question)
+        df = self.lexical.df["words"]
+        return {t: word_rarity.rarity(t) if t in df or any(t in n for n in named) else word_rarity.parts_rarity(t)
+                for t in terms}
+
+    def _word_spans(self, pid: int) -> np.ndarray | None:
+        """Passage `pid`'s stored segment.word_spans; None where the index has none (cut at search time)."""
+        return self.word_spans.of(pid) if self.word_spans is not None else None
+
+
+# What people type to try a chat before asking anything, or to greet or thank it: no passage
+# answers these, even one that happens to hold the word (an article on the Apgar test says 测试;
+# the seed's 核酸检测 is a "test"; "Good evening" and "Thanks a lot" matched CMRC passages' words).
+# English ones are whole words; Chinese ones are looked for in the characters.
+PROBE_WORDS = ("testing", "test", "hello", "hey", "hi", "ping", "ok", "okay", "good morning", "good afternoon",
+               "good evening", "good night", "thank you", "thank you so much", "thank you very much", "thanks",
+               "thanks a lot", "many thanks", "thx", "bye", "goodbye",
+               "测试", "试试", "试一下", "你好", "您好", "哈喽", "在吗", "谢谢", "谢谢你", "多谢", "感谢", "好的",
+               "再见", "拜拜", "早上好", "下午好", "晚上好", "晚安")
+_PROBE_PHRASES = sorted((tuple(w.split()) for w in PROBE_WORDS if w.isascii()), key=len, reverse=True)
+_PROBE_CHINESE = sorted((w for w in PROBE_WORDS if not w.isascii()), key=len, reverse=True)   # longest first
+
+
+def section_person(section: str) -> str | None:
+    """The person whose part of a report a section heading opens (苏健 政策法规处处长 -> 苏健), or None."""
+    person = proper_names.person_heading(section)
+    return person[0] if person else None
+
+
+def asks_nothing(question: str) -> bool:
+    """Whether the question is only words typed to try, greet or thank the bot (测试测试, "test",
+    "hello hello", "Thank you so much"; not "thanksgiving", nor "a lot of rain")."""
+    low = question.lower()
+    latin = re.findall(r"[a-z0-9]+", low)
+    chinese = "".join(re.findall(r"[^\W\da-z_]+", low))
+    i = 0
+    while i < len(latin):
+        step = next((len(p) for p in _PROBE_PHRASES if tuple(latin[i:i + len(p)]) == p), 0)
+        if not step:
+            return False
+        i += step
+    for word in _PROBE_CHINESE:
+        chinese = chinese.replace(word, "")
+    return not chinese and any(ch.isalnum() for ch in question)

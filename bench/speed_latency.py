@@ -108,10 +108,11 @@ PROFILED = {"encode question": ("encoder.py", "encode_queries"),
             "lexical search (bm25s)": ("lexical.py", "search"),
             "sentence ranking (English)": ("dense.py", "best_sentence_scores"),
             "fusion": ("fusion.py", "fuse"),
-            "hits: answer sentence, matches, confidence": ("retriever.py", "_hit"),
+            "hits: answer sentence, evidence": ("retriever.py", "_hit"),
+            "- evidence of a hit": ("evidence.py", "evidence"),
             "- English matching (pinyin, CC-CEDICT)": ("english.py", "latin_matches"),
             "- Chinese matching": ("answer.py", "matched_words"),
-            "- evidence": ("retriever.py", "_evidence"),
+            "- coverage, key words": ("evidence.py", "_evidence"),
             "- answer sentence": ("answer_sentence.py", "answer_span"),
             "confidence with peers": ("answer.py", "with_peers")}
 

@@ -147,12 +147,12 @@ _UNIT_OF = {"钱": "元|块|万|亿", "元": "元|块|万|亿", "人": "人|名|
             "米": _LENGTHS, "平方米": "平方米|平米|㎡", "起": "起|宗|件", "宗": "起|宗|件", "小时": "小时|钟头",
             "多大年纪": "岁", "多大岁数": "岁", "多长": f"{_LENGTHS}|公里|千米|km|{_TIMES}",
             "多远": f"{_LENGTHS}|公里|千米|km", "多深": _LENGTHS, "多宽": _LENGTHS, "多高": _LENGTHS,
-            "多重": "吨|公斤|千克|斤|克|kg", "多久": _TIMES,
-            # a measure word says what kind of thing is counted, and texts count the same things in
-            # several: boats in 条 or 艘, machines in 台 or 套 (not in 个: it counts anything)
-            "条": "条|艘|只|根|道", "艘": "艘|条|只", "只": "只|头|条", "头": "头|只", "台": "台|辆|套|部",
-            "辆": "辆|台|部", "座": "座|处", "所": "所|家", "套": "套|台", "处": "处|座", "件": "件|起|宗",
-            "栋": "栋|座|幢", "棵": "棵|株", "株": "株|棵"}
+            "多重": "吨|公斤|千克|斤|克|kg", "多久": _TIMES}
+# A measure word says what kind of thing is counted, and texts count some things in another: boats in 条
+# or 艘, machines in 台 or 套, trees in 棵 or 株. Read only after a number in digits (冲锋舟20艘), and not
+# where it begins a word (5条路线 is no boat; 一道, 一起, 两个条件 and 12部门 are no count at all).
+_OTHER_MEASURES = {"条": "艘", "艘": "条(?![件例款线路])", "台": "辆|套(?![餐房])", "辆": "台(?![阶风账区])",
+                   "棵": "株", "株": "棵", "栋": "幢"}
 
 
 # The same asked in English, by the Chinese unit it is counted in there ("how long" is a length or a
@@ -218,9 +218,11 @@ def unit_missing(question: str, text: str) -> float:
     number = rf"[\d{_NUMERALS}]\s*(?:万|亿|千|百)?(?:余|多|几|来)?(?:万|亿)?(?:美|欧|港)?个?"
     if re.search(rf"{number}(?:{unit})", plain, re.I):
         return 0.0
+    if unit in _OTHER_MEASURES and re.search(rf"\d\s*(?:余|多)?(?:{_OTHER_MEASURES[unit]})", plain):
+        return 0.0
     # a table's column of numbers under its unit: | 村集体收入（万元） |, | 计划工期（日历天） |, or its caption's
     # （单位：万元）
-    if re.search(rf"^.*\|.*[（(][^（）()|]{{0,4}}?(?:万|亿)?(?:{unit})[）)]|单位[:：]\s*(?:万|亿)?(?:{unit})", plain,
+    if re.search(rf"^.*\|.*[（(](?:日历|工作|自然)?(?:万|亿)?(?:{unit})[）)]|单位[:：]\s*(?:万|亿)?(?:{unit})", plain,
                  re.I | re.M):
         return 0.0
     return 1.0

@@ -48,7 +48,7 @@ class EvidenceReader:
 
     def __init__(self, passages: list[Passage], lexical_index: lexical.LexicalIndex,
                  word_spans: lexical.WordSpans | None = None):
-        self.passages = passages
+        self.passages = passages          # or milvus.MilvusPassages
         self.lexical = lexical_index      # or milvus.MilvusLexical
         self.word_spans = word_spans      # each passage's segment.word_spans; None: cut when asked
         self._city_shares: dict = {}      # _city_share's, by name
@@ -297,7 +297,7 @@ class EvidenceReader:
                   implied: frozenset[str] = frozenset(), shortened: frozenset[str] | set[str] = frozenset()) -> dict:
         """coverage, key, title_only, novel, matched and unknown of answer.Evidence for the question's
         `terms` (`rarity`: _rarity's), `covered` of them held by the passage (`in_body` of them in its
-        section or text; `implied` of them answered though not written (_matches), whether the index writes them or not;
+        section or text; `implied` of them answered though not written (matches), whether the index writes them or not;
         `shortened` of them a short form of what the passage writes, 三中 of 第三中学: neither is novel)."""
         terms = list(dict.fromkeys(terms))
         indexed = {t for t in terms if t in self.lexical.df[channel]
@@ -351,9 +351,6 @@ class EvidenceReader:
         return {t: word_rarity.rarity(t) if t in df or any(t in n for n in named) else word_rarity.parts_rarity(t)
                 for t in terms}
 
-    def _word_spans(self, pid: int) -> np.ndarray | None:
-        """Passage `pid`'s stored segment.word_spans; None where the index has none (cut at search time)."""
-        return self.word_spans.of(pid) if self.word_spans is not None else None
 
 
 # What people type to try a chat before asking anything, or to greet or thank it: no passage

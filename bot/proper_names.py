@@ -379,7 +379,8 @@ def _pinyin_runs(question: str) -> list[tuple[list[str], int]]:
     for run in re.finditer(rf"{_CAPITALISED}(?:[ -]{_CAPITALISED})*", question):
         words = [[w for w in re.findall(r"[a-z]+", m.group().lower()) if w not in segment.STOPWORDS]
                  for m in re.finditer(_CAPITALISED, run.group())]
-        while len(words) > 1 and words[-1] and all(w in _ENGLISH_PLACE_KINDS for w in words[-1]):
+        words = [word for word in words if word]    # Did Mayor Yan Ruoqing come?: "Did" is no part of it
+        while len(words) > 1 and all(w in _ENGLISH_PLACE_KINDS for w in words[-1]):
             words.pop()     # "Nantong Town", "Chengchuan City": capitalised as a name's part, said as "Nantong town"
         title = 0
         while title < len(words) and not all(pinyin.syllables(w) for w in words[title]) \

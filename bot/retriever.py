@@ -303,9 +303,10 @@ class Retriever:
     @property
     def evidence_reader(self) -> evidence.EvidenceReader:
         """What reads each hit's answer.Evidence, for this generation (made on first use)."""
-        if self._evidence_reader is None:
-            self._evidence_reader = evidence.EvidenceReader(self.passages, self.lexical, self.word_spans)
-        return self._evidence_reader
+        with self._lock:    # one per generation: its city shares are a pass over every passage
+            if self._evidence_reader is None:
+                self._evidence_reader = evidence.EvidenceReader(self.passages, self.lexical, self.word_spans)
+            return self._evidence_reader
 
     def info(self) -> dict:
         self = self.refreshed()
@@ -335,7 +336,6 @@ def _open_local(gen: Path) -> tuple[list[Passage], DenseIndex, lexical.LexicalIn
         raise store.CorruptIndex(f"{gen}: passages, vectors and lexical index disagree in size; "
                                  f"rebuild with `qabot build --full`")
     return passages, dense, lex, SentenceVectors(sentences, offsets), word_spans
-
 
 
 def clean_question(question: str) -> str:

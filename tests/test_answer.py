@@ -257,6 +257,7 @@ def test_a_surname_that_is_also_a_question_word_still_names_a_person():
     ("Where is Gulou District, Fuzhou City?", [("gulou",), ("fuzhou",)]),
     ("Who lives in The Town?", []),                          # a kind alone names nothing
     ("What did Mayor Yan Ruoqing say?", [("yanruoqing",)]),  # a title before a person's name is not part of it
+    ("Did Mayor Yan Ruoqing come?", [("yanruoqing",)]),
     ("What did Vice Mayor Yu Chengze check in Fengdu Town?", [("yuchengze",), ("fengdu",)]),
     ("When did Emperor Xiaowu marry?", []),                  # the title may be written into the name (孝武帝)
     ("What did Machiko Hasegawa draw?", []),                 # a name in another spelling, part pinyin by chance
@@ -408,7 +409,7 @@ def test_what_a_follow_up_refers_to_is_named_by_the_section_s_name_or_else_the_t
     ("一、谭国栋 工程管理股股长", True), ("（二）方晓梅：水文站站长", True), ("3. 邱志远", True), ("二、黄金周", False),
     ("黄志明 农村水利科科长", True), ("黄金周 安排", False)])   # a person jieba's dictionary holds; a word it tags one
 def test_a_heading_that_names_a_person(heading, person):
-    # such a section is about its person: the article's title says what the sections share (retriever._hit)
+    # such a section is about its person: the article's title says what the sections share (EvidenceReader.evidence)
     assert (proper_names.person_heading(heading) is not None) is person
 
 
@@ -513,9 +514,12 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("联系电话是多少?", "(0591)87654321", 0.0),
     ("积水多深就要封路?", "积水深度超过27厘米时立即封闭交通", 0.0), ("管道有多宽?", "管径800mm", 0.0),   # parts of a metre
     ("水库有多深?", "总库容1200万m³", 1.0), ("路面有多宽?", "面积3000m²", 1.0),                      # no length
-    # boats in 条 or 艘; not 个, which counts anything
+    # boats in 条 or 艘, after a number in digits; not 个, which counts anything, nor a word a measure word begins
     ("今年要添多少条冲锋舟?", "新增冲锋舟20艘", 0.0), ("医院有多少张床位?", "设有12个科室", 1.0),
-    ("工期给了几天?", "| 标段 | 计划工期（日历天） |\n| 一标段 | 90 |", 0.0)])        # 日历天 is in 天
+    ("有多少艘船?", "共5条渔船", 0.0), ("有多少艘船?", "满足以下两个条件", 1.0), ("有多少艘船?", "开通5条线路", 1.0),
+    ("配备了多少台设备?", "12部门联合印发", 1.0), ("有多少套住房?", "购置3台电脑", 1.0),
+    ("工期给了几天?", "| 标段 | 计划工期（日历天） |\n| 一标段 | 90 |", 0.0),        # 日历天 is in 天
+    ("参加培训的有多少人?", "| 牵头单位 | 张三（负责人） |", 1.0)])                    # 负责人 is no unit
 def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing
 

@@ -446,6 +446,41 @@ def test_the_same_questions_about_the_district_whose_article_it_is_are_answered(
     assert any(h.relevant and hint in h.text for h in hits), [(h.title, h.confidence) for h in hits]
 
 
+# A town's drill, and a water notice for other places: a question on the town's water cut names the
+# town the drill's article writes, and asks what only the notice says.
+TOPICS = {
+    "drill.txt": """青石镇开展山洪灾害避险转移演练
+
+6月12日上午，青石镇在溪口村开展山洪灾害避险转移演练。镇村干部、民兵应急分队等6支队伍共120余人参加，演练共转移群众86人，用时40分钟，全部安置到镇中心小学。
+""",
+    "water.txt": """北湖区部分区域停水通知
+
+因供水管网改造施工，9月3日8:00至18:00，北湖区湖滨路、新民路沿线区域将暂停供水，请居民提前储水。停水期间，在湖滨社区设置临时供水点。
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def topics_retriever(tmp_path_factory):
+    return retriever_of(tmp_path_factory, "topics", TOPICS)
+
+
+def test_a_question_on_what_another_article_says_of_other_places_is_not_answered(topics_retriever):
+    # 青石镇 and 溪口村 are the drill's; 停水 is written only in the notice, which names other places (the
+    # drill's passage was 0.39 sure without `topic_elsewhere`)
+    hits = topics_retriever.search("青石镇溪口村什么时候停水?", k=5)
+    assert not any(h.relevant for h in hits), [(h.text[:12], h.confidence, h.evidence.topic_elsewhere) for h in hits]
+    drill = next(h for h in hits if "演练" in h.text)
+    assert drill.evidence.topic_elsewhere == 1.0 and drill.evidence.elsewhere == 0.0
+
+
+@pytest.mark.parametrize("question, hint", [("北湖区什么时候停水?", "9月3日"), ("青石镇演练转移了多少群众?", "86人")])
+def test_the_questions_on_what_each_article_says_are_answered(topics_retriever, question, hint):
+    hits = topics_retriever.search(question, k=5)
+    assert hits[0].relevant and hint in hits[0].text, [(h.text[:12], h.confidence) for h in hits]
+    assert hits[0].evidence.topic_elsewhere == 0.0
+
+
 @pytest.mark.parametrize("question", ["What problems did the farmers' market inspection in Gulou district find?",
                                       "How many households lost water when the main burst in Taijiang district?",
                                       "How much is the daily lunch subsidy per student in Gulou district?"])

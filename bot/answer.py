@@ -50,9 +50,9 @@ class Evidence:
                             # School: english_institution_names) this passage's article does not write: a sibling
                             # of one it does (第二人民医院), every word of whose name the index holds; or a numbered
                             # one (第三批, 四标段, lot 5: proper_names.numbered_items) whose siblings it writes
-    topic_elsewhere: float = 0.0  # Chinese: 1 if the passage's article does not write a rare word of the question
-                                  # (SPAN_RARITY; not a name's) that other articles of the index do: 青桠镇什么时候停水?
-                                  # of the drill article on 青桠镇 while the water notice writes 停水
+    topic_elsewhere: float = 0.0  # Chinese: 1 if the passage's article does not write a topic word of the question
+                                  # (evidence.EvidenceReader._topic_words) that another hit's article does:
+                                  # 青桠镇什么时候停水? of the drill article on 青桠镇, the water notice beside it
     rarest: float = 0.0  # the general-use rarity of the question's rarest word / 10 (a name's words count as rare as
                          # the name, as for `key`): a name, or "movie"
 
@@ -90,10 +90,10 @@ class Evidence:
 # answered fewer answerable ones (titled-fit 0.971 -> 0.914); the English one was not refitted either
 # (it then answered more chit-chat, "Tell me a joke"). English questions weigh `unwritten` too (Yangang
 # Middle School asked of 汀湾实验中学's article; Cuihu Road of a notice that names 翠湖小区): its weight
-# fitted so on top of the English weights, on the same fit part. Chinese questions also weigh a rare word
-# of theirs the passage's article does not write while another article does (`topic_elsewhere`: 停水 asked of
-# the drill article on the town asked; most questions about what another article says): an offset fit
-# again, on the fit part.
+# fitted so on top of the English weights, on the same fit part. Chinese questions also weigh a topic word
+# of theirs the passage's article does not write while another hit's article does (`topic_elsewhere`: 停水
+# asked of the drill article on the town asked: a question about what another article says): an offset fit
+# again, on the fit part (`bench/calibrate.py --offset topic_elsewhere`).
 # See bench/RESULTS.md (issue 11). Valid for the default model; other models' cosines sit elsewhere.
 # The Chinese one is fitted with the hand-written news-like sets (look-alike municipal articles,
 # bench/data/lookalike_fit, news_fit, news_titled_fit, news_mixed_fit, news_civic_fit, news_varied_fit) weighing 10 per
@@ -101,7 +101,7 @@ class Evidence:
 # cosine 0.90: 0.38 sure).
 CALIBRATION = {"bias": -38.318, "cosine": 40.009, "coverage": 2.689, "key": 0.738, "novel": -1.551,
                "absent": -3.209, "elsewhere": -3.216, "key_span": 0.39, "title_only": -2.861,
-               "unit_missing": -2.005, "unwritten": -4.516, "topic_elsewhere": -1.044}
+               "unit_missing": -2.005, "unwritten": -4.516, "topic_elsewhere": -1.471}
 LATIN_CALIBRATION = {"bias": -14.383, "cosine": 14.293, "coverage": 2.118, "key": 0.109,
                      "rank": -0.613, "matched": 0.423, "absent": -3.207, "elsewhere": -3.907,
                      "rarest": 0.639, "unit_missing": -6.54, "unwritten": -6.266}

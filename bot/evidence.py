@@ -24,8 +24,12 @@ _OWN_CITY = re.compile("全市|我市|本市")
 # A question's topic words (EvidenceReader._topic_words): jieba's nouns and verbs, not what follows or goes
 # before the words that ask (什么著作, 性格有什么特点, 封地是哪里; 多少 and 几 ask a count of the topic)
 _TOPIC_TAGS = frozenset({"n", "nz", "vn", "v", "an"})
-_ASKED_AFTER = frozenset({"什么", "哪个", "哪些", "哪种", "哪类", "哪家", "哪位", "哪", "何", "啥"})
-_ASKED_BEFORE = _ASKED_AFTER | {"谁", "哪里", "哪儿", "怎样", "怎么样", "如何"}
+_ASKED_AFTER = frozenset({"什么", "什么样", "哪个", "哪些", "哪种", "哪类", "哪家", "哪位", "哪", "哪一", "哪几", "哪几个",
+                          "哪两", "何", "啥", "怎样", "怎么样"})
+_ASKED_BEFORE = _ASKED_AFTER | {"谁", "哪里", "哪儿", "如何"}
+_LINKS = frozenset({"是", "有", "为", "叫", "在", "位于"})     # 封地在哪里, 性格有什么特点: the noun before is asked
+_ASKING = re.compile("[多哪什谁几怎么吗呢啥]")                  # 多长, 多久, 什么样: words that ask
+_ASKING_VERBS = frozenset({"才能", "能否", "是否", "可否", "有没有", "能不能", "会不会", "需不需要", "要不要"})
 
 
 @dataclass
@@ -41,9 +45,10 @@ class Question:
     institutions: tuple         # the hospitals, schools... it names (proper_names.institution_names)
     writes: object              # whether an article writes one: proper_names.writes_institution, English's
     numbered: tuple             # proper_names.numbered_items
-    topic_words: list[str] = field(default_factory=list)   # its rare words other articles may write (_topic_words)
+    topic_words: list[str] = field(default_factory=list)   # what it is about beside its names (_topic_words)
+    ids: list[int] = field(default_factory=list)    # the passages found for it
     elsewhere: dict = field(default_factory=dict)    # by article: the same for an article's passages
-    topic_elsewhere: dict = field(default_factory=dict)   # and so is topic_elsewhere
+    topic_held: dict = field(default_factory=dict)   # by article of its hits: the topic words it writes
     unwritten: dict = field(default_factory=dict)    # and so is unwritten
     texts: dict = field(default_factory=dict)        # the articles' texts both read
 
@@ -67,7 +72,7 @@ class EvidenceReader:
             else (proper_names.english_institution_names(question), english.writes_institution)
         return Question(question, cjk, terms, self._names_absent(question, cjk, ids, terms), asks_nothing(question),
                         self._names_held(question, cjk), institutions, writes, proper_names.numbered_items(question),
-                        self._topic_words(question, terms) if cjk else [])
+                        self._topic_words(question, terms) if cjk else [], list(ids))
 
     def evidence(self, asked: Question, pid: int, cosine: float, rank: int
                  ) -> tuple[answer.Evidence, dict[str, float]]:
@@ -106,32 +111,39 @@ class EvidenceReader:
 
     def _topic_words(self, question: str, terms: list[str]) -> list[str]:
         """The words of a Chinese question that say what it is about, beside its names: nouns and verbs
-        (jieba's precise cut, not search mode's pieces) at least answer.SPAN_RARITY rare in general use
-        (停水, 夜市, 校车; not 作用, 成立), held by the index, not a name's (proper_names.chinese_names:
-        `absent` and `elsewhere` weigh those), nor what is asked of the subject (性格 of 性格有什么特点,
-        著作 of 写过什么著作: an answer says it without the word)."""
+        of jieba's precise cut that its dictionary holds and search mode also gives (`terms`: not 镇有 of
+        西坪镇有), at least answer.SPAN_RARITY rare in general use (停水, 夜市, 校车; not 作用, 成立), held by
+        the index; not a name's (proper_names.chinese_names: `absent` and `elsewhere` weigh those), not a
+        word that asks (多长, 能否), nor what is asked of the subject (性格 of 性格有什么特点, 著作 of
+        写过什么著作, 封地 of 封地在哪里: an answer says it without the word)."""
         import jieba.posseg   # as proper_names does: only Chinese questions need it
 
         names = proper_names.chinese_names(question)
         tagged = [(w.word, w.flag) for w in jieba.posseg.cut(question)]
         asked = {word for (word, _), (before, _) in zip(tagged[1:], tagged) if before in _ASKED_AFTER}
-        asked |= {word for (word, _), (after, _), (then, _) in zip(tagged, tagged[1:], tagged[2:] + [("", "")])
-                  if after in _ASKED_BEFORE or (after in "是有为叫" and then in _ASKED_BEFORE)}
-        df = self.lexical.df["words"]
+        asked |= {word for (word, flag), (after, _), (then, _) in zip(tagged, tagged[1:], tagged[2:] + [("", "")])
+                  if flag.startswith("n") and (after in _ASKED_BEFORE or (after in _LINKS and then in _ASKED_BEFORE))}
+        df, searched = self.lexical.df["words"], set(terms)
         return [word for word, flag in dict.fromkeys(tagged) if flag in _TOPIC_TAGS and len(word) >= 2
-                and segment.CJK.fullmatch(word) and word in df and word not in asked
+                and segment.CJK.fullmatch(word) and word in searched and word in df and segment.dictionary_count(word)
+                and word not in asked and word not in _ASKING_VERBS and not _ASKING.search(word)
                 and not any(word in n or n in word for n in names) and word_rarity.rarity(word) >= answer.SPAN_RARITY]
 
     def _topic_elsewhere(self, pid: int, asked: Question) -> float:
         """answer.Evidence.topic_elsewhere: 1.0 if passage `pid`'s article does not write one of the
-        question's topic words (_topic_words: the index holds them, so another article does)."""
+        question's topic words (_topic_words) that the article of another of its hits (`asked.ids`) does."""
         if not asked.topic_words:
             return 0.0
+        if not asked.topic_held:    # by article, the topic words each of the hits' articles writes
+            for i in asked.ids:
+                q = self.passages[i]
+                if (q.source, q.doc_id) not in asked.topic_held:
+                    text = self._article_text(i, asked.texts)
+                    asked.topic_held[(q.source, q.doc_id)] = {t for t in asked.topic_words if t in text}
         p = self.passages[pid]
-        if (p.source, p.doc_id) not in asked.topic_elsewhere:
-            text = self._article_text(pid, asked.texts)
-            asked.topic_elsewhere[(p.source, p.doc_id)] = float(any(t not in text for t in asked.topic_words))
-        return asked.topic_elsewhere[(p.source, p.doc_id)]
+        here = asked.topic_held.get((p.source, p.doc_id), set())
+        others = set().union(*(held for article, held in asked.topic_held.items() if article != (p.source, p.doc_id)))
+        return float(bool(others - here))
 
     def _names_absent(self, question: str, cjk: bool, ids: list[int], terms: list[str]) -> float:
         """answer.Evidence.absent: 1.0 if the question names someone or something (a person,

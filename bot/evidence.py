@@ -116,10 +116,8 @@ class EvidenceReader:
         the index; not a name's (proper_names.chinese_names: `absent` and `elsewhere` weigh those), not a
         word that asks (多长, 能否), nor what is asked of the subject (性格 of 性格有什么特点, 著作 of
         写过什么著作, 封地 of 封地在哪里: an answer says it without the word)."""
-        import jieba.posseg   # as proper_names does: only Chinese questions need it
-
         names = proper_names.chinese_names(question)
-        tagged = [(w.word, w.flag) for w in jieba.posseg.cut(question)]
+        tagged = list(proper_names.tagged_words(question))
         asked = {word for (word, _), (before, _) in zip(tagged[1:], tagged) if before in _ASKED_AFTER}
         asked |= {word for (word, flag), (after, _), (then, _) in zip(tagged, tagged[1:], tagged[2:] + [("", "")])
                   if flag.startswith("n") and (after in _ASKED_BEFORE or (after in _LINKS and then in _ASKED_BEFORE))}

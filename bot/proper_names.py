@@ -41,14 +41,20 @@ _SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林
                       "邵万钱严覃武戴莫孔向汤")
 
 
+@lru_cache(maxsize=4096)   # a question is tagged for its names, its institutions and its topic words (bot/evidence.py)
+def tagged_words(question: str) -> tuple[tuple[str, str], ...]:
+    """jieba's part-of-speech tagging of a Chinese question: (word, flag) pairs (ns a place, nr a person)."""
+    import jieba.posseg   # 0.6 s the first time (its tag table): only Chinese questions need it
+
+    segment.jieba()
+    return tuple((w.word, w.flag) for w in jieba.posseg.cut(question))
+
+
 @lru_cache(maxsize=4096)   # asked for `absent` and `elsewhere` of one question, and per hit (evidence.EvidenceReader.evidence)
 def chinese_names(question: str) -> tuple[str, ...]:
     """The names a Chinese question asks about (南屿镇 in 南屿镇医疗队发放了多少药包?, 杨昊,
     泰国), by jieba's part-of-speech tagger, which also guesses names its dictionary lacks."""
-    import jieba.posseg   # 0.6 s the first time (its tag table): only Chinese questions need it
-
-    segment.jieba()
-    tagged = [(w.word, w.flag) for w in jieba.posseg.cut(question)]
+    tagged = list(tagged_words(question))
     # 多少 / 张床 (nz): after a count, a measure word (张 "sheet", 条, 家) starts what is counted, not a
     # name; not a word jieba's dictionary holds (1895年 / 台湾), nor a person it tags (今年1月 / 张伟)
     names = [word for (word, flag), (before, _) in zip(tagged, [("", "")] + tagged)
@@ -197,10 +203,7 @@ def institution_names(question: str) -> tuple[str, ...]:
     tags) or an ordinal before the kind, not only its city or district (澜屿市中医院: local news
     writes 市中医院), nor a kind alone (实验中学, 老旧小区). Near misses of a look-alike archive ask of
     a sibling (another hospital, the second school) whose name shares every word with one that is there."""
-    import jieba.posseg
-
-    segment.jieba()
-    tagged = _ordinals_whole([(w.word, w.flag) for w in jieba.posseg.cut(question)])
+    tagged = _ordinals_whole(list(tagged_words(question)))
     names = set(chinese_names(question))
 
     def particular(word: str, flag: str) -> bool:

@@ -650,6 +650,26 @@ def test_an_update_started_from_the_page_prints_its_progress_to_the_terminal(tmp
     assert re.search(r"qabot: embedding \d+ new texts \d+/\d+", out) and "Batches" not in out, out
 
 
+def test_the_terminal_echo_survives_a_bar_another_thread_is_still_making(capsys):
+    """tqdm lists a bar among its instances before the bar's __init__ has set total, n and desc:
+    the echo must skip it and go on echoing, not die on the AttributeError."""
+    from tqdm import tqdm
+
+    from bot.chat.ui import progress_in_terminal
+
+    half_made = tqdm.__new__(tqdm)           # what another thread's bar is between __new__ and __init__
+    try:
+        with progress_in_terminal(every=0.01):
+            with tqdm(total=3, desc="reading 3 files", disable=False, file=sys.stderr) as bar:
+                for _ in range(3):
+                    time.sleep(0.05)
+                    bar.update()
+                time.sleep(0.05)
+    finally:
+        tqdm._instances.discard(half_made)
+    assert re.search(r"qabot: reading 3 files [0-3]/3", capsys.readouterr().out)
+
+
 def test_uploads_work_where_the_file_system_has_no_hard_links(tmp_path, monkeypatch):
     inbox, data = tmp_path / "inbox", tmp_path / "data"
     inbox.mkdir()

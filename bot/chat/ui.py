@@ -46,6 +46,17 @@ BUSY = "<div class='qa-status qa-busy'></div>"   # room for the progress bar whi
 MAX_SOURCE_CHOICES = 2000   # files offered in the Sources list; patterns reach the rest
 
 
+def _bar_text(bar) -> str | None:
+    """'reading 2 files 1/2 (a.txt)' for a bar with a total; None for one without, or for one
+    tqdm lists in its instances before __init__ has set its fields (another thread's bar)."""
+    try:
+        if not bar.total:
+            return None
+        return f"{bar.desc} {bar.n}/{bar.total}" + (f" ({bar.postfix})" if bar.postfix else "")
+    except AttributeError:
+        return None
+
+
 @contextmanager
 def progress_in_terminal(every: float = 0.5):
     """Print the build's progress bars to the terminal too, whenever they move (checked
@@ -62,8 +73,7 @@ def progress_in_terminal(every: float = 0.5):
                 bars = list(tqdm._instances)
             except RuntimeError:        # a bar came or went while copying: next time
                 continue
-            line = "; ".join(f"{bar.desc} {bar.n}/{bar.total}" + (f" ({bar.postfix})" if bar.postfix else "")
-                             for bar in bars if bar.total)
+            line = "; ".join(filter(None, map(_bar_text, bars)))
             if line and line != last:
                 say(line)
                 last = line

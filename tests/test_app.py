@@ -650,13 +650,17 @@ def test_an_update_started_from_the_page_prints_its_progress_to_the_terminal(tmp
     assert re.search(r"qabot: embedding \d+ new texts \d+/\d+", out) and "Batches" not in out, out
 
 
-def test_the_terminal_echo_survives_a_bar_another_thread_is_still_making(capsys):
+def test_the_terminal_echo_survives_a_bar_another_thread_is_still_making(capsys, monkeypatch):
     """tqdm lists a bar among its instances before the bar's __init__ has set total, n and desc:
     the echo must skip it and go on echoing, not die on the AttributeError."""
     from tqdm import tqdm
 
     from bot.chat.ui import progress_in_terminal
 
+    if tqdm.monitor is not None:        # tqdm's own monitor thread would trip on the planted bar
+        tqdm.monitor.exit()
+        tqdm.monitor = None
+    monkeypatch.setattr(tqdm, "monitor_interval", 0)
     half_made = tqdm.__new__(tqdm)           # what another thread's bar is between __new__ and __init__
     try:
         with progress_in_terminal(every=0.01):

@@ -360,11 +360,15 @@ def test_two_builds_at_once_cannot_interleave(server, corpora, expected, tmp_pat
     index = tmp_path / "index"
     first = server.start([corpora[0]], index)
     wait_for_lock(first, index)
-    with pytest.raises(store.BuildLocked, match="another build"):
-        with store.build_lock(index):
-            pass
-    second = server.start([corpora[1]], index)
-    ended_second = server.wait(second)
+    os.kill(first, signal.SIGSTOP)      # held while the others try: a stalled test must not see it end first
+    try:
+        with pytest.raises(store.BuildLocked, match="another build"):
+            with store.build_lock(index):
+                pass
+        second = server.start([corpora[1]], index)
+        ended_second = server.wait(second)
+    finally:
+        os.kill(first, signal.SIGCONT)
     ended_first = server.wait(first)
     assert ended_second["code"] == 3, ended_second          # refused: BuildLocked
     assert ended_first["code"] == 0, ended_first
@@ -372,6 +376,7 @@ def test_two_builds_at_once_cannot_interleave(server, corpora, expected, tmp_pat
     # a lock held by a process that is killed goes with it
     third = server.start([corpora[1]], index)
     wait_for_lock(third, index)
+    os.kill(third, signal.SIGSTOP)      # killed while it holds the lock, not after its build ended
     os.kill(third, signal.SIGKILL)
     assert server.wait(third)["signal"] == signal.SIGKILL
     assert not holds_lock(third, index)

@@ -80,16 +80,19 @@ def current_signature(index_dir: Path) -> tuple | None:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-SWITCH_RETRIES = 5
+SWITCH_PATIENCE = 30.0   # seconds a reader keeps reopening while builds switch generations under it
 
 
 def open_live(index_dir: Path, open_generation):
     """(open_generation(gen) of the live generation, the signature it was opened at).
 
     A build may switch CURRENT and delete the old generation while a reader is opening
-    it: that is a race, not damage, so the reader opens the new one instead. An error
-    that stays while CURRENT stays is raised as it is."""
-    for _ in range(SWITCH_RETRIES):
+    it: that is a race, not damage, so the reader opens the new one instead, for as long
+    as SWITCH_PATIENCE (a count of tries would run out sooner on a busy machine, where
+    each open takes longer). An error that stays while CURRENT stays is raised as it is."""
+    deadline, tries = time.monotonic() + SWITCH_PATIENCE, 0
+    while True:
+        tries += 1
         signature = current_signature(index_dir)
         try:
             return open_generation(current_generation(index_dir)), signature
@@ -99,8 +102,9 @@ def open_live(index_dir: Path, open_generation):
                     raise CorruptIndex(f"{e.filename or index_dir} cannot be read "
                                        f"({e.strerror or e})") from e
                 raise
-    raise IndexError_(f"{index_dir}/ changed generations {SWITCH_RETRIES} times while it was "
-                      f"being opened (builds running back to back); try again")
+        if time.monotonic() > deadline:
+            raise IndexError_(f"{index_dir}/ changed generations {tries} times in {SWITCH_PATIENCE:.0f} s "
+                              f"while it was being opened (builds running back to back); try again")
 
 
 def read_manifest(gen: Path) -> dict:

@@ -385,7 +385,8 @@ class EvidenceReader:
                                 lambda t: t in covered and in_body is not None and t not in in_body),
             "rarest": rarest / 10,
             "novel": share(rarity, lambda t: t not in indexed),
-            "matched": sum(rarity[t] for t in covered if t in rarity) / 10,
+            "matched": sum(rarity[t] for t in terms if t in covered and t in rarity) / 10,   # in the question's order:
+            # a sum over the set would differ in the last bit from one process (hash seed) to another
             "unknown": share(weight, lambda t: t not in meaningful)}
 
     def _rarity(self, question: str, terms: list[str], cjk: bool) -> dict[str, float]:

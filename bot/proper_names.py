@@ -371,6 +371,7 @@ def pinyin_names(question: str) -> tuple[PinyinName, ...]:
 
 # an apostrophe parts syllables of one name (Yuan'ao, Xiao'ao), unless it is a possessive
 _CAPITALISED = r"[A-Z][a-z]+(?:['’](?!s\b)[a-z]+)?"
+_CAPITALISED_WORD = re.compile(_CAPITALISED)
 
 
 def _pinyin_runs(question: str) -> list[tuple[list[str], int]]:
@@ -379,9 +380,8 @@ def _pinyin_runs(question: str) -> list[tuple[list[str], int]]:
     are a title, not part of it (Mayor Yan Ruoqing, Vice Mayor Yu Chengze: yan ruoqing, yu chengze);
     a run with any other word that is not pinyin is no pinyin name (Machiko Hasegawa, Huanhu East Road)."""
     runs = []
-    for run in re.finditer(rf"{_CAPITALISED}(?:[ -]{_CAPITALISED})*", question):
-        words = [[w for w in re.findall(r"[a-z]+", m.group().lower()) if w not in segment.STOPWORDS]
-                 for m in re.finditer(_CAPITALISED, run.group())]
+    for run in _capitalised_runs(question):
+        words = [[w for w in re.findall(r"[a-z]+", m.group().lower()) if w not in segment.STOPWORDS] for m in run]
         words = [word for word in words if word]    # Did Mayor Yan Ruoqing come?: "Did" is no part of it
         while len(words) > 1 and all(w in _ENGLISH_PLACE_KINDS for w in words[-1]):
             words.pop()     # "Nantong Town", "Chengchuan City": capitalised as a name's part, said as "Nantong town"
@@ -394,7 +394,23 @@ def _pinyin_runs(question: str) -> list[tuple[list[str], int]]:
             continue
         if title and not (2 <= len(name) <= 3 and pinyin.syllables(name[0]) == 1):
             continue    # Emperor Xiaowu, Lake Taihu: the English word may be written into the name (孝武帝)
-        runs.append((name, run.end()))
+        runs.append((name, run[-1].end()))
+    return runs
+
+
+def _capitalised_runs(question: str) -> list[list[re.Match]]:
+    """The runs of capitalised words of `question`, each cut after a kind of place inside it: "Qingyuan
+    County Maternal and Child Health Hospital" names Qingyuan County first (and its hospital is
+    english_institution_names'), "Yuntai County People's Hospital" Yuntai County."""
+    runs = []
+    for run in re.finditer(rf"{_CAPITALISED}(?:[ -]{_CAPITALISED})*", question):
+        words = list(_CAPITALISED_WORD.finditer(question, run.start(), run.end()))
+        start = 0
+        for i, word in enumerate(words[:-1]):
+            if i > start and word.group().lower() in _ENGLISH_PLACE_KINDS:
+                runs.append(words[start:i + 1])
+                start = i + 1
+        runs.append(words[start:])
     return runs
 
 
@@ -508,6 +524,7 @@ _KIND_IN_CHINESE = {k: zh for k, zh in _ENGLISH_KINDS}
 _ALSO_VERBS = frozenset({"park", "station", "market", "bridge", "branch", "square"})
 # A word of a name before its kind: a number (No. 2), or capitalized (Yangang, Yuan'ao, People's, Second).
 _NAME_TOKEN = re.compile(r"No\.?\s*(\d{1,2})\b|[A-Za-z]+(?:['’][A-Za-z]+)?|\S")
+_NAME_JOINERS = frozenset({"and", "&"})   # between capitalised words of one institution's name
 _ORDINAL_WORDS = {w: n for n, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth", "seventh",
                                               "eighth", "ninth", "tenth"), 1)}
 
@@ -516,7 +533,8 @@ _ORDINAL_WORDS = {w: n for n, w in enumerate(("first", "second", "third", "fourt
 def english_institution_names(question: str) -> tuple[EnglishInstitution, ...]:
     """The particular schools, hospitals, roads, bridges... an English question names: the words
     before a kind (Middle School, Hospital, Road, bridge) back to the first that is not capitalized
-    or a number (Yangang Middle School, Lanzhou No. 2 Middle School, Lanzhou Second Middle School,
+    or a number, an "and" between capitalised words kept (Qingyuan County Maternal and Child Health
+    Hospital, Yangang Middle School, Lanzhou No. 2 Middle School, Lanzhou Second Middle School,
     the Fenglin bridge). Particular: a pinyin word or a number among them (not the City Library,
     Children's Hospital alone); not a pinyin name's (Tan Zhiyuan's school: its owner's; Lanyu's
     Yangang Middle School is Yangang's). As for institution_names: the near misses of a look-alike
@@ -532,6 +550,8 @@ def english_institution_names(question: str) -> tuple[EnglishInstitution, ...]:
             elif token.lower() in _ORDINAL_WORDS and token[0].isupper():
                 number = _ORDINAL_WORDS[token.lower()]
             elif not token[0].isupper():
+                if token in _NAME_JOINERS and i > 0 and tokens[i - 1].group()[0].isupper():
+                    continue    # Maternal and Child Health Hospital: one name
                 break
             else:
                 word = re.sub(r"['’]s$", "", token.lower())

@@ -261,6 +261,9 @@ def test_a_surname_that_is_also_a_question_word_still_names_a_person():
     ("What did Vice Mayor Yu Chengze check in Fengdu Town?", [("yuchengze",), ("fengdu",)]),
     ("When did Emperor Xiaowu marry?", []),                  # the title may be written into the name (孝武帝)
     ("What did Machiko Hasegawa draw?", []),                 # a name in another spelling, part pinyin by chance
+    # a kind of place ends a name inside a longer one: the county of its hospital
+    ("Who works at the Qingyuan County Maternal and Child Health Hospital?", [("qingyuan",)]),
+    ("How many beds does Geling Town Health Center have?", [("geling",)]),
 ])
 def test_the_names_an_english_question_asks_about_that_read_as_pinyin(question, names):
     assert [n.spellings for n in proper_names.pinyin_names(question)] == names

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import answer, english, lexical, pinyin, proper_names, segment, word_rarity
+from . import answer, answer_sentence, english, lexical, pinyin, proper_names, segment, word_rarity
 from .passages import Passage, embedding_text
 
 ARTICLE_SCAN = 200             # an English question's names are looked for in this many passages of a hit's article
@@ -107,6 +107,8 @@ class EvidenceReader:
         return answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=asked.absent, elsewhere=elsewhere,
                                bare=asked.bare, unit_missing=answer.unit_missing(question, body),
                                unwritten=unwritten, topic_elsewhere=self._topic_elsewhere(pid, asked),
+                               time_missing=_kind_missing("time", question, body),
+                               number_missing=_kind_missing("number", question, body),
                                **lexical_evidence), weights
 
     def _topic_words(self, question: str, terms: list[str]) -> list[str]:
@@ -419,6 +421,12 @@ def section_person(section: str) -> str | None:
     """The person whose part of a report a section heading opens (苏健 政策法规处处长 -> 苏健), or None."""
     person = proper_names.person_heading(section)
     return person[0] if person else None
+
+
+def _kind_missing(kind: str, question: str, body: str) -> float:
+    """1.0 if `question` asks for a `kind` of thing (answer_sentence.QUESTION_TYPES: time, number) and the
+    passage's section and text (`body`) write none that the question does not (answer_sentence.holds)."""
+    return float(kind in answer_sentence.question_types(question) and not answer_sentence.holds(kind, body, question))
 
 
 def asks_nothing(question: str) -> bool:

@@ -46,6 +46,7 @@ class Question:
     writes: object              # whether an article writes one: proper_names.writes_institution, English's
     numbered: tuple             # proper_names.numbered_items
     topic_words: list[str] = field(default_factory=list)   # what it is about beside its names (_topic_words)
+    kinds: tuple = ()           # the kinds of thing it asks for (answer_sentence.question_types: time, number...)
     ids: list[int] = field(default_factory=list)    # the passages found for it
     elsewhere: dict = field(default_factory=dict)    # by article: the same for an article's passages
     topic_held: dict = field(default_factory=dict)   # by article of its hits: the topic words it writes
@@ -72,7 +73,8 @@ class EvidenceReader:
             else (proper_names.english_institution_names(question), english.writes_institution)
         return Question(question, cjk, terms, self._names_absent(question, cjk, ids, terms), asks_nothing(question),
                         self._names_held(question, cjk), institutions, writes, proper_names.numbered_items(question),
-                        self._topic_words(question, terms) if cjk else [], list(ids))
+                        self._topic_words(question, terms) if cjk else [], tuple(answer_sentence.question_types(question)),
+                        list(ids))
 
     def evidence(self, asked: Question, pid: int, cosine: float, rank: int
                  ) -> tuple[answer.Evidence, dict[str, float]]:
@@ -107,8 +109,8 @@ class EvidenceReader:
         return answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=asked.absent, elsewhere=elsewhere,
                                bare=asked.bare, unit_missing=answer.unit_missing(question, body),
                                unwritten=unwritten, topic_elsewhere=self._topic_elsewhere(pid, asked),
-                               time_missing=_kind_missing("time", question, body),
-                               number_missing=_kind_missing("number", question, body),
+                               time_missing=_kind_missing("time", asked, body),
+                               number_missing=_kind_missing("number", asked, body),
                                **lexical_evidence), weights
 
     def _topic_words(self, question: str, terms: list[str]) -> list[str]:
@@ -423,10 +425,10 @@ def section_person(section: str) -> str | None:
     return person[0] if person else None
 
 
-def _kind_missing(kind: str, question: str, body: str) -> float:
-    """1.0 if `question` asks for a `kind` of thing (answer_sentence.QUESTION_TYPES: time, number) and the
-    passage's section and text (`body`) write none that the question does not (answer_sentence.holds)."""
-    return float(kind in answer_sentence.question_types(question) and not answer_sentence.holds(kind, body, question))
+def _kind_missing(kind: str, asked: Question, body: str) -> float:
+    """1.0 if the question asks for a `kind` of thing (`asked.kinds`: time, number) and the passage's
+    section and text (`body`) write none that the question does not (answer_sentence.holds)."""
+    return float(kind in asked.kinds and not answer_sentence.holds(kind, body, asked.text))
 
 
 def asks_nothing(question: str) -> bool:

@@ -529,6 +529,12 @@ _ORDINAL_WORDS = {w: n for n, w in enumerate(("first", "second", "third", "fourt
                                               "eighth", "ninth", "tenth"), 1)}
 
 
+def _joins_in_a_name(word: str) -> bool:
+    """Whether a capitalised `word` beside an "and" makes one institution's name of it: a common English
+    word that is no kind of institution (Maternal and Child; not a pinyin name, not School or Hospital)."""
+    return word[0].isupper() and word_rarity.common_english(word.lower()) and not _ENGLISH_KIND.fullmatch(word)
+
+
 @lru_cache(maxsize=1024)
 def english_institution_names(question: str) -> tuple[EnglishInstitution, ...]:
     """The particular schools, hospitals, roads, bridges... an English question names: the words
@@ -550,8 +556,10 @@ def english_institution_names(question: str) -> tuple[EnglishInstitution, ...]:
             elif token.lower() in _ORDINAL_WORDS and token[0].isupper():
                 number = _ORDINAL_WORDS[token.lower()]
             elif not token[0].isupper():
-                if token in _NAME_JOINERS and i > 0 and tokens[i - 1].group()[0].isupper():
-                    continue    # Maternal and Child Health Hospital: one name
+                if token in _NAME_JOINERS and 0 < i < len(tokens) - 1 \
+                        and all(_joins_in_a_name(tokens[j].group()) for j in (i - 1, i + 1)):
+                    continue    # Maternal and Child Health Hospital: one name (not Yangang Middle School
+                                # and Fenglin Hospital, two)
                 break
             else:
                 word = re.sub(r"['’]s$", "", token.lower())

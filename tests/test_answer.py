@@ -581,3 +581,10 @@ def test_an_article_writing_a_numbered_thing_s_siblings_but_not_it():
 def test_the_cities_a_text_names():
     assert proper_names.cities("协调市里有关部门，按照市委部署，全市夜市，鹿溪市召开会议，福州市") == ["鹿溪市", "福州市"]
     assert proper_names.cities("龙岩市召开会议，南通市") == ["龙岩市", "南通市"]     # dictionary words, but places
+
+
+def test_two_institutions_joined_by_and_stay_two():
+    two = proper_names.english_institution_names("Did Lanzhou No. 1 Middle School and Yangang Middle School play?")
+    assert [(i.words, i.number) for i in two] == [(("lanzhou",), 1), (("yangang",), None)]
+    one = proper_names.english_institution_names("Who works at the Qingyuan County Maternal and Child Health Hospital?")
+    assert [i.words for i in one] == [("qingyuan",)]

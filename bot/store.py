@@ -103,8 +103,8 @@ def open_live(index_dir: Path, open_generation):
                                        f"({e.strerror or e})") from e
                 raise
         if time.monotonic() > deadline:
-            raise IndexError_(f"{index_dir}/ changed generations {tries} times in {SWITCH_PATIENCE:.0f} s "
-                              f"while it was being opened (builds running back to back); try again")
+            raise IndexError_(f"{index_dir}/ kept changing generations while it was being opened ({tries} "
+                              f"tries in {SWITCH_PATIENCE:.0f} s: builds running back to back); try again")
 
 
 def read_manifest(gen: Path) -> dict:

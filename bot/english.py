@@ -22,10 +22,15 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
     A word inside a longer matched word is not a match of its own (龙江 in 黑龙江), unless it
     begins it (Gulou of 鼓楼区, whose "district" matched the whole word).
     `spans`: the passage's word_spans, when the index stored them (else it is cut here)."""
-    terms = set(segment.english_terms(question))
+    ordered = list(dict.fromkeys(segment.english_terms(question)))
+    terms = set(ordered)
     # what a passage's word may be -> the question's term: the term, or its dictionary form
-    # ("designed" matches 设计 "to design")
-    known = {_base_form(t): t for t in terms} | {t: t for t in terms}
+    # ("designed" matches 设计 "to design"); of two terms with one form (going, went: go), the first
+    # the question writes (a set's order changed with the hash seed, and with it the coverage)
+    known: dict[str, str] = {}
+    for t in ordered:
+        known.setdefault(_base_form(t), t)
+    known |= {t: t for t in ordered}
     toks = segment.LATIN_WORD.findall(segment.without_clitics(question).lower())
     spelled = {"".join(toks[i:i + n]): toks[i:i + n]
                for n in (1, 2, 3) for i in range(len(toks) - n + 1)}

@@ -3,10 +3,14 @@
 Plain functions, no model; the highlight's accuracy on real questions is in
 tests/test_highlight.py (real model) and bench/highlight.py."""
 
+import os
+import subprocess
+import sys
 import time
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
 from bot import answer, answer_sentence, cedict, english, lexical, numerals, pinyin, proper_names, segment, word_rarity
 
@@ -612,3 +616,16 @@ def test_two_institutions_joined_by_and_stay_two():
     assert [(i.words, i.number) for i in two] == [(("lanzhou",), 1), (("yangang",), None)]
     one = proper_names.english_institution_names("Who works at the Qingyuan County Maternal and Child Health Hospital?")
     assert [i.words for i in one] == [("qingyuan",)]
+
+
+def test_english_matches_do_not_depend_on_the_hash_seed():
+    """going and went share a dictionary form (go): which of them 去 matches was a set's order, so a
+    question's coverage changed from one process to the next."""
+    import subprocess
+    import sys
+
+    code = ("import json, sys; sys.path.insert(0, '.'); from bot import english; print(json.dumps(english.latin_matches("
+            "'Where was he going when he went to Nantong town?', '他去了南通镇'), sort_keys=True))")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(1, 9)}
+    assert len(seen) == 1 and '"going"' in seen.pop(), seen

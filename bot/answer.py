@@ -267,8 +267,13 @@ def number_missing(question: str, text: str) -> float:
     no number (_COUNT) other than the question's own (2025年 of "How many came in 2025?" is no answer)."""
     if not asks_number(question):
         return 0.0
-    asked = {m.group() for m in _COUNT.finditer(numerals.normalize(question)[0])}
+    asked = _numbers_written(question)
     return float(all(m.group() in asked for m in _COUNT.finditer(numerals.normalize(text)[0])))
+
+
+@lru_cache(maxsize=4096)   # the same question's for each of its hits
+def _numbers_written(question: str) -> frozenset[str]:
+    return frozenset(m.group() for m in _COUNT.finditer(numerals.normalize(question)[0]))
 
 
 # A phone number: five digits or more in a row, spaces or hyphens between (12345, 0591-87654321, 138 0000 0000),

@@ -233,7 +233,7 @@ def main() -> None:
     saved = dict(answer.CALIBRATION), dict(answer.LATIN_CALIBRATION)
     answer.CALIBRATION.update(refits[False])
     answer.LATIN_CALIBRATION.update(refits[True])
-    confidence = {id(a): answer.with_peers([h.evidence for h in a.hits], [h.doc_id for h in a.hits],
+    confidence = {id(a): answer.with_peers([h.evidence for h in a.hits], [h.article for h in a.hits],
                                            people=[section_person(h.section) for h in a.hits]) for a in asked}
     answer.CALIBRATION.update(saved[0])
     answer.LATIN_CALIBRATION.update(saved[1])

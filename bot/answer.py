@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -323,7 +324,7 @@ SIBLING_RATIO = 0.7
 SIBLING_POWER = 12
 
 
-def with_peers(evidences: list[Evidence], articles: list[str] | None = None,
+def with_peers(evidences: list[Evidence], articles: list[Hashable] | None = None,
                ratio: float = SIBLING_RATIO, power: int = SIBLING_POWER,
                people: list[str | None] | None = None) -> list[float]:
     """Confidences for one question's hits (in any order): several passages can answer.
@@ -336,7 +337,7 @@ def with_peers(evidences: list[Evidence], articles: list[str] | None = None,
     as fully, and the dense similarity (and the order it makes) between such passages differs by
     what else they say.
     Passages without that evidence keep their own confidence, but for one much less sure
-    than another passage of its article (`articles`: each hit's doc_id): that answer's
+    than another passage of its article (`articles`: which article each hit is from): that answer's
     neighbour, scaled by (its share of the article's best / `ratio`) ** `power` under that share.
     `people`: the person whose section each passage is in (proper_names.person_heading), or None.
     With `articles` and `people` given, only a passage of another article or another person's
@@ -355,7 +356,7 @@ def with_peers(evidences: list[Evidence], articles: list[str] | None = None,
               for c, e, p, a in zip(own, evidences, peer, apart)]
     if articles is None:
         return lifted
-    top: dict[str, float] = {}
+    top: dict[Hashable, float] = {}
     for c, article in zip(lifted, articles):
         top[article] = max(top.get(article, 0.0), c)
     # A peer holding the question's words in its own text as fully as the best is another answer,

@@ -58,7 +58,7 @@ class Conversation:
             self.topic, self.last_hits = question, hits
             return Turn(hits)
         before = [h for h in self.last_hits if h.relevant]   # the answers: Hit.relevant, the one rule
-        sections = {(h.doc_id, h.section) for h in before}
+        sections = {(h.article, h.section) for h in before}
         # The follow-up's own words find the passages ("where did she go *after*
         # that" wants what is new, not the passage already shown); the previous
         # answer's sections come first. Their headings (or titles) join a second
@@ -69,21 +69,21 @@ class Conversation:
         found = own + [h for h in self.retriever.search(f"{labels} {question}", k=FOLLOW_UP_POOL,
                                                         mode=mode, **scope)
                        if h.passage_id not in ids]
-        inside = [h for h in found if (h.doc_id, h.section) in sections]
-        hits = (inside + [h for h in own if (h.doc_id, h.section) not in sections])[:k]
+        inside = [h for h in found if (h.article, h.section) in sections]
+        hits = (inside + [h for h in own if (h.article, h.section) not in sections])[:k]
         # The hits are judged as answers to the follow-up with the name of what it refers to
         # written in for the back-reference (她后来去了哪里? -> 蔡敏后来去了哪里?): the confidence
         # that question gets on its own. A passage of a section that answered the topic is judged
         # with that section's name; any other with each name, the likeliest kept. (The whole
         # heading would not do: its words match its section by construction.)
         names = {key: resolve(question, proper_names.name_of(section, title)) for key, section, title in
-                 dict.fromkeys(((h.doc_id, h.section), h.section, h.title) for h in before)}
+                 dict.fromkeys(((h.article, h.section), h.section, h.title) for h in before)}
         judged = {name: dict(zip((h.passage_id for h in hits), self.retriever.judge(name, hits)))
                   for name in dict.fromkeys(names.values())}
-        hits = [judged[names[(h.doc_id, h.section)]][h.passage_id] if (h.doc_id, h.section) in names
+        hits = [judged[names[(h.article, h.section)]][h.passage_id] if (h.article, h.section) in names
                 else max((j[h.passage_id] for j in judged.values()), key=lambda x: x.confidence)
                 for h in hits]
-        n = sum((h.doc_id, h.section) in sections for h in hits)   # the sections' passages first
+        n = sum((h.article, h.section) in sections for h in hits)   # the sections' passages first
         hits = sorted(hits[:n], key=lambda h: -h.confidence) + hits[n:]
         self.last_hits = hits
         return Turn(hits, follows=self.topic)

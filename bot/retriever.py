@@ -65,6 +65,12 @@ class Hit:
     evidence: answer.Evidence | None = None   # what `confidence` was computed from
 
     @property
+    def article(self) -> tuple[str, str]:
+        """Which article the passage is from: its file and doc_id (lines of two .jsonl files may
+        share an id)."""
+        return self.source, self.doc_id
+
+    @property
     def answer(self) -> str:
         s, e = self.answer_span
         return self.text[s:e]
@@ -265,7 +271,8 @@ class Retriever:
         self = self.refreshed()
         question = clean_question(question)
         here = [h for h in hits if 0 <= h.passage_id < len(self.passages)
-                and (self.passages[h.passage_id].doc_id, self.passages[h.passage_id].start) == (h.doc_id, h.start)]
+                and (self.passages[h.passage_id].source, self.passages[h.passage_id].doc_id,
+                     self.passages[h.passage_id].start) == (h.source, h.doc_id, h.start)]
         if not here:
             return list(hits)
         qvec = encoders.encode_queries(self.encoder, [question])[0]
@@ -281,7 +288,7 @@ class Retriever:
             terms = list(dict.fromkeys(self.lexical.words(question)))
         asked = self.evidence_reader.read(question, cjk, ids, terms)
         hits = [self._hit(int(pid), float(score), rank, qvec, asked) for rank, (pid, score) in enumerate(zip(ids, scores))]
-        confidences = answer.with_peers([h.evidence for h in hits], [h.doc_id for h in hits],
+        confidences = answer.with_peers([h.evidence for h in hits], [h.article for h in hits],
                                         people=[section_person(h.section) for h in hits])
         return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
                 for h, c in zip(hits, confidences)]

@@ -348,6 +348,22 @@ def test_a_peer_is_judged_as_the_best_only_in_another_article_or_person_s_sectio
     assert answer.with_peers([best, tied], ["a", "a"], people=[None, None]) == alone
     assert answer.with_peers([best, tied], ["a", "a"], people=["苏健", "苏健"]) == alone
 
+
+def test_lines_of_two_jsonl_files_with_one_id_are_two_articles(tmp_path_factory):
+    # A .jsonl line's doc_id is its `id`, and two exports may both start at 1: the two people who
+    # went to 南通镇 are then two articles' answers, as with ids that differ (with_peers lifts a
+    # tie only in another article; the same article's paragraph would stay below the bar).
+    one = '{"id": "1", "title": "%s", "text": "%s"}\n'
+    first = one % ("苏健驻守南通镇", "6月以来，市水利局苏健同志驻守闽侯县南通镇，带领镇村干部巡查河堤12公里，排查险情隐患5处。")
+    second = one % ("防汛工作组到岗", "市应急局蔡敏同志到闽侯县南通镇驻点，协助转移低洼地带群众230人，整治隐患点3处。")
+    same = retriever_of(tmp_path_factory, "same-id", {"a.jsonl": first, "b.jsonl": second})
+    apart = retriever_of(tmp_path_factory, "other-id", {"a.jsonl": first, "b.jsonl": second.replace('"1"', '"2"')})
+    question = "谁去了南通镇?"
+    got = {h.text[:6]: (h.confidence, h.relevant) for h in same.search(question, k=2)}
+    want = {h.text[:6]: (h.confidence, h.relevant) for h in apart.search(question, k=2)}
+    assert got == want and all(relevant for _, relevant in want.values()), (got, want)
+    assert len({h.article for h in same.search(question, k=2)}) == 2
+
 # Two short articles written for this test: one hospital and one school of a city that has others.
 INSTITUTIONS = {
     "hospital.txt": """鹿溪市第二人民医院开设甲状腺专病门诊

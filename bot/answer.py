@@ -423,7 +423,7 @@ def matched_words(terms: list[str], text: str) -> dict[str, str]:
 # right before the rest (三中 is 第3中学's 3中 once numbers are normalized, not 第13中学's nor 3月中旬's).
 # Not for words that ask (多长, 哪条), names (刘强 is not 刘桂芳强调: the caller's) or one character.
 SHORT_FORM_GAP = 1
-_ASKING = re.compile("[多哪什谁几那这怎么吗呢啥]")
+_ASKING = re.compile(f"[{segment.ASKING_CHARACTERS}那这]")   # and words that point: 那段, 这次
 _LEADING_NUMERAL = re.compile("^[一二三四五六七八九十两]+")
 
 

@@ -28,7 +28,7 @@ _ASKED_AFTER = frozenset({"什么", "什么样", "哪个", "哪些", "哪种", "
                           "哪两", "何", "啥", "怎样", "怎么样"})
 _ASKED_BEFORE = _ASKED_AFTER | {"谁", "哪里", "哪儿", "如何"}
 _LINKS = frozenset({"是", "有", "为", "叫", "在", "位于"})     # 封地在哪里, 性格有什么特点: the noun before is asked
-_ASKING = re.compile("[多哪什谁几怎么吗呢啥]")                  # 多长, 多久, 什么样: words that ask
+_ASKING = re.compile(f"[{segment.ASKING_CHARACTERS}]")        # 多长, 多久, 什么样: words that ask
 _ASKING_VERBS = frozenset({"才能", "能否", "是否", "可否", "有没有", "能不能", "会不会", "需不需要", "要不要"})
 
 

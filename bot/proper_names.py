@@ -21,7 +21,7 @@ def english_names(text: str) -> set[str]:
 # jieba's part-of-speech tags for names: person, place, organisation, other proper noun.
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 # Question words jieba took for (part of) names: 因何, 哪件, 多少, 几个; 何 opening a name is a
-# surname (何建明), 多 and 几 in one a syllable (多伦多, 几内亚)
+# surname (何建明), 多 and 几 in one a syllable (多伦多, 几内亚): narrower than segment.ASKING_CHARACTERS
 _QUESTION_WORD = re.compile(r"[哪什谁怎吗呢么]|多少|多[大长久高远重宽深]|几[个年月日天次位种人名座条家所本]"
                             r"|何(?:时|地|处|种|以|故|在)|(?<=.)何")
 _COUNT = re.compile(r"多少|几|[\d一二三四五六七八九十百千万两]+")

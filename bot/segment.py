@@ -25,6 +25,11 @@ CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 LATIN_WORD = re.compile(r"[a-z]+")
 _LATIN_OR_NUMBER = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)?")
 
+# A Chinese word holding one of these asks rather than says (多长, 多久, 哪条, 什么样, 谁, 几时, 怎么, 吗, 呢,
+# 啥): not a topic, nor a short form. Names can hold 多 and 几 (多伦多, 几内亚): proper_names reads
+# question words inside a name more narrowly.
+ASKING_CHARACTERS = "多哪什谁几怎么吗呢啥"
+
 # Function words and question words: they say nothing about which passage answers.
 STOPWORDS = frozenset("""
 的 了 是 在 和 与 及 或 也 都 就 而 又 还 被 把 对 从 到 向 于 以 为 之 其 这 那 这个 那个 这些 那些

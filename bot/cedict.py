@@ -21,7 +21,7 @@ MAX_SENSES = 8   # later senses of a word are rarer and mostly noise
 # France", "Suzhou, prefecture-level city in Jiangsu"): the part before it is also read as a
 # sense of its own, so "Paris" finds 巴黎 (and "capital" does not). Bump when the stored
 # senses change (the cached dictionary is remade).
-SENSES_VERSION = "3"
+SENSES_VERSION = "5"
 _COMMA = re.compile(r",\s")   # not the comma of 10,000
 
 
@@ -54,6 +54,14 @@ def word_senses(word: str) -> tuple[tuple[str, ...], ...]:
 
 
 @lru_cache(maxsize=65536)
+def a_verb(word: str) -> bool:
+    """Whether CC-CEDICT has `word` first as a verb and never as a name: its first sense begins "to"
+    and no entry's pinyin is capitalised as a name's is (安顿 an1 dun4 "to find a place for", 上市 "to
+    hit the market"; not 长度 "length", nor 南通 Nan2 tong1)."""
+    return _dictionary().execute("SELECT 1 FROM verbs WHERE word = ?", (word,)).fetchone() is not None
+
+
+@lru_cache(maxsize=65536)
 def in_vocabulary(word: str) -> bool:
     """Whether CC-CEDICT's senses use the English word `word` (as english_terms writes it)."""
     return _dictionary().execute("SELECT 1 FROM vocabulary WHERE word = ?", (word,)).fetchone() is not None
@@ -63,7 +71,8 @@ def in_vocabulary(word: str) -> bool:
 def _dictionary() -> sqlite3.Connection:
     """CC-CEDICT as English matching reads it, in SQLite: `senses` (headword -> JSON list of
     its senses' English content words; simplified headwords, then traditional ones that are
-    no simplified headword) and `vocabulary` (every English word the senses use).
+    no simplified headword), `vocabulary` (every English word the senses use) and `verbs`
+    (simplified headwords first a verb and never a name: a_verb).
 
     Parsing the dictionary takes seconds, which the first English question of every
     process (each `qabot ask`) paid; it is parsed once into the cache
@@ -109,9 +118,13 @@ def _write_dictionary(db: sqlite3.Connection) -> None:
 
     simplified: dict[str, list[str]] = {}
     traditional: dict[str, list[str]] = {}
+    proper = set()   # headwords with an entry that is a name: its pinyin capitalised (Nan2 tong1)
     for entry in CcCedict().get_entries():
         simplified.setdefault(entry["simplified"], []).extend(entry["definitions"])
         traditional.setdefault(entry["traditional"], []).extend(entry["definitions"])
+        if entry["pinyin"][:1].isupper():
+            proper |= {entry["simplified"], entry["traditional"]}
+    verbs = {w for w, d in simplified.items() if d and d[0].startswith("to ") and w not in proper}
 
     def senses(definitions: list[str]) -> str:
         out = []
@@ -126,6 +139,8 @@ def _write_dictionary(db: sqlite3.Connection) -> None:
     with db:
         db.execute("CREATE TABLE senses (word TEXT PRIMARY KEY, senses TEXT NOT NULL) WITHOUT ROWID")
         db.execute("CREATE TABLE vocabulary (word TEXT PRIMARY KEY) WITHOUT ROWID")
+        db.execute("CREATE TABLE verbs (word TEXT PRIMARY KEY) WITHOUT ROWID")
+        db.executemany("INSERT INTO verbs VALUES (?)", ((w,) for w in verbs))
         db.executemany("INSERT INTO senses VALUES (?, ?)", ((w, senses(d)) for w, d in simplified.items()))
         db.executemany("INSERT INTO senses VALUES (?, ?)",
                        ((w, senses(d)) for w, d in traditional.items() if w not in simplified))

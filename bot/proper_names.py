@@ -61,7 +61,8 @@ def chinese_names(question: str) -> tuple[str, ...]:
              if flag in _NAME_TAGS and len(word) >= 2
              and not (_COUNT.fullmatch(before) and word[0] in _MEASURE_WORDS and not flag.startswith("nr")
                       and not segment.dictionary_count(word))
-             and not (flag == "nr" and len(word) == 2 and word[0] not in _SURNAMES and _ordinary_word(word))]
+             and not (flag == "nr" and len(word) == 2 and word[0] not in _SURNAMES and _ordinary_word(word))
+             and not (flag == "ns" and _a_verb(word))]
     # A town's name is often an ordinary word before 镇 (建新 "to build anew" + 镇): the
     # tagger calls it a verb; the word and its suffix are the name.
     names += [before + word for (before, flag), (word, _) in zip(tagged, tagged[1:])
@@ -95,6 +96,14 @@ def _ordinary_word(word: str) -> bool:
     senses = cedict.word_senses(word)
     spelled = pinyin.to_pinyin(word)
     return bool(senses) and not any(spelled in "".join(sense) for sense in senses)
+
+
+def _a_verb(word: str) -> bool:
+    """Whether a word the tagger calls a place is first a verb in CC-CEDICT, and never a name there
+    (安顿 "to find a place for", 上市, 加盟): a question asking where villagers were 安顿 names no
+    place the archive lacks. (Not nouns: many places are also common nouns, 江边 "river bank".)"""
+    from . import cedict
+    return cedict.a_verb(word)
 
 
 def _people(tagged: list[tuple[str, str]]) -> tuple[list[str], set[str]]:

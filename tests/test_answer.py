@@ -456,6 +456,19 @@ def test_an_ordinary_word_the_tagger_calls_a_person_is_no_name():
     assert proper_names.chinese_names("黎明去了哪里?") == ("黎明",)
 
 
+@pytest.mark.parametrize("question, names", [
+    ("枫渡镇演练的时候，撤下来的村民被安顿在哪儿？", ("枫渡镇",)),   # 安顿 "to settle", tagged a place
+    ("这家公司什么时候上市?", ()),                                      # 上市 "to hit the market"
+    ("法典有哪些内容?", ("法典",)),                                   # a noun ("legal code"): as before
+    ("谁去了南通镇?", ("南通", "南通镇")),                             # Nan2 tong1: a city
+    ("长城有多长?", ("长城",)), ("佛经是什么?", ("佛经",)),            # names in the dictionary too
+    ("白鹭在哪里筑巢?", ("白鹭", "筑巢")),                              # other proper nouns (nz) as before
+    ("龙潭村到渡口村那段路要修多久?", ("龙潭", "龙潭村", "渡口村")),   # 龙潭 is both: a name
+    ("光明村有多少户?", ("光明村",))])                                 # 光明 "bright": the village is a name
+def test_a_verb_the_tagger_calls_a_place_is_no_name(question, names):
+    assert proper_names.chinese_names(question) == names
+
+
 @pytest.mark.parametrize("short, text, stands_for", [
     ("三中", "在鹤浦市第三中学，督查组察看了新食堂", "三中"),   # 第3中学 once numbers are normalized
     ("支书", "村党支部书记刘桂芳说", "支部书"),

@@ -20,7 +20,7 @@ MAX_SENSES = 8   # later senses of a word are rarer and mostly noise
 # A comma parts a sense into what the word is and what is said of it ("Paris, capital of
 # France", "Suzhou, prefecture-level city in Jiangsu"): the part before it is also read as a
 # sense of its own, so "Paris" finds 巴黎 (and "capital" does not). Bump when the stored
-# senses change (the cached dictionary is remade).
+# senses or the other tables change (the cached dictionary is remade).
 SENSES_VERSION = "5"
 _COMMA = re.compile(r",\s")   # not the comma of 10,000
 

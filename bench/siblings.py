@@ -38,7 +38,7 @@ def count(retriever: Retriever, asked) -> collections.Counter:
     for question, holds in asked:
         hits = retriever.search(question, k=5)
         right = [holds(h) for h in hits]
-        evidences, articles = [h.evidence for h in hits], [h.doc_id for h in hits]
+        evidences, articles = [h.evidence for h in hits], [h.article for h in hits]
         people = [section_person(h.section) for h in hits]
         scored = {"none": answer.with_peers(evidences)} | \
             {(ratio, power): answer.with_peers(evidences, articles, ratio, power, people) for ratio, power in PAIRS}

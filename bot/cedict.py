@@ -21,7 +21,7 @@ MAX_SENSES = 8   # later senses of a word are rarer and mostly noise
 # France", "Suzhou, prefecture-level city in Jiangsu"): the part before it is also read as a
 # sense of its own, so "Paris" finds 巴黎 (and "capital" does not). Bump when the stored
 # senses or the other tables change (the cached dictionary is remade).
-SENSES_VERSION = "5"
+SENSES_VERSION = "6"
 _COMMA = re.compile(r",\s")   # not the comma of 10,000
 
 
@@ -55,9 +55,9 @@ def word_senses(word: str) -> tuple[tuple[str, ...], ...]:
 
 @lru_cache(maxsize=65536)
 def a_verb(word: str) -> bool:
-    """Whether CC-CEDICT has `word` first as a verb and never as a name: its first sense begins "to"
-    and no entry's pinyin is capitalised as a name's is (安顿 an1 dun4 "to find a place for", 上市 "to
-    hit the market"; not 长度 "length", nor 南通 Nan2 tong1)."""
+    """Whether CC-CEDICT has `word` (simplified or traditional) first as a verb and never capitalised:
+    its first sense begins "to" and no entry's pinyin is capitalised as a name's is (安顿 an1 dun4 "to
+    find a place for", 上市 "to hit the market"; not 长度 "length", nor 汉化 Han4 hua4 "to sinicize")."""
     return _dictionary().execute("SELECT 1 FROM verbs WHERE word = ?", (word,)).fetchone() is not None
 
 
@@ -72,7 +72,7 @@ def _dictionary() -> sqlite3.Connection:
     """CC-CEDICT as English matching reads it, in SQLite: `senses` (headword -> JSON list of
     its senses' English content words; simplified headwords, then traditional ones that are
     no simplified headword), `vocabulary` (every English word the senses use) and `verbs`
-    (simplified headwords first a verb and never a name: a_verb).
+    (headwords, simplified and traditional, first a verb and never a name: a_verb).
 
     Parsing the dictionary takes seconds, which the first English question of every
     process (each `qabot ask`) paid; it is parsed once into the cache
@@ -86,7 +86,8 @@ def _dictionary() -> sqlite3.Connection:
     read_only = cached.absolute().as_uri() + "?mode=ro"   # as_uri escapes #, ? and % in the path
     try:
         db = sqlite3.connect(read_only, uri=True, check_same_thread=False)
-        db.execute("SELECT count(*) FROM vocabulary").fetchone()
+        for table in ("senses", "vocabulary", "verbs"):   # a file of another layout is made again
+            db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
         return db
     except sqlite3.Error:
         pass
@@ -124,7 +125,8 @@ def _write_dictionary(db: sqlite3.Connection) -> None:
         traditional.setdefault(entry["traditional"], []).extend(entry["definitions"])
         if entry["pinyin"][:1].isupper():
             proper |= {entry["simplified"], entry["traditional"]}
-    verbs = {w for w, d in simplified.items() if d and d[0].startswith("to ") and w not in proper}
+    verbs = {w for headwords in (simplified, traditional) for w, d in headwords.items()
+             if d and d[0].startswith("to ") and w not in proper}
 
     def senses(definitions: list[str]) -> str:
         out = []

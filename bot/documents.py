@@ -314,10 +314,10 @@ def _read_bytes(data: bytes, name: str, fmt: str) -> FileRead:
                               f"if its text looks wrong, save it as UTF-8")] if decoded.doubt else []
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "jsonl":
-        docs, problems = _read_jsonl(text, name)
+        docs, problems, repeated = _read_jsonl(text, name)
         if not docs and not problems:
             problems = [Problem(name, "empty file")]
-        return FileRead(docs, problems, warnings=warnings)
+        return FileRead(docs, problems, warnings=warnings + repeated)
     if fmt == "html":
         doc = _html_document(text, name)
         if doc is None:
@@ -359,8 +359,11 @@ def _read_docx(data: bytes, name: str) -> FileRead:
                               file_title=got.title, file_date=got.date)], [])
 
 
-def _read_jsonl(text: str, name: str) -> tuple[list[Document], list[Problem]]:
-    docs, problems = [], []
+def _read_jsonl(text: str, name: str) -> tuple[list[Document], list[Problem], list[Problem]]:
+    """The documents of a .jsonl file, the lines that are none (problems), and warnings: an `id` that
+    repeats an earlier line's is kept, as `<id> (line N)`, so that the two stay two articles."""
+    docs, problems, repeated = [], [], []
+    first_line: dict[str, int] = {}
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -380,11 +383,18 @@ def _read_jsonl(text: str, name: str) -> tuple[list[Document], list[Problem]]:
         if doc_id is None or isinstance(doc_id, (dict, list)):
             problems.append(Problem(name, 'missing "id" (a string or number)', number))
             continue
+        doc_id = str(doc_id)
+        if doc_id in first_line:
+            kept_as = f"{doc_id} (line {number})"
+            repeated.append(Problem(name, f"id {doc_id!r} repeats line {first_line[doc_id]}'s; "
+                                          f"indexed as {kept_as!r}", number))
+            doc_id = kept_as
+        first_line.setdefault(doc_id, number)
         docs.append(Document(
-            doc_id=str(doc_id), text=body.replace("\r\n", "\n").replace("\r", "\n"), source=name, format="jsonl",
+            doc_id=doc_id, text=body.replace("\r\n", "\n").replace("\r", "\n"), source=name, format="jsonl",
             title=_str(record.get("title")), date=_str(record.get("date")),
             publisher=_str(record.get("source")), url=_str(record.get("url"))))
-    return docs, problems
+    return docs, problems, repeated
 
 
 def _str(value) -> str:

@@ -76,7 +76,7 @@ class Hit:
         return self.text[s:e]
 
     def to_dict(self) -> dict:
-        return {**self.__dict__, "answer": self.answer,
+        return {**self.__dict__, "answer": self.answer, "article": list(self.article),
                 "evidence": dataclasses.asdict(self.evidence) if self.evidence else None,
                 "answer_span": list(self.answer_span), "matched_terms": list(self.matched_terms)}
 

@@ -457,16 +457,21 @@ def test_an_ordinary_word_the_tagger_calls_a_person_is_no_name():
 
 
 @pytest.mark.parametrize("question, names", [
-    ("枫渡镇演练的时候，撤下来的村民被安顿在哪儿？", ("枫渡镇",)),   # 安顿 "to settle", tagged a place
-    ("这家公司什么时候上市?", ()),                                      # 上市 "to hit the market"
-    ("法典有哪些内容?", ("法典",)),                                   # a noun ("legal code"): as before
-    ("谁去了南通镇?", ("南通", "南通镇")),                             # Nan2 tong1: a city
-    ("长城有多长?", ("长城",)), ("佛经是什么?", ("佛经",)),            # names in the dictionary too
-    ("白鹭在哪里筑巢?", ("白鹭", "筑巢")),                              # other proper nouns (nz) as before
-    ("龙潭村到渡口村那段路要修多久?", ("龙潭", "龙潭村", "渡口村")),   # 龙潭 is both: a name
-    ("光明村有多少户?", ("光明村",))])                                 # 光明 "bright": the village is a name
+    ("枫渡镇演练的时候，撤下来的村民被安顿在哪儿？", ("枫渡镇",)),   # 安顿 (ns) "to find a place for"
+    ("村民被安頓在哪兒？", ()),                                        # the same, in traditional characters
+    ("这家公司什么时候上市?", ()),                                     # 上市 (ns) "to hit the market"
+    ("法典有哪些内容?", ("法典",)),                                   # 法典 (ns) a noun, "legal code": as before
+    ("建国镇有多少人口?", ("建国镇",))])                               # 建国 "to found a state": with its 镇
 def test_a_verb_the_tagger_calls_a_place_is_no_name(question, names):
     assert proper_names.chinese_names(question) == names
+
+
+def test_a_verb_in_the_dictionary_is_first_a_verb_and_never_capitalised():
+    from bot import cedict
+    assert cedict.a_verb("安顿") and cedict.a_verb("安頓") and cedict.a_verb("上市")
+    assert not cedict.a_verb("法典") and not cedict.a_verb("长度")   # nouns
+    assert not cedict.a_verb("汉化")   # Han4 hua4 "to sinicize": capitalised, as names are
+    assert not cedict.a_verb("南通")
 
 
 @pytest.mark.parametrize("short, text, stands_for", [

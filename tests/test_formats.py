@@ -82,6 +82,17 @@ def test_utf8_with_a_stray_byte_stays_utf8_and_the_damage_is_named(tmp_path):
     assert any("invalid in UTF-8" in str(w) for w in got.warnings), got.warnings
 
 
+def test_a_jsonl_id_that_repeats_an_earlier_line_s_is_kept_apart_and_named(tmp_path):
+    # two exports pasted together both start at 1: two articles, not one (answer.with_peers and the
+    # chat's cards tell articles apart by file and id)
+    path = tmp_path / "news.jsonl"
+    path.write_text('{"id": 1, "text": "苏健去了南通镇。"}\n{"id": 2, "text": "江艳在区里值班。"}\n'
+                    '{"id": 1, "text": "蔡敏也去了南通镇。"}\n', encoding="utf-8")
+    got = documents.read_file(path, "news.jsonl")
+    assert [d.doc_id for d in got.documents] == ["1", "2", "1 (line 3)"] and not got.problems
+    assert [str(w) for w in got.warnings] == ["news.jsonl:3: id '1' repeats line 1's; indexed as '1 (line 3)'"]
+
+
 def test_a_markdown_hash_tag_is_text_not_a_heading(tmp_path):
     path = tmp_path / "tags.md"
     path.write_text("# 城市更新观察\n\n## 老城区\n\n#城市更新# 话题下，居民讨论了老城区改造的进度与补偿方案，"

@@ -30,11 +30,11 @@ def example_questions(passages, limit: int = 6, seed: str = "") -> list[str]:
     """Up to `limit` questions drawn at random across the whole collection, from as many
     articles as there are (`seed`, e.g. the index's build time, picks the draw: a rebuilt
     index shows new ones). An English question is kept when the collection offers one."""
-    by_article: dict[str, list[str]] = {}
+    by_article: dict[tuple[str, str], list[str]] = {}
     for p in passages:
         q = article_question(p.title, p.section)
         if q:
-            options = by_article.setdefault(getattr(p, "doc_id", p.title), [])
+            options = by_article.setdefault((getattr(p, "source", ""), getattr(p, "doc_id", p.title)), [])
             if q not in options:
                 options.append(q)
     draw = random.Random(seed)

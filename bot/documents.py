@@ -16,7 +16,7 @@ from pathlib import Path
 SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html",
             ".htm": "html", ".jsonl": "jsonl", ".pdf": "pdf", ".docx": "docx"}
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are skipped with a message
-READER_VERSION = "2"   # bump when the same bytes read to other text: built indexes then re-read
+READER_VERSION = "3"   # bump when the same bytes read to other text or ids: built indexes then re-read
 
 
 @dataclass
@@ -360,10 +360,12 @@ def _read_docx(data: bytes, name: str) -> FileRead:
 
 
 def _read_jsonl(text: str, name: str) -> tuple[list[Document], list[Problem], list[Problem]]:
-    """The documents of a .jsonl file, the lines that are none (problems), and warnings: an `id` that
-    repeats an earlier line's is kept, as `<id> (line N)`, so that the two stay two articles."""
-    docs, problems, repeated = [], [], []
-    first_line: dict[str, int] = {}
+    """The documents of a .jsonl file, the lines that are none (problems), and warnings: a line whose
+    `id` an earlier line has is kept as `<id> (line N)`, so that the two stay two articles (two
+    exports pasted together both start at 1), with one warning per such id. (A line that repeats an
+    earlier one whole is no other article: the build indexes it once.)"""
+    docs, problems = [], []
+    records: list[tuple[int, dict, str]] = []
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -383,18 +385,34 @@ def _read_jsonl(text: str, name: str) -> tuple[list[Document], list[Problem], li
         if doc_id is None or isinstance(doc_id, (dict, list)):
             problems.append(Problem(name, 'missing "id" (a string or number)', number))
             continue
-        doc_id = str(doc_id)
-        if doc_id in first_line:
-            kept_as = f"{doc_id} (line {number})"
-            repeated.append(Problem(name, f"id {doc_id!r} repeats line {first_line[doc_id]}'s; "
-                                          f"indexed as {kept_as!r}", number))
+        records.append((number, record, str(doc_id)))
+    used = {doc_id for _, _, doc_id in records}   # a new name must be no id the file gives
+    first: dict[str, tuple[int, str]] = {}        # id -> (line, text) of its first line
+    renamed: dict[str, list[int]] = {}
+    for number, record, doc_id in records:
+        body = record["text"].replace("\r\n", "\n").replace("\r", "\n")
+        if doc_id in first and first[doc_id][1] != body:
+            kept_as, n = f"{doc_id} (line {number})", 2
+            while kept_as in used:
+                kept_as, n = f"{doc_id} (line {number}, {n})", n + 1
+            used.add(kept_as)
+            renamed.setdefault(doc_id, []).append(number)
             doc_id = kept_as
-        first_line.setdefault(doc_id, number)
+        first.setdefault(doc_id, (number, body))
         docs.append(Document(
-            doc_id=doc_id, text=body.replace("\r\n", "\n").replace("\r", "\n"), source=name, format="jsonl",
+            doc_id=doc_id, text=body, source=name, format="jsonl",
             title=_str(record.get("title")), date=_str(record.get("date")),
             publisher=_str(record.get("source")), url=_str(record.get("url"))))
+    repeated = [Problem(name, f"id {doc_id!r} of line {first[doc_id][0]} is also on line"
+                              f"{'s' if len(lines) > 1 else ''} {_line_list(lines)}; each such line is indexed "
+                              f"as '{doc_id} (line N)'", lines[0])
+                for doc_id, lines in renamed.items()]
     return docs, problems, repeated
+
+
+def _line_list(lines: list[int], shown: int = 5) -> str:
+    more = f" and {len(lines) - shown} more" if len(lines) > shown else ""
+    return ", ".join(map(str, lines[:shown])) + more
 
 
 def _str(value) -> str:

@@ -369,7 +369,7 @@ def test_the_parsed_dictionary_is_kept_in_the_cache_and_a_damaged_copy_is_made_a
     monkeypatch.setenv("QABOT_CACHE", str(tmp_path))
 
     def fresh():
-        for cached in (cedict._dictionary, cedict.word_senses, cedict.in_vocabulary):
+        for cached in (cedict._dictionary, cedict.word_senses, cedict.in_vocabulary, cedict.a_verb):
             cached.cache_clear()
 
     fresh()
@@ -384,6 +384,16 @@ def test_the_parsed_dictionary_is_kept_in_the_cache_and_a_damaged_copy_is_made_a
         assert cedict.word_senses("长") == senses and kept.stat().st_size > 1_000_000
         assert [p.name for p in tmp_path.parent.iterdir()] == [tmp_path.name]   # no stray files
         assert not list((tmp_path / "cedict").glob("*.tmp"))
+        # a file of another layout under this version's name (a table missing) is made again
+        import sqlite3
+        kept.unlink()
+        old = sqlite3.connect(kept)
+        old.execute("CREATE TABLE senses (word TEXT PRIMARY KEY, senses TEXT NOT NULL)")
+        old.execute("CREATE TABLE vocabulary (word TEXT PRIMARY KEY)")
+        old.commit()
+        old.close()
+        fresh()
+        assert cedict.a_verb("安顿") and cedict.word_senses("长") == senses
     finally:
         fresh()
 

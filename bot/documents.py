@@ -396,23 +396,22 @@ def _read_jsonl(text: str, name: str) -> tuple[list[Document], list[Problem], li
             while kept_as in used:
                 kept_as, n = f"{doc_id} (line {number}, {n})", n + 1
             used.add(kept_as)
-            renamed.setdefault(doc_id, []).append(number)
+            renamed.setdefault(doc_id, []).append(kept_as)
             doc_id = kept_as
         first.setdefault(doc_id, (number, body))
         docs.append(Document(
             doc_id=doc_id, text=body, source=name, format="jsonl",
             title=_str(record.get("title")), date=_str(record.get("date")),
             publisher=_str(record.get("source")), url=_str(record.get("url"))))
-    repeated = [Problem(name, f"id {doc_id!r} of line {first[doc_id][0]} is also on line"
-                              f"{'s' if len(lines) > 1 else ''} {_line_list(lines)}; each such line is indexed "
-                              f"as '{doc_id} (line N)'", lines[0])
-                for doc_id, lines in renamed.items()]
+    repeated = [Problem(name, f"id {doc_id!r} of line {first[doc_id][0]} is on later lines too; "
+                              f"indexed as {_listed(names)}", first[names[0]][0])
+                for doc_id, names in renamed.items()]
     return docs, problems, repeated
 
 
-def _line_list(lines: list[int], shown: int = 5) -> str:
-    more = f" and {len(lines) - shown} more" if len(lines) > shown else ""
-    return ", ".join(map(str, lines[:shown])) + more
+def _listed(names: list[str], shown: int = 5) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(map(repr, names[:shown])) + more
 
 
 def _str(value) -> str:

@@ -91,7 +91,7 @@ def test_a_jsonl_id_that_repeats_an_earlier_line_s_is_kept_apart_and_named(tmp_p
     got = documents.read_file(path, "news.jsonl")
     assert [d.doc_id for d in got.documents] == ["1", "2", "1 (line 3)"] and not got.problems
     assert [str(w) for w in got.warnings] == [
-        "news.jsonl:3: id '1' of line 1 is also on line 3; each such line is indexed as '1 (line N)'"]
+        "news.jsonl:3: id '1' of line 1 is on later lines too; indexed as '1 (line 3)'"]
     # a name the file itself gives is not taken; one warning per id; a line repeated whole is the
     # build's to index once (no warning here)
     path.write_text('{"id": 1, "text": "甲。"}\n{"id": "1 (line 3)", "text": "乙。"}\n{"id": 1, "text": "丙。"}\n'
@@ -99,7 +99,7 @@ def test_a_jsonl_id_that_repeats_an_earlier_line_s_is_kept_apart_and_named(tmp_p
     got = documents.read_file(path, "news.jsonl")
     assert [d.doc_id for d in got.documents] == ["1", "1 (line 3)", "1 (line 3, 2)", "1 (line 4)", "1"]
     assert [str(w) for w in got.warnings] == [
-        "news.jsonl:3: id '1' of line 1 is also on lines 3, 4; each such line is indexed as '1 (line N)'"]
+        "news.jsonl:3: id '1' of line 1 is on later lines too; indexed as '1 (line 3, 2)', '1 (line 4)'"]
 
 
 def test_a_markdown_hash_tag_is_text_not_a_heading(tmp_path):

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from bot import Retriever, build_index, milvus, pinyin, segment, store
+from running_app import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "000_e7b07c6adf354492.txt"
@@ -173,26 +174,21 @@ def build_in_subprocess(corpus, index, model, kill_at, uri=None) -> subprocess.C
                           text=True, timeout=600)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def served(tmp_path):
     """`qabot milvus-serve` on a free port for tmp_path/index's Lite file; yields its URI."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "milvus-serve", "--index", str(tmp_path / "index"),
-                             "--port", str(port)], env=ENV, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    log = tmp_path / "milvus-serve.log"   # a file, not a pipe nobody reads: a full pipe would stall the server
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "milvus-serve", "--index", str(tmp_path / "index"),
+                                 "--port", str(port)], env=ENV, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             break
         except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read() if proc.poll() else "no server"
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
             time.sleep(0.2)
     yield f"http://127.0.0.1:{port}"
     proc.send_signal(signal.SIGTERM)

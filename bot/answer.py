@@ -285,9 +285,14 @@ _NOT_A_PHONE = re.compile(r"(?:19|20)\d\d\s*-\s*(?:(?:19|20)\d\d|\d{1,2}(?:\s*-\
 _CALLED_NUMBER = re.compile(r"(?:拨打|致电|电话|热线)[:：\s]*\d{3,}(?![\d万亿年月日余多次件户人元.])")
 
 
+# After a number, what makes it a count, not a phone number: 26300人次, 10000元, 12000余户, 35000平方米
+_COUNTED = re.compile(rf"\s*(?:余|多)?(?:万|亿)?(?:{_MEASURES}|元)")
+
+
 def _writes_phone_number(text: str) -> bool:
     return bool(_CALLED_NUMBER.search(text)) or any(
-        not _NOT_A_PHONE.fullmatch(m.group().strip()) for m in _LONG_NUMBER.finditer(text))
+        not _NOT_A_PHONE.fullmatch(m.group().strip()) and not _COUNTED.match(text, m.end())
+        for m in _LONG_NUMBER.finditer(text))
 
 
 def role_words(question: str, terms) -> frozenset[str]:

@@ -546,7 +546,8 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("海拔高度有多高?", "山顶有座庙", 1.0), ("满意度到底有多高?", "满意度很高", 0.0),     # 高度 is a height, 满意度 none
     ("2023年收入多少钱?", "表1 （单位：万元）\n| 2023 | 86 |", 0.0),                   # a caption's unit
     ("联系电话是多少?", "共致电300余户", 1.0), ("联系电话是多少?", "营业时间8:00-17:30", 1.0),   # a count, a time
-    ("联系电话是多少?", "(0591)87654321", 0.0),
+    ("联系电话是多少?", "(0591)87654321", 0.0), ("联系电话是多少?", "| 长者食堂 | 26300人次 |", 1.0),   # a count
+    ("联系电话是多少?", "总投资12000万元", 1.0),
     ("积水多深就要封路?", "积水深度超过27厘米时立即封闭交通", 0.0), ("管道有多宽?", "管径800mm", 0.0),   # parts of a metre
     ("水库有多深?", "总库容1200万m³", 1.0), ("路面有多宽?", "面积3000m²", 1.0),                      # no length
     # boats in 条 or 艘, after a number in digits; not 个, which counts anything, nor a word a measure word begins

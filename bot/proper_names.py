@@ -489,6 +489,10 @@ def _unknown_person(word: str) -> bool:
     return segment.dictionary_tag(word).startswith("nr") and not cedict.word_senses(word)
 
 
+# What a title adds in brackets to tell it from another of the same name: 大曲车站 (青森县), 长城（电影）
+_DISAMBIGUATOR = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+
+
 def name_of(*labels: str) -> str:
     """The word that names what headings or titles are about, to stand for it in a question:
     the first label's rarest word when it is a name (one jieba's dictionary lacks: 蔡敏 of
@@ -497,6 +501,7 @@ def name_of(*labels: str) -> str:
     no Chinese word; "" when every label is empty."""
     labels = [label.strip() for label in labels if label and label.strip()]
     for i, label in enumerate(labels):
+        label = _DISAMBIGUATOR.sub("", label) or label    # 大曲车站 (青森县) is about 大曲车站
         chinese = [w for w in segment.jieba().cut(label) if segment.CJK.match(w) and len(w) > 1]
         if not chinese:
             if i == len(labels) - 1:

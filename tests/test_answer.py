@@ -409,7 +409,7 @@ def test_a_fragment_the_index_holds_does_not_split_a_question_s_words(question, 
 
 @pytest.mark.parametrize("section, title, name", [("蔡敏 建筑节能与科技设计处处长", "响应号召 逆行而上", "蔡敏"),
                                                   ("早年经历", "鲁迅", "鲁迅"), ("", "福平铁路正式开通运营", "福平"),
-                                                  ("", "", "")])
+                                                  ("", "", ""), ("", "大曲车站 (青森县)", "大曲")])   # not the bracket's
 def test_what_a_follow_up_refers_to_is_named_by_the_section_s_name_or_else_the_title(section, title, name):
     from bot.conversation import resolve
 

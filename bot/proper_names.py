@@ -226,7 +226,8 @@ def institution_names(question: str) -> tuple[str, ...]:
         while start > 0:
             before, flag = tagged[start - 1]
             if _NOT_IN_INSTITUTION_NAMES.search(before) or _is_kind(before) or not (
-                    flag[0] in "ngj" or flag in ("b", "vn") or before in names or _ORDINAL.fullmatch(before)):
+                    flag[0] in "ngj" or flag in ("b", "vn") or before in names or _ORDINAL.fullmatch(before)
+                    or before in ("省", "市", "区", "县")):     # 石岭 / 县 (tagged zg) / 人民医院
                 break       # nor is another institution's name before it (汀湾区第二中学和砚港区第二中学)
             start -= 1
         marks = [particular(w, flag) for w, flag in tagged[start:i]]
@@ -236,9 +237,20 @@ def institution_names(question: str) -> tuple[str, ...]:
         start += marks.index(True)
         name = _JOINED.sub("", "".join(w for w, _ in tagged[start:i + 1]))
         core = name[_ENCLOSING_PLACE.match(name).end():]
-        if _ORDINAL.search(core) or any(w in core for w, flag in tagged[start:i] if particular(w, flag)):
+        if _ORDINAL.search(core) or any(w in core for w, flag in tagged[start:i] if particular(w, flag)) \
+                or _county_own(name, core):
             found.append(name)
     return tuple(dict.fromkeys(found))
+
+
+def _county_own(name: str, core: str) -> bool:
+    """Whether `name` is a county's or district's own institution, named by it: 浦溪县人民医院 (core 人民医院)
+    is not 云台县人民医院, and a city's paper writes the county. Not a city's (澜屿市中医院: its own paper
+    writes 市中医院)."""
+    place = name[:len(name) - len(core)]
+    # three characters at least: not 青森县设站 (设 站), a verb before a kind
+    return len(core) >= 3 and place[-1:] in ("县", "区") and len(place) >= 3 and bool(segment.CJK.fullmatch(place[-3:-1])) \
+        and not _NOT_IN_PLACE_NAMES.intersection(place[-3:-1])
 
 
 _JOINED = re.compile(r"^[和与及或同跟]")   # jieba glues a conjunction to a name it does not know (和砚港)
@@ -302,6 +314,14 @@ def _shortened(core: str, text: str) -> bool:
     return False
 
 
+def _another_place(text: str, at: int, place: str) -> bool:
+    """Whether the three characters of `text` before `at` are a city, county or district other than
+    `place`'s (砚港区 before 第二中学 when 汀湾区第二中学 is asked; not ，市 of ，市第一人民医院)."""
+    before = text[max(0, at - 3):at]
+    return len(before) == 3 and before[-1] in "省市区县" and bool(segment.CJK.fullmatch(before[:2])) \
+        and not _NOT_IN_PLACE_NAMES.intersection(before[:2]) and before[:2] not in place
+
+
 def writes_institution(text: str, name: str) -> bool:
     """Whether `text` writes `name` (one of institution_names): whole, or its characters in order
     within WRITTEN_SLACK times its length (第二医院 in 第二人民医院; 横溪镇中心小学 in 横溪镇，先后走访镇中心
@@ -314,6 +334,13 @@ def writes_institution(text: str, name: str) -> bool:
     place = name[:len(name) - len(core)]
     if _shortened(core, text):
         return True
+    if _county_own(name, core) and not institution_names(core):
+        # a county's 人民医院 is the county's only where its county (or a bare 县 of an article on it) goes
+        # right before: not 市第一人民医院, 梅坞乡卫生院 or 云台县人民医院 (the county asked: 浦溪县人民医院)
+        return any(_written_from(text, list(whole), int(len(whole) * WRITTEN_SLACK), lambda at: False)
+                   for whole in (name, place[:-1] + core)) or any(
+            text[m.start() - 1:m.start()] == place[-1] and not _another_place(text, m.start(), place)
+            for m in re.finditer(re.escape(core), text))
     for whole in dict.fromkeys((name, core)):
         if not whole:
             continue
@@ -326,11 +353,7 @@ def writes_institution(text: str, name: str) -> bool:
         def refused(at: int) -> bool:
             if pieces[0][0].isdigit() and at and text[at - 1].isdigit():
                 return True     # 1号 of 11号
-            before = text[max(0, at - 3):at]
-            # another city's or district's (砚港区第二中学 for 汀湾区第二中学; not ，市第一人民医院)
-            return whole is core and bool(place) and len(before) == 3 and before[-1] in "省市区县" \
-                and bool(segment.CJK.fullmatch(before[:2])) and not _NOT_IN_PLACE_NAMES.intersection(before[:2]) \
-                and before[:2] not in place
+            return whole is core and bool(place) and _another_place(text, at, place)
 
         if _written_from(text, pieces, int(len(whole) * WRITTEN_SLACK), refused):
             return True

@@ -140,7 +140,10 @@ def test_place_names_by_their_form(question, names):
     ("澜屿市中医院开设了什么门诊?", ()),
     ("汀湾站和砚港站之间多远?", ("汀湾站",)),                     # jieba: 和砚港 (a person): no name
     ("汀湾区第二中学和砚港区第二中学哪个大?", ("汀湾区第二中学", "砚港区第二中学")),
-    ("第2人民医院在哪?", ("第2人民医院",)), ("1号码头在哪?", ("1号码头",))])   # jieba: 第 / 2, 1 / 号
+    ("第2人民医院在哪?", ("第2人民医院",)), ("1号码头在哪?", ("1号码头",)),   # jieba: 第 / 2, 1 / 号
+    # a county's own hospital or bureau is named by its county (not a city's: 澜屿市中医院 above)
+    ("谁驻点浦溪县人民医院?", ("浦溪县人民医院",)), ("鹤塘县林业局做了什么?", ("鹤塘县林业局",)),
+    ("青森县设站于几几年?", ())])                                     # 设站: a verb before 站
 def test_the_particular_institutions_a_question_names(question, names):
     assert proper_names.institution_names(question) == names
 
@@ -159,7 +162,11 @@ def test_the_particular_institutions_a_question_names(question, names):
     ("砚港区第二中学", "汀湾区第二中学", False), ("汀湾第二中学", "汀湾区第二中学", True),   # its own district, or none
     ("近日，市第一人民医院开设", "澜屿市第一人民医院", True),
     ("市一中", "澜屿市第一中学", True), ("汀湾二中", "汀湾第二中学", True), ("市二院", "第二人民医院", True),
-    ("县二中", "第一中学", False), ("二十一中", "第一中学", False), ("砚港二中", "汀湾第二中学", False)])   # as news shortens
+    ("县二中", "第一中学", False), ("二十一中", "第一中学", False), ("砚港二中", "汀湾第二中学", False),   # as news shortens
+    # a county's own: with its county, or a bare 县 (an article on it); not another's, nor another institution of the kind
+    ("驻点浦溪县人民医院", "浦溪县人民医院", True), ("浦溪县的县人民医院", "浦溪县人民医院", True),
+    ("浦溪人民医院", "浦溪县人民医院", True), ("云台县人民医院", "浦溪县人民医院", False),
+    ("市第一人民医院专家驻点浦溪县梅坞乡卫生院", "浦溪县人民医院", False)])
 def test_an_institution_is_written_whole_or_in_order_with_its_ordinal(text, name, written):
     assert proper_names.writes_institution(text, name) is written
 

@@ -42,7 +42,8 @@ class Evidence:
     bare: bool = False   # the question is only words typed to try, greet or thank the bot (测试测试, test, hello,
                          # thanks): it asks nothing
     elsewhere: float = 0.0  # 1 if the question names someone or something the index holds, but
-                            # in other articles than this passage's: another district's market, another town's team
+                            # in other articles than this passage's: another district's market, another town's team;
+                            # or, in a report on several people, in another person's part than this passage's
     unit_missing: float = 0.0  # 1 if the question asks a count in a unit (多少亩, 几年, 多少钱, 多高, "how old"; or a
                                # quantity by what it is: 库容, 面积, 总投资, a phone number) and the passage writes
                                # no number in it: 石湾水厂占地多少亩? of a passage with no 亩

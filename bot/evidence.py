@@ -51,6 +51,7 @@ class Question:
     topic_held: dict = field(default_factory=dict)   # by article of its hits: the topic words it writes
     unwritten: dict = field(default_factory=dict)    # and so is unwritten
     texts: dict = field(default_factory=dict)        # the articles' texts both read
+    parts: dict = field(default_factory=dict)        # by article: its people's parts (_person_parts)
 
 
 class EvidenceReader:
@@ -102,6 +103,8 @@ class EvidenceReader:
         weights, lexical_evidence = self.matches(question, terms, embedding_text(p), cjk, self._word_spans(pid),
                                                  own, body, implied)
         elsewhere = self._elsewhere(pid, held, question, cjk, asked.elsewhere, asked.texts)
+        if not elsewhere:
+            elsewhere = self._another_persons(pid, asked)
         unwritten = self._unwritten(pid, asked.institutions, asked.writes, asked.unwritten, asked.texts,
                                     asked.numbered)
         return answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=asked.absent, elsewhere=elsewhere,
@@ -202,6 +205,64 @@ class EvidenceReader:
         if seen is not None:
             seen[(p.source, p.doc_id)] = out
         return out
+
+    def _another_persons(self, pid: int, asked: Question) -> float:
+        """answer.Evidence.elsewhere of a passage of an article on several people, each one's part headed by
+        their name (proper_names.person_heading): 1.0 if a name or institution the question asks about is
+        written in another person's part and not in this passage's (a passage outside the parts: not in
+        its own text), and no other it asks about is this part's alone. 宁川县人民医院 asked of 蒋丽's part
+        (梅江县人民医院) while 方建国's writes it; 苏健担任什么职务? of 蔡敏's part, or of the report's opening.
+        Not 苏健和蔡敏去了哪里? (each part writes one of them), nor 谁去了南通镇? (both write it)."""
+        names = list(asked.held) + list(asked.institutions)
+        if not names:
+            return 0.0
+        p = self.passages[pid]
+        parts = asked.parts.get((p.source, p.doc_id))
+        if parts is None:   # by section: the passages of each person's part, and which names each writes
+            parts = asked.parts[(p.source, p.doc_id)] = {
+                section: self._written(asked, ids, names) for section, ids in self._person_parts(pid).items()}
+        if len(parts) < 2:
+            return 0.0
+        here = parts[p.section] if p.section in parts else self._written(asked, [pid], names)
+        others = [written for section, written in parts.items() if section != p.section]
+        elsewhere = any(not here[i] and any(o[i] for o in others) for i in range(len(names)))
+        own = any(here[i] and not any(o[i] for o in others) for i in range(len(names)))
+        return float(elsewhere and not own)
+
+    def _written(self, asked: Question, ids: list[int], names: list) -> list[bool]:
+        """For each of `names` (a question's held names, then its institutions), whether passages `ids`
+        write it, as _elsewhere and _unwritten read them (an English name: spelled in one passage)."""
+        text = "\n".join(f"{self.passages[i].section}\n{self.passages[i].text}" for i in ids)
+        found = None
+        written = []
+        for name in names:
+            if isinstance(name, proper_names.PinyinName):
+                if found is None:   # in the section or text, not the title every part shares
+                    found = [self._latin_written(asked.text, i) for i in ids]
+                written.append(any(name.spelled_by(f) for f in found))
+            elif isinstance(name, str) and name in asked.held:
+                written.append(name in text)
+            else:
+                written.append(asked.writes(text, name))
+        return written
+
+    def _latin_written(self, question: str, pid: int) -> set[str]:
+        """The terms of an English `question` that passage `pid`'s section or text writes (english.latin_matches
+        over what the model saw, with the word spans the build stored; not a match in the title only)."""
+        p = self.passages[pid]
+        body = f"{p.section}\n{p.text}"
+        return {term for term, word in english.latin_matches(question, embedding_text(p), self._word_spans(pid)).items()
+                if word in body}
+
+    def _person_parts(self, pid: int) -> dict[str, list[int]]:
+        """{section heading: its passages} of the people's parts of passage `pid`'s article (sections headed
+        by a person's name: proper_names.person_heading); of its first ARTICLE_SCAN passages."""
+        parts: dict[str, list[int]] = {}
+        for i in sorted(self._article(pid))[:ARTICLE_SCAN]:
+            section = self.passages[i].section
+            if section and proper_names.person_heading(section):
+                parts.setdefault(section, []).append(i)
+        return parts
 
     def _means_city(self, name, text: str) -> bool:
         """Whether an article or passage `text` that does not write `name` (a Chinese question's: 澄川市 or

@@ -286,13 +286,17 @@ _NOT_A_PHONE = re.compile(r"(?:19|20)\d\d\s*-\s*(?:(?:19|20)\d\d|\d{1,2}(?:\s*-\
 _CALLED_NUMBER = re.compile(r"(?:拨打|致电|电话|热线)[:：\s]*\d{3,}(?![\d万亿年月日余多次件户人元.])")
 
 
-# After a number, what makes it a count, not a phone number: 26300人次, 10000元, 12000余户, 35000平方米
-_COUNTED = re.compile(rf"\s*(?:余|多)?(?:万|亿)?(?:{_MEASURES}|元)")
+# Right after a number of digits alone, what makes it a count, not a phone number: 26300人次, 10000元, 12000余户,
+# 35000平方米 (not 张先生, 周一, 分机, 门诊部 after a number: a measure word that also begins other words)
+_COUNTED = re.compile(r"(?:余|多)?(?:万|亿)?(?:人次|人|户|元|吨|亩|平方|立方|米|公里|千米|公斤|千克|个|次|台|辆|家|所"
+                      r"|座|名|位|项|套|件|册|份|株|棵|头|只|床|艘|余|多)")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 def _writes_phone_number(text: str) -> bool:
     return bool(_CALLED_NUMBER.search(text)) or any(
-        not _NOT_A_PHONE.fullmatch(m.group().strip()) and not _COUNTED.match(text, m.end())
+        not _NOT_A_PHONE.fullmatch(m.group().strip())
+        and (not m.group().isdigit() or _MOBILE.fullmatch(m.group()) or not _COUNTED.match(text, m.end()))
         for m in _LONG_NUMBER.finditer(text))
 
 

@@ -143,7 +143,8 @@ def test_place_names_by_their_form(question, names):
     ("第2人民医院在哪?", ("第2人民医院",)), ("1号码头在哪?", ("1号码头",)),   # jieba: 第 / 2, 1 / 号
     # a county's own hospital or bureau is named by its county (not a city's: 澜屿市中医院 above)
     ("谁驻点浦溪县人民医院?", ("浦溪县人民医院",)), ("鹤塘县林业局做了什么?", ("鹤塘县林业局",)),
-    ("青森县设站于几几年?", ())])                                     # 设站: a verb before 站
+    ("青森县设站于几几年?", ()), ("青川县胸痛中心是谁建起的?", ()), ("浦溪县图书馆在哪?", ()),   # its hospitals, bureaus
+    ("贫困县人民医院有几家?", ()), ("风景区游客中心几点开门?", ()), ("保税区管理局在哪?", ())])   # no county's name
 def test_the_particular_institutions_a_question_names(question, names):
     assert proper_names.institution_names(question) == names
 
@@ -165,8 +166,9 @@ def test_the_particular_institutions_a_question_names(question, names):
     ("县二中", "第一中学", False), ("二十一中", "第一中学", False), ("砚港二中", "汀湾第二中学", False),   # as news shortens
     # a county's own: with its county, or a bare 县 (an article on it); not another's, nor another institution of the kind
     ("驻点浦溪县人民医院", "浦溪县人民医院", True), ("浦溪县的县人民医院", "浦溪县人民医院", True),
-    ("浦溪人民医院", "浦溪县人民医院", True), ("云台县人民医院", "浦溪县人民医院", False),
-    ("市第一人民医院专家驻点浦溪县梅坞乡卫生院", "浦溪县人民医院", False)])
+    ("浦溪县与云台县人民医院签约", "浦溪县人民医院", False), ("云台县人民医院", "浦溪县人民医院", False),
+    ("市第一人民医院专家驻点浦溪县梅坞乡卫生院", "浦溪县人民医院", False),
+    ("专家进驻县人民医院", "浦溪县人民医院", True), ("患者被送往县人民医院", "浦溪县人民医院", True)])   # a verb, no county
 def test_an_institution_is_written_whole_or_in_order_with_its_ordinal(text, name, written):
     assert proper_names.writes_institution(text, name) is written
 
@@ -416,7 +418,8 @@ def test_a_fragment_the_index_holds_does_not_split_a_question_s_words(question, 
 
 @pytest.mark.parametrize("section, title, name", [("蔡敏 建筑节能与科技设计处处长", "响应号召 逆行而上", "蔡敏"),
                                                   ("早年经历", "鲁迅", "鲁迅"), ("", "福平铁路正式开通运营", "福平"),
-                                                  ("", "", ""), ("", "大曲车站 (青森县)", "大曲")])   # not the bracket's
+                                                  ("", "", ""), ("", "大曲车站 (青森县)", "大曲"),   # not the bracket's
+                                                  ("", "COVID-19 (新冠肺炎)", "新冠")])     # unless it alone has words
 def test_what_a_follow_up_refers_to_is_named_by_the_section_s_name_or_else_the_title(section, title, name):
     from bot.conversation import resolve
 
@@ -555,6 +558,10 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("联系电话是多少?", "共致电300余户", 1.0), ("联系电话是多少?", "营业时间8:00-17:30", 1.0),   # a count, a time
     ("联系电话是多少?", "(0591)87654321", 0.0), ("联系电话是多少?", "| 长者食堂 | 26300人次 |", 1.0),   # a count
     ("联系电话是多少?", "总投资12000万元", 1.0),
+    # a phone number followed by words a measure word begins, or hyphenated, or a mobile's eleven digits
+    ("联系电话是多少?", "联系人及手机：13905912345 张先生", 0.0), ("联系电话是多少?", "13905912345张先生", 0.0),
+    ("联系电话是多少?", "0591-87654321 分机808", 0.0), ("联系电话是多少?", "0591-83345678门诊部", 0.0),
+    ("联系电话是多少?", "咨询电话87110000周一至周五", 0.0),
     ("积水多深就要封路?", "积水深度超过27厘米时立即封闭交通", 0.0), ("管道有多宽?", "管径800mm", 0.0),   # parts of a metre
     ("水库有多深?", "总库容1200万m³", 1.0), ("路面有多宽?", "面积3000m²", 1.0),                      # no length
     # boats in 条 or 艘, after a number in digits; not 个, which counts anything, nor a word a measure word begins

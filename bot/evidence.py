@@ -5,6 +5,7 @@ the question the passage holds, and what it does not say (a count's unit, a numb
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -13,7 +14,8 @@ import numpy as np
 from . import answer, english, lexical, pinyin, proper_names, segment, word_rarity
 from .passages import Passage, embedding_text
 
-ARTICLE_SCAN = 200             # an English question's names are looked for in this many passages of a hit's article
+ARTICLE_SCAN = 200             # an English question's names are looked for in this many passages of a hit's article,
+                               # and people's parts (EvidenceReader._person_parts) in this many
 # A city's own paper writes 全市, 我市, 本市 where a question names the city (澄川市今年计划建成几个供水工程?):
 # such an article means the city when it names no other and the index's articles are mostly that city's,
 # its name (澄川, in 澄川市, 澄川日报 or 美丽澄川) written in at least CITY_SHARE of them. In the hand-written
@@ -66,6 +68,7 @@ class EvidenceReader:
         self.word_spans = word_spans      # each passage's segment.word_spans; None: cut when asked
         self._city_shares: dict = {}      # _city_share's, by name
         self._city_spellings: dict = {}   # _city_spelled's, by spellings
+        self._parts: dict = {}            # _person_parts', by article
 
     def read(self, question: str, cjk: bool, ids: list[int], terms: list[str]) -> Question:
         """What `question` asks, for its hits `ids` (their passages may hold a name the index cuts otherwise)."""
@@ -218,15 +221,21 @@ class EvidenceReader:
             return 0.0
         p = self.passages[pid]
         parts = asked.parts.get((p.source, p.doc_id))
-        if parts is None:   # by section: the passages of each person's part, and which names each writes
+        if parts is None:   # by section: which names each person's part writes
             parts = asked.parts[(p.source, p.doc_id)] = {
                 section: self._written(asked, ids, names) for section, ids in self._person_parts(pid).items()}
         if len(parts) < 2:
             return 0.0
-        here = parts[p.section] if p.section in parts else self._written(asked, [pid], names)
+        asked_of = range(len(names))
+        if p.section in parts:
+            here = parts[p.section]
+        else:   # what the opening says of them all (为期半年) answers a question naming one of them
+            here = self._written(asked, [pid], names)
+            people = {proper_names.person_heading(section)[0] for section in parts}
+            asked_of = [i for i in asked_of if names[i] not in people]
         others = [written for section, written in parts.items() if section != p.section]
-        elsewhere = any(not here[i] and any(o[i] for o in others) for i in range(len(names)))
-        own = any(here[i] and not any(o[i] for o in others) for i in range(len(names)))
+        elsewhere = any(not here[i] and any(o[i] for o in others) for i in asked_of)
+        own = any(here[i] and not any(o[i] for o in others) for i in asked_of)
         return float(elsewhere and not own)
 
     def _written(self, asked: Question, ids: list[int], names: list) -> list[bool]:
@@ -256,13 +265,17 @@ class EvidenceReader:
 
     def _person_parts(self, pid: int) -> dict[str, list[int]]:
         """{section heading: its passages} of the people's parts of passage `pid`'s article (sections headed
-        by a person's name: proper_names.person_heading); of its first ARTICLE_SCAN passages."""
-        parts: dict[str, list[int]] = {}
-        for i in sorted(self._article(pid))[:ARTICLE_SCAN]:
-            section = self.passages[i].section
-            if section and proper_names.person_heading(section):
-                parts.setdefault(section, []).append(i)
-        return parts
+        by a person's name: proper_names.person_heading), among ARTICLE_SCAN of its passages (around the first
+        asked of); read once an article for the generation's life."""
+        p = self.passages[pid]
+        if (p.source, p.doc_id) not in self._parts:
+            parts: dict[str, list[int]] = {}
+            for i in sorted(itertools.islice(self._article(pid), ARTICLE_SCAN)):
+                section = self.passages[i].section
+                if section and proper_names.person_heading(section):
+                    parts.setdefault(section, []).append(i)
+            self._parts[(p.source, p.doc_id)] = parts
+        return self._parts[(p.source, p.doc_id)]
 
     def _means_city(self, name, text: str) -> bool:
         """Whether an article or passage `text` that does not write `name` (a Chinese question's: 澄川市 or

@@ -238,19 +238,26 @@ def institution_names(question: str) -> tuple[str, ...]:
         name = _JOINED.sub("", "".join(w for w, _ in tagged[start:i + 1]))
         core = name[_ENCLOSING_PLACE.match(name).end():]
         if _ORDINAL.search(core) or any(w in core for w, flag in tagged[start:i] if particular(w, flag)) \
-                or _county_own(name, core):
+                or (_county_own(name, core) and any(w in name[:-len(core)] for w, flag in tagged[start:i]
+                                                    if particular(w, flag))):
             found.append(name)
     return tuple(dict.fromkeys(found))
 
 
+# What a county or district has one of, named by it (浦溪县人民医院, 鹤塘县林业局), which news writes with the county
+# or a bare 县 right before it; not a road, a centre or a library (浦溪县启动改造，其中滨江路...).
+_COUNTY_OWN_KINDS = re.compile(r"(?:人民|中|中西医结合)?医院|妇幼保健院|[\u4e00-\u9fff]{1,4}局")
+
+
 def _county_own(name: str, core: str) -> bool:
-    """Whether `name` is a county's or district's own institution, named by it: 浦溪县人民医院 (core 人民医院)
-    is not 云台县人民医院, and a city's paper writes the county. Not a city's (澜屿市中医院: its own paper
-    writes 市中医院)."""
+    """Whether `name` is a county's or district's own hospital or bureau (_COUNTY_OWN_KINDS), named by it:
+    浦溪县人民医院 (core 人民医院) is not 云台县人民医院, and a city's paper writes the county. Not a city's
+    (澜屿市中医院: its own paper writes 市中医院), nor a county that is a common word's (贫困县人民医院)."""
     place = name[:len(name) - len(core)]
-    # three characters at least: not 青森县设站 (设 站), a verb before a kind
-    return len(core) >= 3 and place[-1:] in ("县", "区") and len(place) >= 3 and bool(segment.CJK.fullmatch(place[-3:-1])) \
-        and not _NOT_IN_PLACE_NAMES.intersection(place[-3:-1])
+    stem = place[-3:-1]     # 浦溪 of 浦溪县: no word jieba's dictionary has as other than a place (贫困县, 保税区)
+    return bool(_COUNTY_OWN_KINDS.fullmatch(core)) and place[-1:] in ("县", "区") and len(place) >= 3 \
+        and bool(segment.CJK.fullmatch(stem)) and not _NOT_IN_PLACE_NAMES.intersection(stem) \
+        and segment.dictionary_tag(stem) in ("", "ns")
 
 
 _JOINED = re.compile(r"^[和与及或同跟]")   # jieba glues a conjunction to a name it does not know (和砚港)
@@ -316,10 +323,12 @@ def _shortened(core: str, text: str) -> bool:
 
 def _another_place(text: str, at: int, place: str) -> bool:
     """Whether the three characters of `text` before `at` are a city, county or district other than
-    `place`'s (砚港区 before 第二中学 when 汀湾区第二中学 is asked; not ，市 of ，市第一人民医院)."""
+    `place`'s (砚港区 before 第二中学 when 汀湾区第二中学 is asked; not ，市 of ，市第一人民医院, nor a word
+    jieba's dictionary has as no place: 进驻县人民医院, 当地县人民医院)."""
     before = text[max(0, at - 3):at]
     return len(before) == 3 and before[-1] in "省市区县" and bool(segment.CJK.fullmatch(before[:2])) \
-        and not _NOT_IN_PLACE_NAMES.intersection(before[:2]) and before[:2] not in place
+        and not _NOT_IN_PLACE_NAMES.intersection(before[:2]) and before[:2] not in place \
+        and segment.dictionary_tag(before[:2]) in ("", "ns")
 
 
 def writes_institution(text: str, name: str) -> bool:
@@ -328,7 +337,8 @@ def writes_institution(text: str, name: str) -> bool:
     小学), or shortened as news does (_shortened: 一中, 市一医院), its ordinals whole, numbers in digits on
     both sides (第2中学 is 第二中学), nothing that makes another institution of it between (_NOT_IN_A_GAP: not 第一人民医院 in 第一时间赶到第二人民医院, 汀湾桥 in
     汀湾二桥). Its city or district may be left out, but not written as another one (汀湾区第二中学 is not
-    砚港区第二中学)."""
+    砚港区第二中学); a county's own hospital or bureau (_county_own: 浦溪县人民医院) is written with its county or a
+    bare 县 right before."""
     text, name = numerals.arabic(text), numerals.arabic(name)
     core = name[_ENCLOSING_PLACE.match(name).end():]
     place = name[:len(name) - len(core)]
@@ -336,9 +346,9 @@ def writes_institution(text: str, name: str) -> bool:
         return True
     if _county_own(name, core) and not institution_names(core):
         # a county's 人民医院 is the county's only where its county (or a bare 县 of an article on it) goes
-        # right before: not 市第一人民医院, 梅坞乡卫生院 or 云台县人民医院 (the county asked: 浦溪县人民医院)
-        return any(_written_from(text, list(whole), int(len(whole) * WRITTEN_SLACK), lambda at: False)
-                   for whole in (name, place[:-1] + core)) or any(
+        # right before: not 市第一人民医院, 梅坞乡卫生院 or 云台县人民医院 (the county asked: 浦溪县人民医院); written
+        # whole, not in order with a gap (浦溪县与云台县人民医院)
+        return name in text or place[:-1] + core in text or any(
             text[m.start() - 1:m.start()] == place[-1] and not _another_place(text, m.start(), place)
             for m in re.finditer(re.escape(core), text))
     for whole in dict.fromkeys((name, core)):
@@ -524,8 +534,9 @@ def name_of(*labels: str) -> str:
     no Chinese word; "" when every label is empty."""
     labels = [label.strip() for label in labels if label and label.strip()]
     for i, label in enumerate(labels):
-        label = _DISAMBIGUATOR.sub("", label) or label    # 大曲车站 (青森县) is about 大曲车站
-        chinese = [w for w in segment.jieba().cut(label) if segment.CJK.match(w) and len(w) > 1]
+        words = lambda text: [w for w in segment.jieba().cut(text) if segment.CJK.match(w) and len(w) > 1]
+        # 大曲车站 (青森县) is about 大曲车站; COVID-19 (新冠肺炎) is named by the bracket's words
+        chinese = words(_DISAMBIGUATOR.sub("", label)) or words(label)
         if not chinese:
             if i == len(labels) - 1:
                 return label

@@ -476,6 +476,7 @@ def test_a_hospital_asked_of_the_part_of_someone_who_went_to_another_is_not_answ
 @pytest.mark.parametrize("question, person", [("石岭县人民医院开展了多少例无痛分娩?", "林晓雯"),
                                               ("青川县人民医院完成了多少台冠脉介入手术?", "周明华"),
                                               ("谁驻点石岭县人民医院?", "林晓雯"), ("谁驻点江口县白沙乡卫生院?", "吴丽娟"),
+                                              ("青川县胸痛中心是谁建起的?", "周明华"),
                                               ("How many painless deliveries did Shiling County People's Hospital "
                                                "carry out?", "林晓雯")])
 def test_the_part_of_the_person_at_the_hospital_asked_is_the_answer(doctors_retriever, question, person):
@@ -484,6 +485,12 @@ def test_the_part_of_the_person_at_the_hospital_asked_is_the_answer(doctors_retr
     hits = doctors_retriever.search(question, k=4)
     answers = [h for h in hits if h.relevant]
     assert answers and all(person in h.section for h in answers), [(h.section, h.confidence) for h in hits]
+
+
+def test_what_the_report_s_opening_says_of_them_all_is_not_taken_from_it_by_a_name(doctors_retriever):
+    # 为期半年 is the opening's, which names none of them: a question naming one is not sent to that person's part
+    with_name = {h.section: h.evidence.elsewhere for h in doctors_retriever.search("周明华的驻点帮扶为期多久?", k=5)}
+    assert with_name[""] == 0.0, with_name
 
 
 # Three short articles written for this test: each district's news names the others' nowhere.

@@ -246,7 +246,7 @@ def institution_names(question: str) -> tuple[str, ...]:
 
 # What a county or district has one of, named by it (浦溪县人民医院, 鹤塘县林业局), which news writes with the county
 # or a bare 县 right before it; not a road, a centre or a library (浦溪县启动改造，其中滨江路...).
-_COUNTY_OWN_KINDS = re.compile(r"(?:人民|中|中西医结合)?医院|妇幼保健院|[\u4e00-\u9fff]{1,4}局")
+_COUNTY_OWN_KINDS = re.compile(r"(?:人民|中医?|中西医结合)?医院|妇幼保健院|[\u4e00-\u9fff]{1,4}局")
 
 
 def _county_own(name: str, core: str) -> bool:
@@ -558,6 +558,11 @@ class EnglishInstitution(NamedTuple):
 # An English kind of institution -> how Chinese writes it. Longest first where one ends another.
 _ENGLISH_KINDS = (("middle school", "中学"), ("high school", "中学|高中"), ("primary school", "小学"),
                   ("school", "校|中学|小学|学院"), ("kindergarten", "幼儿园"), ("university", "大学|学院"),
+                  # a hospital by what kind it is: 青垣县中医院 is not the county's 妇幼保健院 or 人民医院
+                  ("maternal and child health care hospital", "妇幼保健院"),
+                  ("maternal and child health hospital", "妇幼保健院"), ("maternal and child hospital", "妇幼"),
+                  ("people's hospital", "人民医院"), ("traditional chinese medicine hospital", "中医院|中医医院"),
+                  ("chinese medicine hospital", "中医院|中医医院"), ("tcm hospital", "中医院|中医医院"),
                   ("college", "学院"), ("hospital", "医院|卫生院|保健院"), ("health centre", "卫生院|卫生服务中心"),
                   ("health center", "卫生院|卫生服务中心"), ("clinic", "诊所|卫生室|门诊"), ("library", "图书馆"),
                   ("museum", "博物馆"), ("avenue", "大道|路"), ("road", "路|道"), ("street", "街|路"),
@@ -566,7 +571,8 @@ _ENGLISH_KINDS = (("middle school", "中学"), ("high school", "中学|高中"),
                   ("branch", "分馆|分院|分校|支行|分公司"), ("factory", "厂"), ("cooperative", "合作社"),
                   ("market", "市场"), ("square", "广场"), ("airport", "机场"), ("wharf", "码头"), ("pier", "码头"))
 # (not road of road-rail bridge; "plant" is not here: its Lanyu plant is the plant in Lanyu)
-_ENGLISH_KIND = re.compile(r"\b(" + "|".join(k.replace(" ", r"\s+") for k, _ in _ENGLISH_KINDS) + r")\b(?!-)", re.I)
+_ENGLISH_KIND = re.compile(r"\b(" + "|".join(k.replace(" ", r"\s+").replace("'", "['’]") for k, _ in _ENGLISH_KINDS)
+                           + r")\b(?!-)", re.I)
 _KIND_IN_CHINESE = {k: zh for k, zh in _ENGLISH_KINDS}
 # Kinds that are also verbs (where can Chen Jie park?): in lower case, only after "the" (the Fenglin bridge).
 _ALSO_VERBS = frozenset({"park", "station", "market", "bridge", "branch", "square"})
@@ -623,7 +629,7 @@ def english_institution_names(question: str) -> tuple[EnglishInstitution, ...]:
         spelled = tuple(w for w in reversed(words) if w not in segment.STOPWORDS and pinyin.syllables(w)
                         and not word_rarity.common_english(w) and w not in _ENGLISH_PLACE_LEVEL)
         if spelled or (number is not None and number > 0):
-            kind_words = re.sub(r"\s+", " ", kind.group().lower())
+            kind_words = re.sub(r"\s+", " ", kind.group().lower()).replace("’", "'")
             out.append(EnglishInstitution(spelled, number or None, _KIND_IN_CHINESE[kind_words]))
     return tuple(dict.fromkeys(out))
 

@@ -186,7 +186,11 @@ def test_an_institution_is_written_whole_or_in_order_with_its_ordinal(text, name
     ("When did Yang Liyin graduate from Guoguang Arts School?", [(("guoguang",), None, "校|中学|小学|学院")]),
     ("When was the City Library founded?", []), ("How many beds does the Children's Hospital have?", []),
     ("Where is Tan Zhiyuan's school?", []), ("Which school is Tan Zhiyuan teaching at?", []),   # a person's school
-    ("Who went to Nantong town?", [])])
+    ("Who went to Nantong town?", []),
+    # a hospital by its kind (not any 医院)
+    ("Who works at Qingyuan County Maternal and Child Health Hospital?", [(("qingyuan",), None, "妇幼保健院")]),
+    ("Who heads Yuntai County People’s Hospital?", [(("yuntai",), None, "人民医院")]),
+    ("How far did the Yushan TCM hospital team travel?", [(("yushan",), None, "中医院|中医医院")])])
 def test_the_particular_institutions_an_english_question_names(question, names):
     assert [tuple(n) for n in proper_names.english_institution_names(question)] == names
 
@@ -208,7 +212,10 @@ def test_the_particular_institutions_an_english_question_names(question, names):
     ("桐洲十五中", "Tongzhou No. 25 Middle School", False),
     ("高崎国际机场", "Xiamen Gaoqi International Airport", True),   # its city left out
     ("吕梁中学", "Luliang Middle School", True), ("澜屿二中", "Lanyu Second Middle School", True),
-    ("闽江学院", "Minjiang University", True), ("砚港镇卫生院", "Yangang Town Hospital", True)])
+    ("闽江学院", "Minjiang University", True), ("砚港镇卫生院", "Yangang Town Hospital", True),
+    ("驻点青垣县中医院", "Qingyuan County Maternal and Child Health Hospital", False),   # another kind of hospital
+    ("驻点青垣县妇幼保健院", "Qingyuan County Maternal and Child Health Hospital", True),
+    ("驻点云台县中医院", "Yuntai County People's Hospital", False), ("峪山县中医医院派出", "Yushan TCM Hospital", True)])
 def test_an_english_institution_is_written_by_its_kind_with_its_name_before(text, question, written):
     name, = proper_names.english_institution_names(f"What about {question}?")
     assert english.writes_institution(text, name) is written

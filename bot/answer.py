@@ -293,10 +293,14 @@ _COUNTED = re.compile(r"(?:余|多)?(?:万|亿)?(?:人次|人|户|元|吨|亩|�
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
+_CALL_WORD = re.compile(r"(?:电话|热线|拨打|致电|手机|号码|联系方式)[:：\s]*$")   # right before a number: it is one
+
+
 def _writes_phone_number(text: str) -> bool:
     return bool(_CALLED_NUMBER.search(text)) or any(
         not _NOT_A_PHONE.fullmatch(m.group().strip())
-        and (not m.group().isdigit() or _MOBILE.fullmatch(m.group()) or not _COUNTED.match(text, m.end()))
+        and (not m.group().isdigit() or _MOBILE.fullmatch(m.group()) or not _COUNTED.match(text, m.end())
+             or _CALL_WORD.search(text, max(0, m.start() - 8), m.start()))
         for m in _LONG_NUMBER.finditer(text))
 
 

@@ -232,7 +232,9 @@ class EvidenceReader:
         else:   # what the opening says of them all (为期半年) answers a question naming one of them
             here = self._written(asked, [pid], names)
             people = {proper_names.person_heading(section)[0] for section in parts}
-            asked_of = [i for i in asked_of if names[i] not in people]
+            spelled = {spelling for person in people for spelling, _ in pinyin.word_spellings(person)}
+            asked_of = [i for i in asked_of if names[i] not in people
+                        and not (isinstance(names[i], proper_names.PinyinName) and spelled & set(names[i].spellings))]
         others = [written for section, written in parts.items() if section != p.section]
         elsewhere = any(not here[i] and any(o[i] for o in others) for i in asked_of)
         own = any(here[i] and not any(o[i] for o in others) for i in asked_of)

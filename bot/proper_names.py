@@ -246,18 +246,21 @@ def institution_names(question: str) -> tuple[str, ...]:
 
 # What a county or district has one of, named by it (浦溪县人民医院, 鹤塘县林业局), which news writes with the county
 # or a bare 县 right before it; not a road, a centre or a library (浦溪县启动改造，其中滨江路...).
-_COUNTY_OWN_KINDS = re.compile(r"(?:人民|中医?|中西医结合)?医院|妇幼保健院|[\u4e00-\u9fff]{1,4}局")
+_COUNTY_OWN_KINDS = re.compile(r"(?:人民|中医?|中西医结合)?医院|妇幼保健(?:医)?院|[\u4e00-\u9fff]{1,4}局")
+# What else news calls one of them: a county's 人民医院 is its 县医院; 中医院 and 中医医院, 妇幼保健院 and 妇幼保健医院
+_COUNTY_OWN_ALSO = {"人民医院": ("医院",), "中医院": ("中医医院",), "中医医院": ("中医院",),
+                    "妇幼保健院": ("妇幼保健医院",), "妇幼保健医院": ("妇幼保健院",)}
 
 
 def _county_own(name: str, core: str) -> bool:
     """Whether `name` is a county's or district's own hospital or bureau (_COUNTY_OWN_KINDS), named by it:
     浦溪县人民医院 (core 人民医院) is not 云台县人民医院, and a city's paper writes the county. Not a city's
-    (澜屿市中医院: its own paper writes 市中医院), nor a county that is a common word's (贫困县人民医院)."""
+    (澜屿市中医院: its own paper writes 市中医院), nor a county that is a common word's (贫困县人民医院, 风景区)."""
     place = name[:len(name) - len(core)]
-    stem = place[-3:-1]     # 浦溪 of 浦溪县: no word jieba's dictionary has as other than a place (贫困县, 保税区)
+    stem = place[-3:-1]     # 浦溪 of 浦溪县, 马尾 of 马尾区: unknown to jieba's dictionary, or a place or a name there
     return bool(_COUNTY_OWN_KINDS.fullmatch(core)) and place[-1:] in ("县", "区") and len(place) >= 3 \
         and bool(segment.CJK.fullmatch(stem)) and not _NOT_IN_PLACE_NAMES.intersection(stem) \
-        and segment.dictionary_tag(stem) in ("", "ns")
+        and segment.dictionary_tag(stem) in ("", "ns", "nr", "nrt", "nz")     # not 贫困县, 保税区, 风景区
 
 
 _JOINED = re.compile(r"^[和与及或同跟]")   # jieba glues a conjunction to a name it does not know (和砚港)
@@ -323,12 +326,23 @@ def _shortened(core: str, text: str) -> bool:
 
 def _another_place(text: str, at: int, place: str) -> bool:
     """Whether the three characters of `text` before `at` are a city, county or district other than
-    `place`'s (砚港区 before 第二中学 when 汀湾区第二中学 is asked; not ，市 of ，市第一人民医院, nor a word
-    jieba's dictionary has as no place: 进驻县人民医院, 当地县人民医院)."""
+    `place`'s (砚港区 or 马尾区 before 第二中学 when 汀湾区第二中学 is asked; not ，市 of ，市第一人民医院, nor a verb
+    or a word of place or time before a bare 县: 进驻县人民医院, 派往县人民医院, 当地县人民医院)."""
     before = text[max(0, at - 3):at]
-    return len(before) == 3 and before[-1] in "省市区县" and bool(segment.CJK.fullmatch(before[:2])) \
-        and not _NOT_IN_PLACE_NAMES.intersection(before[:2]) and before[:2] not in place \
-        and segment.dictionary_tag(before[:2]) in ("", "ns")
+    stem = before[:2]
+    return len(before) == 3 and before[-1] in "省市区县" and bool(segment.CJK.fullmatch(stem)) \
+        and not _NOT_IN_PLACE_NAMES.intersection(stem) and stem not in place and not _not_a_place(stem)
+
+
+# jieba's tags of words that are no place's name (进驻 v, 当地 s, 前往 t, 贫困 a, 已经 d, 对于 p); nouns and names
+# may be (鼓楼 n, 马尾 nrt, 白云 nr, 和平 nz)
+_NOT_PLACE_TAGS = tuple("vstadpcurmqf")
+
+
+def _not_a_place(stem: str) -> bool:
+    """Whether two characters before 县 or 区 are no place's name: a word jieba tags a verb, a place
+    or time word, an adjective... (_NOT_PLACE_TAGS), or one ending in a verb of going (派往, 赶到, 奔赴)."""
+    return segment.dictionary_tag(stem).startswith(_NOT_PLACE_TAGS) or stem[-1] in "往到赴驻至"
 
 
 def writes_institution(text: str, name: str) -> bool:
@@ -348,9 +362,12 @@ def writes_institution(text: str, name: str) -> bool:
         # a county's 人民医院 is the county's only where its county (or a bare 县 of an article on it) goes
         # right before: not 市第一人民医院, 梅坞乡卫生院 or 云台县人民医院 (the county asked: 浦溪县人民医院); written
         # whole, not in order with a gap (浦溪县与云台县人民医院)
-        return name in text or place[:-1] + core in text or any(
-            text[m.start() - 1:m.start()] == place[-1] and not _another_place(text, m.start(), place)
-            for m in re.finditer(re.escape(core), text))
+        for core in (core,) + _COUNTY_OWN_ALSO.get(core, ()):
+            if place + core in text or place[:-1] + core in text or any(
+                    text[m.start() - 1:m.start()] == place[-1] and not _another_place(text, m.start(), place)
+                    for m in re.finditer(re.escape(core), text)):
+                return True
+        return False
     for whole in dict.fromkeys((name, core)):
         if not whole:
             continue
@@ -556,12 +573,16 @@ class EnglishInstitution(NamedTuple):
 
 
 # An English kind of institution -> how Chinese writes it. Longest first where one ends another.
+_MATERNAL = "妇幼保健院|妇幼保健医院|妇幼保健计划生育服务中心"
 _ENGLISH_KINDS = (("middle school", "中学"), ("high school", "中学|高中"), ("primary school", "小学"),
                   ("school", "校|中学|小学|学院"), ("kindergarten", "幼儿园"), ("university", "大学|学院"),
                   # a hospital by what kind it is: 青垣县中医院 is not the county's 妇幼保健院 or 人民医院
-                  ("maternal and child health care hospital", "妇幼保健院"),
-                  ("maternal and child health hospital", "妇幼保健院"), ("maternal and child hospital", "妇幼"),
-                  ("people's hospital", "人民医院"), ("traditional chinese medicine hospital", "中医院|中医医院"),
+                  # (a county's 人民医院 is also its 县医院; 妇幼保健院 is also 妇幼保健医院, 妇幼保健计划生育服务中心)
+                  ("maternal and child health care hospital", _MATERNAL), ("maternal and child health hospital", _MATERNAL),
+                  ("maternity and child health care hospital", _MATERNAL), ("maternity and child health hospital", _MATERNAL),
+                  ("maternal and child hospital", "妇幼"), ("people's hospital", "人民医院|(?<=[县区])医院"),
+                  ("hospital of traditional chinese medicine", "中医院|中医医院"), ("hospital of tcm", "中医院|中医医院"),
+                  ("traditional chinese medicine hospital", "中医院|中医医院"),
                   ("chinese medicine hospital", "中医院|中医医院"), ("tcm hospital", "中医院|中医医院"),
                   ("college", "学院"), ("hospital", "医院|卫生院|保健院"), ("health centre", "卫生院|卫生服务中心"),
                   ("health center", "卫生院|卫生服务中心"), ("clinic", "诊所|卫生室|门诊"), ("library", "图书馆"),

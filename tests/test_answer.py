@@ -168,7 +168,11 @@ def test_the_particular_institutions_a_question_names(question, names):
     ("驻点浦溪县人民医院", "浦溪县人民医院", True), ("浦溪县的县人民医院", "浦溪县人民医院", True),
     ("浦溪县与云台县人民医院签约", "浦溪县人民医院", False), ("云台县人民医院", "浦溪县人民医院", False),
     ("市第一人民医院专家驻点浦溪县梅坞乡卫生院", "浦溪县人民医院", False),
-    ("专家进驻县人民医院", "浦溪县人民医院", True), ("患者被送往县人民医院", "浦溪县人民医院", True)])   # a verb, no county
+    ("专家进驻县人民医院", "浦溪县人民医院", True), ("患者被送往县人民医院", "浦溪县人民医院", True),   # a verb, no county
+    ("派往县人民医院", "浦溪县人民医院", True), ("凤凰县人民医院", "浦溪县人民医院", False),   # 凤凰 (jieba: a name) is one
+    ("马尾区第二中学", "汀湾区第二中学", False), ("鼓楼区第二中学", "汀湾区第二中学", False),
+    ("浦溪县医院", "浦溪县人民医院", True), ("浦溪县中医院", "浦溪县人民医院", False),   # what news also calls it
+    ("浦溪县中医医院", "浦溪县中医院", True), ("浦溪县中医院", "浦溪县中医医院", True)])
 def test_an_institution_is_written_whole_or_in_order_with_its_ordinal(text, name, written):
     assert proper_names.writes_institution(text, name) is written
 
@@ -188,8 +192,9 @@ def test_an_institution_is_written_whole_or_in_order_with_its_ordinal(text, name
     ("Where is Tan Zhiyuan's school?", []), ("Which school is Tan Zhiyuan teaching at?", []),   # a person's school
     ("Who went to Nantong town?", []),
     # a hospital by its kind (not any 医院)
-    ("Who works at Qingyuan County Maternal and Child Health Hospital?", [(("qingyuan",), None, "妇幼保健院")]),
-    ("Who heads Yuntai County People’s Hospital?", [(("yuntai",), None, "人民医院")]),
+    ("Who works at Qingyuan County Maternal and Child Health Hospital?",
+     [(("qingyuan",), None, "妇幼保健院|妇幼保健医院|妇幼保健计划生育服务中心")]),
+    ("Who heads Yuntai County People’s Hospital?", [(("yuntai",), None, "人民医院|(?<=[县区])医院")]),
     ("How far did the Yushan TCM hospital team travel?", [(("yushan",), None, "中医院|中医医院")])])
 def test_the_particular_institutions_an_english_question_names(question, names):
     assert [tuple(n) for n in proper_names.english_institution_names(question)] == names
@@ -215,7 +220,10 @@ def test_the_particular_institutions_an_english_question_names(question, names):
     ("闽江学院", "Minjiang University", True), ("砚港镇卫生院", "Yangang Town Hospital", True),
     ("驻点青垣县中医院", "Qingyuan County Maternal and Child Health Hospital", False),   # another kind of hospital
     ("驻点青垣县妇幼保健院", "Qingyuan County Maternal and Child Health Hospital", True),
-    ("驻点云台县中医院", "Yuntai County People's Hospital", False), ("峪山县中医医院派出", "Yushan TCM Hospital", True)])
+    ("驻点云台县中医院", "Yuntai County People's Hospital", False), ("峪山县中医医院派出", "Yushan TCM Hospital", True),
+    ("驻点云台县医院", "Yuntai County People's Hospital", True), ("青垣县妇幼保健医院", "Qingyuan Maternal and Child Health Hospital", True),
+    ("青垣县人民医院", "Qingyuan County Hospital of Traditional Chinese Medicine", False),   # the kind after the name
+    ("青垣县中医院", "Qingyuan County Hospital of Traditional Chinese Medicine", True)])
 def test_an_english_institution_is_written_by_its_kind_with_its_name_before(text, question, written):
     name, = proper_names.english_institution_names(f"What about {question}?")
     assert english.writes_institution(text, name) is written
@@ -568,7 +576,8 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     # a phone number followed by words a measure word begins, or hyphenated, or a mobile's eleven digits
     ("联系电话是多少?", "联系人及手机：13905912345 张先生", 0.0), ("联系电话是多少?", "13905912345张先生", 0.0),
     ("联系电话是多少?", "0591-87654321 分机808", 0.0), ("联系电话是多少?", "0591-83345678门诊部", 0.0),
-    ("联系电话是多少?", "咨询电话87110000周一至周五", 0.0),
+    ("联系电话是多少?", "咨询87110000周一至周五", 0.0), ("联系电话是多少?", "王先生13905912345次日回电", 0.0),
+    ("联系电话是多少?", "电话87654321人工服务", 0.0),                         # after 电话, whatever follows
     ("积水多深就要封路?", "积水深度超过27厘米时立即封闭交通", 0.0), ("管道有多宽?", "管径800mm", 0.0),   # parts of a metre
     ("水库有多深?", "总库容1200万m³", 1.0), ("路面有多宽?", "面积3000m²", 1.0),                      # no length
     # boats in 条 or 艘, after a number in digits; not 个, which counts anything, nor a word a measure word begins

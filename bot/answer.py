@@ -291,8 +291,6 @@ _CALLED_NUMBER = re.compile(r"(?:拨打|致电|电话|热线)[:：\s]*\d{3,}(?![
 _COUNTED = re.compile(r"(?:余|多)?(?:万|亿)?(?:人次|人|户|元|吨|亩|平方|立方|米|公里|千米|公斤|千克|个|次|台|辆|家|所"
                       r"|座|名|位|项|套|件|册|份|株|棵|头|只|床|艘|余|多)")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-
-
 _CALL_WORD = re.compile(r"(?:电话|热线|拨打|致电|手机|号码|联系方式)[:：\s]*$")   # right before a number: it is one
 
 

@@ -362,12 +362,9 @@ def writes_institution(text: str, name: str) -> bool:
         # a county's 人民医院 is the county's only where its county (or a bare 县 of an article on it) goes
         # right before: not 市第一人民医院, 梅坞乡卫生院 or 云台县人民医院 (the county asked: 浦溪县人民医院); written
         # whole, not in order with a gap (浦溪县与云台县人民医院)
-        for core in (core,) + _COUNTY_OWN_ALSO.get(core, ()):
-            if place + core in text or place[:-1] + core in text or any(
-                    text[m.start() - 1:m.start()] == place[-1] and not _another_place(text, m.start(), place)
-                    for m in re.finditer(re.escape(core), text)):
-                return True
-        return False
+        return any(place + kind in text or place[:-1] + kind in text or any(
+            text[m.start() - 1:m.start()] == place[-1] and not _another_place(text, m.start(), place)
+            for m in re.finditer(re.escape(kind), text)) for kind in (core,) + _COUNTY_OWN_ALSO.get(core, ()))
     for whole in dict.fromkeys((name, core)):
         if not whole:
             continue
@@ -549,9 +546,11 @@ def name_of(*labels: str) -> str:
     "蔡敏 建筑节能与科技设计处处长"; 早年经历 names nobody), else the last label's rarest
     word (an article's title: 福平 of 福平铁路正式开通运营), or the label itself when it has
     no Chinese word; "" when every label is empty."""
+    def words(text: str) -> list[str]:
+        return [w for w in segment.jieba().cut(text) if segment.CJK.match(w) and len(w) > 1]
+
     labels = [label.strip() for label in labels if label and label.strip()]
     for i, label in enumerate(labels):
-        words = lambda text: [w for w in segment.jieba().cut(text) if segment.CJK.match(w) and len(w) > 1]
         # 大曲车站 (青森县) is about 大曲车站; COVID-19 (新冠肺炎) is named by the bracket's words
         chinese = words(_DISAMBIGUATOR.sub("", label)) or words(label)
         if not chinese:

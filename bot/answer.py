@@ -60,6 +60,9 @@ class Evidence:
                                  # right article that is not its answer (English weighs it)
     rarest: float = 0.0  # the general-use rarity of the question's rarest word / 10 (a name's words count as rare as
                          # the name, as for `key`): a name, or "movie"
+    time_missing: float = 0.0  # 1 if the question asks when (answer_sentence.QUESTION_TYPES "time": 什么时候, 哪一年,
+                               # "when") and the passage, with its article's title, writes no time (time_missing):
+                               # not weighed by the calibration; with_peers reads it
 
 
 # Logistic calibrations of P(passage answers the question), one per script, each fitted
@@ -302,6 +305,24 @@ def _writes_phone_number(text: str) -> bool:
         for m in _LONG_NUMBER.finditer(text))
 
 
+# A time a passage writes, after numerals.normalize: a date or a clock time (7月12日, 2023年, 9:30), a part of the
+# day or year (凌晨, 上旬, 年底, 汛期), a time told from now or from the story (去年, 近日, 当天, 此前, 届时, 至今), an
+# age (明朝, 20世纪, 年代); not a duration alone (3天, 两个月: "how long" is a count, not a time)
+_TIME_WRITTEN = re.compile(
+    r"\d+\s*(?:年|月|日|号|时|点|世纪)|\d+[:：]\d+|[一二三四五六七八九十〇零]+(?:年|月|日|号|世纪)"
+    r"|[上下中]午|凌晨|傍晚|晚上|夜间|清晨|早上|今年|去年|明年|前年|昨天|今天|明天|近日|日前|近期|年底|年初|年中"
+    r"|月底|月初|上旬|中旬|下旬|春节|国庆|清明|端午|中秋|元旦|以来|此前|随后|目前|届时|当天|当日|同期|如今|现在|至今"
+    r"|年代|时期|时代|[汉晋隋唐宋元明清][朝代]|朝代|年间|公元|[春夏秋冬]季|汛期|周[一二三四五六日末]|星期")
+
+
+def time_missing(question: str, text: str) -> float:
+    """1.0 if `question` asks when (answer_sentence.question_types: 什么时候, 哪一年, "when") and `text` (a
+    passage with its article's title) writes no time (_TIME_WRITTEN): it cannot say when."""
+    if "time" not in answer_sentence.question_types(question):
+        return 0.0
+    return 0.0 if _TIME_WRITTEN.search(numerals.normalize(text)[0]) else 1.0
+
+
 def role_words(question: str, terms) -> frozenset[str]:
     """The `terms` of a question that ask someone's post: those within its 担任什么职务, 现任何职..."""
     asking = [m.group() for m in _ASKS_ROLE.finditer(question)]
@@ -373,10 +394,13 @@ def with_peers(evidences: list[Evidence], articles: list[Hashable] | None = None
         top[article] = max(top.get(article, 0.0), c)
     # A peer holding the question's words in its own text as fully as the best is another answer,
     # however far down the ranking it sits (English weighs the rank); one that holds them through
-    # the article's title (every paragraph under 青溪大桥主桥顺利合龙 does) is not.
-    other = [p and e.title_only <= best.title_only for p, e in zip(peer, evidences)]
-    return [c if o or not top[a] else c * min(1.0, c / (ratio * top[a])) ** power
-            for c, a, o in zip(lifted, articles, other)]
+    # the article's title (every paragraph under 青溪大桥主桥顺利合龙 does) is not, nor one that writes no
+    # time when asked when: any passage of an article less sure than its best is then its neighbour
+    # (of the news-like fit archives' answer cards to "when", none that held the answer lacked a time)
+    other = [p and e.title_only <= best.title_only and not e.time_missing for p, e in zip(peer, evidences)]
+    share = [1.0 if e.time_missing else ratio for e in evidences]
+    return [c if o or not top[a] else c * min(1.0, c / (r * top[a])) ** power
+            for c, a, o, r in zip(lifted, articles, other, share)]
 
 
 SPAN_RARITY = 10.0   # words at least this rare in general use (海域, 俗名; not 分布, 铁路, 镇) join a key span

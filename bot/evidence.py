@@ -114,6 +114,7 @@ class EvidenceReader:
                                bare=asked.bare, unit_missing=answer.unit_missing(question, body),
                                unwritten=unwritten, topic_elsewhere=self._topic_elsewhere(pid, asked),
                                number_missing=answer.number_missing(question, f"{p.title}\n{body}"),
+                               time_missing=answer.time_missing(question, f"{p.title}\n{body}"),
                                **lexical_evidence), weights
 
     def _topic_words(self, question: str, terms: list[str]) -> list[str]:

@@ -662,6 +662,16 @@ def test_a_passage_that_writes_no_number_of_its_own_is_missing_one(question, tex
     assert answer.number_missing(question, text) == 1.0
 
 
+@pytest.mark.parametrize("question, text, missing", [
+    ("供水主管是什么时候爆裂的?", "险情发生后，市水务集团立即启动供水应急预案，组织抢修人员120余人", 1.0),   # a count, no time
+    ("供水主管是什么时候爆裂的?", "7月12日凌晨2时许，供水主管突然爆裂", 0.0), ("寺庙建于哪一年?", "始建于明朝", 0.0),
+    ("大桥什么时候通车?", "大桥预计年底建成通车", 0.0), ("When did the bridge open?", "大桥于二〇二三年十月通车", 0.0),
+    ("When did the bridge open?", "大桥全长1.28公里，总投资9.6亿元", 1.0),
+    ("大桥有多长?", "大桥全长1.28公里", 0.0)])                                                   # asks no time
+def test_a_passage_that_writes_no_time_cannot_say_when(question, text, missing):
+    assert answer.time_missing(question, text) == missing
+
+
 def test_words_that_ask_no_count_ask_no_number():
     for question in ("为什么几乎所有居民都停水了?", "茶几在哪里买?", "寥寥无几的人来了吗?", "How farmers in Qingya cope with drought?",
                      "How highly do residents rate the clinic?", "Why did a number of villagers complain?",

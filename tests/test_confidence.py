@@ -1,6 +1,7 @@
 """What is called an answer (Hit.relevant) with the real default model and real indexes:
 several answers, nonsense, near-misses on look-alike articles, follow-ups (issue 11)."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -334,6 +335,21 @@ def test_a_far_sibling_is_scaled_down_a_close_one_and_other_articles_are_not():
     assert same[:2] == alone[:2] and same[2] < 0.5 * alone[2]
     assert answer.with_peers([e, near, far], ["a", "b", "c"]) == alone
 
+
+
+def test_a_passage_that_writes_no_time_asked_when_is_the_answer_s_neighbour_below_its_article_s_best():
+    # 0.9 of the best keeps its confidence as a neighbour, but not when it writes no time and "when" was asked;
+    # the article's best, and a passage of another article, keep theirs whatever they write
+    best = answer.Evidence(cosine=0.9, coverage=1.0, key=1.0, novel=0.0, latin=False)
+    close = answer.Evidence(cosine=0.897, coverage=0.6, key=1.0, novel=0.0, latin=False)
+    untimed = replace(close, time_missing=1.0)
+    alone = [answer.confidence(x) for x in (best, close)]
+    assert alone[1] > answer.SIBLING_RATIO * alone[0] and alone[1] > answer.RELEVANT_AT, alone
+    assert answer.with_peers([best, close], ["a", "a"]) == alone
+    scaled = answer.with_peers([best, untimed], ["a", "a"])
+    assert scaled[0] == alone[0] and scaled[1] < answer.RELEVANT_AT, scaled
+    assert answer.with_peers([best, untimed], ["a", "b"]) == alone
+    assert answer.with_peers([replace(best, time_missing=1.0), close], ["a", "a"])[0] == alone[0]
 
 
 def test_a_peer_is_judged_as_the_best_only_in_another_article_or_person_s_section():

@@ -60,9 +60,9 @@ class Evidence:
                                  # right article that is not its answer (English weighs it)
     rarest: float = 0.0  # the general-use rarity of the question's rarest word / 10 (a name's words count as rare as
                          # the name, as for `key`): a name, or "movie"
-    time_missing: float = 0.0  # 1 if the question asks when (answer_sentence.QUESTION_TYPES "time": 什么时候, 哪一年,
-                               # "when") and the passage, with its article's title, writes no time (time_missing):
-                               # not weighed by the calibration; with_peers reads it
+    time_missing: float = 0.0  # 1 if the question asks when (什么时候, 哪一年, "When ...?") and the passage, with its
+                               # article's title, writes no time in a form time_missing knows: not weighed by the
+                               # calibration; with_peers reads it
 
 
 # Logistic calibrations of P(passage answers the question), one per script, each fitted
@@ -305,20 +305,31 @@ def _writes_phone_number(text: str) -> bool:
         for m in _LONG_NUMBER.finditer(text))
 
 
-# A time a passage writes, after numerals.normalize: a date or a clock time (7月12日, 2023年, 9:30), a part of the
-# day or year (凌晨, 上旬, 年底, 汛期), a time told from now or from the story (去年, 近日, 当天, 此前, 届时, 至今), an
-# age (明朝, 20世纪, 年代); not a duration alone (3天, 两个月: "how long" is a count, not a time)
+# A question that asks when: 什么时候, 哪一年, 哪天, 何时; "When ...?", "what year" (not 多少年 "how many years" or 几号线,
+# nor "when" inside a clause: What did volunteers do when the flood came?)
+_ASKS_WHEN = re.compile(r"何时|什么时候|啥时候|什么时间|哪一?年|哪一?天|几月|哪个月|哪个朝代|什么时期|什么年代"
+                        r"|^\W*when\b|\b(?:what|which) (?:year|date|day|month|century|period)\b", re.I)
+# A time a passage writes, after numerals.normalize: a date or a clock time (7月12日, 2023年, 2023-10-15, 9:30, 八点), a
+# day or part of one told from the story (昨日, 当晚, 次日, 同年, 凌晨), of the year (上半年, 年底, 汛期, 春节), a period
+# (疫情期间, 开学之际, 前夕), an age (明朝, 北宋, 20世纪, 年代, 建国初期), a time of life (退休后, 18岁时), an English date
+# (October 15, 2023). A count of years may match too (3年): it narrows, it does not decide.
 _TIME_WRITTEN = re.compile(
-    r"\d+\s*(?:年|月|日|号|时|点|世纪)|\d+[:：]\d+|[一二三四五六七八九十〇零]+(?:年|月|日|号|世纪)"
-    r"|[上下中]午|凌晨|傍晚|晚上|夜间|清晨|早上|今年|去年|明年|前年|昨天|今天|明天|近日|日前|近期|年底|年初|年中"
-    r"|月底|月初|上旬|中旬|下旬|春节|国庆|清明|端午|中秋|元旦|以来|此前|随后|目前|届时|当天|当日|同期|如今|现在|至今"
-    r"|年代|时期|时代|[汉晋隋唐宋元明清][朝代]|朝代|年间|公元|[春夏秋冬]季|汛期|周[一二三四五六日末]|星期")
+    r"\d+\s*(?:年|月|日|号|时|点|世纪)|\d+[:：]\d+|(?<!\d)(?:19|20)\d\d(?!\d)|\d{1,2}·\d{1,2}"
+    r"|[一二三四五六七八九十〇零两]+(?:年|月|日|号|世纪|点|时)"
+    r"|[上下中]午|凌晨|傍晚|晚上|夜间|夜里|深夜|清晨|早上|早晨|一早|白天|当晚|昨晚|今晨|今早|昨日|次日|翌日|第二天|前天|当时"
+    r"|今年|去年|明年|前年|次年|同年|当年|那年|上月|本月|当月|上周|本周|昨天|今天|明天|近日|日前|近期|最近|不久前"
+    r"|年底|年初|年中|年末|年内|岁末|月底|月初|月末|上旬|中旬|下旬|上半年|下半年|季度"
+    r"|春节|国庆|清明|端午|中秋|元旦|除夕|元宵|腊月|冬至|暑假|寒假|[春夏秋冬]季|汛期|周[一二三四五六日末]|星期"
+    r"|以来|此前|随后|目前|届时|当天|当日|同期|如今|现在|至今|期间|之际|前夕|节前|会后|事发后"
+    r"|年代|时期|时代|朝代|年间|公元|[秦汉晋隋唐宋元明清][朝代]|[东西南北][汉晋宋周]|春秋|战国|初期|末期|建国|解放后"
+    r"|毕业后|退休后|岁时|晚年|生前"
+    r"|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I)
 
 
 def time_missing(question: str, text: str) -> float:
-    """1.0 if `question` asks when (answer_sentence.question_types: 什么时候, 哪一年, "when") and `text` (a
-    passage with its article's title) writes no time (_TIME_WRITTEN): it cannot say when."""
-    if "time" not in answer_sentence.question_types(question):
+    """1.0 if `question` asks when (_ASKS_WHEN: 什么时候, 哪一年, "When ...?") and `text` (a passage with its
+    article's title) writes no time (_TIME_WRITTEN): it cannot say when."""
+    if not _ASKS_WHEN.search(question):
         return 0.0
     return 0.0 if _TIME_WRITTEN.search(numerals.normalize(text)[0]) else 1.0
 
@@ -376,7 +387,9 @@ def with_peers(evidences: list[Evidence], articles: list[Hashable] | None = None
     With `articles` and `people` given, only a passage of another article or another person's
     section is judged so: another paragraph of the answer's own article that holds the words as
     fully is more often its neighbour (on the news-like fit archives, of k such paragraphs tied at
-    the top of one article about one held the answer; bench/RESULTS.md)."""
+    the top of one article about one held the answer; bench/RESULTS.md). Asked when, a passage that writes
+    no time (Evidence.time_missing) and is less sure than its article's best is scaled at any share
+    (`ratio` 1)."""
     own = [confidence(e) for e in evidences]
     if not evidences or max(own) < RELEVANT_AT:
         return own
@@ -394,10 +407,10 @@ def with_peers(evidences: list[Evidence], articles: list[Hashable] | None = None
         top[article] = max(top.get(article, 0.0), c)
     # A peer holding the question's words in its own text as fully as the best is another answer,
     # however far down the ranking it sits (English weighs the rank); one that holds them through
-    # the article's title (every paragraph under 青溪大桥主桥顺利合龙 does) is not, nor one that writes no
-    # time when asked when: any passage of an article less sure than its best is then its neighbour
-    # (of the news-like fit archives' answer cards to "when", none that held the answer lacked a time)
-    other = [p and e.title_only <= best.title_only and not e.time_missing for p, e in zip(peer, evidences)]
+    # the article's title (every paragraph under 青溪大桥主桥顺利合龙 does) is not. Asked when, a passage
+    # that writes no time is its article's best answer's neighbour at any share (of the news-like fit
+    # archives' answer cards to "when", none that held the answer lacked a time).
+    other = [p and e.title_only <= best.title_only for p, e in zip(peer, evidences)]
     share = [1.0 if e.time_missing else ratio for e in evidences]
     return [c if o or not top[a] else c * min(1.0, c / (r * top[a])) ** power
             for c, a, o, r in zip(lifted, articles, other, share)]

@@ -667,7 +667,11 @@ def test_a_passage_that_writes_no_number_of_its_own_is_missing_one(question, tex
     ("供水主管是什么时候爆裂的?", "7月12日凌晨2时许，供水主管突然爆裂", 0.0), ("寺庙建于哪一年?", "始建于明朝", 0.0),
     ("大桥什么时候通车?", "大桥预计年底建成通车", 0.0), ("When did the bridge open?", "大桥于二〇二三年十月通车", 0.0),
     ("When did the bridge open?", "大桥全长1.28公里，总投资9.6亿元", 1.0),
-    ("大桥有多长?", "大桥全长1.28公里", 0.0)])                                                   # asks no time
+    ("大桥有多长?", "大桥全长1.28公里", 0.0), ("他干了多少年?", "全长1.28公里", 0.0),              # asks no time
+    ("What did volunteers do when the flood came?", "志愿者搬运沙袋", 0.0), ("地铁几号线到?", "乘坐地铁", 0.0),
+    ("水管是哪天修好的?", "次日，水管修复", 0.0), ("水管是哪天修好的?", "疫情期间，工作组驻守", 0.0),   # other ways to say when
+    ("水管是哪天修好的?", "2023-10-15，水管修复", 0.0), ("水管是哪天修好的?", "八点半水管修复", 0.0),
+    ("When was the pipe fixed?", "The pipe was fixed on October 15.", 0.0)])
 def test_a_passage_that_writes_no_time_cannot_say_when(question, text, missing):
     assert answer.time_missing(question, text) == missing
 

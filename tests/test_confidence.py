@@ -338,18 +338,20 @@ def test_a_far_sibling_is_scaled_down_a_close_one_and_other_articles_are_not():
 
 
 def test_a_passage_that_writes_no_time_asked_when_is_the_answer_s_neighbour_below_its_article_s_best():
-    # 0.9 of the best keeps its confidence as a neighbour, but not when it writes no time and "when" was asked;
-    # the article's best, and a passage of another article, keep theirs whatever they write
+    # about 0.9 of the best keeps its confidence as a neighbour, but not when it writes no time and "when" was
+    # asked; the article's best, a passage of another article and a peer in another person's part keep theirs
     best = answer.Evidence(cosine=0.9, coverage=1.0, key=1.0, novel=0.0, latin=False)
-    close = answer.Evidence(cosine=0.897, coverage=0.6, key=1.0, novel=0.0, latin=False)
+    close = answer.Evidence(cosine=0.9, coverage=0.9, key=1.0, novel=0.0, latin=False)
     untimed = replace(close, time_missing=1.0)
     alone = [answer.confidence(x) for x in (best, close)]
-    assert alone[1] > answer.SIBLING_RATIO * alone[0] and alone[1] > answer.RELEVANT_AT, alone
+    assert 0.85 * alone[0] < alone[1] < alone[0] and alone[1] > answer.RELEVANT_AT, alone
     assert answer.with_peers([best, close], ["a", "a"]) == alone
     scaled = answer.with_peers([best, untimed], ["a", "a"])
-    assert scaled[0] == alone[0] and scaled[1] < answer.RELEVANT_AT, scaled
+    assert scaled[0] == alone[0] and scaled[1] < 0.6 * alone[1], scaled   # (0.95 of the best) ** 12
     assert answer.with_peers([best, untimed], ["a", "b"]) == alone
     assert answer.with_peers([replace(best, time_missing=1.0), close], ["a", "a"])[0] == alone[0]
+    peer = replace(best, cosine=0.89, time_missing=1.0)     # as fully the question's words, in 蔡敏's part
+    assert answer.with_peers([best, peer], ["a", "a"], people=["苏健", "蔡敏"])[1] >= answer.confidence(peer)
 
 
 def test_a_peer_is_judged_as_the_best_only_in_another_article_or_person_s_section():

@@ -143,12 +143,12 @@ class EvidenceReader:
         if not asked.topic_held:    # by article, the topic words each of the hits' articles writes
             for i in asked.ids:
                 q = self.passages[i]
-                if (q.source, q.doc_id) not in asked.topic_held:
+                if q.article not in asked.topic_held:
                     text = self._article_text(i, asked.texts)
-                    asked.topic_held[(q.source, q.doc_id)] = {t for t in asked.topic_words if t in text}
+                    asked.topic_held[q.article] = {t for t in asked.topic_words if t in text}
         p = self.passages[pid]
-        here = asked.topic_held.get((p.source, p.doc_id), set())
-        others = set().union(*(held for article, held in asked.topic_held.items() if article != (p.source, p.doc_id)))
+        here = asked.topic_held.get(p.article, set())
+        others = set().union(*(held for article, held in asked.topic_held.items() if article != p.article))
         return float(bool(others - here))
 
     def _names_absent(self, question: str, cjk: bool, ids: list[int], terms: list[str]) -> float:
@@ -190,8 +190,8 @@ class EvidenceReader:
         if not held:
             return 0.0
         p = self.passages[pid]
-        if seen is not None and (p.source, p.doc_id) in seen:
-            return seen[(p.source, p.doc_id)]
+        if seen is not None and p.article in seen:
+            return seen[p.article]
         if cjk:
             text = self._article_text(pid, {} if texts is None else texts)
             out = float(any(name not in text and not self._means_city(name, text) for name in held))
@@ -207,7 +207,7 @@ class EvidenceReader:
                 missing = [n for n in missing if not self._means_city(n, text)]
             out = float(bool(missing) and len(ids) <= ARTICLE_SCAN)
         if seen is not None:
-            seen[(p.source, p.doc_id)] = out
+            seen[p.article] = out
         return out
 
     def _another_persons(self, pid: int, asked: Question) -> float:
@@ -221,9 +221,9 @@ class EvidenceReader:
         if not names:
             return 0.0
         p = self.passages[pid]
-        parts = asked.parts.get((p.source, p.doc_id))
+        parts = asked.parts.get(p.article)
         if parts is None:   # by section: which names each person's part writes
-            parts = asked.parts[(p.source, p.doc_id)] = {
+            parts = asked.parts[p.article] = {
                 section: self._written(asked, ids, names) for section, ids in self._person_parts(pid).items()}
         if len(parts) < 2:
             return 0.0
@@ -271,14 +271,14 @@ class EvidenceReader:
         by a person's name: proper_names.person_heading), among ARTICLE_SCAN of its passages (around the first
         asked of); read once an article for the generation's life."""
         p = self.passages[pid]
-        if (p.source, p.doc_id) not in self._parts:
+        if p.article not in self._parts:
             parts: dict[str, list[int]] = {}
             for i in sorted(itertools.islice(self._article(pid), ARTICLE_SCAN)):
                 section = self.passages[i].section
                 if section and proper_names.person_heading(section):
                     parts.setdefault(section, []).append(i)
-            self._parts[(p.source, p.doc_id)] = parts
-        return self._parts[(p.source, p.doc_id)]
+            self._parts[p.article] = parts
+        return self._parts[p.article]
 
     def _means_city(self, name, text: str) -> bool:
         """Whether an article or passage `text` that does not write `name` (a Chinese question's: 澄川市 or
@@ -303,9 +303,9 @@ class EvidenceReader:
         if name not in self._city_shares:
             articles, writing = set(), set()
             for p in self.passages:
-                articles.add((p.source, p.doc_id))
+                articles.add(p.article)
                 if name in p.text or name in p.title:
-                    writing.add((p.source, p.doc_id))
+                    writing.add(p.article)
             self._city_shares[name] = len(writing) / max(1, len(articles))
         return self._city_shares[name]
 
@@ -335,20 +335,20 @@ class EvidenceReader:
         if not institutions and not numbered:
             return 0.0
         p = self.passages[pid]
-        if (p.source, p.doc_id) not in seen:
+        if p.article not in seen:
             text = self._article_text(pid, texts)
-            seen[(p.source, p.doc_id)] = float(not all(writes(text, name) for name in institutions)
+            seen[p.article] = float(not all(writes(text, name) for name in institutions)
                                                or any(proper_names.writes_numbered(text, item) is False
                                                       for item in numbered))
-        return seen[(p.source, p.doc_id)]
+        return seen[p.article]
 
     def _article_text(self, pid: int, texts: dict) -> str:
         """What the model saw of passage `pid`'s article, passage by passage (their titles and sections
         too), joined by line breaks; `texts`: by article, for one question's hits."""
         p = self.passages[pid]
-        if (p.source, p.doc_id) not in texts:
-            texts[(p.source, p.doc_id)] = "\n".join(embedding_text(self.passages[i]) for i in self._article(pid))
-        return texts[(p.source, p.doc_id)]
+        if p.article not in texts:
+            texts[p.article] = "\n".join(embedding_text(self.passages[i]) for i in self._article(pid))
+        return texts[p.article]
 
     def _article(self, pid: int):
         """The ids of passage `pid`'s article's passages, `pid` first and then outward: a build
@@ -359,7 +359,7 @@ class EvidenceReader:
             i = pid + step
             while 0 <= i < len(self.passages):
                 q = self.passages[i]
-                if (q.source, q.doc_id) != (p.source, p.doc_id):
+                if q.article != p.article:
                     break
                 yield i
                 i += step

@@ -50,6 +50,11 @@ class Passage:
     date: str = ""
     sentences: tuple[tuple[int, int], ...] = ()   # sentence spans within `text`
 
+    @property
+    def article(self) -> tuple[str, str]:
+        """Which article the passage is from: its file and doc_id (lines of two .jsonl files may share an id)."""
+        return self.source, self.doc_id
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["sentences"] = [list(s) for s in self.sentences]

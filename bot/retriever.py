@@ -271,8 +271,7 @@ class Retriever:
         self = self.refreshed()
         question = clean_question(question)
         here = [h for h in hits if 0 <= h.passage_id < len(self.passages)
-                and (self.passages[h.passage_id].source, self.passages[h.passage_id].doc_id,
-                     self.passages[h.passage_id].start) == (h.source, h.doc_id, h.start)]
+                and (self.passages[h.passage_id].article, self.passages[h.passage_id].start) == (h.article, h.start)]
         if not here:
             return list(hits)
         qvec = encoders.encode_queries(self.encoder, [question])[0]

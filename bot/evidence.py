@@ -115,6 +115,7 @@ class EvidenceReader:
                                unwritten=unwritten, topic_elsewhere=self._topic_elsewhere(pid, asked),
                                number_missing=answer.number_missing(question, f"{p.title}\n{body}"),
                                time_missing=answer.time_missing(question, f"{p.title}\n{body}"),
+                               post_missing=answer.post_missing(question, f"{p.title}\n{body}"),
                                **lexical_evidence), weights
 
     def _topic_words(self, question: str, terms: list[str]) -> list[str]:

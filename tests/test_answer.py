@@ -676,6 +676,39 @@ def test_a_passage_that_writes_no_time_cannot_say_when(question, text, missing):
     assert answer.time_missing(question, text) == missing
 
 
+# Each question that asks a post, with a passage that writes it and one that does not
+POSTS_ASKED = [
+    ("鹤浦市第三中学的校长是谁?", "校长周明说"), ("谁是桐洲实验中学的校长?", "校长周建华在典礼上致辞"),
+    ("禾坪村支书叫什么?", "村党支部书记刘桂芳说"),                        # 支书, short for 支部书记
+    ("禾坪村党支部书记是谁?", "村支书刘桂芳说"), ("上坊村的村长是谁?", "村委会主任李明说"),   # and the other way round
+    ("三道沟村枸杞合作社理事长是谁?", "合作社理事长马某"), ("黄茅岭林场的场长是谁?", "场长韦某"),
+    ("岱宁恒信工程咨询有限公司的法定代表人是谁?", "公司法人代表王某"), ("这起案件的法官是谁?", "审判长王某宣读了判决"),
+    ("洪塘镇医疗队的队长是谁?", "洪塘镇医疗队由区人民医院内科主任黄志军带队"),
+    ("Who is the principal of Zhekou Junior Middle School?", "校长张三"),
+    ("Who’s the principal of Gongli College?", "公理書院校長李某"),          # a curly apostrophe; traditional characters
+    ("Who is the Party secretary of Ruochuan town?", "镇党委书记李某"), ("Who is the Party chief of Heping village?", "村支书刘桂芳"),
+    ("Who is the director of the Hengxin paper mill?", "厂长王某"),
+    ("Who was the first deputy director of the National Central Library?", "副馆长"),
+    ("Who is the leader of the Hongtang medical team?", "洪塘镇医疗队由黄志军带队"),
+    ("Who were the judges of the oyster-opening contest?", "大赛评委由三位老渔民担任")]
+
+
+@pytest.mark.parametrize("question, text", POSTS_ASKED)
+def test_a_post_asked_is_missing_from_a_passage_that_writes_no_such_post(question, text):
+    assert answer.post_missing(question, text) == 0.0
+    assert answer.post_missing(question, "医疗队发放常用药品包1200份，新建食堂一座") == 1.0
+
+
+@pytest.mark.parametrize("question", [
+    "谁去了南通镇?", "苏健担任什么职务?", "Who went to Nantong town?", "Who is the young doctor learning from Lan Shoutian?",
+    "刘德一拜了谁当老师?", "他的老师是谁?",                                  # whom he learnt from: 师从...
+    "谁任职时间最长?", "这名女孩的家长是谁?", "他的兄长是谁?",                  # a 长 that is no post
+    "Who is the leader in the points race?", "Who is the director in charge of the project?",
+    "Who is the prİncipal of the school?", "(校长)", "长是谁?"])
+def test_a_question_that_asks_no_one_s_post_misses_none(question):
+    assert answer.post_missing(question, "医疗队发放常用药品包1200份，新建食堂一座") == 0.0
+
+
 def test_words_that_ask_no_count_ask_no_number():
     for question in ("为什么几乎所有居民都停水了?", "茶几在哪里买?", "寥寥无几的人来了吗?", "How farmers in Qingya cope with drought?",
                      "How highly do residents rate the clinic?", "Why did a number of villagers complain?",

@@ -431,6 +431,49 @@ def test_an_english_question_on_the_named_hospital_or_school_itself_is_answered(
     assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
 
 
+# Three short articles written for this test: only the school's opening names its principal; the library's and
+# the canteen's never write a 馆长 or 校长, though everything else a question on them asks is there.
+POSTS = {
+    "school.txt": INSTITUTIONS["school.txt"] + "\n校长周建华在典礼上致辞，勉励新生珍惜时光。学校今年新建的综合实验楼也正式投入使用。\n",
+    "library.txt": """鹭江图书馆新馆开放
+
+本报讯 经过两年建设，鹭江图书馆新馆于10月8日正式对外开放。新馆建筑面积1.2万平方米，藏书80万册，设有少儿阅览室、古籍修复室和24小时自助借阅区。
+
+开馆首日共接待读者3600人次。图书馆还推出了“阅读打卡”活动，读者每月借阅满5本可获赠文创书签。
+""",
+    "canteen.txt": """临川第三中学新食堂投入使用
+
+临川第三中学新建的学生食堂本学期投入使用。食堂共3层，建筑面积4600平方米，可同时容纳1800名学生就餐，总投资2100万元。
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def posts_retriever(tmp_path_factory):
+    return retriever_of(tmp_path_factory, "posts", POSTS)
+
+
+@pytest.mark.parametrize("question", ["鹭江图书馆的馆长是谁?", "Who is the director of Lujiang Library?",
+                                      "临川第三中学的校长是谁?", "Who is the principal of Linchuan No. 3 Middle School?"])
+def test_who_holds_a_post_no_article_writes_is_not_answered(posts_retriever, question):
+    hits = posts_retriever.search(question, k=3)
+    assert not any(h.relevant for h in hits), [(h.text[:14], h.confidence) for h in hits]
+
+
+@pytest.mark.parametrize("question", ["桐洲实验中学的校长是谁?", "谁是桐洲实验中学的校长?",
+                                      "Who is the principal of Tongzhou Experimental Middle School?"])
+def test_who_holds_a_post_is_answered_by_the_passage_that_writes_it_alone(posts_retriever, question):
+    hits = posts_retriever.search(question, k=3)
+    answers = [h for h in hits if h.relevant]
+    assert answers and all("周建华" in h.text for h in answers), [(h.text[:14], h.confidence) for h in hits]
+
+
+@pytest.mark.parametrize("question, hint", [("临川第三中学新食堂能容纳多少人?", "1800名"), ("鹭江图书馆藏书多少册?", "80万册")])
+def test_what_the_articles_do_say_of_them_is_answered(posts_retriever, question, hint):
+    hits = posts_retriever.search(question, k=3)
+    assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
+
+
 # An article that writes a school's full name, and another: a question asks it as news shortens it (三中).
 SHORT_FORMS = {
     "canteen.txt": """鹤浦市第三中学新食堂投入使用

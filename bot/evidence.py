@@ -116,6 +116,7 @@ class EvidenceReader:
                                number_missing=answer.number_missing(question, f"{p.title}\n{body}"),
                                time_missing=answer.time_missing(question, f"{p.title}\n{body}"),
                                post_missing=answer.post_missing(question, f"{p.title}\n{body}"),
+                               kind_missing=answer.kind_missing(question, f"{p.title}\n{body}"),
                                **lexical_evidence), weights
 
     def _topic_words(self, question: str, terms: list[str]) -> list[str]:

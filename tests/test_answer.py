@@ -709,6 +709,30 @@ def test_a_question_that_asks_no_one_s_post_misses_none(question):
     assert answer.post_missing(question, "医疗队发放常用药品包1200份，新建食堂一座") == 0.0
 
 
+@pytest.mark.parametrize("question, text", [
+    ("邱晓峰毕业于哪所大学?", "毕业于福建医科大学"), ("他在哪所大学任教?", "他在厦大任教"), ("哪所大学毕业的?", "澜屿卫生学院"),
+    ("他毕业于哪所学校?", "他毕业于鹤浦一中"), ("哪一所学校开学最早?", "凤岗镇中心小学今年新分配教师7名"),
+    ("他去了哪家医院?", "坪岭镇卫生院"), ("梅源养老中心交给哪家公司运营?", "委托澄川康颐养老服务有限公司运营"),
+    ("哪家公司承建?", "由中建三局承建"), ("《夏日旋律》是由哪个公司发行的游戏?", "日本AcaciaSoft于2007年1月26日发售"), ("哪家银行放贷?", "农行鹤浦支行"), ("他来自哪个村?", "下岐社区"), ("哪个村子?", "坪岭屯"),
+    ("江艳去了台江区哪个社区参加抗疫?", "积极赴台江区水巷社区开展抗疫工作"), ("苏健去了哪个镇?", "支援闽侯县南通镇"),
+    ("哪个乡镇受灾?", "坪岭街道"), ("青桠镇茶叶直播基地在哪条路上?", "位于云樟路88号"), ("哪条路封闭?", "沈海高速"),
+    ("他在哪个县?", "福清市"), ("哪个公园?", "坪岭广场"),
+    ("Which university did Jiang Li graduate from?", "毕业于福建医科大学"), ("Which town did Su Jian go to?", "支援闽侯县南通镇"),
+    ("What company is building the bridge?", "由市路桥集团承建"), ("Which villages were hit?", "下岐村")])
+def test_a_kind_asked_which_of_is_missing_from_a_passage_that_names_none(question, text):
+    assert answer.kind_missing(question, text) == 0.0
+    assert answer.kind_missing(question, "医疗队发放常用药品包1200份，为老人量血压，报道称") == 1.0
+
+
+@pytest.mark.parametrize("question", [
+    "哪个区域受灾最重?", "哪里的医院好?", "哪个学校的老师获奖?", "哪个村民获奖?", "哪家企业捐款最多?",   # a brand names no kind
+    "What school supplies are needed?", "Which school year is it?", "What school of thought does he follow?",
+    "Which bank of the river flooded?", "What firm measures were taken?", "Which company chairman spoke?",
+    "Which village roads were repaired?", "Which county-level city is it?"])
+def test_a_question_that_asks_no_kind_misses_none(question):
+    assert answer.kind_missing(question, "医疗队发放常用药品包1200份，为老人量血压") == 0.0
+
+
 def test_words_that_ask_no_count_ask_no_number():
     for question in ("为什么几乎所有居民都停水了?", "茶几在哪里买?", "寥寥无几的人来了吗?", "How farmers in Qingya cope with drought?",
                      "How highly do residents rate the clinic?", "Why did a number of villagers complain?",

@@ -468,6 +468,21 @@ def test_who_holds_a_post_is_answered_by_the_passage_that_writes_it_alone(posts_
     assert answers and all("周建华" in h.text for h in answers), [(h.text[:14], h.confidence) for h in hits]
 
 
+@pytest.mark.parametrize("question", ["周建华毕业于哪所大学?", "Which university did Zhou Jianhua graduate from?",
+                                      "桐洲实验中学的新生来自哪个村?", "临川第三中学新食堂由哪家公司承建?"])
+def test_which_one_of_a_kind_no_article_names_is_not_answered(posts_retriever, question):
+    hits = posts_retriever.search(question, k=3)
+    assert not any(h.relevant for h in hits), [(h.text[:14], h.confidence) for h in hits]
+
+
+@pytest.mark.parametrize("question, hint", [("哪家医院开设了甲状腺专病门诊?", "每周二"),
+                                            ("Which hospital opened a thyroid clinic?", "每周二"),
+                                            ("哪所学校今年招收了960名初一新生?", "960人")])
+def test_which_one_of_a_kind_is_answered_by_the_passage_that_names_it(institutions_retriever, question, hint):
+    hits = institutions_retriever.search(question, k=3)
+    assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
+
+
 @pytest.mark.parametrize("question, hint", [("临川第三中学新食堂能容纳多少人?", "1800名"), ("鹭江图书馆藏书多少册?", "80万册")])
 def test_what_the_articles_do_say_of_them_is_answered(posts_retriever, question, hint):
     hits = posts_retriever.search(question, k=3)

@@ -190,7 +190,9 @@ _ENGLISH_UNITS = [(re.compile(pattern, re.I), unit) for pattern, unit in (
      r".*\b(?:cost|money|yuan|budget|worth|pa(?:y|id)|invest(?:ed|ment)?|fund(?:s|ing|ed)?)\b", "钱"),
     (r"\bhow many (?:tons|tonnes)\b", "吨"),
     (r"\bhow many (?:km|kilometres|kilometers)\b", "公里"),
-    (r"\bhow many (?:metres|meters)\b|\bhow (?:tall|deep|wide)\b", "米"),
+    (r"\bhow many (?:metres|meters)\b|\bhow (?:tall|deep|wide)\b|\bhow high\b(?!.*\b(?:rate|price|cost|fee|temperature"
+     r"|level|percentage|ratio|income|salary|pay|pressure|risk|standard|demand|score|satisfaction|quality|speed|value"
+     r"|share|expectation|threshold)s?\b)", "米"),   # a height; not "how high is the pass rate"
     (r"\bhow far\b", "多远"),
     (r"\bhow many days\b", "天"),
     (r"\bhow many years\b", "年"),

@@ -602,7 +602,9 @@ def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     ("What phone number do I call to sign up?", "报名电话见文末小程序", 1.0), ("What is the hotline number?", "热线12345", 0.0),
     ("Why was the hotline number changed?", "热线号码调整", 0.0),      # not asking it
     ("What's the clinic's phone number?", "在三楼", 1.0), ("What’s the hotline number?", "在三楼", 1.0),
-    ("What is the population of Jiaoxi town?", "蕉溪镇镇长罗志坚说", 1.0), ("What is the land area of Paris?", "土地面积1.601 km²", 0.0)])
+    ("What is the population of Jiaoxi town?", "蕉溪镇镇长罗志坚说", 1.0), ("What is the land area of Paris?", "土地面积1.601 km²", 0.0),
+    ("How high is the dam of Qingya Reservoir?", "全市87座小型水库完成汛前安全检查", 1.0), ("How high is the dam?", "坝高42米", 0.0),
+    ("How high is the pass rate?", "合格率达到98%", 0.0)])                   # a rate, no height
 def test_an_english_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing
 

@@ -454,6 +454,16 @@ def kind_missing(question: str, text: str) -> float:
     return 0.0 if re.search(_KINDS[kind], text) else 1.0
 
 
+# How news writes that someone went somewhere (a question's 去: 谁去了南通镇?): sent, dispatched, stationed, moved on
+_WENT = re.compile(r"赴|前往|奔赴|驰援|支援|转战|下沉|进驻|驻点|驻守|驻村|深入|来到|到达|赶到|赶往|前去|去")
+
+
+def went_words(terms, text: str) -> frozenset[str]:
+    """The question's 去 (of its `terms`), when `text` writes someone going in the words news uses for it (赴,
+    前往, 支援, 转战, 驻守...): answered there though not written."""
+    return frozenset({"去"}) if "去" in terms and _WENT.search(text) else frozenset()
+
+
 def role_words(question: str, terms) -> frozenset[str]:
     """The `terms` of a question that ask someone's post: those within its 担任什么职务, 现任何职..."""
     asking = [m.group() for m in _ASKS_ROLE.finditer(question)]

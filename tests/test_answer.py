@@ -735,6 +735,14 @@ def test_a_question_that_asks_no_kind_misses_none(question):
     assert answer.kind_missing(question, "医疗队发放常用药品包1200份，为老人量血压") == 0.0
 
 
+@pytest.mark.parametrize("text, went", [("支援闽侯县南通镇开展疫情防控工作", True), ("积极赴台江区水巷社区开展抗疫工作", True),
+                                        ("继续转战晋安区新店镇", True), ("主动下沉到王庄街道办事处", True),
+                                        ("累计接诊患者860人次", False)])
+def test_a_question_s_went_is_answered_by_the_words_news_uses_for_going(text, went):
+    assert answer.went_words(["谁", "去", "南通镇"], text) == (frozenset({"去"}) if went else frozenset())
+    assert answer.went_words(["谁", "支援", "南通镇"], text) == frozenset()       # 去 not asked
+
+
 def test_words_that_ask_no_count_ask_no_number():
     for question in ("为什么几乎所有居民都停水了?", "茶几在哪里买?", "寥寥无几的人来了吗?", "How farmers in Qingya cope with drought?",
                      "How highly do residents rate the clinic?", "Why did a number of villagers complain?",

@@ -44,6 +44,14 @@ def test_both_people_who_went_to_nantong_are_answers(seed_retriever, question, m
     assert low >= answer.RELEVANT_AT + 0.05 and low >= 0.6 * high
 
 
+@pytest.mark.parametrize("question, person, hint", [("江艳去了哪个社区?", "江艳", "水巷社区"), ("苏健去了哪里?", "苏健", "南通镇")])
+def test_a_question_in_everyday_words_is_answered_by_the_passage_in_news_words(seed_retriever, question, person, hint):
+    # 去 is not the article's word: it writes 赴, 支援, 转战
+    hits = seed_retriever.search(question, k=3)
+    answers = [h for h in hits if h.relevant]
+    assert answers and person in answers[0].section and hint in answers[0].text, [(h.text[:14], h.confidence) for h in hits]
+
+
 @pytest.mark.parametrize("question", ["谁去了白沙镇?", "Who went to Baisha town?", "Who went to Baisha Town?",
                                       "Who went to Jiangbian Town?"])
 def test_a_town_the_seed_does_not_name_is_not_answered(seed_retriever, question):

@@ -192,7 +192,8 @@ _ENGLISH_UNITS = [(re.compile(pattern, re.I), unit) for pattern, unit in (
     (r"\bhow many (?:km|kilometres|kilometers)\b", "公里"),
     (r"\bhow many (?:metres|meters)\b|\bhow (?:tall|deep|wide)\b|\bhow high\b(?!.*\b(?:rate|price|cost|fee|temperature"
      r"|level|percentage|ratio|income|salary|pay|pressure|risk|standard|demand|score|satisfaction|quality|speed|value"
-     r"|share|expectation|threshold)s?\b)", "米"),   # a height; not "how high is the pass rate"
+     r"|share|expectation|threshold|subsid(?:y|ie)|fine|rent|tuition|tax|wage|bonus|compensation|allowance|reward"
+     r"|penalt(?:y|ie)|interest|inflation|unemployment|warning|alert|cost)s?\b)", "米"),   # a height; not "how high is the pass rate"
     (r"\bhow far\b", "多远"),
     (r"\bhow many days\b", "天"),
     (r"\bhow many years\b", "年"),
@@ -419,17 +420,20 @@ def post_missing(question: str, text: str) -> float:
 # company as 集团, 厂, 局 or by a Latin name (AcaciaSoft, 世嘉 (SEGA)); a village as 社区, 屯 or 组; a road as 大道,
 # 高速, 国道. (Not 哪家企业: a brand, 宁德时代, names one without any kind word; nor, so, is a company's 宁德时代 read.)
 _SCHOOL = r"学校|校|中学|小学|[一二三四五六七八九十\d]中|[一二三四五六七八九十\d]小|附中|高中|初中|中专|职专|职校|学院|大学|幼儿园"
-_KINDS = {"大学": r"大学|学院|高校|[北清厦复浙南]大", "学校": _SCHOOL, "中学": _SCHOOL, "小学": _SCHOOL,
-          "医院": "医院|卫生院|保健院|诊所|卫生所|卫生室|中心", "公司": "公司|集团|企业|厂|局|社|股份|控股|[A-Za-z]{2,}",
-          "银行": "银行|行|信用社", "村": "村|社区|屯|寨|组", "镇": "镇|乡|街道", "乡": "乡|镇", "社区": "社区|小区|村|花园|苑|家园",
-          "路": "路|街|巷|大道|高速|国道|省道|县道|线", "县": "县|市|旗", "区": "区|市|园", "水库": "水库", "公园": "园|广场"}
+_KINDS = {"大学": r"大学|学院|高校|[北清厦复浙南]大|清华|北航|同济|工大|师大|医大|农大|交大|理工",
+          "学校": _SCHOOL, "中学": _SCHOOL, "小学": _SCHOOL,
+          "医院": "医院|卫生院|保健院|诊所|卫生所|卫生室|卫生服务中心|医疗中心|疾控中心|医学中心",
+          "公司": r"公司|集团|企业|厂|局|(?:旅行|出版|合作|报|杂志)社|股份|控股|[A-Z][a-z]{2,}|[A-Z]{4,}",
+          "银行": "银行|农行|工行|建行|中行|交行|招行|支行|分行|农商行|信用社|农信社", "村": r"村|社区|屯|寨|村民小组|[\d一二三四五六七八九十]+组",
+          "镇": "镇|乡|街道", "乡": "乡|镇", "社区": "社区|小区|村|花园|苑|家园",
+          "路": r"路|街|巷|大道|高速|国道|省道|县道|[GSXY]\d{2,3}", "县": "县|市|旗", "区": "区|市|园", "水库": "水库", "公园": "园|广场"}
 _KIND_WORDS = {"大学": "大学", "高校": "大学", "学校": "学校", "中学": "中学", "小学": "小学", "医院": "医院",
-               "卫生院": "医院", "公司": "公司", "银行": "银行", "村子": "村", "村庄": "村", "村": "村", "乡镇": "镇", "镇街": "镇",
+               "卫生院": "医院", "公司": "公司", "银行": "银行", "村子": "村", "村庄": "村", "村": "村", "乡镇": "镇", "镇街": "镇", "区县": "县",
                "镇": "镇", "乡": "乡", "社区": "社区", "小区": "社区", "条街道": "路", "条街": "路", "条路": "路", "县区": "县",
                "县": "县", "区": "区", "水库": "水库", "公园": "公园"}
 _ASKS_WHICH = re.compile(r"哪(?:一)?(?:个|家|所|座|间|些|几个|几家|几所)?(?P<kind>"
-                         + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")(?![的域别间划民长])")   # 哪个学校的老师,
-# 哪个区域, 哪个村民: someone or something else asked
+                         + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")(?![的域别间划民长干])")   # 哪个学校的老师,
+# 哪个区域, 哪个村民, 哪个村干部: someone or something else asked
 _ENGLISH_KINDS = {"university": "大学", "college": "大学", "school": "学校", "hospital": "医院", "company": "公司",
                   "bank": "银行", "village": "村", "town": "镇", "township": "乡", "community": "社区", "road": "路",
                   "street": "路", "county": "县", "district": "区", "reservoir": "水库", "park": "公园"}
@@ -454,14 +458,22 @@ def kind_missing(question: str, text: str) -> float:
     return 0.0 if re.search(_KINDS[kind], text) else 1.0
 
 
-# How news writes that someone went somewhere (a question's 去: 谁去了南通镇?): sent, dispatched, stationed, moved on
-_WENT = re.compile(r"赴|前往|奔赴|驰援|支援|转战|下沉|进驻|驻点|驻守|驻村|深入|来到|到达|赶到|赶往|前去|去")
+# How news writes that someone went somewhere (a question's 去: 谁去了南通镇?): sent, dispatched, stationed, moved on;
+# not 以赴 or 赴汤蹈火, 技术支援, 下沉式, 深入学习, 禁止前往, 春节来到之际
+_WENT = re.compile(r"(?<!以)赴(?!汤)|(?<!未能|禁止|不得|无法|不要|暂停)前往|奔赴|驰援|(?<!技术|物资|提供)支援|转战"
+                   r"|下沉(?=到|至|一线|基层|社区|街道|村)|进驻|驻点|驻守|驻村|深入(?=[^，。]{0,4}?(?:一线|基层|村|社区|镇|乡"
+                   r"|街道|现场|灾区|企业|田间|学校|医院))|来到(?!之际)|到达|赶到|赶往|前去")
+_GO = frozenset({"去", "去过", "去往"})
+_NOT_GOING = frozenset("除掉污产库杠世年留")   # 去除, 去产能, 去世: 去 that is no going
 
 
-def went_words(terms, text: str) -> frozenset[str]:
-    """The question's 去 (of its `terms`), when `text` writes someone going in the words news uses for it (赴,
-    前往, 支援, 转战, 驻守...): answered there though not written."""
-    return frozenset({"去"}) if "去" in terms and _WENT.search(text) else frozenset()
+def went_words(question: str, terms, text: str) -> frozenset[str]:
+    """The question's going (去, 去过, 去往 of its `terms`: 谁去了南通镇?, not 如何去除甲醛?), when `text` writes
+    someone going in the words news uses for it (赴, 前往, 支援, 转战, 驻守...): answered there though not written."""
+    asked = _GO.intersection(terms)
+    if not asked or not any(question[i + 1:i + 2] not in _NOT_GOING for i, ch in enumerate(question) if ch == "去"):
+        return frozenset()
+    return frozenset(asked) if _WENT.search(text) else frozenset()
 
 
 def role_words(question: str, terms) -> frozenset[str]:

@@ -100,7 +100,7 @@ class EvidenceReader:
         cities = [name for name in held if _OWN_CITY.search(p.text) and (not cjk or name not in p.text)
                   and self._means_city(name, p.text)]
         if cjk:
-            implied |= {t for t in terms if any(t in city for city in cities)} | answer.went_words(terms, body)
+            implied |= {t for t in terms if any(t in city for city in cities)} | answer.went_words(question, terms, body)
         else:
             implied |= {t for t in segment.english_terms(question) if any(t in n.words for n in cities)}
         weights, lexical_evidence = self.matches(question, terms, embedding_text(p), cjk, self._word_spans(pid),

@@ -604,7 +604,7 @@ def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     ("What's the clinic's phone number?", "在三楼", 1.0), ("What’s the hotline number?", "在三楼", 1.0),
     ("What is the population of Jiaoxi town?", "蕉溪镇镇长罗志坚说", 1.0), ("What is the land area of Paris?", "土地面积1.601 km²", 0.0),
     ("How high is the dam of Qingya Reservoir?", "全市87座小型水库完成汛前安全检查", 1.0), ("How high is the dam?", "坝高42米", 0.0),
-    ("How high is the pass rate?", "合格率达到98%", 0.0)])                   # a rate, no height
+    ("How high is the pass rate?", "合格率达到98%", 0.0), ("How high is the subsidy per household?", "每户补贴3000元", 0.0)])
 def test_an_english_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing
 
@@ -718,7 +718,7 @@ def test_a_question_that_asks_no_one_s_post_misses_none(question):
     ("哪家公司承建?", "由中建三局承建"), ("《夏日旋律》是由哪个公司发行的游戏?", "日本AcaciaSoft于2007年1月26日发售"), ("哪家银行放贷?", "农行鹤浦支行"), ("他来自哪个村?", "下岐社区"), ("哪个村子?", "坪岭屯"),
     ("江艳去了台江区哪个社区参加抗疫?", "积极赴台江区水巷社区开展抗疫工作"), ("苏健去了哪个镇?", "支援闽侯县南通镇"),
     ("哪个乡镇受灾?", "坪岭街道"), ("青桠镇茶叶直播基地在哪条路上?", "位于云樟路88号"), ("哪条路封闭?", "沈海高速"),
-    ("他在哪个县?", "福清市"), ("哪个公园?", "坪岭广场"),
+    ("他在哪个县?", "福清市"), ("哪个公园?", "坪岭广场"), ("他毕业于哪所大学?", "他毕业于清华"), ("哪个区县受灾?", "闽侯县受灾最重"),
     ("Which university did Jiang Li graduate from?", "毕业于福建医科大学"), ("Which town did Su Jian go to?", "支援闽侯县南通镇"),
     ("What company is building the bridge?", "由市路桥集团承建"), ("Which villages were hit?", "下岐村")])
 def test_a_kind_asked_which_of_is_missing_from_a_passage_that_names_none(question, text):
@@ -727,7 +727,8 @@ def test_a_kind_asked_which_of_is_missing_from_a_passage_that_names_none(questio
 
 
 @pytest.mark.parametrize("question", [
-    "哪个区域受灾最重?", "哪里的医院好?", "哪个学校的老师获奖?", "哪个村民获奖?", "哪家企业捐款最多?",   # a brand names no kind
+    "哪个区域受灾最重?", "哪里的医院好?", "哪个学校的老师获奖?", "哪个村民获奖?", "哪个村干部获奖?",
+    "哪家企业捐款最多?",                                                       # a brand names no kind
     "What school supplies are needed?", "Which school year is it?", "What school of thought does he follow?",
     "Which bank of the river flooded?", "What firm measures were taken?", "Which company chairman spoke?",
     "Which village roads were repaired?", "Which county-level city is it?"])
@@ -737,10 +738,17 @@ def test_a_question_that_asks_no_kind_misses_none(question):
 
 @pytest.mark.parametrize("text, went", [("支援闽侯县南通镇开展疫情防控工作", True), ("积极赴台江区水巷社区开展抗疫工作", True),
                                         ("继续转战晋安区新店镇", True), ("主动下沉到王庄街道办事处", True),
-                                        ("累计接诊患者860人次", False)])
+                                        ("累计接诊患者860人次", False), ("南通镇深入开展人居环境整治", False),   # no going
+                                        ("全镇上下全力以赴抗击疫情", False), ("提供技术支援", False), ("下沉式广场投入使用", False),
+                                        ("禁止前往南通镇", False), ("去年南通镇完成整治", False), ("春节来到之际", False)])
 def test_a_question_s_went_is_answered_by_the_words_news_uses_for_going(text, went):
-    assert answer.went_words(["谁", "去", "南通镇"], text) == (frozenset({"去"}) if went else frozenset())
-    assert answer.went_words(["谁", "支援", "南通镇"], text) == frozenset()       # 去 not asked
+    assert answer.went_words("谁去了南通镇?", ["谁", "去", "南通镇"], text) == (frozenset({"去"}) if went else frozenset())
+    assert answer.went_words("谁支援了南通镇?", ["谁", "支援", "南通镇"], text) == frozenset()       # 去 not asked
+
+
+def test_a_question_s_去_that_is_no_going_is_not_implied():
+    assert answer.went_words("如何去除甲醛?", ["如何", "去", "除甲醛"], "支援闽侯县南通镇") == frozenset()
+    assert answer.went_words("他去过哪些地方?", ["他", "去过", "哪些", "地方"], "支援闽侯县南通镇") == frozenset({"去过"})
 
 
 def test_words_that_ask_no_count_ask_no_number():

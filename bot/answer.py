@@ -377,14 +377,21 @@ _ENGLISH_POSTS = {
 _ASKS_WHO_HOLDS_EN = re.compile(r"^\W*who(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?"
                                 rf"(?P<post>{'|'.join(_ENGLISH_POSTS)})s?\s+(?P<then>of|at|for|in(?!\s+charge\b))\b",
                                 re.I | re.A)
-# A post's characters as an article in traditional characters writes them too (校長, 書記)
-_TRADITIONAL = dict(zip("长书记经馆导会总统厂队机带领负责编辑审判评传执帅园监处厅场牵头务库师医办",
-                        "長書記經館導會總統廠隊機帶領負責編輯審判評傳執帥園監處廳場牽頭務庫師醫辦"))
+# A post's or a kind's characters as an article in traditional characters writes them too (校長, 書記, 大學)
+_TRADITIONAL = dict(zip("长书记经馆导会总统厂队机带领负责编辑审判评传执帅园监处厅场牵头务库师医办学区县镇乡银团业农诊卫组广国华济疗",
+                        "長書記經館導會總統廠隊機帶領負責編輯審判評傳執帥園監處廳場牽頭務庫師醫辦學區縣鎮鄉銀團業農診衛組廣國華濟療"))
 
 
 def _either_script(pattern: str) -> str:
-    return "".join(f"[{ch}{_TRADITIONAL[ch]}]" if ch in _TRADITIONAL and _TRADITIONAL[ch] != ch else ch
-                   for ch in pattern)
+    """`pattern` with each simplified character _TRADITIONAL knows also matching its traditional form (inside a
+    character class, it joins the class)."""
+    out, in_class = [], False
+    for ch in pattern:
+        if ch in "[]" and not (out and out[-1] == "\\"):
+            in_class = ch == "["
+        traditional = _TRADITIONAL.get(ch, ch)
+        out.append(ch if traditional == ch else ch + traditional if in_class else f"[{ch}{traditional}]")
+    return "".join(out)
 
 
 def post_missing(question: str, text: str) -> float:
@@ -455,7 +462,7 @@ def kind_missing(question: str, text: str) -> float:
         if not asked:
             return 0.0
         kind = _KIND_WORDS[asked.group("kind")]
-    return 0.0 if re.search(_KINDS[kind], text) else 1.0
+    return 0.0 if re.search(_either_script(_KINDS[kind]), text) else 1.0
 
 
 # How news writes that someone went somewhere (a question's 去: 谁去了南通镇?): sent, dispatched, stationed, moved on;

@@ -4,6 +4,7 @@ Plain functions, no model; the highlight's accuracy on real questions is in
 tests/test_highlight.py (real model) and bench/highlight.py."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -720,7 +721,8 @@ def test_a_question_that_asks_no_one_s_post_misses_none(question):
     ("哪个乡镇受灾?", "坪岭街道"), ("青桠镇茶叶直播基地在哪条路上?", "位于云樟路88号"), ("哪条路封闭?", "沈海高速"),
     ("他在哪个县?", "福清市"), ("哪个公园?", "坪岭广场"), ("他毕业于哪所大学?", "他毕业于清华"), ("哪个区县受灾?", "闽侯县受灾最重"),
     ("Which university did Jiang Li graduate from?", "毕业于福建医科大学"), ("Which town did Su Jian go to?", "支援闽侯县南通镇"),
-    ("What company is building the bridge?", "由市路桥集团承建"), ("Which villages were hit?", "下岐村")])
+    ("What company is building the bridge?", "由市路桥集团承建"), ("Which villages were hit?", "下岐村"),
+    ("他毕业于哪所大学?", "畢業於香港中文大學"), ("哪家银行放贷?", "匯豐銀行")])                   # traditional characters
 def test_a_kind_asked_which_of_is_missing_from_a_passage_that_names_none(question, text):
     assert answer.kind_missing(question, text) == 0.0
     assert answer.kind_missing(question, "医疗队发放常用药品包1200份，为老人量血压，报道称") == 1.0
@@ -744,6 +746,11 @@ def test_a_question_that_asks_no_kind_misses_none(question):
 def test_a_question_s_went_is_answered_by_the_words_news_uses_for_going(text, went):
     assert answer.went_words("谁去了南通镇?", ["谁", "去", "南通镇"], text) == (frozenset({"去"}) if went else frozenset())
     assert answer.went_words("谁支援了南通镇?", ["谁", "支援", "南通镇"], text) == frozenset()       # 去 not asked
+
+
+def test_either_script_matches_a_traditional_form_also_inside_a_character_class():
+    assert answer._either_script("校长|[长书]") == "校[长長]|[长長书書]"
+    assert re.search(answer._either_script("[一二]组"), "三二組")
 
 
 def test_a_question_s_去_that_is_no_going_is_not_implied():

@@ -193,7 +193,7 @@ _ENGLISH_UNITS = [(re.compile(pattern, re.I), unit) for pattern, unit in (
     (r"\bhow many (?:metres|meters)\b|\bhow (?:tall|deep|wide)\b|\bhow high\b(?!.*\b(?:rate|price|cost|fee|temperature"
      r"|level|percentage|ratio|income|salary|pay|pressure|risk|standard|demand|score|satisfaction|quality|speed|value"
      r"|share|expectation|threshold|subsid(?:y|ie)|fine|rent|tuition|tax|wage|bonus|compensation|allowance|reward"
-     r"|penalt(?:y|ie)|interest|inflation|unemployment|warning|alert|cost)s?\b)", "米"),   # a height; not "how high is the pass rate"
+     r"|penalt(?:y|ie)|interest|inflation|unemployment|warning|alert)s?\b)", "米"),   # a height; not "how high is the pass rate"
     (r"\bhow far\b", "多远"),
     (r"\bhow many days\b", "天"),
     (r"\bhow many years\b", "年"),
@@ -382,6 +382,7 @@ _TRADITIONAL = dict(zip("长书记经馆导会总统厂队机带领负责编辑�
                         "長書記經館導會總統廠隊機帶領負責編輯審判評傳執帥園監處廳場牽頭務庫師醫辦學區縣鎮鄉銀團業農診衛組廣國華濟療"))
 
 
+@lru_cache(maxsize=256)   # a few dozen patterns, asked for every hit
 def _either_script(pattern: str) -> str:
     """`pattern` with each simplified character _TRADITIONAL knows also matching its traditional form (inside a
     character class, it joins the class)."""

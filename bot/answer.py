@@ -382,7 +382,6 @@ _TRADITIONAL = dict(zip("长书记经馆导会总统厂队机带领负责编辑�
                         "長書記經館導會總統廠隊機帶領負責編輯審判評傳執帥園監處廳場牽頭務庫師醫辦學區縣鎮鄉銀團業農診衛組廣國華濟療"))
 
 
-@lru_cache(maxsize=256)   # a few dozen patterns, asked for every hit
 def _either_script(pattern: str) -> str:
     """`pattern` with each simplified character _TRADITIONAL knows also matching its traditional form (inside a
     character class, it joins the class)."""
@@ -400,27 +399,34 @@ def post_missing(question: str, text: str) -> float:
     Zhekou Junior Middle School?") and `text` (a passage with its section heading and its article's title) does not
     write that kind of post: a school's article that never says 校长 names no principal, however much it says of
     the school."""
+    asked = _post_asked(question)
+    if asked is None:
+        return 0.0
+    written, kind = asked
+    return 0.0 if (kind and short_form(kind, text)) or re.search(written, text) else 1.0
+
+
+@lru_cache(maxsize=4096)   # asked once per hit of a question
+def _post_asked(question: str) -> tuple[str, str] | None:
+    """The post a question asks who holds, as a pattern of how a text writes it (either script), and the
+    Chinese post read as a possible short form (支书) or ""; None if it asks none."""
     english = _ASKS_WHO_HOLDS_EN.search(question)
     if english:
         post = english.group("post").lower()
         if post == "leader" and english.group("then").lower() != "of":   # the leader in the points race
-            return 0.0
-        written = _ENGLISH_POSTS[post]
-    else:
-        asked = _ASKS_WHO_HOLDS.search(question)
-        if not asked:
-            return 0.0
-        group = "post" if asked.group("post") else "post2"
-        kind = asked.group(group)
-        if len(kind) == 1:   # 校长, 馆长: 长 and the character before it
-            before = question[asked.start(group) - 1:asked.start(group)]
-            if not before or before in _NOT_A_POST:
-                return 0.0
-            kind = before + kind
-        if short_form(kind, text):
-            return 0.0
-        written = re.escape(kind) + (f"|{_POST_ALSO[kind]}" if kind in _POST_ALSO else "")
-    return 0.0 if re.search(_either_script(written), text) else 1.0
+            return None
+        return _either_script(_ENGLISH_POSTS[post]), ""
+    asked = _ASKS_WHO_HOLDS.search(question)
+    if not asked:
+        return None
+    group = "post" if asked.group("post") else "post2"
+    kind = asked.group(group)
+    if len(kind) == 1:   # 校长, 馆长: 长 and the character before it
+        before = question[asked.start(group) - 1:asked.start(group)]
+        if not before or before in _NOT_A_POST:
+            return None
+        kind = before + kind
+    return _either_script(re.escape(kind) + (f"|{_POST_ALSO[kind]}" if kind in _POST_ALSO else "")), kind
 
 
 # A question that asks which one of a kind (哪所大学, 哪家公司, 哪个村; "Which university did ... graduate from?"),
@@ -442,12 +448,12 @@ _KIND_WORDS = {"大学": "大学", "高校": "大学", "学校": "学校", "中�
 _ASKS_WHICH = re.compile(r"哪(?:一)?(?:个|家|所|座|间|些|几个|几家|几所)?(?P<kind>"
                          + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")(?![的域别间划民长干])")   # 哪个学校的老师,
 # 哪个区域, 哪个村民, 哪个村干部: someone or something else asked
-_ENGLISH_KINDS = {"university": "大学", "college": "大学", "school": "学校", "hospital": "医院", "company": "公司",
+_ENGLISH_WHICH_KINDS = {"university": "大学", "college": "大学", "school": "学校", "hospital": "医院", "company": "公司",
                   "bank": "银行", "village": "村", "town": "镇", "township": "乡", "community": "社区", "road": "路",
                   "street": "路", "county": "县", "district": "区", "reservoir": "水库", "park": "公园"}
 # the kind is what is asked only when a verb, a preposition or the end follows it (not "Which school year", "What
 # school of thought", "Which bank cards")
-_ASKS_WHICH_EN = re.compile(rf"\b(?:which|what)\s+(?P<kind>{'|'.join(_ENGLISH_KINDS)})s?"
+_ASKS_WHICH_EN = re.compile(rf"\b(?:which|what)\s+(?P<kind>{'|'.join(_ENGLISH_WHICH_KINDS)})s?"
                             r"(?=\s*(?:[?,.]|$)|\s+(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|in"
                             r"|on|at|from|to|near|for|by)\b)", re.I | re.A)
 
@@ -455,15 +461,18 @@ _ASKS_WHICH_EN = re.compile(rf"\b(?:which|what)\s+(?P<kind>{'|'.join(_ENGLISH_KI
 def kind_missing(question: str, text: str) -> float:
     """1.0 if `question` asks which one of a kind (哪所大学, 哪家公司, 哪个村; "Which university did ... graduate
     from?") and `text` (a passage with its heading and its article's title) writes no such kind: it names none."""
+    written = _kind_asked(question)
+    return 0.0 if written is None or re.search(written, text) else 1.0
+
+
+@lru_cache(maxsize=4096)   # asked once per hit of a question
+def _kind_asked(question: str) -> str | None:
+    """How a text names one of the kind a question asks which of (_KINDS, either script); None if it asks none."""
     english = _ASKS_WHICH_EN.search(question)
     if english:
-        kind = _ENGLISH_KINDS[english.group("kind").lower()]
-    else:
-        asked = _ASKS_WHICH.search(question)
-        if not asked:
-            return 0.0
-        kind = _KIND_WORDS[asked.group("kind")]
-    return 0.0 if re.search(_either_script(_KINDS[kind]), text) else 1.0
+        return _either_script(_KINDS[_ENGLISH_WHICH_KINDS[english.group("kind").lower()]])
+    asked = _ASKS_WHICH.search(question)
+    return _either_script(_KINDS[_KIND_WORDS[asked.group("kind")]]) if asked else None
 
 
 # How news writes that someone went somewhere (a question's 去: 谁去了南通镇?): sent, dispatched, stationed, moved on;

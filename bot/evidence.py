@@ -110,13 +110,14 @@ class EvidenceReader:
             elsewhere = self._another_persons(pid, asked)
         unwritten = self._unwritten(pid, asked.institutions, asked.writes, asked.unwritten, asked.texts,
                                     asked.numbered)
+        titled = f"{p.title}\n{body}"   # what it does not say, its article's title included
         return answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=asked.absent, elsewhere=elsewhere,
                                bare=asked.bare, unit_missing=answer.unit_missing(question, body),
                                unwritten=unwritten, topic_elsewhere=self._topic_elsewhere(pid, asked),
-                               number_missing=answer.number_missing(question, f"{p.title}\n{body}"),
-                               time_missing=answer.time_missing(question, f"{p.title}\n{body}"),
-                               post_missing=answer.post_missing(question, f"{p.title}\n{body}"),
-                               kind_missing=answer.kind_missing(question, f"{p.title}\n{body}"),
+                               number_missing=answer.number_missing(question, titled),
+                               time_missing=answer.time_missing(question, titled),
+                               post_missing=answer.post_missing(question, titled),
+                               kind_missing=answer.kind_missing(question, titled),
                                **lexical_evidence), weights
 
     def _topic_words(self, question: str, terms: list[str]) -> list[str]:

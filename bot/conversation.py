@@ -58,7 +58,6 @@ class Conversation:
             self.topic, self.last_hits = question, hits
             return Turn(hits)
         before = [h for h in self.last_hits if h.relevant]   # the answers: Hit.relevant, the one rule
-        sections = {(h.article, h.section) for h in before}
         # The follow-up's own words find the passages ("where did she go *after*
         # that" wants what is new, not the passage already shown); the previous
         # answer's sections come first. Their headings (or titles) join a second
@@ -69,6 +68,8 @@ class Conversation:
         found = own + [h for h in self.retriever.search(f"{labels} {question}", k=FOLLOW_UP_POOL,
                                                         mode=mode, **scope)
                        if h.passage_id not in ids]
+        before = _same_person(question, before, found)
+        sections = {(h.article, h.section) for h in before}
         inside = [h for h in found if (h.article, h.section) in sections]
         hits = (inside + [h for h in own if (h.article, h.section) not in sections])[:k]
         # The hits are judged as answers to the follow-up with the name of what it refers to
@@ -87,6 +88,34 @@ class Conversation:
         hits = sorted(hits[:n], key=lambda h: -h.confidence) + hits[n:]
         self.last_hits = hits
         return Turn(hits, follows=self.topic)
+
+
+# Who a pronoun can mean: 她 and "she" a woman, 他 and "he" a man (not 他们, which Chinese writes of
+# any group). News writes each person's part with their own pronoun (苏健: 他; 蔡敏: 她), so a
+# section's pronouns say which one it is about.
+_SHE = re.compile(r"她(?!们)|\b(?:she|her|hers)\b", re.I)
+_HE = re.compile(r"(?<![其吉])他(?!们)|\b(?:he|him|his)\b", re.I)
+
+
+def _same_person(question: str, answers: list[Hit], passages: list[Hit]) -> list[Hit]:
+    """The `answers` whose section (article, heading) a follow-up's 她 or 他 can mean: not a section whose
+    `passages` write only the other pronoun (她后来去了哪里? after 苏健 and 蔡敏 both answered: 蔡敏's).
+    All of them when the question has no such pronoun, or none would be left."""
+    she, he = bool(_SHE.search(question)), bool(_HE.search(question))
+    if she == he:
+        return answers
+    text: dict[tuple[str, str], str] = {}
+    for h in passages + answers:
+        key = (h.article, h.section)
+        text[key] = text.get(key, "") + h.text
+    own, other = (_SHE, _HE) if she else (_HE, _SHE)
+
+    def fits(h: Hit) -> bool:
+        written = text.get((h.article, h.section), "")
+        return bool(own.search(written)) or not other.search(written)
+
+    kept = [h for h in answers if fits(h)]
+    return kept or answers
 
 
 def resolve(question: str, name: str) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot import Hit, QuestionError, fusion
+from bot.conversation import Conversation
 
 pytestmark = pytest.mark.slow
 
@@ -95,18 +96,36 @@ def test_nothing_relevant_is_said_plainly(seed_retriever):
         assert hits and not any(h.relevant for h in hits), [(h.section, h.confidence) for h in hits]
 
 
+@pytest.mark.parametrize("follow_up, person", [("他后来去了哪里?", "苏健"), ("where did he go after that?", "苏健")])
+def test_a_follow_ups_he_or_she_means_the_answer_written_of_so(seed_retriever, follow_up, person):
+    # Both went to 南通镇; "he" is 苏健, whose part the article writes with 他
+    conv = Conversation(seed_retriever)
+    conv.ask("谁去了南通镇?", k=3)
+    turn = conv.ask(follow_up, k=3)
+    answers = [h for h in turn.hits if h.relevant]
+    assert answers and set(people(answers)) == {person}, [(h.section, h.confidence) for h in turn.hits]
+
+
+@pytest.mark.parametrize("follow_up", ["他们后来去了哪里?", "Where did they go after that?"])
+def test_a_follow_up_on_them_all_keeps_every_answer(seed_retriever, follow_up):
+    conv = Conversation(seed_retriever)
+    conv.ask("谁去了南通镇?", k=3)
+    turn = conv.ask(follow_up, k=4)
+    assert {"苏健", "蔡敏"} <= set(people(turn.hits[:4])), [(h.section, h.confidence) for h in turn.hits]
+
+
 @pytest.mark.parametrize("follow_up", ["她后来去了哪里?", "where did she go after that?"])
 def test_follow_up_is_read_with_the_previous_question(seed_retriever, follow_up):
-    from bot.conversation import Conversation
-
     conv = Conversation(seed_retriever)
     first = conv.ask("谁去了南通镇?", k=3)
     assert first.follows is None and set(people(first.hits[:2])) == {"苏健", "蔡敏"}
     turn = conv.ask(follow_up, k=3)
     assert turn.follows == "谁去了南通镇?"
-    # The same people come first: the follow-up is about them, not about anyone who went anywhere,
-    # and where they went next (新店镇) is near the top, not only the passage already shown.
-    assert set(people(turn.hits[:4])) == {"苏健", "蔡敏"}
+    # "She" is the one of the two whose part the article writes with 她 (蔡敏; 苏健's with 他): her
+    # passages come first, not anyone else who went anywhere, and where she went next (新店镇) is near
+    # the top, not only the passage already shown.
+    assert people(turn.hits[:2]) == ["蔡敏", "蔡敏"], [(h.section, h.confidence) for h in turn.hits]
+    assert "苏健" not in people(h for h in turn.hits if h.relevant)
     assert any("新店镇" in h.text for h in turn.hits[:3])
     # A question that stands on its own starts a new topic.
     fresh = conv.ask("胡铭带领多少名干部支援保利香槟国际小区?", k=3)

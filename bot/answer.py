@@ -168,8 +168,9 @@ _TIMES = "天|日|周|星期|年|月|小时|分钟"
 # A length in metres or a part of one (积水深度超过27厘米 answers 多深).
 _LENGTHS = "米|厘米|毫米|[cm]?m(?![²³23a-z/])"      # not m² or m³
 # What a text may count the same thing in: people 人, 名 or 位 (多少人 of 50名干部), households 户 or 家,
-# money in 元 or just 万/亿 (约3000万).
-_UNIT_OF = {"钱": "元|块|万|亿", "元": "元|块|万|亿", "人": "人|名|位", "名": "人|名|位", "位": "人|名|位",
+# money in 元, 块钱 or just 万/亿 (约3000万; not the 6块 of 系缆石6块, nor the 万 of 5.6万人次).
+_MONEY = r"元|块钱|(?:万|亿)(?![\u4e00-\u9fff])"
+_UNIT_OF = {"钱": _MONEY, "元": _MONEY, "人": "人|名|位", "名": "人|名|位", "位": "人|名|位",
             "户": "户|家", "家": "户|家", "天": "天|日", "公里": "公里|千米|km", "千米": "公里|千米|km",
             "米": _LENGTHS, "平方米": "平方米|平米|㎡", "起": "起|宗|件", "宗": "起|宗|件", "小时": "小时|钟头",
             "多大年纪": "岁", "多大岁数": "岁", "多长": f"{_LENGTHS}|公里|千米|km|{_TIMES}",
@@ -440,14 +441,19 @@ _KINDS = {"大学": r"大学|学院|高校|[北清厦复浙南]大|清华|北航
           "公司": r"公司|集团|企业|厂|局|(?:旅行|出版|合作|报|杂志)社|股份|控股|[A-Z][a-z]{2,}|[A-Z]{4,}",
           "银行": "银行|农行|工行|建行|中行|交行|招行|支行|分行|农商行|信用社|农信社", "村": r"村|社区|屯|寨|村民小组|[\d一二三四五六七八九十]+组",
           "镇": "镇|乡|街道", "乡": "乡|镇", "社区": "社区|小区|村|花园|苑|家园",
-          "路": r"路|街|巷|大道|高速|国道|省道|县道|[GSXY]\d{2,3}", "县": "县|市|旗", "区": "区|市|园", "水库": "水库", "公园": "园|广场"}
+          "路": r"路|街|巷|大道|高速|国道|省道|县道|[GSXY]\d{2,3}", "县": "县|市|旗", "区": "区|市|园", "水库": "水库", "公园": "园|广场",
+          # an organisation: who designed, built or supervised (设计单位是哪家, 哪家单位承建)
+          "单位": r"公司|集团|企业|厂|(?:设计|研究|医|法|学|科学)院|(?<![格布结大])局(?![面势])|研究所|事务所|设计所|中心"
+                  r"|委员会|委(?!员|托|屈)|办公室|办事处|厅|站|社(?!会|区)|协会|学会|项目部|[A-Z][a-z]{2,}|[A-Z]{4,}"}
 _KIND_WORDS = {"大学": "大学", "高校": "大学", "学校": "学校", "中学": "中学", "小学": "小学", "医院": "医院",
                "卫生院": "医院", "公司": "公司", "银行": "银行", "村子": "村", "村庄": "村", "村": "村", "乡镇": "镇", "镇街": "镇", "区县": "县",
                "镇": "镇", "乡": "乡", "社区": "社区", "小区": "社区", "条街道": "路", "条街": "路", "条路": "路", "县区": "县",
-               "县": "县", "区": "区", "水库": "水库", "公园": "公园"}
+               "县": "县", "区": "区", "水库": "水库", "公园": "公园", "单位": "单位"}
 _ASKS_WHICH = re.compile(r"哪(?:一)?(?:个|家|所|座|间|些|几个|几家|几所)?(?P<kind>"
                          + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")(?![的域别间划民长干])")   # 哪个学校的老师,
 # 哪个区域, 哪个村民, 哪个村干部: someone or something else asked
+# the kind before its which-word: 设计单位是哪家?, 承建公司是哪一家?
+_KIND_THEN_WHICH = re.compile(r"(?P<kind>单位|公司|医院|银行|学校|大学)(?:是|为)?哪一?[家所个](?![的])")
 _ENGLISH_WHICH_KINDS = {"university": "大学", "college": "大学", "school": "学校", "hospital": "医院", "company": "公司",
                   "bank": "银行", "village": "村", "town": "镇", "township": "乡", "community": "社区", "road": "路",
                   "street": "路", "county": "县", "district": "区", "reservoir": "水库", "park": "公园"}
@@ -471,7 +477,7 @@ def _kind_asked(question: str) -> str | None:
     english = _ASKS_WHICH_EN.search(question)
     if english:
         return _either_script(_KINDS[_ENGLISH_WHICH_KINDS[english.group("kind").lower()]])
-    asked = _ASKS_WHICH.search(question)
+    asked = _ASKS_WHICH.search(question) or _KIND_THEN_WHICH.search(question)
     return _either_script(_KINDS[_KIND_WORDS[asked.group("kind")]]) if asked else None
 
 
@@ -491,6 +497,18 @@ def went_words(question: str, terms, text: str) -> frozenset[str]:
     if not asked or not any(question[i + 1:i + 2] not in _NOT_GOING for i, ch in enumerate(question) if ch == "去"):
         return frozenset()
     return frozenset(asked) if _WENT.search(text) else frozenset()
+
+
+# Words that place what is asked in time relative to something else (她后来去了哪里?, 他现在在哪里工作?):
+# they say when, not what; a passage answers them without writing them, as English's "then",
+# "after" and "before" are stopwords.
+_RELATIVE_TIME = frozenset("后来 然后 之后 以后 随后 此后 当时 那时 现在 目前 如今 曾经 已经 最近 当初 最终".split())
+
+
+def relative_time_words(terms) -> frozenset[str]:
+    """The `terms` of a question that place it in time relative to something (后来, 现在, 曾经): answered
+    by a passage though it does not write them."""
+    return _RELATIVE_TIME.intersection(terms)
 
 
 def role_words(question: str, terms) -> frozenset[str]:

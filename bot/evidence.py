@@ -100,7 +100,8 @@ class EvidenceReader:
         cities = [name for name in held if _OWN_CITY.search(p.text) and (not cjk or name not in p.text)
                   and self._means_city(name, p.text)]
         if cjk:
-            implied |= {t for t in terms if any(t in city for city in cities)} | answer.went_words(question, terms, body)
+            implied |= {t for t in terms if any(t in city for city in cities)} | answer.went_words(question, terms, body) \
+                | answer.relative_time_words(terms)
         else:
             implied |= {t for t in segment.english_terms(question) if any(t in n.words for n in cities)}
         weights, lexical_evidence = self.matches(question, terms, embedding_text(p), cjk, self._word_spans(pid),
@@ -110,7 +111,9 @@ class EvidenceReader:
             elsewhere = self._another_persons(pid, asked)
         unwritten = self._unwritten(pid, asked.institutions, asked.writes, asked.unwritten, asked.texts,
                                     asked.numbered)
-        titled = f"{p.title}\n{body}"   # what it does not say, its article's title included
+        # what it does not say, its article's title included, unless the title joins several stories'
+        # headlines (乡镇快讯｜沙埠工业园签约新材料项目；柘口老街夜市开市): it names what the others say
+        titled = body if _SEVERAL_HEADLINES.search(p.title) else f"{p.title}\n{body}"
         return answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=asked.absent, elsewhere=elsewhere,
                                bare=asked.bare, unit_missing=answer.unit_missing(question, body),
                                unwritten=unwritten, topic_elsewhere=self._topic_elsewhere(pid, asked),
@@ -494,6 +497,10 @@ PROBE_WORDS = ("testing", "test", "hello", "hey", "hi", "ping", "ok", "okay", "g
                "再见", "拜拜", "早上好", "下午好", "晚上好", "晚安")
 _PROBE_PHRASES = sorted((tuple(w.split()) for w in PROBE_WORDS if w.isascii()), key=len, reverse=True)
 _PROBE_CHINESE = sorted((w for w in PROBE_WORDS if not w.isascii()), key=len, reverse=True)   # longest first
+
+
+# A title over several stories: headlines joined by a semicolon.
+_SEVERAL_HEADLINES = re.compile(r"[^；;]{2}[；;]\s*[^；;\s]{2}")
 
 
 def section_person(section: str) -> str | None:

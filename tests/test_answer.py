@@ -586,7 +586,11 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("有多少艘船?", "共5条渔船", 0.0), ("有多少艘船?", "满足以下两个条件", 1.0), ("有多少艘船?", "开通5条线路", 1.0),
     ("配备了多少台设备?", "12部门联合印发", 1.0), ("有多少套住房?", "购置3台电脑", 1.0),
     ("工期给了几天?", "| 标段 | 计划工期（日历天） |\n| 一标段 | 90 |", 0.0),        # 日历天 is in 天
-    ("参加培训的有多少人?", "| 牵头单位 | 张三（负责人） |", 1.0)])                    # 负责人 is no unit
+    ("参加培训的有多少人?", "| 牵头单位 | 张三（负责人） |", 1.0),                    # 负责人 is no unit
+    # money: 元, 块钱, or 万/亿 on their own; not the pieces of 系缆石6块, nor the people of 5.6万人次
+    ("修缮一共花了多少钱?", "修复清代石阶47级、系缆石6块", 1.0), ("一共花了多少钱?", "接待游客5.6万人次", 1.0),
+    ("一晚多少钱?", "一晚200块钱", 0.0), ("花了多少钱?", "总投资约3000万，", 0.0), ("花了多少钱?", "耗资300万美元", 0.0),
+    ("总投资多少?", "总投资2亿。", 0.0), ("总投资多少?", "带动1.2万人就业", 1.0)])
 def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing
 
@@ -722,7 +726,10 @@ def test_a_question_that_asks_no_one_s_post_misses_none(question):
     ("他在哪个县?", "福清市"), ("哪个公园?", "坪岭广场"), ("他毕业于哪所大学?", "他毕业于清华"), ("哪个区县受灾?", "闽侯县受灾最重"),
     ("Which university did Jiang Li graduate from?", "毕业于福建医科大学"), ("Which town did Su Jian go to?", "支援闽侯县南通镇"),
     ("What company is building the bridge?", "由市路桥集团承建"), ("Which villages were hit?", "下岐村"),
-    ("他毕业于哪所大学?", "畢業於香港中文大學"), ("哪家银行放贷?", "匯豐銀行")])                   # traditional characters
+    ("他毕业于哪所大学?", "畢業於香港中文大學"), ("哪家银行放贷?", "匯豐銀行"),                   # traditional characters
+    # an organisation asked, its kind before or after the which-word
+    ("垣溪公路的设计单位是哪家?", "由省交通规划设计院设计"), ("芦洲大桥是哪家单位设计的?", "市交通运输局局长曾宪武介绍"),
+    ("监理单位是哪一家?", "由鹤浦华信工程监理有限公司监理"), ("承建公司是哪家?", "中铁十二局集团承建")])
 def test_a_kind_asked_which_of_is_missing_from_a_passage_that_names_none(question, text):
     assert answer.kind_missing(question, text) == 0.0
     assert answer.kind_missing(question, "医疗队发放常用药品包1200份，为老人量血压，报道称") == 1.0
@@ -733,7 +740,8 @@ def test_a_kind_asked_which_of_is_missing_from_a_passage_that_names_none(questio
     "哪家企业捐款最多?",                                                       # a brand names no kind
     "What school supplies are needed?", "Which school year is it?", "What school of thought does he follow?",
     "Which bank of the river flooded?", "What firm measures were taken?", "Which company chairman spoke?",
-    "Which village roads were repaired?", "Which county-level city is it?"])
+    "Which village roads were repaired?", "Which county-level city is it?",
+    "他是哪个单位的?", "单位是哪家的?", "设计单位是谁?"])                         # whose, or no which-word
 def test_a_question_that_asks_no_kind_misses_none(question):
     assert answer.kind_missing(question, "医疗队发放常用药品包1200份，为老人量血压") == 0.0
 
@@ -784,3 +792,10 @@ def test_english_matches_do_not_depend_on_the_hash_seed():
     seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(1, 9)}
     assert len(seen) == 1 and '"going"' in seen.pop(), seen
+
+
+@pytest.mark.parametrize("terms, implied", [
+    (["她", "后来", "去", "哪里"], {"后来"}), (["他", "现在", "哪里", "工作"], {"现在"}), (["他", "曾经", "担任", "职务"], {"曾经"}),
+    (["学校", "几个", "校区"], set()), (["后来居上"], set())])     # a word that only holds one is no time word
+def test_a_question_s_time_relative_to_something_is_answered_without_being_written(terms, implied):
+    assert answer.relative_time_words(terms) == frozenset(implied)

@@ -497,6 +497,34 @@ def test_what_the_articles_do_say_of_them_is_answered(posts_retriever, question,
     assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
 
 
+# A digest of town news written for this test: its title joins the stories' headlines, and one of them
+# names a street (西岭老街) that the story on the market does not.
+DIGEST = {"towns.txt": """镇街简讯｜东湖镇农贸市场改造完工；西岭老街夜市开市
+
+【东湖镇】历时5个月的东湖镇农贸市场改造工程近日完工。市场新设摊位120个，铺设防滑地砖3000块，环境卫生明显改善。
+
+【西岭镇】8月1日晚，西岭老街夜市正式开市。夜市设摊位60个，经营小吃和手工艺品，营业至晚上11点。
+"""}
+
+
+@pytest.fixture(scope="module")
+def digest_retriever(tmp_path_factory):
+    return retriever_of(tmp_path_factory, "digest", DIGEST)
+
+
+@pytest.mark.parametrize("question", ["东湖镇农贸市场在哪条路上?", "东湖镇农贸市场改造一共花了多少钱?"])
+def test_a_digest_s_title_does_not_answer_for_the_story_that_does_not_say_it(digest_retriever, question):
+    # Before: the title's 西岭老街 named a street for the market's story (0.9), its 3000块 of floor tiles a cost in 块
+    hits = digest_retriever.search(question, k=3)
+    assert not any(h.relevant for h in hits), [(h.text[:14], h.confidence) for h in hits]
+
+
+@pytest.mark.parametrize("question, hint", [("东湖镇农贸市场新设了多少个摊位?", "120个"), ("西岭老街夜市营业到几点?", "11点")])
+def test_what_a_digest_s_stories_say_is_answered(digest_retriever, question, hint):
+    hits = digest_retriever.search(question, k=3)
+    assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
+
+
 # An article that writes a school's full name, and another: a question asks it as news shortens it (三中).
 SHORT_FORMS = {
     "canteen.txt": """鹤浦市第三中学新食堂投入使用

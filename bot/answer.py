@@ -9,7 +9,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from . import answer_sentence, numerals, segment
+from . import answer_sentence, numerals, proper_names, segment
 
 @dataclass(frozen=True)
 class Evidence:
@@ -152,7 +152,7 @@ _UNITS = ("亩|公顷|吨|公斤|千克|斤|人次|人|户|名|元|公里|千米
           "|座|条|张|床|岁|位|项|套|件|棵|株|头|只|间|层|栋|处|艘|架|本|册|份|起|宗|批|支|队")
 # 多重 asked, not 多重保障 (多高 of a rate or a price is no height: _NOT_A_HEIGHT).
 _ASKS_UNIT = re.compile(rf"(?:多少|(?<![这那近前头过去])几)(?:万|亿)?({_UNITS}|钱)"
-                        rf"|(多大年纪|多大岁数|多长|多远|多深|多宽|多高|多重(?=[?？，。,呢吗啊呀！!\s]|$)|多久)")
+                        rf"|(多大年纪|多大岁数|多长时间|多少时间|多长|多远|多深|多宽|多高|多重(?=[?？，。,呢吗啊呀！!\s]|$)|多久)")
 # What is high or low but no height: 满意度, 成功率, 价格, 温度, 门槛, 风险, 收入 (not 高度, 海拔).
 _NOT_A_HEIGHT = re.compile(r"(?:(?<!高)度|率|价|价格|温|比|比例|值|量|性|门槛|风险|收入|要求|水平|期望)"
                            r"(?:到底|究竟)?[有是]?$")
@@ -164,18 +164,21 @@ _ASKS_QUANTITY = re.compile(r"(?:(面积|库容|人口|(?:总|营业|年)?(?:投
 _QUANTITY_UNIT = {"面积": "平方米|平米|㎡|m²|亩|公顷|平方公里|平方千米|km²|km2", "库容": "立方米|方|m³|m3",
                   "人口": r"人|名|万(?=人|名|余人|多人|[，。、；\s]|$)"}
 _NUMERALS = "一二三四五六七八九十百千两〇零"
-_TIMES = "天|日|周|星期|年|月|小时|分钟"
+# A time is counted in these; not a date's 9日 of 6月9日, 2023年, or the 5月 of May
+_DAYS = r"天|(?<!月\d)(?<!月\d\d)日"
+_YEARS = r"(?<!\d\d\d\d)年"
+_TIMES = rf"{_DAYS}|周|星期|{_YEARS}|个月|小时|分钟"
 # A length in metres or a part of one (积水深度超过27厘米 answers 多深).
 _LENGTHS = "米|厘米|毫米|[cm]?m(?![²³23a-z/])"      # not m² or m³
 # What a text may count the same thing in: people 人, 名 or 位 (多少人 of 50名干部), households 户 or 家,
 # money in 元, 块钱 or just 万/亿 (约3000万; not the 6块 of 系缆石6块, nor the 万 of 5.6万人次).
 _MONEY = r"元|块钱|(?:万|亿)(?![\u4e00-\u9fff])"
 _UNIT_OF = {"钱": _MONEY, "元": _MONEY, "人": "人|名|位", "名": "人|名|位", "位": "人|名|位",
-            "户": "户|家", "家": "户|家", "天": "天|日", "公里": "公里|千米|km", "千米": "公里|千米|km",
+            "户": "户|家", "家": "户|家", "天": _DAYS, "年": _YEARS, "月": "个月", "公里": "公里|千米|km", "千米": "公里|千米|km",
             "米": _LENGTHS, "平方米": "平方米|平米|㎡", "起": "起|宗|件", "宗": "起|宗|件", "小时": "小时|钟头",
             "多大年纪": "岁", "多大岁数": "岁", "多长": f"{_LENGTHS}|公里|千米|km|{_TIMES}",
             "多远": f"{_LENGTHS}|公里|千米|km", "多深": _LENGTHS, "多宽": _LENGTHS, "多高": _LENGTHS,
-            "多重": "吨|公斤|千克|斤|克|kg", "多久": _TIMES}
+            "多重": "吨|公斤|千克|斤|克|kg", "多久": _TIMES, "多长时间": _TIMES, "多少时间": _TIMES}
 # A measure word says what kind of thing is counted, and texts count some things in another: boats in 条
 # or 艘, machines in 台 or 套, trees in 棵 or 株. Read only after a number in digits (冲锋舟20艘), and not
 # where it begins a word (5条路线 is no boat; 一道, 一起, 两个条件 and 12部门 are no count at all).
@@ -221,6 +224,19 @@ def _asked_unit(question: str) -> str | None:
     if quantity:
         what = quantity.group(1) or quantity.group(2)
         return "PHONE" if what in ("电话", "热线") else _QUANTITY_UNIT.get(what, _UNIT_OF["钱"])
+    asked = _unit_asked(question)
+    if asked is not None:
+        unit = asked.group(1) or asked.group(2)
+        return _UNIT_OF.get(unit, unit)
+    if segment.is_cjk_question(question):
+        return None
+    unit = next((unit for pattern, unit in _ENGLISH_UNITS if pattern.search(question)), None)
+    return _UNIT_OF.get(unit, unit) if unit else None
+
+
+@lru_cache(maxsize=4096)
+def _unit_asked(question: str) -> re.Match | None:
+    """Where a Chinese question asks a count in a unit (_ASKS_UNIT), or None."""
     for asked in _ASKS_UNIT.finditer(question):
         unit = asked.group(1) or asked.group(2)
         end = asked.end(1) if asked.group(1) else asked.end(2)
@@ -228,11 +244,8 @@ def _asked_unit(question: str) -> str | None:
             continue
         # the unit ends a word of the question: not 年 of 多少年轻人, 人 of 多少人民币, 天 of 多少天然气
         if end in {e for _, _, e in segment.jieba().tokenize(question)}:
-            return _UNIT_OF.get(unit, unit)
-    if segment.is_cjk_question(question):
-        return None
-    unit = next((unit for pattern, unit in _ENGLISH_UNITS if pattern.search(question)), None)
-    return _UNIT_OF.get(unit, unit) if unit else None
+            return asked
+    return None
 
 
 def unit_missing(question: str, text: str) -> float:
@@ -509,6 +522,45 @@ def relative_time_words(terms) -> frozenset[str]:
     """The `terms` of a question that place it in time relative to something (后来, 现在, 曾经): answered
     by a passage though it does not write them."""
     return _RELATIVE_TIME.intersection(terms)
+
+
+# What a question may put between the verb and the count it asks (投了多少钱, 一共撤出来多少人, 要交多少钱)
+_BEFORE_COUNT = frozenset("了 过 得 要 能 需 需要 一共 总共 共 大约 约 大概 到底 究竟".split())
+
+
+def quantity_words(question: str, terms, text: str) -> frozenset[str]:
+    """The `terms` of a Chinese question's asking of a count in a unit, its verb and unit (投了多少钱: 投了, 钱;
+    用了多长时间: 时间; 判了几年), when `text` writes a number in that unit: news words the verb its own way
+    (总投资4.37亿元, 判处有期徒刑三年), and the number in its unit answers it."""
+    start, end = _count_frame(question)
+    if start == end or unit_missing(question, text):
+        return frozenset()
+    return _only_within(question, terms, start, end)
+
+
+def _only_within(question: str, terms, start: int, end: int) -> frozenset[str]:
+    """The `terms` that `question` writes only within [start, end): not 镇 of 南通镇有多少人 for 镇有多少人."""
+    return frozenset(t for t in terms if t in question and all(start <= m.start() and m.end() <= end
+                                                               for m in re.finditer(re.escape(t), question)))
+
+
+@lru_cache(maxsize=4096)   # asked once per hit of a question
+def _count_frame(question: str) -> tuple[int, int]:
+    """Where `question` asks a count in a unit (_ASKS_UNIT) with the verb before it: (start, end), empty if nowhere."""
+    asked = _unit_asked(question) if not _ASKS_QUANTITY.search(question) else None
+    if asked is None:
+        return 0, 0
+    tokens, at = [], 0   # (word, its tag, where it starts), up to the asking
+    for word, flag in proper_names.tagged_words(question):
+        if at + len(word) > asked.start():
+            break
+        tokens.append((word, flag, at))
+        at += len(word)
+    while tokens and tokens[-1][0] in _BEFORE_COUNT:
+        tokens.pop()
+    # the verb (投 of 投了多少钱), not what the count is of (黎埠镇 of 到黎埠镇要多久, 桐山镇 of 桐山镇多少天)
+    verb = tokens and tokens[-1][1].startswith("v") and len(tokens[-1][0]) <= 3
+    return (tokens[-1][2] if verb else asked.start()), asked.end()
 
 
 def role_words(question: str, terms) -> frozenset[str]:

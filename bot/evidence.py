@@ -102,6 +102,11 @@ class EvidenceReader:
         if cjk:
             implied |= {t for t in terms if any(t in city for city in cities)} | answer.went_words(question, terms, body) \
                 | answer.relative_time_words(terms)
+            # how a count is asked, its verb and unit, where the passage gives a count in that unit (投了多少钱
+            # of 总投资4.37亿元): the asking, not the topic
+            frame = answer.quantity_words(question, terms, body)
+            if frame:
+                terms = [t for t in terms if t not in frame]
         else:
             implied |= {t for t in segment.english_terms(question) if any(t in n.words for n in cities)}
         weights, lexical_evidence = self.matches(question, terms, embedding_text(p), cjk, self._word_spans(pid),

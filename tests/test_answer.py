@@ -590,7 +590,11 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     # money: 元, 块钱, or 万/亿 on their own; not the pieces of 系缆石6块, nor the people of 5.6万人次
     ("修缮一共花了多少钱?", "修复清代石阶47级、系缆石6块", 1.0), ("一共花了多少钱?", "接待游客5.6万人次", 1.0),
     ("一晚多少钱?", "一晚200块钱", 0.0), ("花了多少钱?", "总投资约3000万，", 0.0), ("花了多少钱?", "耗资300万美元", 0.0),
-    ("总投资多少?", "总投资2亿。", 0.0), ("总投资多少?", "带动1.2万人就业", 1.0)])
+    ("总投资多少?", "总投资2亿。", 0.0), ("总投资多少?", "带动1.2万人就业", 1.0),
+    # a date is no time counted: not 9日 of 6月9日, nor 2023年, nor the 5月 of May
+    ("驻守了多少天?", "6月9日以来，工作组驻守杉坪镇", 1.0), ("驻守了多少天?", "连续驻守9日", 0.0), ("抢通用了多久?", "7月26日凌晨3时许", 1.0),
+    ("判了几年?", "2023年5月至2024年3月，被告人黄某某", 1.0), ("判了几年?", "判处有期徒刑三年", 0.0),
+    ("修了几个月?", "5月开工", 1.0), ("修了几个月?", "历时8个月", 0.0), ("他干了多少年?", "干了30年", 0.0)])
 def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing
 
@@ -799,3 +803,17 @@ def test_english_matches_do_not_depend_on_the_hash_seed():
     (["学校", "几个", "校区"], set()), (["后来居上"], set())])     # a word that only holds one is no time word
 def test_a_question_s_time_relative_to_something_is_answered_without_being_written(terms, implied):
     assert answer.relative_time_words(terms) == frozenset(implied)
+
+
+@pytest.mark.parametrize("question, frame", [
+    ("黎埠段改建工程投了多少钱?", {"投了", "钱"}), ("卖假保健品的黄某某判了几年?", {"判", "几年"}),
+    ("抢修供水主干管用了多长时间?", {"管用", "多长", "时间", "长时间", "多长时间"}),
+    ("南通镇有多少人?", {"镇有", "人"}),                           # not 镇, which 南通镇 also writes
+    # what the count is of is no verb: 黎埠镇 and 桐山镇 stay the topic
+    ("现在从城区开车到黎埠镇要多久?", {"多久"}), ("桐山镇多少天没下雨了?", {"天"}),
+    ("多少年轻人回乡创业?", set()), ("面积是多少?", set())])      # no count in a unit asked
+def test_how_a_count_is_asked_is_no_topic_where_the_passage_gives_one(question, frame):
+    # news words the verb its own way (总投资4.37亿元, 判处有期徒刑三年): the count in its unit answers it
+    terms = segment.words(question)
+    assert answer.quantity_words(question, terms, "历时3年10小时5天，总投资100元，转移200人") == frozenset(frame)
+    assert answer.quantity_words(question, terms, "工程进展顺利") == frozenset()

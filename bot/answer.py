@@ -165,16 +165,19 @@ _QUANTITY_UNIT = {"面积": "平方米|平米|㎡|m²|亩|公顷|平方公里|�
                   "人口": r"人|名|万(?=人|名|余人|多人|[，。、；\s]|$)"}
 _NUMERALS = "一二三四五六七八九十百千两〇零"
 # A time is counted in these; not a date's 9日 of 6月9日, 2023年, or the 5月 of May
-_DAYS = r"天|(?<!月\d)(?<!月\d\d)日"
-_YEARS = r"(?<!\d\d\d\d)年"
-_TIMES = rf"{_DAYS}|周|星期|{_YEARS}|个月|小时|分钟"
+_DAYS = r"天|(?<![月至到~～—－-]\d)(?<![月至到~～—－-]\d\d)日"      # nor 15日 of 6月9日至15日
+_YEARS = r"(?<!(?:19|20)\d\d)年"                                   # 树龄1200年 is a count
+_MONTHS = r"个(?:多|余|半)?月"                                      # 两个多月, 一个半月
+_TIMES = rf"{_DAYS}|周|星期|{_YEARS}|{_MONTHS}|小时|分钟"
 # A length in metres or a part of one (积水深度超过27厘米 answers 多深).
 _LENGTHS = "米|厘米|毫米|[cm]?m(?![²³23a-z/])"      # not m² or m³
 # What a text may count the same thing in: people 人, 名 or 位 (多少人 of 50名干部), households 户 or 家,
-# money in 元, 块钱 or just 万/亿 (约3000万; not the 6块 of 系缆石6块, nor the 万 of 5.6万人次).
-_MONEY = r"元|块钱|(?:万|亿)(?![\u4e00-\u9fff])"
+# money in 元, 块钱 or just 万/亿 (约3000万, 3000万资金; not the 6块 of 系缆石6块, nor the 万
+# of 5.6万人次).
+_MONEY = (r"元|块钱|(?:万|亿)(?!人(?!民币)|户|名|位|次|亩|吨|公|千|平|立|米|台|辆|套|株|棵|头|只|个|家|所|座|条|张|件"
+          r"|间|层|栋|处|艘|架|本|册|份|起|宗|批|支|队|余|多|[a-zA-Z])")
 _UNIT_OF = {"钱": _MONEY, "元": _MONEY, "人": "人|名|位", "名": "人|名|位", "位": "人|名|位",
-            "户": "户|家", "家": "户|家", "天": _DAYS, "年": _YEARS, "月": "个月", "公里": "公里|千米|km", "千米": "公里|千米|km",
+            "户": "户|家", "家": "户|家", "天": _DAYS, "年": _YEARS, "月": _MONTHS, "个月": _MONTHS, "公里": "公里|千米|km", "千米": "公里|千米|km",
             "米": _LENGTHS, "平方米": "平方米|平米|㎡", "起": "起|宗|件", "宗": "起|宗|件", "小时": "小时|钟头",
             "多大年纪": "岁", "多大岁数": "岁", "多长": f"{_LENGTHS}|公里|千米|km|{_TIMES}",
             "多远": f"{_LENGTHS}|公里|千米|km", "多深": _LENGTHS, "多宽": _LENGTHS, "多高": _LENGTHS,
@@ -456,8 +459,9 @@ _KINDS = {"大学": r"大学|学院|高校|[北清厦复浙南]大|清华|北航
           "镇": "镇|乡|街道", "乡": "乡|镇", "社区": "社区|小区|村|花园|苑|家园",
           "路": r"路|街|巷|大道|高速|国道|省道|县道|[GSXY]\d{2,3}", "县": "县|市|旗", "区": "区|市|园", "水库": "水库", "公园": "园|广场",
           # an organisation: who designed, built or supervised (设计单位是哪家, 哪家单位承建)
-          "单位": r"公司|集团|企业|厂|(?:设计|研究|医|法|学|科学)院|(?<![格布结大])局(?![面势])|研究所|事务所|设计所|中心"
-                  r"|委员会|委(?!员|托|屈)|办公室|办事处|厅|站|社(?!会|区)|协会|学会|项目部|[A-Z][a-z]{2,}|[A-Z]{4,}"}
+          "单位": r"公司|集团|企业|厂|(?:设计|研究|医|法|学|科学)院|(?<![格布结大])局(?![面势])|研究所|事务所|设计所"
+                  r"|(?<![市镇城])中心(?!城区)|委员会|委(?!员|托|屈)|办公室|办事处|(?<![大客餐展门])厅|(?<![网车])站(?![在着起立])"
+                  r"|社(?!会|区)|协会|学会|项目部|[A-Z][a-z]{2,}|[A-Z]{4,}"}
 _KIND_WORDS = {"大学": "大学", "高校": "大学", "学校": "学校", "中学": "中学", "小学": "小学", "医院": "医院",
                "卫生院": "医院", "公司": "公司", "银行": "银行", "村子": "村", "村庄": "村", "村": "村", "乡镇": "镇", "镇街": "镇", "区县": "县",
                "镇": "镇", "乡": "乡", "社区": "社区", "小区": "社区", "条街道": "路", "条街": "路", "条路": "路", "县区": "县",
@@ -466,7 +470,7 @@ _ASKS_WHICH = re.compile(r"哪(?:一)?(?:个|家|所|座|间|些|几个|几家|�
                          + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")(?![的域别间划民长干])")   # 哪个学校的老师,
 # 哪个区域, 哪个村民, 哪个村干部: someone or something else asked
 # the kind before its which-word: 设计单位是哪家?, 承建公司是哪一家?
-_KIND_THEN_WHICH = re.compile(r"(?P<kind>单位|公司|医院|银行|学校|大学)(?:是|为)?哪一?[家所个](?![的])")
+_KIND_THEN_WHICH = re.compile(r"(?P<kind>单位|公司|医院|银行|学校|大学)(?:是|为)?哪一?[家所个](?=[?？!！。，,呢吗啊\s]|$)")
 _ENGLISH_WHICH_KINDS = {"university": "大学", "college": "大学", "school": "学校", "hospital": "医院", "company": "公司",
                   "bank": "银行", "village": "村", "town": "镇", "township": "乡", "community": "社区", "road": "路",
                   "street": "路", "county": "县", "district": "区", "reservoir": "水库", "park": "公园"}
@@ -526,16 +530,19 @@ def relative_time_words(terms) -> frozenset[str]:
 
 # What a question may put between the verb and the count it asks (投了多少钱, 一共撤出来多少人, 要交多少钱)
 _BEFORE_COUNT = frozenset("了 过 得 要 能 需 需要 一共 总共 共 大约 约 大概 到底 究竟".split())
+_NOT_A_VERB_CHARACTER = frozenset("了过得着")   # 投了 shares no verb with a text by its 了
 
 
 def quantity_words(question: str, terms, text: str) -> frozenset[str]:
-    """The `terms` of a Chinese question's asking of a count in a unit, its verb and unit (投了多少钱: 投了, 钱;
-    用了多长时间: 时间; 判了几年), when `text` writes a number in that unit: news words the verb its own way
-    (总投资4.37亿元, 判处有期徒刑三年), and the number in its unit answers it."""
-    start, end = _count_frame(question)
+    """The `terms` of a Chinese question's asking of a count in a unit (钱 of 多少钱, 几年, 多长时间), when `text`
+    writes a number in that unit, and its verb where `text` writes it another way (投了 of 总投资4.37亿元, 判 of
+    判处有期徒刑三年): the number in its unit answers them. Not a verb the text does not share (遇难了多少人 of a
+    text that counts 转移群众200人: what is counted)."""
+    verb, start, end = _count_frame(question)
     if start == end or unit_missing(question, text):
         return frozenset()
-    return _only_within(question, terms, start, end)
+    verbs = {t for t in _only_within(question, terms, verb, start) if set(t) - _NOT_A_VERB_CHARACTER & set(text)}
+    return _only_within(question, terms, start, end) | verbs
 
 
 def _only_within(question: str, terms, start: int, end: int) -> frozenset[str]:
@@ -545,11 +552,12 @@ def _only_within(question: str, terms, start: int, end: int) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)   # asked once per hit of a question
-def _count_frame(question: str) -> tuple[int, int]:
-    """Where `question` asks a count in a unit (_ASKS_UNIT) with the verb before it: (start, end), empty if nowhere."""
+def _count_frame(question: str) -> tuple[int, int, int]:
+    """Where `question` asks a count in a unit (_ASKS_UNIT): (where its verb starts, start, end); the verb's start is
+    the asking's when there is none; all 0 when it asks none."""
     asked = _unit_asked(question) if not _ASKS_QUANTITY.search(question) else None
     if asked is None:
-        return 0, 0
+        return 0, 0, 0
     tokens, at = [], 0   # (word, its tag, where it starts), up to the asking
     for word, flag in proper_names.tagged_words(question):
         if at + len(word) > asked.start():
@@ -559,8 +567,8 @@ def _count_frame(question: str) -> tuple[int, int]:
     while tokens and tokens[-1][0] in _BEFORE_COUNT:
         tokens.pop()
     # the verb (投 of 投了多少钱), not what the count is of (黎埠镇 of 到黎埠镇要多久, 桐山镇 of 桐山镇多少天)
-    verb = tokens and tokens[-1][1].startswith("v") and len(tokens[-1][0]) <= 3
-    return (tokens[-1][2] if verb else asked.start()), asked.end()
+    verb = bool(tokens) and tokens[-1][1].startswith("v") and len(tokens[-1][0]) <= 3
+    return (tokens[-1][2] if verb else asked.start()), asked.start(), asked.end()
 
 
 def role_words(question: str, terms) -> frozenset[str]:

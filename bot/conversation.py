@@ -93,8 +93,8 @@ class Conversation:
 # Who a pronoun can mean: 她 and "she" a woman, 他 and "he" a man (not 他们, which Chinese writes of
 # any group). News writes each person's part with their own pronoun (苏健: 他; 蔡敏: 她), so a
 # section's pronouns say which one it is about.
-_SHE = re.compile(r"她(?!们)|\b(?:she|her|hers)\b", re.I)
-_HE = re.compile(r"(?<![其吉])他(?!们)|\b(?:he|him|his)\b", re.I)
+_SHE = re.compile(r"她(?!们)|\b(?:she|her|hers)\b|(?:^|(?<=[.?!]\s))(?:She|Her)\b")   # not the surname of He Ming
+_HE = re.compile(r"(?<![其吉])他(?!们)|\b(?:he|him|his)\b|(?:^|(?<=[.?!]\s))(?:He|Him|His)\b")
 
 
 def _same_person(question: str, answers: list[Hit], passages: list[Hit]) -> list[Hit]:

@@ -91,9 +91,12 @@ class EvidenceReader:
         # One pass: matching is the slow part.
         # A heading over one person's part names their post (苏健 政策法规处处长): it answers
         # 苏健担任什么职务? (not 他担任什么职务?: a follow-up has the name written in by then).
+        # A digest's title (乡镇快讯｜沙埠工业园签约新材料项目；柘口老街夜市开市) names the other stories: a story holds
+        # only what it writes.
         body = f"{p.section}\n{p.text}"
         person = proper_names.person_heading(p.section)
-        own = body if person else None
+        digest = bool(_SEVERAL_HEADLINES.search(p.title))
+        own = body if person or digest else None
         asked_post = cjk and person is not None and person[0] in question and answer.names_a_post(person[1])
         implied = answer.role_words(question, terms) if asked_post else frozenset()
         # 全市 in a city's own paper says the city a question names: its words are the passage's too
@@ -116,9 +119,7 @@ class EvidenceReader:
             elsewhere = self._another_persons(pid, asked)
         unwritten = self._unwritten(pid, asked.institutions, asked.writes, asked.unwritten, asked.texts,
                                     asked.numbered)
-        # what it does not say, its article's title included, unless the title joins several stories'
-        # headlines (乡镇快讯｜沙埠工业园签约新材料项目；柘口老街夜市开市): it names what the others say
-        titled = body if _SEVERAL_HEADLINES.search(p.title) else f"{p.title}\n{body}"
+        titled = body if digest else f"{p.title}\n{body}"   # what it does not say, its article's title included
         return answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=asked.absent, elsewhere=elsewhere,
                                bare=asked.bare, unit_missing=answer.unit_missing(question, body),
                                unwritten=unwritten, topic_elsewhere=self._topic_elsewhere(pid, asked),
@@ -504,8 +505,8 @@ _PROBE_PHRASES = sorted((tuple(w.split()) for w in PROBE_WORDS if w.isascii()), 
 _PROBE_CHINESE = sorted((w for w in PROBE_WORDS if not w.isascii()), key=len, reverse=True)   # longest first
 
 
-# A title over several stories: headlines joined by a semicolon.
-_SEVERAL_HEADLINES = re.compile(r"[^；;]{2}[；;]\s*[^；;\s]{2}")
+# A title over several stories: headlines joined by a semicolon (not 暴雨过后：路通了；电来了, one story's).
+_SEVERAL_HEADLINES = re.compile(r"[^；;：:]{6}[；;]\s*[^；;\s]{6}")
 
 
 def section_person(section: str) -> str | None:

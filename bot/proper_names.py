@@ -654,12 +654,12 @@ def english_institution_names(question: str) -> tuple[EnglishInstitution, ...]:
     return tuple(dict.fromkeys(out))
 
 
-# One numbered of a kind (第三批, 二期, 四标段, 5号楼, 3号线, 一季度, 第十二届): a question on it asked of an
+# One numbered of a kind (第三批, 二期, 四标段, 5号楼, 3号线, 一季度, 第十二届, 2023年度): a question on it asked of an
 # article that writes its siblings (第二批) and not it is a near miss. 批 and 届 only after 第 (一批 is a
 # measure: 一批项目); not 第一次 (a time), 新一轮, 一 after 上, 同, 哪... (上一期, 同一期, 新一期: which one,
 # not the first), 两期 (a count), 五一期间 (a holiday), 7号线索.
 _NUMERAL = "[0-9]+|[〇零一二三四五六七八九十百]+"
-_KIND = r"批|届|期(?![间限])|标段|号楼|号线(?![索路])|季度"
+_KIND = r"批|届|期(?![间限])|标段|号楼|号线(?![索路])|季度|年度"   # 2023年度: a year's edition (of an award, a report)
 _NUMBERED = re.compile(rf"(第)?({_NUMERAL})({_KIND})")
 _RELATIVE_ONE = frozenset("上下这那同统唯每新最哪前某任另")
 # What an article may write before a kind: several numbers, listed or as a range (一至三标段, 1-3标段, 一、二期,
@@ -691,7 +691,7 @@ def numbered_items(question: str) -> tuple[tuple[int, str], ...]:
     for m in _NUMBERED.finditer(text):
         if not m.group(1) and (m.group(3) in _NEEDS_DI or _relative_one(text, m.start(2), m.group(2))):
             continue
-        out += [(n, m.group(3)) for n in _numbers(m.group(2)) if n is not None]
+        out += [(n, m.group(3)) for n in _numbers(m.group(2), m.group(3)) if n is not None]
     for m in _ENGLISH_NUMBERED.finditer(question):
         groups = [g for g in m.groups() if g]
         kind, number = (groups[1], groups[0]) if groups[0][0].isdigit() or groups[0].lower() in _ORDINAL_WORDS \
@@ -707,10 +707,14 @@ def _relative_one(text: str, at: int, numeral: str) -> bool:
     return numeral == "一" and at > 0 and text[at - 1] in _RELATIVE_ONE
 
 
-def _numbers(numeral: str) -> list[int | None]:
-    """A numeral's numbers: 12 -> [12], 十二 -> [12]; 一二 (no 十 or 百: one and two, 一二期) -> [1, 2]."""
+def _numbers(numeral: str, kind: str = "") -> list[int | None]:
+    """A numeral's numbers: 12 -> [12], 十二 -> [12]; 一二 (no 十 or 百: one and two, 一二期) -> [1, 2]; a year's
+    digits before 年度 one number (二〇二三年度 -> [2023])."""
     if numeral.isdigit():
         return [int(numeral)]
+    if kind == "年度":
+        digits = [numerals.value(ch) for ch in numeral]
+        return [int("".join(map(str, digits)))] if len(digits) == 4 and None not in digits else [None]
     if len(numeral) > 1 and not any(ch in "十百" for ch in numeral):
         return [numerals.value(ch) for ch in numeral]
     return [numerals.value(numeral)]
@@ -726,7 +730,7 @@ def writes_numbered(text: str, item: tuple[int, str]) -> bool | None:
         run = m.group(1).rstrip("、，,和及与至到~～—－-")
         if m.group(2) != kind or (kind in _NEEDS_DI and "第" not in run) or _relative_one(text, m.start(1), run):
             continue
-        found |= {n for numeral in re.findall(_NUMERAL, run) for n in _numbers(numeral)}
+        found |= {n for numeral in re.findall(_NUMERAL, run) for n in _numbers(numeral, kind)}
         for start, end in _RANGE.findall(run):     # 一至三标段: 二标段 too
             a, b = _numbers(start)[-1], _numbers(end)[0]
             if a is not None and b is not None and 0 < b - a < 100:

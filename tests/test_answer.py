@@ -594,7 +594,11 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     # a date is no time counted: not 9日 of 6月9日, nor 2023年, nor the 5月 of May
     ("驻守了多少天?", "6月9日以来，工作组驻守杉坪镇", 1.0), ("驻守了多少天?", "连续驻守9日", 0.0), ("抢通用了多久?", "7月26日凌晨3时许", 1.0),
     ("判了几年?", "2023年5月至2024年3月，被告人黄某某", 1.0), ("判了几年?", "判处有期徒刑三年", 0.0),
-    ("修了几个月?", "5月开工", 1.0), ("修了几个月?", "历时8个月", 0.0), ("他干了多少年?", "干了30年", 0.0)])
+    ("修了多久?", "5月开工", 1.0), ("修了几个月?", "历时8个月", 0.0), ("他干了多少年?", "干了30年", 0.0),
+    ("驻守了多少天?", "6月9日至15日，工作组驻守", 1.0), ("这棵树多少年了?", "树龄1200年", 0.0),   # 15日 a date; 1200年 a count
+    ("修了多长时间?", "历时两个多月", 0.0), ("用了多久?", "历时一个半月", 0.0),
+    ("花了多少钱?", "投入3000万资金", 0.0), ("花了多少钱?", "投资3000万人民币", 0.0), ("花了多少钱?", "系缆石6块。", 1.0),
+    ("花了多少钱?", "新增耕地1.2万亩", 1.0)])
 def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     assert answer.unit_missing(question, text) == missing
 
@@ -631,6 +635,8 @@ def test_an_english_count_asked_in_a_unit_needs_a_number_in_it(question, text, m
     ("智慧交通系统二期项目中标金额是多少?", [(2, "期")]), ("一二期工程投资多少?", [(1, "期"), (2, "期")]),   # 统 is no 同
     ("新一期节目几点播?", []), ("任一标段都能投吗?", []), ("Is the city building two new schools?", []),
     ("Where is parking lot 2?", []), ("What is the cap for Bid Section 2?", [(2, "标段")]),
+    ("2023年度森林防灭火先进个人有哪些?", [(2023, "年度")]), ("二〇二三年度先进个人有哪些?", [(2023, "年度")]),   # a year's edition
+    ("本年度有多少人获奖?", []),
 ])
 def test_the_numbered_things_a_question_asks_about(question, items):
     assert list(proper_names.numbered_items(question)) == items
@@ -644,6 +650,8 @@ def test_an_article_writing_a_numbered_thing_s_siblings_but_not_it():
     assert proper_names.writes_numbered(text, (2, "期")) is None         # no 期 at all: says nothing
     assert proper_names.writes_numbered("首批专家驻点期满后，第二批将于9月出发", (1, "批")) is True   # 首批 is 第一批
     assert proper_names.numbered_items("首届运动会在哪举办?") == ((1, "届"),)
+    assert proper_names.writes_numbered("授予8个单位“2024年度全市森林防灭火先进集体”称号", (2023, "年度")) is False
+    assert proper_names.writes_numbered("二〇二三年度、2024年度先进个人", (2023, "年度")) is True
     # several numbers before one kind, listed or as a range (the review's cases)
     for text, item in [("本次招标划分为一至三标段", (2, "标段")), ("1-3标段", (2, "标段")), ("湿地公园一、二期工程", (1, "期")),
                        ("第一、第二批专家共24人", (1, "批")), ("第一批至第三批", (2, "批")),
@@ -733,10 +741,16 @@ def test_a_question_that_asks_no_one_s_post_misses_none(question):
     ("他毕业于哪所大学?", "畢業於香港中文大學"), ("哪家银行放贷?", "匯豐銀行"),                   # traditional characters
     # an organisation asked, its kind before or after the which-word
     ("垣溪公路的设计单位是哪家?", "由省交通规划设计院设计"), ("芦洲大桥是哪家单位设计的?", "市交通运输局局长曾宪武介绍"),
-    ("监理单位是哪一家?", "由鹤浦华信工程监理有限公司监理"), ("承建公司是哪家?", "中铁十二局集团承建")])
+    ("监理单位是哪一家?", "由鹤浦华信工程监理有限公司监理"), ("承建公司是哪家?", "中铁十二局集团承建"),
+    ("芦洲大桥是哪家单位设计的?", "由市公路事业发展中心设计")])
 def test_a_kind_asked_which_of_is_missing_from_a_passage_that_names_none(question, text):
     assert answer.kind_missing(question, text) == 0.0
     assert answer.kind_missing(question, "医疗队发放常用药品包1200份，为老人量血压，报道称") == 1.0
+
+
+@pytest.mark.parametrize("text", ["工人们站在桥面上", "大桥位于市中心", "文化礼堂大厅", "记者从网站获悉"])
+def test_words_that_hold_an_organisation_s_character_name_none(text):
+    assert answer.kind_missing("芦洲大桥是哪家单位设计的?", text) == 1.0
 
 
 @pytest.mark.parametrize("question", [
@@ -745,7 +759,8 @@ def test_a_kind_asked_which_of_is_missing_from_a_passage_that_names_none(questio
     "What school supplies are needed?", "Which school year is it?", "What school of thought does he follow?",
     "Which bank of the river flooded?", "What firm measures were taken?", "Which company chairman spoke?",
     "Which village roads were repaired?", "Which county-level city is it?",
-    "他是哪个单位的?", "单位是哪家的?", "设计单位是谁?"])                         # whose, or no which-word
+    "他是哪个单位的?", "单位是哪家的?", "设计单位是谁?",                           # whose, or no which-word
+    "医院哪个科室接诊最多?", "公司哪个部门负责?"])                               # the kind's part asked
 def test_a_question_that_asks_no_kind_misses_none(question):
     assert answer.kind_missing(question, "医疗队发放常用药品包1200份，为老人量血压") == 0.0
 
@@ -807,13 +822,15 @@ def test_a_question_s_time_relative_to_something_is_answered_without_being_writt
 
 @pytest.mark.parametrize("question, frame", [
     ("黎埠段改建工程投了多少钱?", {"投了", "钱"}), ("卖假保健品的黄某某判了几年?", {"判", "几年"}),
-    ("抢修供水主干管用了多长时间?", {"管用", "多长", "时间", "长时间", "多长时间"}),
+    ("抢修供水主干管用了多长时间?", {"多长", "时间", "长时间", "多长时间"}),
     ("南通镇有多少人?", {"镇有", "人"}),                           # not 镇, which 南通镇 also writes
     # what the count is of is no verb: 黎埠镇 and 桐山镇 stay the topic
     ("现在从城区开车到黎埠镇要多久?", {"多久"}), ("桐山镇多少天没下雨了?", {"天"}),
+    ("上洋镇强降雨中遇难了多少人?", {"人"}),                  # a verb the text does not share says what is counted
     ("多少年轻人回乡创业?", set()), ("面积是多少?", set())])      # no count in a unit asked
 def test_how_a_count_is_asked_is_no_topic_where_the_passage_gives_one(question, frame):
     # news words the verb its own way (总投资4.37亿元, 判处有期徒刑三年): the count in its unit answers it
     terms = segment.words(question)
-    assert answer.quantity_words(question, terms, "历时3年10小时5天，总投资100元，转移200人") == frozenset(frame)
+    assert answer.quantity_words(question, terms, "历时3年10小时5天，总投资100元，转移群众200人，判处有期徒刑三年") \
+        == frozenset(frame)
     assert answer.quantity_words(question, terms, "工程进展顺利") == frozenset()

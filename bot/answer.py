@@ -172,10 +172,9 @@ _TIMES = rf"{_DAYS}|周|星期|{_YEARS}|{_MONTHS}|小时|分钟"
 # A length in metres or a part of one (积水深度超过27厘米 answers 多深).
 _LENGTHS = "米|厘米|毫米|[cm]?m(?![²³23a-z/])"      # not m² or m³
 # What a text may count the same thing in: people 人, 名 or 位 (多少人 of 50名干部), households 户 or 家,
-# money in 元, 块钱 or just 万/亿 (约3000万, 3000万资金; not the 6块 of 系缆石6块, nor the 万
-# of 5.6万人次).
-_MONEY = (r"元|块钱|(?:万|亿)(?!人(?!民币)|户|名|位|次|亩|吨|公|千|平|立|米|台|辆|套|株|棵|头|只|个|家|所|座|条|张|件"
-          r"|间|层|栋|处|艘|架|本|册|份|起|宗|批|支|队|余|多|[a-zA-Z])")
+# money in 元, 块钱 or just 万/亿 at a clause's end or before a word of money (约3000万, 3000万资金, 3000万人民币;
+# not the 6块 of 系缆石6块, nor 5.6万人次, 1.2万亩, 2万农户).
+_MONEY = r"元|块钱|(?:万|亿)(?:(?=资金|人民币|美金|美元|港币|欧元|经费|款|投资|拨款)|(?![\u4e00-\u9fff]))"
 _UNIT_OF = {"钱": _MONEY, "元": _MONEY, "人": "人|名|位", "名": "人|名|位", "位": "人|名|位",
             "户": "户|家", "家": "户|家", "天": _DAYS, "年": _YEARS, "月": _MONTHS, "个月": _MONTHS, "公里": "公里|千米|km", "千米": "公里|千米|km",
             "米": _LENGTHS, "平方米": "平方米|平米|㎡", "起": "起|宗|件", "宗": "起|宗|件", "小时": "小时|钟头",
@@ -251,6 +250,11 @@ def _unit_asked(question: str) -> re.Match | None:
     return None
 
 
+# A number in digits, or in Chinese numerals numerals.normalize leaves before a unit it does not know
+# (四十五亩); 3000多万元, 两千余人, 十几名, 100来人, 36个小时: before the unit it counts in.
+_COUNT_IN_UNIT = rf"[\d{_NUMERALS}]\s*(?:万|亿|千|百)?(?:余|多|几|来)?(?:万|亿)?(?:美|欧|港)?个?"
+
+
 def unit_missing(question: str, text: str) -> float:
     """1.0 if `question` (Chinese or English) asks a count in a unit (_asked_unit) and `text` writes
     no number in it (its section heading and text: the title says what the whole article is about)."""
@@ -260,10 +264,7 @@ def unit_missing(question: str, text: str) -> float:
     plain = numerals.normalize(text)[0]
     if unit == "PHONE":
         return 0.0 if _writes_phone_number(plain) else 1.0
-    # a number in digits, or in Chinese numerals numerals.normalize leaves before a unit it does not know
-    # (四十五亩); 3000多万元, 两千余人, 十几名, 100来人, 36个小时
-    number = rf"[\d{_NUMERALS}]\s*(?:万|亿|千|百)?(?:余|多|几|来)?(?:万|亿)?(?:美|欧|港)?个?"
-    if re.search(rf"{number}(?:{unit})", plain, re.I):
+    if re.search(rf"{_COUNT_IN_UNIT}(?:{unit})", plain, re.I):
         return 0.0
     if unit in _OTHER_MEASURES and re.search(rf"\d\s*(?:余|多)?(?:{_OTHER_MEASURES[unit]})", plain):
         return 0.0
@@ -469,8 +470,9 @@ _KIND_WORDS = {"大学": "大学", "高校": "大学", "学校": "学校", "中�
 _ASKS_WHICH = re.compile(r"哪(?:一)?(?:个|家|所|座|间|些|几个|几家|几所)?(?P<kind>"
                          + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")(?![的域别间划民长干])")   # 哪个学校的老师,
 # 哪个区域, 哪个村民, 哪个村干部: someone or something else asked
-# the kind before its which-word: 设计单位是哪家?, 承建公司是哪一家?
-_KIND_THEN_WHICH = re.compile(r"(?P<kind>单位|公司|医院|银行|学校|大学)(?:是|为)?哪一?[家所个](?=[?？!！。，,呢吗啊\s]|$)")
+# the kind before its which-word: 设计单位是哪家?, 承建公司是哪一家企业?; not a part of it (医院哪个科室, 学校哪个年级)
+_KIND_THEN_WHICH = re.compile(r"(?P<kind>单位|公司|医院|银行|学校|大学)(?:是|为)?哪一?[家所个]"
+                              r"(?!的|[^\s？?]{0,2}(?:科室|部门|科|室|处|年级|班|分行|支行|网点|校区|院区|楼))")
 _ENGLISH_WHICH_KINDS = {"university": "大学", "college": "大学", "school": "学校", "hospital": "医院", "company": "公司",
                   "bank": "银行", "village": "村", "town": "镇", "township": "乡", "community": "社区", "road": "路",
                   "street": "路", "county": "县", "district": "区", "reservoir": "水库", "park": "公园"}
@@ -531,6 +533,7 @@ def relative_time_words(terms) -> frozenset[str]:
 # What a question may put between the verb and the count it asks (投了多少钱, 一共撤出来多少人, 要交多少钱)
 _BEFORE_COUNT = frozenset("了 过 得 要 能 需 需要 一共 总共 共 大约 约 大概 到底 究竟".split())
 _NOT_A_VERB_CHARACTER = frozenset("了过得着")   # 投了 shares no verb with a text by its 了
+_VERB_REACH = 8   # characters before a count that may write its verb (总投资4.37亿元, 判处有期徒刑三年)
 
 
 def quantity_words(question: str, terms, text: str) -> frozenset[str]:
@@ -541,7 +544,12 @@ def quantity_words(question: str, terms, text: str) -> frozenset[str]:
     verb, start, end = _count_frame(question)
     if start == end or unit_missing(question, text):
         return frozenset()
-    verbs = {t for t in _only_within(question, terms, verb, start) if set(t) - _NOT_A_VERB_CHARACTER & set(text)}
+    # the verb where the text writes it just before a count in the unit (总投资4.37亿元), not anywhere (the 难
+    # of 困难 is no 遇难)
+    plain = numerals.normalize(text)[0]
+    near = "".join(plain[max(0, m.start() - _VERB_REACH):m.start()]
+                   for m in re.finditer(rf"{_COUNT_IN_UNIT}(?:{_asked_unit(question)})", plain, re.I))
+    verbs = {t for t in _only_within(question, terms, verb, start) if set(t) - _NOT_A_VERB_CHARACTER & set(near)}
     return _only_within(question, terms, start, end) | verbs
 
 

@@ -664,7 +664,8 @@ _NUMBERED = re.compile(rf"(第)?({_NUMERAL})({_KIND})")
 _RELATIVE_ONE = frozenset("上下这那同统唯每新最哪前某任另")
 # What an article may write before a kind: several numbers, listed or as a range (一至三标段, 1-3标段, 一、二期,
 # 第一、第二批, 1号、2号楼)
-_NUMBERED_RUN = re.compile(rf"((?:第?(?:{_NUMERAL})号?[、，,和及与至到~～—－-]?)+)({_KIND})")
+# (a separator after each but the last: 2016、2017、…2022年 is read in one pass, not split every way)
+_NUMBERED_RUN = re.compile(rf"((?:第?(?:{_NUMERAL})号?[、，,和及与至到~～—－-])*第?(?:{_NUMERAL})号?)({_KIND})")
 _RANGE = re.compile(rf"({_NUMERAL})号?[至到~～—－-]第?({_NUMERAL})")
 _KIND_BEFORE_RANGE = re.compile(rf"({_NUMERAL})({_KIND})(?=[至到~～—－-]第?(?:{_NUMERAL})\2)")   # 第一批至第三批
 _NEEDS_DI = frozenset({"批", "届"})
@@ -710,11 +711,11 @@ def _relative_one(text: str, at: int, numeral: str) -> bool:
 def _numbers(numeral: str, kind: str = "") -> list[int | None]:
     """A numeral's numbers: 12 -> [12], 十二 -> [12]; 一二 (no 十 or 百: one and two, 一二期) -> [1, 2]; a year's
     digits before 年度 one number (二〇二三年度 -> [2023])."""
+    if kind == "年度":   # a year: four digits (not 20年度, 连续3年度)
+        digits = [int(ch) if ch.isdigit() else numerals.value(ch) for ch in numeral]
+        return [int("".join(map(str, digits)))] if len(digits) == 4 and None not in digits else [None]
     if numeral.isdigit():
         return [int(numeral)]
-    if kind == "年度":
-        digits = [numerals.value(ch) for ch in numeral]
-        return [int("".join(map(str, digits)))] if len(digits) == 4 and None not in digits else [None]
     if len(numeral) > 1 and not any(ch in "十百" for ch in numeral):
         return [numerals.value(ch) for ch in numeral]
     return [numerals.value(numeral)]
@@ -724,6 +725,8 @@ def writes_numbered(text: str, item: tuple[int, str]) -> bool | None:
     """Whether `text` writes a numbered thing (numbered_items'): True, False when it writes others of its
     kind but not it (第二批 for 第三批), None when it writes none of its kind."""
     number, kind = item
+    if kind == "年度" and re.search(rf"(?<!\d){number}年", text):
+        return True       # 2023年 written: the year's edition is not another's
     found: set[int | None] = set()
     text = _KIND_BEFORE_RANGE.sub(r"\1", _FIRST.sub("第一", text))
     for m in _NUMBERED_RUN.finditer(text):
@@ -732,7 +735,7 @@ def writes_numbered(text: str, item: tuple[int, str]) -> bool | None:
             continue
         found |= {n for numeral in re.findall(_NUMERAL, run) for n in _numbers(numeral, kind)}
         for start, end in _RANGE.findall(run):     # 一至三标段: 二标段 too
-            a, b = _numbers(start)[-1], _numbers(end)[0]
+            a, b = _numbers(start, kind)[-1], _numbers(end, kind)[0]
             if a is not None and b is not None and 0 < b - a < 100:
                 found |= set(range(a, b + 1))
     return None if not found else number in found

@@ -106,6 +106,17 @@ def test_a_follow_ups_he_or_she_means_the_answer_written_of_so(seed_retriever, f
     assert answers and set(people(answers)) == {person}, [(h.section, h.confidence) for h in turn.hits]
 
 
+@pytest.mark.parametrize("question, she, he", [("她后来去了哪里?", True, False), ("SHE went where?", True, False),
+                                              ("Her team?", True, False), ("where did he go after that?", False, True),
+                                              ("他们后来去了哪里?", False, False), ("其他人去了哪里?", False, False),
+                                              ("Where did He Ming go?", False, False)])   # a surname, not "he"
+def test_which_pronoun_a_follow_up_uses(question, she, he):
+    from bot import conversation
+
+    assert (bool(conversation._SHE.search(question)), bool(conversation._HE.search(question))) == (she, he)
+    assert conversation.refers_back("Where did He Ming go?") is False
+
+
 @pytest.mark.parametrize("follow_up", ["他们后来去了哪里?", "Where did they go after that?"])
 def test_a_follow_up_on_them_all_keeps_every_answer(seed_retriever, follow_up):
     conv = Conversation(seed_retriever)

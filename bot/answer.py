@@ -542,13 +542,15 @@ def quantity_words(question: str, terms, text: str) -> frozenset[str]:
     判处有期徒刑三年): the number in its unit answers them. Not a verb the text does not share (遇难了多少人 of a
     text that counts 转移群众200人: what is counted)."""
     verb, start, end = _count_frame(question)
-    if start == end or unit_missing(question, text):
+    if start == end:
+        return frozenset()
+    plain = numerals.normalize(text)[0]
+    counts = [m.start() for m in re.finditer(rf"{_COUNT_IN_UNIT}(?:{_asked_unit(question)})", plain, re.I)]
+    if not counts and unit_missing(question, text):   # (unit_missing's other ways: a table's column, 艘 for 条)
         return frozenset()
     # the verb where the text writes it just before a count in the unit (总投资4.37亿元), not anywhere (the 难
     # of 困难 is no 遇难)
-    plain = numerals.normalize(text)[0]
-    near = "".join(plain[max(0, m.start() - _VERB_REACH):m.start()]
-                   for m in re.finditer(rf"{_COUNT_IN_UNIT}(?:{_asked_unit(question)})", plain, re.I))
+    near = "".join(plain[max(0, at - _VERB_REACH):at] for at in counts)
     verbs = {t for t in _only_within(question, terms, verb, start) if set(t) - _NOT_A_VERB_CHARACTER & set(near)}
     return _only_within(question, terms, start, end) | verbs
 

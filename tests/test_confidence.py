@@ -14,6 +14,17 @@ pytestmark = pytest.mark.slow
 LOOKALIKE = Path(__file__).resolve().parent.parent / "bench" / "data" / "lookalike"
 
 
+def assert_not_answered(retriever, question: str):
+    hits = retriever.search(question, k=3)
+    assert not any(h.relevant for h in hits), [(h.text[:14], h.confidence) for h in hits]
+
+
+def assert_answered_first(retriever, question: str, hint: str):
+    """The first hit answers `question` and holds `hint`."""
+    hits = retriever.search(question, k=3)
+    assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
+
+
 def people(hits):
     return [h.section.split(" ")[0] for h in hits]
 
@@ -412,31 +423,27 @@ def institutions_retriever(tmp_path_factory):
                                       "桐洲第二中学今年招了多少初一新生?"])
 def test_a_sibling_of_a_named_hospital_or_school_is_not_answered(institutions_retriever, question):
     # every word of these is the index's (第一, 人民医院, 桐洲, 中学): only the whole name is not
-    hits = institutions_retriever.search(question, k=3)
-    assert not any(h.relevant for h in hits), [(h.text[:14], h.confidence) for h in hits]
+    assert_not_answered(institutions_retriever, question)
 
 
 @pytest.mark.parametrize("question, hint", [("鹿溪市第二人民医院的甲状腺专病门诊是哪天?", "每周二"),
                                             ("第二医院一年做多少例甲状腺热消融?", "420例"),
                                             ("桐洲实验中学今年招了多少初一新生?", "960人")])
 def test_the_named_hospital_or_school_itself_is_answered(institutions_retriever, question, hint):
-    hits = institutions_retriever.search(question, k=3)
-    assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
+    assert_answered_first(institutions_retriever, question, hint)
 
 
 @pytest.mark.parametrize("question", ["Which days is the thyroid clinic at Luxi No. 1 People's Hospital open?",
                                       "How many new first-year students did Tongzhou No. 2 Middle School take this year?"])
 def test_an_english_question_on_a_sibling_hospital_or_school_is_not_answered(institutions_retriever, question):
-    hits = institutions_retriever.search(question, k=3)
-    assert not any(h.relevant for h in hits), [(h.text[:14], h.confidence) for h in hits]
+    assert_not_answered(institutions_retriever, question)
 
 
 @pytest.mark.parametrize("question, hint", [
     ("Which days is the thyroid clinic at Luxi No. 2 People's Hospital open?", "每周二"),
     ("How many new first-year students did Tongzhou Experimental Middle School take this year?", "960人")])
 def test_an_english_question_on_the_named_hospital_or_school_itself_is_answered(institutions_retriever, question, hint):
-    hits = institutions_retriever.search(question, k=3)
-    assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
+    assert_answered_first(institutions_retriever, question, hint)
 
 
 # Three short articles written for this test: only the school's opening names its principal; the library's and
@@ -464,8 +471,7 @@ def posts_retriever(tmp_path_factory):
 @pytest.mark.parametrize("question", ["鹭江图书馆的馆长是谁?", "Who is the director of Lujiang Library?",
                                       "临川第三中学的校长是谁?", "Who is the principal of Linchuan No. 3 Middle School?"])
 def test_who_holds_a_post_no_article_writes_is_not_answered(posts_retriever, question):
-    hits = posts_retriever.search(question, k=3)
-    assert not any(h.relevant for h in hits), [(h.text[:14], h.confidence) for h in hits]
+    assert_not_answered(posts_retriever, question)
 
 
 @pytest.mark.parametrize("question", ["桐洲实验中学的校长是谁?", "谁是桐洲实验中学的校长?",
@@ -479,22 +485,19 @@ def test_who_holds_a_post_is_answered_by_the_passage_that_writes_it_alone(posts_
 @pytest.mark.parametrize("question", ["周建华毕业于哪所大学?", "Which university did Zhou Jianhua graduate from?",
                                       "桐洲实验中学的新生来自哪个村?", "临川第三中学新食堂由哪家公司承建?"])
 def test_which_one_of_a_kind_no_article_names_is_not_answered(posts_retriever, question):
-    hits = posts_retriever.search(question, k=3)
-    assert not any(h.relevant for h in hits), [(h.text[:14], h.confidence) for h in hits]
+    assert_not_answered(posts_retriever, question)
 
 
 @pytest.mark.parametrize("question, hint", [("哪家医院开设了甲状腺专病门诊?", "每周二"),
                                             ("Which hospital opened a thyroid clinic?", "每周二"),
                                             ("哪所学校今年招收了960名初一新生?", "960人")])
 def test_which_one_of_a_kind_is_answered_by_the_passage_that_names_it(institutions_retriever, question, hint):
-    hits = institutions_retriever.search(question, k=3)
-    assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
+    assert_answered_first(institutions_retriever, question, hint)
 
 
 @pytest.mark.parametrize("question, hint", [("临川第三中学新食堂能容纳多少人?", "1800名"), ("鹭江图书馆藏书多少册?", "80万册")])
 def test_what_the_articles_do_say_of_them_is_answered(posts_retriever, question, hint):
-    hits = posts_retriever.search(question, k=3)
-    assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
+    assert_answered_first(posts_retriever, question, hint)
 
 
 # A digest of town news written for this test: its title joins the stories' headlines, and one of them
@@ -514,14 +517,12 @@ def digest_retriever(tmp_path_factory):
 
 def test_a_digest_s_title_does_not_answer_for_the_story_that_does_not_say_it(digest_retriever):
     # Before: the title's 西岭老街 named a street for the market's story (0.9)
-    hits = digest_retriever.search("东湖镇农贸市场在哪条路上?", k=3)
-    assert not any(h.relevant for h in hits), [(h.text[:14], h.confidence) for h in hits]
+    assert_not_answered(digest_retriever, "东湖镇农贸市场在哪条路上?")
 
 
 @pytest.mark.parametrize("question, hint", [("东湖镇农贸市场新设了多少个摊位?", "120个"), ("西岭老街夜市营业到几点?", "11点")])
 def test_what_a_digest_s_stories_say_is_answered(digest_retriever, question, hint):
-    hits = digest_retriever.search(question, k=3)
-    assert hits[0].relevant and hint in hits[0].text, [(h.text[:14], h.confidence) for h in hits]
+    assert_answered_first(digest_retriever, question, hint)
 
 
 # Two reports written for this test: one dates when a team arrived, the other counts how long it stayed.

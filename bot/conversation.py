@@ -20,9 +20,10 @@ from . import pinyin, proper_names, segment
 from .retriever import Hit, Retriever
 
 # A back-reference is a pronoun (which `resolve` replaces by a name) or an opening.
-_ZH_PRONOUN = re.compile(r"(?<![其吉])[他她它]们?|这位|那位|此人|这个人|那个人")   # not 其他, 吉他
-# not a surname before a given name: "Where did He Ming go?"
-_EN_PRONOUN = re.compile(r"\b(he|she|him|her|they|them|this person)\b(?!\s+(?-i:[A-Z][a-z]))", re.I)
+_NOT_OTHER = r"(?<![其吉])"                  # not 其他, 吉他
+_NOT_A_SURNAME = r"(?!\s+(?-i:[A-Z][a-z]))"   # not a surname before a given name: "Where did He Ming go?"
+_ZH_PRONOUN = re.compile(_NOT_OTHER + r"[他她它]们?|这位|那位|此人|这个人|那个人")
+_EN_PRONOUN = re.compile(r"\b(he|she|him|her|they|them|this person)\b" + _NOT_A_SURNAME, re.I)
 _ZH_BACKREF = re.compile(_ZH_PRONOUN.pattern + r"|^该|^那|^还有|^然后|^之后|^后来")
 _EN_BACKREF = re.compile(_EN_PRONOUN.pattern + r"|\b(his|hers|their|that one)\b"
                          r"|^(and|what about|how about|then|after that)\b", re.I)
@@ -94,8 +95,8 @@ class Conversation:
 # Who a pronoun can mean: 她 and "she" a woman, 他 and "he" a man (not 他们, which Chinese writes of
 # any group). News writes each person's part with their own pronoun (苏健: 他; 蔡敏: 她), so a
 # section's pronouns say which one it is about.
-_SHE = re.compile(r"她(?!们)|\b(?:she|her|hers)\b(?!\s+(?-i:[A-Z][a-z]))", re.I)
-_HE = re.compile(r"(?<![其吉])他(?!们)|\b(?:he|him|his)\b(?!\s+(?-i:[A-Z][a-z]))", re.I)
+_SHE = re.compile(r"她(?!们)|\b(?:she|her|hers)\b" + _NOT_A_SURNAME, re.I)
+_HE = re.compile(_NOT_OTHER + r"他(?!们)|\b(?:he|him|his)\b" + _NOT_A_SURNAME, re.I)
 
 
 def _same_person(question: str, answers: list[Hit], passages: list[Hit]) -> list[Hit]:

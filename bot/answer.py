@@ -255,6 +255,11 @@ def _unit_asked(question: str) -> re.Match | None:
 _COUNT_IN_UNIT = rf"[\d{_NUMERALS}]\s*(?:万|亿|千|百)?(?:余|多|几|来)?(?:万|亿)?(?:美|欧|港)?个?"
 
 
+def _counts_in_unit(unit: str, plain: str):
+    """The counts in `unit` (a regex alternation) that `plain` (numerals.normalize'd text) writes, as matches."""
+    return re.finditer(rf"{_COUNT_IN_UNIT}(?:{unit})", plain, re.I)
+
+
 def unit_missing(question: str, text: str) -> float:
     """1.0 if `question` (Chinese or English) asks a count in a unit (_asked_unit) and `text` writes
     no number in it (its section heading and text: the title says what the whole article is about)."""
@@ -264,7 +269,7 @@ def unit_missing(question: str, text: str) -> float:
     plain = numerals.normalize(text)[0]
     if unit == "PHONE":
         return 0.0 if _writes_phone_number(plain) else 1.0
-    if re.search(rf"{_COUNT_IN_UNIT}(?:{unit})", plain, re.I):
+    if next(_counts_in_unit(unit, plain), None):
         return 0.0
     if unit in _OTHER_MEASURES and re.search(rf"\d\s*(?:余|多)?(?:{_OTHER_MEASURES[unit]})", plain):
         return 0.0
@@ -545,7 +550,7 @@ def quantity_words(question: str, terms, text: str) -> frozenset[str]:
     if start == end:
         return frozenset()
     plain = numerals.normalize(text)[0]
-    counts = [m.start() for m in re.finditer(rf"{_COUNT_IN_UNIT}(?:{_asked_unit(question)})", plain, re.I)]
+    counts = [m.start() for m in _counts_in_unit(_asked_unit(question), plain)]
     if not counts and unit_missing(question, text):   # (unit_missing's other ways: a table's column, 艘 for 条)
         return frozenset()
     # the verb where the text writes it just before a count in the unit (总投资4.37亿元), not anywhere (the 难

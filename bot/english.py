@@ -126,7 +126,7 @@ def _sense_words(word: str) -> tuple[str, ...]:
 @lru_cache(maxsize=65536)
 def _base_form(word: str) -> str:
     """The dictionary form of an inflected English word, when CC-CEDICT's senses use it
-    (went -> go, led -> lead, designed -> design, making -> make, buses -> bus); else the word.
+    (went -> go, led -> lead, designed -> design, making -> make, buse of buses -> bus); else the word.
     A lemmatizer (simplemma's English dictionary), not a stemmer: a stemmer also joins
     experience to experiment and united to unit."""
     import simplemma     # its English dictionary loads on the first English question
@@ -134,6 +134,9 @@ def _base_form(word: str) -> str:
     lemma = simplemma.lemmatize(word, lang="en")
     if lemma != word and cedict.in_vocabulary(lemma):
         return lemma
+    if word.endswith(("use", "sse", "xe", "che", "she", "zze")) and cedict.in_vocabulary(word[:-1]) \
+            and not word_rarity.common_english(word):   # not ache, muse
+        return word[:-1]    # buses, classes, taxes, churches: english_terms cut the s of their -es only (buse)
     if len(word) < 5:
         return word
     if word.endswith("ied"):
@@ -145,6 +148,11 @@ def _base_form(word: str) -> str:
     else:
         return word
     return next((c for c in candidates if len(c) >= 3 and cedict.in_vocabulary(c)), word)
+
+
+def base_form(term: str) -> str:
+    """The dictionary form of an English question's term (english_terms), as matching reads it (_base_form)."""
+    return _base_form(term)
 
 
 def is_english_word(term: str) -> bool:

@@ -99,6 +99,10 @@ def test_an_inflected_english_word_meets_the_dictionarys_base_form():
     assert english.latin_matches("Who designed the museum?", "该博物馆由贝聿铭设计。") == {
         "museum": "博物馆", "designed": "设计"}
     assert english.latin_matches("When was the school established?", "学校于1998年建立。").get("established") == "建立"
+    # a plural in -es, which english_terms cuts to buse, classe: CC-CEDICT's 校车 "school bus"
+    assert english.latin_matches("How many school buses were checked?", "共检查校车31辆。").get("buse") == "校车"
+    assert english.base_form("classe") == "class" and english.base_form("taxe") == "tax"
+    assert english.base_form("house") == "house" and english.base_form("ache") == "ache"   # words of their own
 
 
 def test_a_count_after_a_number_is_no_name():

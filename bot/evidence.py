@@ -32,6 +32,12 @@ _ASKED_BEFORE = _ASKED_AFTER | {"谁", "哪里", "哪儿", "如何"}
 _LINKS = frozenset({"是", "有", "为", "叫", "在", "位于"})     # 封地在哪里, 性格有什么特点: the noun before is asked
 _ASKING = re.compile(f"[{segment.ASKING_CHARACTERS}]")        # 多长, 多久, 什么样: words that ask
 _ASKING_VERBS = frozenset({"才能", "能否", "是否", "可否", "有没有", "能不能", "会不会", "需不需要", "要不要"})
+# An English question's topic words (EvidenceReader._english_topic_words): written in lower case (a capitalised
+# word is a name's), no commoner in general English than this Zipf value (elevator 3.95, drill 4.09, flood 4.34;
+# not bus 4.83, school 5.71, people 6.25). Chosen of 4.0, 4.5, 5.0, 5.5 by the CV log loss of the English offset
+# fit of topic_elsewhere on the fit part (bench/calibrate.py --offset topic_elsewhere --latin).
+ENGLISH_TOPIC_ZIPF = 4.5
+_LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z'’])[a-z]+(?![A-Za-z])")
 
 
 @dataclass
@@ -51,6 +57,7 @@ class Question:
     ids: list[int] = field(default_factory=list)    # the passages found for it
     elsewhere: dict = field(default_factory=dict)    # by article: the same for an article's passages
     topic_held: dict = field(default_factory=dict)   # by article of its hits: the topic words it writes
+    glossed: dict = field(default_factory=dict)      # English: by topic word, the passages that may match it
     unwritten: dict = field(default_factory=dict)    # and so is unwritten
     texts: dict = field(default_factory=dict)        # the articles' texts both read
     parts: dict = field(default_factory=dict)        # by article: its people's parts (_person_parts)
@@ -76,7 +83,7 @@ class EvidenceReader:
             else (proper_names.english_institution_names(question), english.writes_institution)
         return Question(question, cjk, terms, self._names_absent(question, cjk, ids, terms), asks_nothing(question),
                         self._names_held(question, cjk), institutions, writes, proper_names.numbered_items(question),
-                        self._topic_words(question, terms) if cjk else [], list(ids))
+                        self._topic_words(question, terms) if cjk else self._english_topic_words(question), list(ids))
 
     def evidence(self, asked: Question, pid: int, cosine: float, rank: int
                  ) -> tuple[answer.Evidence, dict[str, float]]:
@@ -147,6 +154,17 @@ class EvidenceReader:
                 and word not in asked and word not in _ASKING_VERBS and not _ASKING.search(word)
                 and not any(word in n or n in word for n in names) and word_rarity.rarity(word) >= answer.SPAN_RARITY]
 
+    def _english_topic_words(self, question: str) -> list[str]:
+        """The terms of an English question (segment.english_terms) that say what it is about beside its
+        names: written in lower case (a name is capitalised: Gaobu, Civil Affairs Bureau), not a kind of place
+        (town of "Gaobu town"), English that the index's glosses hold, no commoner than ENGLISH_TOPIC_ZIPF
+        ("school buses", "elevators", "night market"; not "people", "year")."""
+        words = [t for w in _LOWER_CASE_WORD.findall(segment.without_clitics(question)) for t in segment.english_terms(w)]
+        base = {t: english.base_form(t) for t in dict.fromkeys(words) if t.isalpha()}
+        return [t for t, form in base.items() if not proper_names.english_place_kind(form)
+                and form in self.lexical.df["gloss"] and english.is_english_word(form)
+                and word_rarity.english_zipf(form) <= ENGLISH_TOPIC_ZIPF]
+
     def _topic_elsewhere(self, pid: int, asked: Question) -> float:
         """answer.Evidence.topic_elsewhere: 1.0 if passage `pid`'s article does not write one of the
         question's topic words (_topic_words) that the article of another of its hits (`asked.ids`) does."""
@@ -156,12 +174,32 @@ class EvidenceReader:
             for i in asked.ids:
                 q = self.passages[i]
                 if q.article not in asked.topic_held:
-                    text = self._article_text(i, asked.texts)
-                    asked.topic_held[q.article] = {t for t in asked.topic_words if t in text}
+                    asked.topic_held[q.article] = self._topic_held(i, asked)
         p = self.passages[pid]
         here = asked.topic_held.get(p.article, set())
         others = set().union(*(held for article, held in asked.topic_held.items() if article != p.article))
         return float(bool(others - here))
+
+    def _topic_held(self, pid: int, asked: Question) -> set[str]:
+        """The topic words of `asked` (_topic_words, _english_topic_words) that passage `pid`'s article writes
+        (English: matches, english.latin_matches, in one of its passages, titles included, that hold the word or its
+        dictionary form in a channel of the lexical index: a match is read only where it may be)."""
+        if asked.cjk:
+            text = self._article_text(pid, asked.texts)
+            return {t for t in asked.topic_words if t in text}
+        if not asked.glossed:   # by topic word: the passages that hold it or its dictionary form as a gloss, a pinyin
+            for t in asked.topic_words:   # spelling or a word (no others match it)
+                forms = list({t, english.base_form(t)})
+                asked.glossed[t] = {i for channel in lexical.CHANNELS for i in self.lexical.search(
+                    channel, forms, sum(self.lexical.df[channel].get(f, 0) for f in forms)).ids.tolist()}
+        article = set(self._article(pid))
+        held: set[str] = set()
+        for t in asked.topic_words:
+            for i in sorted(asked.glossed[t] & article):
+                if t in english.latin_matches(asked.text, embedding_text(self.passages[i]), self._word_spans(i)):
+                    held.add(t)
+                    break
+        return held
 
     def _names_absent(self, question: str, cjk: bool, ids: list[int], terms: list[str]) -> float:
         """answer.Evidence.absent: 1.0 if the question names someone or something (a person,

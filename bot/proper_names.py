@@ -478,6 +478,11 @@ _ENGLISH_PLACE_KINDS = frozenset(_ENGLISH_PLACE_LEVEL) | {kind for kinds in piny
                                                          for kind in kinds}
 
 
+def english_place_kind(word: str) -> bool:
+    """Whether a lower-cased English word names a kind of place (town, county, road, river...)."""
+    return word in _ENGLISH_PLACE_KINDS
+
+
 def without_enclosing_pinyin_places(question: str, names) -> list[PinyinName]:
     """`names` (pinyin_names of `question`) without the places that enclose another: "Gulou
     district, Fuzhou" asks about Gulou (an article on the district need not write its city). A

@@ -53,9 +53,14 @@ def common_english(word: str) -> bool:
     return zipf_frequency(word, "en") >= COMMON_ZIPF
 
 
+def english_zipf(word: str) -> float:
+    """wordfreq's Zipf value of an English word: log10 of its uses per billion words (0: never seen)."""
+    from wordfreq import zipf_frequency
+    return max(ENGLISH_UNSEEN_ZIPF, zipf_frequency(word, "en"))
+
+
 def english_rarity(word: str) -> float:
     """How rare an English word is in general use: -log of its share of English text
     (wordfreq's Zipf value is log10 of uses per billion words), like `rarity` for Chinese:
     independent of the index ("went" is common, "winglet" is not)."""
-    from wordfreq import zipf_frequency
-    return (9.0 - max(ENGLISH_UNSEEN_ZIPF, zipf_frequency(word, "en"))) * math.log(10)
+    return (9.0 - english_zipf(word)) * math.log(10)

@@ -149,24 +149,24 @@ _ASKS_ROLE = re.compile(r"(?:担任|出任|现任)(?:过|了)?(?:什么|哪些|�
 _POST = re.compile(r"(?:长|主任|书记|委员|员|师|医生|干部|经理|主席|代表|记者|专家|顾问|秘书|主管|负责人|教授|馆员|助理)$")
 
 
-# A count asked in a unit: 多少亩, 几年, 多少万元, 多少钱 (in 元), 多大年纪 (岁), 多长 (a length or a time).
+# A count asked in a unit: 多少亩, 几年, 多少万元, 多少钱 (in 元), 多大年纪 / 多大年龄 (岁), 多长 (a length or a time).
 # (多少个 is not one: 个 stands for any measure word, 14个行政村 or 3座水库.) Not 近几年, 这几天, 前几天:
 # a time, not a count asked; not a unit that begins a longer word (多少年轻人, 多少人民币: _asked_unit).
 _UNITS = ("亩|公顷|吨|公斤|千克|斤|人次|人|户|名|元|公里|千米|米|平方米|立方米|天|年|个月|月|小时|分钟|次|台|辆|家|所"
           "|座|条|张|床|岁|位|项|套|件|棵|株|头|只|间|层|栋|处|艘|架|本|册|份|起|宗|批|支|队")
 # 多重 asked, not 多重保障 (多高 of a rate or a price is no height: _NOT_A_HEIGHT).
 _ASKS_UNIT = re.compile(rf"(?:多少|(?<![这那近前头过去])几)(?:万|亿)?({_UNITS}|钱)"
-                        rf"|(多大年纪|多大岁数|多长时间|多少时间|多长|多远|多深|多宽|多高|多重(?=[?？，。,呢吗啊呀！!\s]|$)|多久)")
+                        rf"|(多大年纪|多大岁数|多大年龄|多长时间|多少时间|多长|多远|多深|多宽|多高|多重(?=[?？，。,呢吗啊呀！!\s]|$)|多久)")
 # What is high or low but no height: 满意度, 成功率, 价格, 温度, 门槛, 风险, 收入 (not 高度, 海拔).
 _NOT_A_HEIGHT = re.compile(r"(?:(?<!高)度|率|价|价格|温|比|比例|值|量|性|门槛|风险|收入|要求|水平|期望)"
                            r"(?:到底|究竟)?[有是]?$")
-# A quantity asked by what it is (面积是多少, 库容多大, 总投资多少亿, 联系电话是多少): the unit it is written in;
+# A quantity asked by what it is (面积是多少, 库容多大, 总投资多少亿, 联系电话是多少, 年龄多大): the unit it is written in;
 # not a count of something else after it (投资几年能回本, 投资多少家企业, 电话几点能打通).
-_ASKS_QUANTITY = re.compile(r"(?:(面积|库容|人口|(?:总|营业|年)?(?:投资|收入|产值|营收|造价|预算|税收)|电话|热线)"
+_ASKS_QUANTITY = re.compile(r"(?:(面积|库容|人口|年龄|年纪|岁数|(?:总|营业|年)?(?:投资|收入|产值|营收|造价|预算|税收)|电话|热线)"
                             r"(?:号码)?(?:是|为|有|达到?|约|大约)?(?:多少|多大|几)|(?:多少|多大)(面积|人口))"
                             r"(?![年月日天周点个家项次所位名只条件户座台辆部批种类])")
 _QUANTITY_UNIT = {"面积": "平方米|平米|㎡|m²|亩|公顷|平方公里|平方千米|km²|km2", "库容": "立方米|方|m³|m3",
-                  "人口": r"人|名|万(?=人|名|余人|多人|[，。、；\s]|$)"}
+                  "人口": r"人|名|万(?=人|名|余人|多人|[，。、；\s]|$)", "年龄": "岁", "年纪": "岁", "岁数": "岁"}
 _NUMERALS = "一二三四五六七八九十百千两〇零"
 # A time is counted in these; not a date's 9日 of 6月9日, 2023年, or the 5月 of May
 _DAYS = r"天|(?<![月至到~～—－-]\d)(?<![月至到~～—－-]\d\d)日"      # nor 15日 of 6月9日至15日
@@ -182,7 +182,7 @@ _MONEY = r"元|块钱|(?:万|亿)(?:(?=资金|人民币|美金|美元|港币|欧
 _UNIT_OF = {"钱": _MONEY, "元": _MONEY, "人": "人|名|位", "名": "人|名|位", "位": "人|名|位",
             "户": "户|家", "家": "户|家", "天": _DAYS, "年": _YEARS, "月": _MONTHS, "个月": _MONTHS, "公里": "公里|千米|km", "千米": "公里|千米|km",
             "米": _LENGTHS, "平方米": "平方米|平米|㎡", "起": "起|宗|件", "宗": "起|宗|件", "小时": "小时|钟头",
-            "多大年纪": "岁", "多大岁数": "岁", "多长": f"{_LENGTHS}|公里|千米|km|{_TIMES}",
+            "多大年纪": "岁", "多大岁数": "岁", "多大年龄": "岁", "多长": f"{_LENGTHS}|公里|千米|km|{_TIMES}",
             "多远": f"{_LENGTHS}|公里|千米|km", "多深": _LENGTHS, "多宽": _LENGTHS, "多高": _LENGTHS,
             "多重": "吨|公斤|千克|斤|克|kg", "多久": _TIMES, "多长时间": _TIMES, "多少时间": _TIMES}
 # A measure word says what kind of thing is counted, and texts count some things in another: boats in 条

@@ -21,7 +21,7 @@ MAX_SENSES = 8   # later senses of a word are rarer and mostly noise
 # France", "Suzhou, prefecture-level city in Jiangsu"): the part before it is also read as a
 # sense of its own, so "Paris" finds 巴黎 (and "capital" does not). Bump when the stored
 # senses or the other tables change (the cached dictionary is remade).
-SENSES_VERSION = "6"
+SENSES_VERSION = "7"
 _COMMA = re.compile(r",\s")   # not the comma of 10,000
 
 
@@ -62,6 +62,13 @@ def a_verb(word: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def words_for(phrase: str) -> tuple[str, ...]:
+    """The Chinese words (simplified) one of whose senses is the two English words of `phrase`, as english_terms
+    writes them and joined by a space: "school bus" -> 校车, "night market" -> 夜市."""
+    return tuple(w for (w,) in _dictionary().execute("SELECT word FROM pairs WHERE phrase = ?", (phrase,)))
+
+
+@lru_cache(maxsize=65536)
 def in_vocabulary(word: str) -> bool:
     """Whether CC-CEDICT's senses use the English word `word` (as english_terms writes it)."""
     return _dictionary().execute("SELECT 1 FROM vocabulary WHERE word = ?", (word,)).fetchone() is not None
@@ -71,8 +78,9 @@ def in_vocabulary(word: str) -> bool:
 def _dictionary() -> sqlite3.Connection:
     """CC-CEDICT as English matching reads it, in SQLite: `senses` (headword -> JSON list of
     its senses' English content words; simplified headwords, then traditional ones that are
-    no simplified headword), `vocabulary` (every English word the senses use) and `verbs`
-    (headwords, simplified and traditional, first a verb and never a name: a_verb).
+    no simplified headword), `vocabulary` (every English word the senses use), `verbs`
+    (headwords, simplified and traditional, first a verb and never a name: a_verb) and `pairs`
+    (a sense of two English words -> the simplified headwords that have it: words_for).
 
     Parsing the dictionary takes seconds, which the first English question of every
     process (each `qabot ask`) paid; it is parsed once into the cache
@@ -86,7 +94,7 @@ def _dictionary() -> sqlite3.Connection:
     read_only = cached.absolute().as_uri() + "?mode=ro"   # as_uri escapes #, ? and % in the path
     try:
         db = sqlite3.connect(read_only, uri=True, check_same_thread=False)
-        for table in ("senses", "vocabulary", "verbs"):   # a file of another layout is made again
+        for table in ("senses", "vocabulary", "verbs", "pairs"):   # a file of another layout is made again
             db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
         return db
     except sqlite3.Error:
@@ -138,10 +146,13 @@ def _write_dictionary(db: sqlite3.Connection) -> None:
 
     vocabulary = {t for definitions in simplified.values() for d in definitions
                   for t in segment.english_terms(_PAREN.sub(" ", d))}
+    pairs = {(" ".join(terms), w) for w, d in simplified.items() for terms in json.loads(senses(d)) if len(terms) == 2}
     with db:
         db.execute("CREATE TABLE senses (word TEXT PRIMARY KEY, senses TEXT NOT NULL) WITHOUT ROWID")
         db.execute("CREATE TABLE vocabulary (word TEXT PRIMARY KEY) WITHOUT ROWID")
         db.execute("CREATE TABLE verbs (word TEXT PRIMARY KEY) WITHOUT ROWID")
+        db.execute("CREATE TABLE pairs (phrase TEXT, word TEXT, PRIMARY KEY (phrase, word)) WITHOUT ROWID")
+        db.executemany("INSERT INTO pairs VALUES (?, ?)", pairs)
         db.executemany("INSERT INTO verbs VALUES (?)", ((w,) for w in verbs))
         db.executemany("INSERT INTO senses VALUES (?, ?)", ((w, senses(d)) for w, d in simplified.items()))
         db.executemany("INSERT INTO senses VALUES (?, ?)",

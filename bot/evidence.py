@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import answer, english, lexical, pinyin, proper_names, segment, word_rarity
+from . import answer, cedict, english, lexical, pinyin, proper_names, segment, word_rarity
 from .passages import Passage, embedding_text
 
 ARTICLE_SCAN = 200             # an English question's names are looked for in this many passages of a hit's article,
@@ -37,7 +37,13 @@ _ASKING_VERBS = frozenset({"才能", "能否", "是否", "可否", "有没有", 
 # not bus 4.83, school 5.71, people 6.25). Chosen of 4.0, 4.5, 5.0, 5.5 by the CV log loss of the English offset
 # fit of topic_elsewhere on the fit part (bench/calibrate.py --offset topic_elsewhere --latin).
 ENGLISH_TOPIC_ZIPF = 4.5
+# Two lower-case words in a row that CC-CEDICT has as one sense of at most this many Chinese words (school bus: 校车;
+# night market: 夜市; not "last year": 上年, 去岁, 去年, 年来, 旧年), one of them no commoner than TOPIC_PAIR_ZIPF
+# (last 6.1, year 6.0) are a topic word too. Both bounds set by hand, not tuned.
+TOPIC_PAIR_WORDS = 3
+TOPIC_PAIR_ZIPF = 5.5
 _LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z'’])[a-z]+(?![A-Za-z])")
+_LOWER_CASE_PAIR = re.compile(r"(?<![A-Za-z'’])(?=([a-z]+) ([a-z]+)(?![A-Za-z]))")
 
 
 @dataclass
@@ -61,6 +67,25 @@ class Question:
     unwritten: dict = field(default_factory=dict)    # and so is unwritten
     texts: dict = field(default_factory=dict)        # the articles' texts both read
     parts: dict = field(default_factory=dict)        # by article: its people's parts (_person_parts)
+
+
+def _english_pairs(question: str) -> list[str]:
+    """Two lower-case words in a row of an English question (dictionary forms, joined by a space) that CC-CEDICT has
+    as a sense of a few Chinese words (TOPIC_PAIR_WORDS), one of them no commoner than TOPIC_PAIR_ZIPF: "school
+    buses" -> "school bus" (校车)."""
+    out = []
+    for m in _LOWER_CASE_PAIR.finditer(question):
+        terms = [segment.english_terms(w) for w in m.groups()]
+        if not all(len(t) == 1 and t[0].isalpha() for t in terms):
+            continue    # a stopword: no sense of two content words
+        for forms in ([t[0] for t in terms], [english.base_form(t[0]) for t in terms]):   # fixed assets, school buses
+            pair = " ".join(forms)
+            if cedict.words_for(pair):
+                if len(cedict.words_for(pair)) <= TOPIC_PAIR_WORDS \
+                        and min(word_rarity.english_zipf(f) for f in forms) <= TOPIC_PAIR_ZIPF:
+                    out.append(pair)
+                break
+    return out
 
 
 class EvidenceReader:
@@ -158,12 +183,14 @@ class EvidenceReader:
         """The terms of an English question (segment.english_terms) that say what it is about beside its
         names: written in lower case (a name is capitalised: Gaobu, Civil Affairs Bureau), not a kind of place
         (town of "Gaobu town"), English that the index's glosses hold, no commoner than ENGLISH_TOPIC_ZIPF
-        ("school buses", "elevators", "night market"; not "people", "year")."""
+        ("elevators", "drill"; not "people", "year"); then its pairs of words that are one sense (_english_pairs:
+        "school bus", "night market")."""
         words = [t for w in _LOWER_CASE_WORD.findall(segment.without_clitics(question)) for t in segment.english_terms(w)]
         base = {t: english.base_form(t) for t in dict.fromkeys(words) if t.isalpha()}
-        return [t for t, form in base.items() if not proper_names.english_place_kind(form)
-                and form in self.lexical.df["gloss"] and english.is_english_word(form)
-                and word_rarity.english_zipf(form) <= ENGLISH_TOPIC_ZIPF]
+        single = [t for t, form in base.items() if not proper_names.english_place_kind(form)
+                  and form in self.lexical.df["gloss"] and english.is_english_word(form)
+                  and word_rarity.english_zipf(form) <= ENGLISH_TOPIC_ZIPF]
+        return single + [pair for pair in dict.fromkeys(_english_pairs(question)) if pair not in single]
 
     def _topic_elsewhere(self, pid: int, asked: Question) -> float:
         """answer.Evidence.topic_elsewhere: 1.0 if passage `pid`'s article does not write one of the
@@ -187,15 +214,21 @@ class EvidenceReader:
         if asked.cjk:
             text = self._article_text(pid, asked.texts)
             return {t for t in asked.topic_words if t in text}
+        pairs = [t for t in asked.topic_words if " " in t]
+        held = set()
+        if pairs:   # a pair is held where the article writes a Chinese word of that sense (校车 for "school bus")
+            text = self._article_text(pid, asked.texts)
+            held = {t for t in pairs if any(word in text for word in cedict.words_for(t))}
         if not asked.glossed:   # by topic word: the passages that hold it or its dictionary form as a gloss, a pinyin
             for t in asked.topic_words:   # spelling or a word (no others match it)
+                if " " in t:
+                    continue
                 forms = list({t, english.base_form(t)})
                 asked.glossed[t] = {i for channel in lexical.CHANNELS for i in self.lexical.search(
                     channel, forms, sum(self.lexical.df[channel].get(f, 0) for f in forms)).ids.tolist()}
         article = set(self._article(pid))
-        held: set[str] = set()
         for t in asked.topic_words:
-            for i in sorted(asked.glossed[t] & article):
+            for i in sorted(asked.glossed.get(t, set()) & article):
                 if t in english.latin_matches(asked.text, embedding_text(self.passages[i]), self._word_spans(i)):
                     held.add(t)
                     break

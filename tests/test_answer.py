@@ -105,6 +105,14 @@ def test_an_inflected_english_word_meets_the_dictionarys_base_form():
     assert english.base_form("house") == "house" and english.base_form("ache") == "ache"   # words of their own
 
 
+def test_two_english_words_that_are_one_sense_are_a_topic_of_the_question():
+    from bot.evidence import _english_pairs
+    assert cedict.words_for("school bus") == ("校车",) and "夜市" in cedict.words_for("night market")
+    assert _english_pairs("How many school buses were checked in Shimen town?") == ["school bus"]
+    assert _english_pairs("How much did the district spend on fixed assets?") == ["fixed asset"]   # not "fix"
+    assert _english_pairs("What did the town build last year?") == []   # 上年, 去岁, 去年...: too common a sense
+
+
 def test_a_count_after_a_number_is_no_name():
     assert proper_names.chinese_names("中医院新住院大楼加了多少张床?") == ("中医院",)   # jieba: 多少 / 张床 (nz)
     assert "张华" in proper_names.chinese_names("张华买了多少张票?")

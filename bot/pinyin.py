@@ -52,6 +52,9 @@ def pinyin_of(cut) -> list[str]:
             continue
         if run and run[-1] not in segment.STOPWORDS and place_tail(word):
             run.append(word)    # 嵩 / 口镇: a place jieba does not know, cut before its last syllable
+        elif len(run) == 1 and run[0] in SURNAMES and run[0] not in segment.STOPWORDS \
+                and may_be_given_name(word, segment.dictionary_tag(word)):
+            out.append(to_pinyin(run[0] + word))   # 郑 / 海燕: Zheng Haiyan (and the petrel, haiyan)
         flush()
         out += [spelling for spelling, _ in word_spellings(word)]
     flush()
@@ -76,6 +79,29 @@ def word_spellings(word: str) -> tuple[tuple[str, int], ...]:
     if len(word) >= 3 and word[-1] in _NAME_SUFFIXES:
         out += tuple((spelling, len(word) - 1) for spelling in readings(word[:-1]))
     return out
+
+
+# The most common one-character surnames (about 85% of people in China).
+SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+                     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+                     "邵万钱严覃武戴莫孔向汤")
+# Characters no name of a person or place is written with: function words and words that ask
+NOT_IN_NAMES = frozenset("的了在是和与及或也都就而又还被把对从到向于以为之其这那个各该本全每此哪几多少什谁么")
+# jieba's part-of-speech tags for names: person, place, organisation, other proper noun.
+NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
+# jieba's count from which a word of its dictionary after a surname is no given name: a word it
+# tags as a name (建国 3,083; not 公园 4,609) or any other (建军 170; not 讨伐 385, 收购 2,045).
+# A word not in its dictionary (高登 / 现) is jieba's guess, not a given name.
+GIVEN_NAME_MAX = {True: 4000, False: 200}   # by: tagged as a name
+_NOT_A_GIVEN_NAME = frozenset("mqrpcuxyf")   # numerals, measure words, pronouns, prepositions...; adverbs allowed (立新 is d)
+
+
+def may_be_given_name(word: str, flag: str) -> bool:
+    """Whether a word of two characters that jieba cut after a surname (郑 / 海燕, 罗 / 建军, 邹 / 立新), tagged
+    `flag`, may be the person's given name: a word of its dictionary, not so common (GIVEN_NAME_MAX), of no
+    function word's character."""
+    return len(word) == 2 and bool(segment.CJK.match(word)) and flag[:1] not in _NOT_A_GIVEN_NAME \
+        and not NOT_IN_NAMES.intersection(word) and 0 < segment.dictionary_count(word) < GIVEN_NAME_MAX[flag in NAME_TAGS]
 
 
 # How a surname is read where its character is read otherwise (曾经 ceng, 单独 dan): 曾国栋 is Zeng Guodong.

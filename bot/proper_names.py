@@ -18,8 +18,6 @@ def english_names(text: str) -> set[str]:
     return {t for word in re.findall(r"\b[A-Z][A-Za-z'-]*", text) for t in segment.english_terms(word)}
 
 
-# jieba's part-of-speech tags for names: person, place, organisation, other proper noun.
-_NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 # Question words jieba took for (part of) names: 因何, 哪件, 多少, 几个; 何 opening a name is a
 # surname (何建明), 多 and 几 in one a syllable (多伦多, 几内亚): narrower than segment.ASKING_CHARACTERS
 _QUESTION_WORD = re.compile(r"[哪什谁怎吗呢么]|多少|多[大长久高远重宽深]|几[个年月日天次位种人名座条家所本]"
@@ -28,17 +26,8 @@ _COUNT = re.compile(r"多少|几|[\d一二三四五六七八九十百千万两]+
 _MEASURE_WORDS = frozenset("张条家座所台辆名位个只头匹本件间套处项次")
 PLACE_SUFFIXES = ("省", "市", "县", "区", "镇", "乡", "村", "街道", "社区")   # what a place name ends with
 _NOT_A_PLACE = frozenset("mqrpcudxy")   # numerals, measure words, pronouns, prepositions, particles...
-_NOT_A_GIVEN_NAME = frozenset("mqrpcuxyf")   # as _NOT_A_PLACE, but adverbs allowed (立新 is d), directions not (上面)
 # The character is a word of its own there: 于, 和, 曾 "once", 这张, 任 / 南平 "served as", 戴 / 口罩 "wear"
 _NOT_A_SURNAME = frozenset({"p", "c", "d", "q", "m", "r", "v"})
-# jieba's count from which a word of its dictionary after a surname is no given name: a word it
-# tags as a name (建国 3,083; not 公园 4,609) or any other (建军 170; not 讨伐 385, 收购 2,045).
-# A word not in its dictionary (高登 / 现) is jieba's guess, not a given name.
-GIVEN_NAME_MAX = {True: 4000, False: 200}   # by: tagged as a name
-# The most common one-character surnames (about 85% of people in China).
-_SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-                      "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
-                      "邵万钱严覃武戴莫孔向汤")
 
 
 @lru_cache(maxsize=4096)   # a question is tagged for its names, its institutions and its topic words (bot/evidence.py)
@@ -58,10 +47,10 @@ def chinese_names(question: str) -> tuple[str, ...]:
     # 多少 / 张床 (nz): after a count, a measure word (张 "sheet", 条, 家) starts what is counted, not a
     # name; not a word jieba's dictionary holds (1895年 / 台湾), nor a person it tags (今年1月 / 张伟)
     names = [word for (word, flag), (before, _) in zip(tagged, [("", "")] + tagged)
-             if flag in _NAME_TAGS and len(word) >= 2
+             if flag in pinyin.NAME_TAGS and len(word) >= 2
              and not (_COUNT.fullmatch(before) and word[0] in _MEASURE_WORDS and not flag.startswith("nr")
                       and not segment.dictionary_count(word))
-             and not (flag == "nr" and len(word) == 2 and word[0] not in _SURNAMES and _ordinary_word(word))
+             and not (flag == "nr" and len(word) == 2 and word[0] not in pinyin.SURNAMES and _ordinary_word(word))
              and not (flag == "ns" and _a_verb(word))]
     # A town's name is often an ordinary word before 镇 (建新 "to build anew" + 镇): the
     # tagger calls it a verb; the word and its suffix are the name.
@@ -81,7 +70,7 @@ def may_be_person(name: str) -> bool:
 
     if not 2 <= len(name) <= 4:
         return False
-    if name[0] in _SURNAMES or name[:2] in _COMPOUND_SURNAMES:
+    if name[0] in pinyin.SURNAMES or name[:2] in _COMPOUND_SURNAMES:
         return True
     segment.jieba()
     tagged = list(jieba.posseg.cut(name))
@@ -113,14 +102,12 @@ def _people(tagged: list[tuple[str, str]]) -> tuple[list[str], set[str]]:
     the word (a surname jieba left alone starts a name)."""
     people, given = [], set()
     for (before, before_flag), (word, flag) in zip(tagged, tagged[1:]):
-        if before not in _SURNAMES or before in segment.STOPWORDS or _QUESTION_WORD.search(word):
+        if before not in pinyin.SURNAMES or before in segment.STOPWORDS or _QUESTION_WORD.search(word):
             continue
         if flag.startswith("nr") and len(word) <= 2:
             if before_flag not in ("p", "c"):        # not 向 / 于 before a name: prepositions
                 people.append(before + word)
-        elif (len(word) == 2 and segment.CJK.match(word) and before_flag not in _NOT_A_SURNAME
-              and flag[0] not in _NOT_A_GIVEN_NAME and not _NOT_IN_PLACE_NAMES.intersection(word)
-              and 0 < segment.dictionary_count(word) < GIVEN_NAME_MAX[flag in _NAME_TAGS]):
+        elif before_flag not in _NOT_A_SURNAME and pinyin.may_be_given_name(word, flag):
             people.append(before + word)
             given.add(word)
     return people, given
@@ -129,7 +116,6 @@ def _people(tagged: list[tuple[str, str]]) -> tuple[list[str], set[str]]:
 # Two characters and a place ending: most towns, districts and counties (嵩口镇, 鼓楼区, 温泉街道),
 # which jieba cuts apart (嵩 / 口镇, 白 / 樟镇) or leaves untagged.
 _PLACE_NAME = re.compile(r"(?=([\u4e00-\u9fff]{2})(街道|[省市县区镇乡村港岛])(.?))")
-_NOT_IN_PLACE_NAMES = frozenset("的了在是和与及或也都就而又还被把对从到向于以为之其这那个各该本全每此哪几多少什谁么")
 COMMON_PAIR = 200   # jieba's count from which two characters are a word of their own: 小区, 农村, 市场
 
 
@@ -140,7 +126,7 @@ def place_names(question: str) -> list[str]:
     nor 哪个镇, 全区, nor a ship's way in or out of port (渔船回港, 出港, 登岛)."""
     common = lambda word: segment.dictionary_count(word) >= COMMON_PAIR   # noqa: E731
     return [stem + end for stem, end, after in _PLACE_NAME.findall(question)
-            if not _NOT_IN_PLACE_NAMES.intersection(stem)
+            if not pinyin.NOT_IN_NAMES.intersection(stem)
             and not (common(stem[-1] + end[0]) and (not segment.dictionary_count(stem) or _adjectival(stem)))
             and not (len(end) == 1 and after and common(end + after))
             and not (end in "港岛" and stem[-1] in _TO_OR_FROM_PORT)]
@@ -259,7 +245,7 @@ def _county_own(name: str, core: str) -> bool:
     place = name[:len(name) - len(core)]
     stem = place[-3:-1]     # 浦溪 of 浦溪县, 马尾 of 马尾区: unknown to jieba's dictionary, or a place or a name there
     return bool(_COUNTY_OWN_KINDS.fullmatch(core)) and place[-1:] in ("县", "区") and len(place) >= 3 \
-        and bool(segment.CJK.fullmatch(stem)) and not _NOT_IN_PLACE_NAMES.intersection(stem) \
+        and bool(segment.CJK.fullmatch(stem)) and not pinyin.NOT_IN_NAMES.intersection(stem) \
         and segment.dictionary_tag(stem) in ("", "ns", "nr", "nrt", "nz")     # not 贫困县, 保税区, 风景区
 
 
@@ -331,7 +317,7 @@ def _another_place(text: str, at: int, place: str) -> bool:
     before = text[max(0, at - 3):at]
     stem = before[:2]
     return len(before) == 3 and before[-1] in "省市区县" and bool(segment.CJK.fullmatch(stem)) \
-        and not _NOT_IN_PLACE_NAMES.intersection(stem) and stem not in place and not _not_a_place(stem)
+        and not pinyin.NOT_IN_NAMES.intersection(stem) and stem not in place and not _not_a_place(stem)
 
 
 # jieba's tags of words that are no place's name (进驻 v, 当地 s, 前往 t, 贫困 a, 已经 d, 对于 p); nouns and names
@@ -526,7 +512,7 @@ def person_heading(heading: str) -> tuple[str, str] | None:
             or any(name.endswith(suffix) for suffix in PLACE_SUFFIXES):
         return None     # a word (郑州; 黄金周, 张家港: tagged a person) or a place's part (王庄街道 抗疫)
     post = heading[found.end():].strip(" \u3000:：")
-    if name[0] in _SURNAMES or name[:2] in _COMPOUND_SURNAMES:
+    if name[0] in pinyin.SURNAMES or name[:2] in _COMPOUND_SURNAMES:
         return name, post
     segment.jieba()
     first = next(iter(jieba.posseg.cut(name)), None)   # 颜丽, 温 / 建平: less common surnames

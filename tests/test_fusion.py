@@ -122,3 +122,14 @@ def test_a_place_jieba_leaves_in_characters_is_spelled_without_its_suffix_too():
     from bot.english import latin_matches
     assert latin_matches("How many old houses did Songkou town restore?", "嵩口镇：千年古镇焕新颜").get("songkou") == "嵩口"
     assert "xinshe" not in pinyin("建设新社区") and "xinshe" not in latin_matches("Where is Xinshe?", "建设新社区")
+
+
+def test_a_person_jieba_cuts_after_the_surname_is_spelled_whole_too():
+    # 郑 / 海燕 ("petrel"), 罗 / 建军: "Zheng Haiyan" must find the whole name, not only the bird
+    from bot.pinyin import latin_query_terms, pinyin
+    assert {"zhenghaiyan", "haiyan"} <= set(pinyin("食品流通处处长郑海燕表示"))
+    assert "luojianjun" in pinyin("罗建军同志带队")
+    docs = [tokens(pinyin("食品流通处处长郑海燕表示")), tokens(pinyin("海燕在海面上飞翔"))]
+    assert LexicalIndex.index(docs).search("pinyin", latin_query_terms("What did Zheng Haiyan say?"), 10).ids.tolist()[0] == 0
+    # not a surname's character before a common word (石 / 桥梁: stone bridges), nor a preposition (向 / 建国)
+    assert "shiqiaoliang" not in pinyin("石桥梁") and "xiangjianguo" not in pinyin("向建国同志学习")

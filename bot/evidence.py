@@ -37,7 +37,8 @@ _ASKING_VERBS = frozenset({"才能", "能否", "是否", "可否", "有没有", 
 # not bus 4.83, school 5.71, people 6.25). Chosen of 4.0, 4.5, 5.0, 5.5 by the CV log loss of the English offset
 # fit of topic_elsewhere on the fit part (bench/calibrate.py --offset topic_elsewhere --latin).
 ENGLISH_TOPIC_ZIPF = 4.5
-# Two lower-case words in a row that CC-CEDICT has as one sense of at most this many Chinese words (school bus: 校车;
+# Two lower-case words in a row that CC-CEDICT has as one sense of at most this many Chinese words of two characters
+# or more (school bus: 校车;
 # night market: 夜市; not "last year": 上年, 去岁, 去年, 年来, 旧年), one of them no commoner than TOPIC_PAIR_ZIPF
 # (last 6.1, year 6.0) are a topic word too. Both bounds set by hand, not tuned.
 TOPIC_PAIR_WORDS = 3
@@ -63,7 +64,6 @@ class Question:
     ids: list[int] = field(default_factory=list)    # the passages found for it
     elsewhere: dict = field(default_factory=dict)    # by article: the same for an article's passages
     topic_held: dict = field(default_factory=dict)   # by article of its hits: the topic words it writes
-    glossed: dict = field(default_factory=dict)      # English: by topic word, the passages that may match it
     unwritten: dict = field(default_factory=dict)    # and so is unwritten
     texts: dict = field(default_factory=dict)        # the articles' texts both read
     parts: dict = field(default_factory=dict)        # by article: its people's parts (_person_parts)
@@ -80,12 +80,18 @@ def _english_pairs(question: str) -> list[str]:
             continue    # a stopword: no sense of two content words
         for forms in ([t[0] for t in terms], [english.base_form(t[0]) for t in terms]):   # fixed assets, school buses
             pair = " ".join(forms)
-            if cedict.words_for(pair):
-                if len(cedict.words_for(pair)) <= TOPIC_PAIR_WORDS \
+            if _pair_words(pair):
+                if len(_pair_words(pair)) <= TOPIC_PAIR_WORDS \
                         and min(word_rarity.english_zipf(f) for f in forms) <= TOPIC_PAIR_ZIPF:
                     out.append(pair)
                 break
     return out
+
+
+def _pair_words(pair: str) -> tuple[str, ...]:
+    """The Chinese words of two characters or more that have `pair` as a sense (cedict.words_for): 校车 for "school
+    bus"; not the 庭 of "law court", which 家庭 writes too."""
+    return tuple(w for w in cedict.words_for(pair) if len(w) >= 2)
 
 
 class EvidenceReader:
@@ -209,8 +215,9 @@ class EvidenceReader:
 
     def _topic_held(self, pid: int, asked: Question) -> set[str]:
         """The topic words of `asked` (_topic_words, _english_topic_words) that passage `pid`'s article writes
-        (English: matches, english.latin_matches, in one of its passages, titles included, that hold the word or its
-        dictionary form in a channel of the lexical index: a match is read only where it may be)."""
+        (English: a word matched by english.latin_matches in one of ARTICLE_SCAN of its passages, titles included,
+        read only where the lexical index holds the word or its dictionary form; a pair, a Chinese word of its sense
+        written in the article)."""
         if asked.cjk:
             text = self._article_text(pid, asked.texts)
             return {t for t in asked.topic_words if t in text}
@@ -218,20 +225,19 @@ class EvidenceReader:
         held = set()
         if pairs:   # a pair is held where the article writes a Chinese word of that sense (校车 for "school bus")
             text = self._article_text(pid, asked.texts)
-            held = {t for t in pairs if any(word in text for word in cedict.words_for(t))}
-        if not asked.glossed:   # by topic word: the passages that hold it or its dictionary form as a gloss, a pinyin
-            for t in asked.topic_words:   # spelling or a word (no others match it)
-                if " " in t:
-                    continue
-                forms = list({t, english.base_form(t)})
-                asked.glossed[t] = {i for channel in lexical.CHANNELS for i in self.lexical.search(
-                    channel, forms, sum(self.lexical.df[channel].get(f, 0) for f in forms)).ids.tolist()}
-        article = set(self._article(pid))
+            held = {t for t in pairs if any(word in text for word in _pair_words(t))}
+        # a word, where english.latin_matches finds it in one of ARTICLE_SCAN of the article's passages that holds it
+        # or its dictionary form as a gloss, a pinyin spelling or a word (no other passage matches it)
+        ids = np.array(list(itertools.islice(self._article(pid), ARTICLE_SCAN)), np.int64)
         for t in asked.topic_words:
-            for i in sorted(asked.glossed.get(t, set()) & article):
-                if t in english.latin_matches(asked.text, embedding_text(self.passages[i]), self._word_spans(i)):
-                    held.add(t)
-                    break
+            if " " in t:
+                continue
+            forms = list(dict.fromkeys((t, english.base_form(t))))
+            found = {i for channel in lexical.CHANNELS
+                     for i in self.lexical.search(channel, forms, len(ids), allowed=ids).ids.tolist()}
+            if any(t in english.latin_matches(asked.text, embedding_text(self.passages[i]), self._word_spans(i))
+                   for i in sorted(found)):
+                held.add(t)
         return held
 
     def _names_absent(self, question: str, cjk: bool, ids: list[int], terms: list[str]) -> float:

@@ -111,6 +111,8 @@ def test_two_english_words_that_are_one_sense_are_a_topic_of_the_question():
     assert _english_pairs("How many school buses were checked in Shimen town?") == ["school bus"]
     assert _english_pairs("How much did the district spend on fixed assets?") == ["fixed asset"]   # not "fix"
     assert _english_pairs("What did the town build last year?") == []   # 上年, 去岁, 去年...: too common a sense
+    from bot.evidence import _pair_words      # "law court" is also 庭, which 家庭 writes: a word of one character is none
+    assert "庭" in cedict.words_for("law court") and "庭" not in _pair_words("law court")
 
 
 def test_a_count_after_a_number_is_no_name():
@@ -558,6 +560,7 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("新食堂花了多少钱?", "新食堂投资1200万元", 0.0),                       # 钱 is counted in 元
     ("钟国梁今年多大年纪?", "钟国梁带队驻守杉坪镇9天", 1.0),                 # an age is in 岁
     ("钟国梁的年龄是多少?", "钟国梁带队驻守杉坪镇9天", 1.0), ("她今年多大年龄?", "52岁的她", 0.0),   # asked as 年龄
+    ("他今年多大年纪?", "年满60周岁", 0.0), ("他的年龄是多少?", "他今年60周岁", 0.0),   # 周岁 is an age too
     ("横山隧道多长?", "横山隧道长860米", 0.0),
     ("一天能供多少水?", "设计日供水规模2万吨", 0.0),                      # 多少 of no unit: not asked
     ("胡铭带了多少人去保利香槟国际小区？", "胡铭同志火速带领中心50名干部", 0.0),   # people in 名

@@ -700,7 +700,8 @@ def test_a_question_on_what_another_article_says_of_other_places_is_not_answered
 
 
 def test_an_english_question_on_what_another_article_says_of_other_places_is_not_answered(topics_retriever):
-    # "suspended" (暂停) is written only in the notice; the drill's passage was 0.36 sure without weighing it
+    # "suspended" (暂停) and "water supply" (供水, a sense of two words) are written only in the notice; the drill's
+    # passage was 0.36 sure without weighing it
     hits = topics_retriever.search("When will the water supply be suspended in Qingshi town?", k=5)
     assert not any(h.relevant for h in hits), [(h.text[:12], h.confidence, h.evidence.topic_elsewhere) for h in hits]
     drill = next(h for h in hits if "演练" in h.text)

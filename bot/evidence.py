@@ -38,9 +38,8 @@ _ASKING_VERBS = frozenset({"才能", "能否", "是否", "可否", "有没有", 
 # fit of topic_elsewhere on the fit part (bench/calibrate.py --offset topic_elsewhere --latin).
 ENGLISH_TOPIC_ZIPF = 4.5
 # Two lower-case words in a row that CC-CEDICT has as one sense of at most this many Chinese words of two characters
-# or more (school bus: 校车;
-# night market: 夜市; not "last year": 上年, 去岁, 去年, 年来, 旧年), one of them no commoner than TOPIC_PAIR_ZIPF
-# (last 6.1, year 6.0) are a topic word too. Both bounds set by hand, not tuned.
+# or more (school bus: 校车; night market: 夜市; not "last year": 上年, 去岁, 去年, 年来, 旧年), one of them no
+# commoner than TOPIC_PAIR_ZIPF (last 6.1, year 6.0), are a topic word too. Both bounds set by hand, not tuned.
 TOPIC_PAIR_WORDS = 3
 TOPIC_PAIR_ZIPF = 5.5
 _LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z'’])[a-z]+(?![A-Za-z])")
@@ -80,9 +79,9 @@ def _english_pairs(question: str) -> list[str]:
             continue    # a stopword: no sense of two content words
         for forms in ([t[0] for t in terms], [english.base_form(t[0]) for t in terms]):   # fixed assets, school buses
             pair = " ".join(forms)
-            if _pair_words(pair):
-                if len(_pair_words(pair)) <= TOPIC_PAIR_WORDS \
-                        and min(word_rarity.english_zipf(f) for f in forms) <= TOPIC_PAIR_ZIPF:
+            words = _pair_words(pair)
+            if words:
+                if len(words) <= TOPIC_PAIR_WORDS and min(word_rarity.english_zipf(f) for f in forms) <= TOPIC_PAIR_ZIPF:
                     out.append(pair)
                 break
     return out
@@ -196,11 +195,12 @@ class EvidenceReader:
         single = [t for t, form in base.items() if not proper_names.english_place_kind(form)
                   and form in self.lexical.df["gloss"] and english.is_english_word(form)
                   and word_rarity.english_zipf(form) <= ENGLISH_TOPIC_ZIPF]
-        return single + [pair for pair in dict.fromkeys(_english_pairs(question)) if pair not in single]
+        return single + list(dict.fromkeys(_english_pairs(question)))
 
     def _topic_elsewhere(self, pid: int, asked: Question) -> float:
         """answer.Evidence.topic_elsewhere: 1.0 if passage `pid`'s article does not write one of the
-        question's topic words (_topic_words) that the article of another of its hits (`asked.ids`) does."""
+        question's topic words (_topic_words, _english_topic_words) that the article of another of its hits
+        (`asked.ids`) does (_topic_held)."""
         if not asked.topic_words:
             return 0.0
         if not asked.topic_held:    # by article, the topic words each of the hits' articles writes

@@ -73,37 +73,12 @@ def place_tail(word: str) -> bool:
 @lru_cache(maxsize=65536)
 def word_spellings(word: str) -> tuple[tuple[str, int], ...]:
     """How a Chinese word of two characters or more is spelled in pinyin, each spelling with
-    the number of characters it spells: the word (in each of its readings; a place's or proper noun's of jieba's
-    dictionary in other readings too: other_readings), and a place's name without its generic suffix (洪塘镇 is
-    Hongtang too), in other readings too."""
-    other = other_readings(word) if segment.dictionary_tag(word) in _PLACE_TAGS else ()
-    out = tuple((spelling, len(word)) for spelling in readings(word) + other)
+    the number of characters it spells: the word (in each of its readings), and a place's name
+    without its generic suffix (洪塘镇 is Hongtang too)."""
+    out = tuple((spelling, len(word)) for spelling in readings(word))
     if len(word) >= 3 and word[-1] in _NAME_SUFFIXES:
-        out += tuple((spelling, len(word) - 1) for spelling in readings(word[:-1]) + other_readings(word[:-1]))
+        out += tuple((spelling, len(word) - 1) for spelling in readings(word[:-1]))
     return out
-
-
-OTHER_READINGS = 4   # at most this many other spellings of a place's name
-_PLACE_TAGS = frozenset({"ns", "nz"})   # jieba's dictionary's places and other proper nouns (龙湫 of 龙湫 / 镇古)
-
-
-@lru_cache(maxsize=65536)
-def other_readings(name: str) -> tuple[str, ...]:
-    """How else a place's name may be spelled: one of its characters in another of its readings (龙湫 is read
-    longjiao, but 湫 is also qiu: Longqiu); none for a name pypinyin reads as a phrase (长乐 is Changle)."""
-    from pypinyin import Style, pinyin as readings_of
-    from pypinyin.phrases_dict import phrases_dict
-    if len(name) < 2 or name in phrases_dict:
-        return ()
-    read = syllables_of(name)
-    if len(read) != len(name):
-        return ()
-    out = []
-    for i, ch in enumerate(name):
-        for alt in readings_of(ch, heteronym=True, style=Style.NORMAL)[0]:
-            if alt != read[i]:
-                out.append("".join(read[:i]) + alt + "".join(read[i + 1:]))
-    return tuple(dict.fromkeys(out))[:OTHER_READINGS]
 
 
 # The most common one-character surnames (about 85% of people in China).

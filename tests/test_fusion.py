@@ -133,13 +133,3 @@ def test_a_person_jieba_cuts_after_the_surname_is_spelled_whole_too():
     assert LexicalIndex.index(docs).search("pinyin", latin_query_terms("What did Zheng Haiyan say?"), 10).ids.tolist()[0] == 0
     # not a surname's character before a common word (石 / 桥梁: stone bridges), nor a preposition (向 / 建国)
     assert "shiqiaoliang" not in pinyin("石桥梁") and "xiangjianguo" not in pinyin("向建国同志学习")
-
-
-def test_a_place_whose_character_has_another_reading_is_spelled_so_too():
-    # 湫 is read jiao alone, qiu in 龙湫 ("Longqiu town"); pypinyin knows no phrase 龙湫, jieba knows it as a name
-    from bot.english import latin_matches
-    from bot.pinyin import other_readings, pinyin
-    assert {"longjiao", "longqiu"} <= set(pinyin("龙湫镇古窑址保护"))
-    assert latin_matches("How many guesthouses have opened in Longqiu town?", "龙湫镇民宿29家").get("longqiu") == "龙湫"
-    assert other_readings("长乐") == () and "changle" in pinyin("长乐镇")   # a phrase pypinyin reads: Changle only
-    assert len(other_readings("大窑")) <= 4

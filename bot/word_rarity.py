@@ -49,8 +49,7 @@ COMMON_ZIPF = 3.0
 
 def common_english(word: str) -> bool:
     """Whether `word` is common in general English use (COMMON_ZIPF)."""
-    from wordfreq import zipf_frequency
-    return zipf_frequency(word, "en") >= COMMON_ZIPF
+    return english_zipf(word) >= COMMON_ZIPF
 
 
 def english_zipf(word: str) -> float:

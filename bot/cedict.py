@@ -13,7 +13,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from . import paths, segment
+from . import numerals, paths, segment
 
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bCL:.*|\b(?:variant|abbr|old variant|see also|surname)\b.*", re.I)
 MAX_SENSES = 8   # later senses of a word are rarer and mostly noise
@@ -21,7 +21,7 @@ MAX_SENSES = 8   # later senses of a word are rarer and mostly noise
 # France", "Suzhou, prefecture-level city in Jiangsu"): the part before it is also read as a
 # sense of its own, so "Paris" finds 巴黎 (and "capital" does not). Bump when the stored
 # senses or the other tables change (the cached dictionary is remade).
-SENSES_VERSION = "7"
+SENSES_VERSION = "8"
 _COMMA = re.compile(r",\s")   # not the comma of 10,000
 
 
@@ -31,11 +31,14 @@ def gloss(text: str) -> list[str]:
 
 
 def gloss_of(cut) -> list[str]:
-    """`gloss` of the words of a jieba cut."""
+    """`gloss` of the words of a jieba cut; a month written in digits (9 / 月) is glossed by its name."""
     out = []
-    for word in cut:
+    words = list(cut)
+    for word, after in zip(words, words[1:] + [""]):
         if segment.CJK.match(word):
             out += _gloss_word(word)
+        elif month := numerals.month_of(word, after):
+            out.append(month)
     return out
 
 

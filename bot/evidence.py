@@ -42,8 +42,8 @@ ENGLISH_TOPIC_ZIPF = 4.5
 # commoner than TOPIC_PAIR_ZIPF (last 6.1, year 6.0), are a topic word too. Both bounds set by hand, not tuned.
 TOPIC_PAIR_WORDS = 3
 TOPIC_PAIR_ZIPF = 5.5
-_LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z'’])[a-z]+(?![A-Za-z])")
-_LOWER_CASE_PAIR = re.compile(r"(?<![A-Za-z'’])(?=([a-z]+) ([a-z]+)(?![A-Za-z]))")
+_LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z'’0-9])[a-z]+(?![A-Za-z])")   # not the th of 4th
+_LOWER_CASE_PAIR = re.compile(r"(?<![A-Za-z'’0-9])(?=([a-z]+) ([a-z]+)(?![A-Za-z]))")
 
 
 @dataclass

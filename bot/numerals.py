@@ -109,3 +109,15 @@ def _rewrite(m: re.Match) -> str:
 def original_span(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
     """The span of the original text that characters [start, end) of the normalized text came from."""
     return spans[start][0], spans[end - 1][1]
+
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+
+
+def month_of(number: str, after: str) -> str | None:
+    """The English name of the month a cut text writes as a number and the word after it (9 / 月, 5 / 月底:
+    Chinese writes a month so), or None: not 2 / 个月 (two months), nor 19 / 月."""
+    if number.isascii() and number.isdigit() and 1 <= int(number) <= 12 and after.startswith("月"):
+        return MONTHS[int(number) - 1]
+    return None

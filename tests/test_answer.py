@@ -105,6 +105,40 @@ def test_an_inflected_english_word_meets_the_dictionarys_base_form():
     assert english.base_form("house") == "house" and english.base_form("ache") == "ache"   # words of their own
 
 
+@pytest.mark.parametrize("question, terms", [
+    ("Who chaired the flood meeting in May?", ["chaired", "flood", "meeting", "may"]),
+    ("What was signed on 20 May 2024?", ["signed", "20", "may", "2024"]),
+    ("May I ask who chaired it?", ["ask", "chaired"]),         # the verb: first word
+    ("What may happen in September?", ["happen", "september"]),   # the verb: lower case
+    # an ordinal's ending is no word: "th" was a term (and a topic word, held by a 4th in CC-CEDICT's senses)
+    ("Where is the 4th arrondissement of Paris?", ["arrondissement", "pari"]),
+    ("What happened in the 21st century?", ["happened", "21", "century"]),
+])
+def test_may_is_a_term_only_where_it_is_the_month(question, terms):
+    from bot import evidence, segment
+    assert segment.english_terms(question) == terms
+    assert "th" not in evidence._LOWER_CASE_WORD.findall(question)
+
+
+@pytest.mark.parametrize("question, text, month", [
+    ("How much did the court recover in its September drive?", "【市人民法院】9月开展集中执行行动,执行到位金额214万元。", "9月"),
+    ("Who chaired the meeting in May?", "2025年5月20日下午,副市长主持召开会议。", "5月"),
+    ("What was finished in December?", "十二月,工程全部完工。", "十二月"),     # numerals.normalize reads 十二 as 12
+    ("What happened by the end of May?", "截至5月底,完成投资2.1亿元。", "5月底"),
+    ("What was done in February?", "工程用了2个月。", None),                  # two months, no month
+    ("What was done in January?", "共有11月份的数据。", None),               # another month
+])
+def test_a_month_an_english_question_names_matches_the_month_a_passage_writes(question, text, month):
+    # Chinese writes a month as a number before 月: "September" matched nothing in 9月开展 (2026-12-05:
+    # fit questions "in May", "its September enforcement drive" lacked the word the answer holds).
+    found = english.latin_matches(question, text)
+    months = {t: w for t, w in found.items() if t in numerals.MONTHS}
+    assert list(months.values()) == ([] if month is None else [month]), found
+    # and the gloss channel, which finds the passages, reads it so too
+    assert set(months) <= set(cedict.gloss(text)), cedict.gloss(text)
+    assert "february" not in cedict.gloss("工程用了2个月。")
+
+
 def test_two_english_words_that_are_one_sense_are_a_topic_of_the_question():
     from bot.evidence import _english_pairs
     assert cedict.words_for("school bus") == ("校车",) and "夜市" in cedict.words_for("night market")

@@ -21,25 +21,23 @@ MAX_SENSES = 8   # later senses of a word are rarer and mostly noise
 # France", "Suzhou, prefecture-level city in Jiangsu"): the part before it is also read as a
 # sense of its own, so "Paris" finds 巴黎 (and "capital" does not). Bump when the stored
 # senses or the other tables change (the cached dictionary is remade).
-SENSES_VERSION = "8"
+SENSES_VERSION = "9"
 _COMMA = re.compile(r",\s")   # not the comma of 10,000
 
 
 def gloss(text: str) -> list[str]:
     """English words glossing the Chinese words of `text` (CC-CEDICT), each word once per source word."""
-    return gloss_of(segment.jieba().cut_for_search(text))
+    return gloss_of(segment.jieba().cut_for_search(text), text)
 
 
-def gloss_of(cut) -> list[str]:
-    """`gloss` of the words of a jieba cut; a month written in digits (9 / 月) is glossed by its name."""
+def gloss_of(cut, text: str) -> list[str]:
+    """`gloss` of the words of `cut`, a jieba cut of `text`, and the months `text` writes by their names
+    (numerals.months: 9 / 月 has no entry, and 五月's only sense, "May", is no word of its own)."""
     out = []
-    words = list(cut)
-    for word, after in zip(words, words[1:] + [""]):
+    for word in cut:
         if segment.CJK.match(word):
             out += _gloss_word(word)
-        elif month := numerals.month_of(word, after):
-            out.append(month)
-    return out
+    return out + [month for month, _, _ in numerals.months(text)]
 
 
 @lru_cache(maxsize=65536)
@@ -142,13 +140,13 @@ def _write_dictionary(db: sqlite3.Connection) -> None:
     def senses(definitions: list[str]) -> str:
         out = []
         for d in definitions[:MAX_SENSES]:
-            d = _PAREN.sub(" ", d)
+            d = _PAREN.sub(" ", d).lower()   # "To Whom It May Concern": english_terms reads May so as a month
             head = _COMMA.split(d)[0]
             out += [list(dict.fromkeys(segment.english_terms(part))) for part in ([d, head] if head != d else [d])]
         return json.dumps([terms for terms in out if terms], ensure_ascii=False)
 
     vocabulary = {t for definitions in simplified.values() for d in definitions
-                  for t in segment.english_terms(_PAREN.sub(" ", d))}
+                  for t in segment.english_terms(_PAREN.sub(" ", d).lower())}
     sensed = {w: senses(d) for w, d in simplified.items()}
     pairs = {(" ".join(terms), w) for w, found in sensed.items() for terms in json.loads(found) if len(terms) == 2}
     with db:

@@ -61,21 +61,13 @@ def latin_matches(question: str, text: str, spans: np.ndarray | None = None) -> 
         for part in spelled.get(spelling, ()):
             if part in terms:
                 match(part, where)
-    for month, where in _months(words):
+    for month, start, end in numerals.months(text):
         if month in terms:
-            match(month, where)
+            match(month, (start, end))
     # ...but a name's word that begins the word its kind matched is both (Gulou district: 鼓楼区)
     inside = {t for t, (s, e) in found.items()
               if any(a <= s and e <= b and (a, b) != (s, e) and a != s for a, b in found.values())}
     return {t: text[s:e] for t, (s, e) in found.items() if t not in inside}
-
-
-def _months(words) -> list[tuple[str, tuple[int, int]]]:
-    """The months a passage writes (9月, 5月底, 九月: 9 / 月 as numerals.normalize and jieba cut it), as
-    (English name, where): "September" asked finds 9月开展 (numerals.month_of)."""
-    pairs = zip(words, words[1:])
-    return [(month, (start, end)) for (number, (start, _)), (after, (_, end)) in pairs
-            if (month := numerals.month_of(number, after))]
 
 
 def _spelled_neighbours(words) -> list[tuple[str, tuple[int, int]]]:

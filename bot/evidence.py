@@ -42,8 +42,8 @@ ENGLISH_TOPIC_ZIPF = 4.5
 # commoner than TOPIC_PAIR_ZIPF (last 6.1, year 6.0), are a topic word too. Both bounds set by hand, not tuned.
 TOPIC_PAIR_WORDS = 3
 TOPIC_PAIR_ZIPF = 5.5
-_LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z'’0-9])[a-z]+(?![A-Za-z])")   # not the th of 4th
-_LOWER_CASE_PAIR = re.compile(r"(?<![A-Za-z'’0-9])(?=([a-z]+) ([a-z]+)(?![A-Za-z]))")
+_LOWER_CASE_WORD = re.compile(r"(?<![A-Za-z'’])[a-z]+(?![A-Za-z])")
+_LOWER_CASE_PAIR = re.compile(r"(?<![A-Za-z'’])(?=([a-z]+) ([a-z]+)(?![A-Za-z]))")
 
 
 @dataclass
@@ -73,7 +73,7 @@ def _english_pairs(question: str) -> list[str]:
     as a sense of a few Chinese words (TOPIC_PAIR_WORDS), one of them no commoner than TOPIC_PAIR_ZIPF: "school
     buses" -> "school bus" (校车)."""
     out = []
-    for m in _LOWER_CASE_PAIR.finditer(question):
+    for m in _LOWER_CASE_PAIR.finditer(segment.without_ordinals(question)):
         terms = [segment.english_terms(w) for w in m.groups()]
         if not all(len(t) == 1 and t[0].isalpha() for t in terms):
             continue    # a stopword: no sense of two content words
@@ -190,7 +190,8 @@ class EvidenceReader:
         (town of "Gaobu town"), English that the index's glosses hold, no commoner than ENGLISH_TOPIC_ZIPF
         ("elevators", "drill"; not "people", "year"); then its pairs of words that are one sense (_english_pairs:
         "school bus", "night market")."""
-        words = [t for w in _LOWER_CASE_WORD.findall(segment.without_clitics(question)) for t in segment.english_terms(w)]
+        words = [t for w in _LOWER_CASE_WORD.findall(segment.without_ordinals(segment.without_clitics(question)))
+                 for t in segment.english_terms(w)]
         base = {t: english.base_form(t) for t in dict.fromkeys(words) if t.isalpha()}
         single = [t for t, form in base.items() if not proper_names.english_place_kind(form)
                   and form in self.lexical.df["gloss"] and english.is_english_word(form)

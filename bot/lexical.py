@@ -51,7 +51,7 @@ def tokenize(text: str) -> dict[str, list]:
     found = segment.search_cut(plain)
     as_written = list(segment.jieba().cut_for_search(text))
     return {"words": segment.content_words(w for w, _, _ in found), "pinyin": pinyin.pinyin_of(as_written),
-            "gloss": cedict.gloss_of(as_written), "spans": [[start, end] for _, start, end in found]}
+            "gloss": cedict.gloss_of(as_written, text), "spans": [[start, end] for _, start, end in found]}
 
 
 class WordSpans:

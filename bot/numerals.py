@@ -111,13 +111,27 @@ def original_span(spans: list[tuple[int, int]], start: int, end: int) -> tuple[i
     return spans[start][0], spans[end - 1][1]
 
 
+
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
+_MONTH_NUMBER = r"\d{1,2}|[０-９]{1,2}|十[一二]?|[一二三四五六七八九]"
+# A month as Chinese writes it: 9月, 五月, 十二月份, 5月底; the first of a range too (5至9月, 5—9月). Not a count of
+# months (两月, 2个月), an age (6月龄), a list of two (一二月份), nor 19月.
+_MONTH = re.compile(rf"(?<![\d０-９{_DIGITS}十])({_MONTH_NUMBER})(?:\s*[至到~～—–-]\s*({_MONTH_NUMBER}))?月(?!龄)")
 
 
-def month_of(number: str, after: str) -> str | None:
-    """The English name of the month a cut text writes as a number and the word after it (9 / 月, 5 / 月底:
-    Chinese writes a month so), or None: not 2 / 个月 (two months), nor 19 / 月."""
-    if number.isascii() and number.isdigit() and 1 <= int(number) <= 12 and after.startswith("月"):
-        return MONTHS[int(number) - 1]
-    return None
+def _month_number(written: str) -> int:
+    written = written.translate(_WIDE)
+    if written.isdigit():
+        return int(written)
+    return 10 + (_DIGIT[written[1]] if len(written) > 1 else 0) if written[0] == "十" else _DIGIT[written]
+
+
+def months(text: str) -> list[tuple[str, int, int]]:
+    """The months `text` writes, as (English name, start, end): "September" asked finds 9月开展."""
+    out = []
+    for m in _MONTH.finditer(text):
+        for group in (1, 2):
+            if m.group(group) and 1 <= _month_number(m.group(group)) <= 12:
+                out.append((MONTHS[_month_number(m.group(group)) - 1], m.start(group), m.end()))
+    return out

@@ -18,7 +18,7 @@ from . import numerals
 # jieba imports setuptools' pkg_resources, which warns on every run of every command.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning, module="jieba")
 
-TOKENIZER_VERSION = "20"   # bump when tokens or channel scoring change: built indexes then re-index
+TOKENIZER_VERSION = "21"   # bump when tokens or channel scoring change: built indexes then re-index
 
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
@@ -122,17 +122,23 @@ def unknown_words(vocabulary) -> frozenset[str]:
     return frozenset(w for w in vocabulary if 1 < len(w) <= MAX_KEPT and CJK.match(w) and not known.get(w))
 
 
-# "May" written with a capital after a question's first word is the month (in May, on 20 May, May 2012),
-# not the modal verb a stopword drops (May I ask...?, What may...?).
-_MAY_THE_MONTH = re.compile(r"(?<=\S)(\s+)May\b(?![-'’])")
+# "May" written with a capital after a word of the question is the month (in May, on 20 May, May-June), not the
+# modal verb a stopword drops (May I ask...?, Thanks. May I..., Hi, May I...; what may happen).
+_MAY_THE_MONTH = re.compile(r"(?<=[A-Za-z0-9])(\s+)May\b")
 _THE_MONTH_MAY = "maythemonth"
-_ORDINAL_SUFFIX = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.I)   # 4th is the number 4, not 4 and "th"
+_ORDINAL_SUFFIX = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.I)
+
+
+def without_ordinals(text: str) -> str:
+    """`text` with ordinals' endings dropped: 4th is the number 4, not 4 and the word "th"."""
+    return _ORDINAL_SUFFIX.sub("", text)
 
 
 def english_terms(text: str) -> list[str]:
-    """Lower-cased English content words and numbers, crudely singularised (prisms -> prism)."""
+    """Lower-cased English content words and numbers, crudely singularised (prisms -> prism); "may" only
+    where it is the month (_MAY_THE_MONTH); no ordinal's ending (without_ordinals)."""
     out = []
-    text = _ORDINAL_SUFFIX.sub("", _MAY_THE_MONTH.sub(rf"\1{_THE_MONTH_MAY}", text))
+    text = without_ordinals(_MAY_THE_MONTH.sub(rf"\1{_THE_MONTH_MAY}", text))
     for word in _LATIN_OR_NUMBER.findall(numerals.arabic(without_clitics(text).lower())):
         if word == _THE_MONTH_MAY:
             out.append("may")

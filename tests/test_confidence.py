@@ -546,7 +546,8 @@ def drives_retriever(tmp_path_factory):
     ("How many cases did the court close in its enforcement drive in May?", "52件", "86件")])
 def test_the_month_an_english_question_names_picks_its_passage(drives_retriever, question, hint, other):
     # "September" matched nothing in 9月: the two drives were told apart by the dense side alone, which
-    # put May's first. (Neither is an answer here: recover, enforcement, drive match no word of theirs.)
+    # put May's first (May's question guards the other way: the dense side has it first already). Neither is
+    # an answer here: recover, enforcement, drive match no word of theirs.
     hits = drives_retriever.search(question, k=2)
     named = next(h for h in hits if hint in h.text)
     assert hits[0] is named and all(named.confidence > h.confidence for h in hits if other in h.text), \

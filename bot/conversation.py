@@ -13,6 +13,7 @@ hit): there is nothing to refer back to.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -86,10 +87,41 @@ class Conversation:
         hits = [judged[names[(h.article, h.section)]][h.passage_id] if (h.article, h.section) in names
                 else max((j[h.passage_id] for j in judged.values()), key=lambda x: x.confidence)
                 for h in hits]
+        if _ASKS_LATER.search(question):
+            hits = _sequel_for_later(hits, before)
         n = sum((h.article, h.section) in sections for h in hits)   # the sections' passages first
         hits = sorted(hits[:n], key=lambda h: -h.confidence) + hits[n:]
         self.last_hits = hits
         return Turn(hits, follows=self.topic)
+
+
+# A follow-up asking what came later (她后来去了哪里?, 之后呢?, "Where did she go afterwards?"; not the 之后 of
+# 什么战争之后) asks past what the answer shown told. News tells a person's doings in order, a paragraph going on
+# from the one before (支援闽侯归来,她马不停蹄,继续转战...): where the passage shown tells no sequel from its answer
+# on and the next paragraph of its section opens with one, that paragraph answers "later" in its stead. A passage
+# that goes on itself (完成支援南通镇任务后,他立即转战...; a whole life in one paragraph) still answers.
+_ASKS_LATER = re.compile(r"后来|然后|接着|随后|此后|(?:^|[他她它们这那位此人])\s*(?:之后|以后)"
+                         r"|\b(?:afterwards?|later|after that|next|subsequently)\b", re.I)
+_SEQUEL = re.compile(r"之后|以后|后来|随后|此后|然后|接着|继续|转战|归来|返回|回到|结束后|完成[^，。,；;]{0,16}后"
+                     r"|又(?:赶赴|前往|来到|奔赴)")
+_SENTENCE_END = re.compile(r"[。！？!?]")
+
+
+def _sequel_for_later(hits: list[Hit], shown: list[Hit]) -> list[Hit]:
+    """`hits` of a follow-up asking what came later, each `shown` passage's confidence handed to the next paragraph
+    of its section when that one opens with a sequel and the shown one tells none from its answer on (_ASKS_LATER)."""
+    hits = list(hits)
+    at = {(h.article, h.section, h.position): i for i, h in enumerate(hits)}
+    for answer in shown:
+        i = next((j for j, h in enumerate(hits) if h.passage_id == answer.passage_id), None)
+        n = at.get((answer.article, answer.section, answer.position + 1))
+        if i is None or n is None or _SEQUEL.search(answer.text[answer.answer_span[0]:]):
+            continue
+        opening = _SENTENCE_END.split(hits[n].text, maxsplit=1)[0]
+        if _SEQUEL.search(opening) and hits[n].confidence < hits[i].confidence:
+            hits[i], hits[n] = (dataclasses.replace(hits[i], confidence=hits[n].confidence, relevant=hits[n].relevant),
+                                dataclasses.replace(hits[n], confidence=hits[i].confidence, relevant=hits[i].relevant))
+    return hits
 
 
 # Who a pronoun can mean: 她 and "she" a woman, 他 and "he" a man (not 他们, which Chinese writes of

@@ -533,6 +533,7 @@ _DISAMBIGUATOR = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
 def name_of(*labels: str) -> str:
     """The word that names what headings or titles are about, to stand for it in a question:
+    the person a heading names (person_heading: 王建平 of "王建平 市水利局副局长"); else
     the first label's rarest word when it is a name (one jieba's dictionary lacks: 蔡敏 of
     "蔡敏 建筑节能与科技设计处处长"; 早年经历 names nobody), else the last label's rarest
     word (an article's title: 福平 of 福平铁路正式开通运营), or the label itself when it has
@@ -542,6 +543,9 @@ def name_of(*labels: str) -> str:
 
     labels = [label.strip() for label in labels if label and label.strip()]
     for i, label in enumerate(labels):
+        person = person_heading(label)    # 王建平 市水利局副局长: a name jieba's dictionary holds is still the name
+        if person:
+            return person[0]
         # 大曲车站 (青森县) is about 大曲车站; COVID-19 (新冠肺炎) is named by the bracket's words
         chinese = words(_DISAMBIGUATOR.sub("", label)) or words(label)
         if not chinese:

@@ -17,7 +17,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from . import pinyin, proper_names, segment
+from . import answer, pinyin, proper_names, segment
 from .retriever import Hit, Retriever
 
 # A back-reference is a pronoun (which `resolve` replaces by a name) or an opening.
@@ -95,33 +95,46 @@ class Conversation:
         return Turn(hits, follows=self.topic)
 
 
-# A follow-up asking what came later (她后来去了哪里?, 之后呢?, "Where did she go afterwards?"; not the 之后 of
-# 什么战争之后) asks past what the answer shown told. News tells a person's doings in order, a paragraph going on
-# from the one before (支援闽侯归来,她马不停蹄,继续转战...): where the passage shown tells no sequel from its answer
-# on and the next paragraph of its section opens with one, that paragraph answers "later" in its stead. A passage
-# that goes on itself (完成支援南通镇任务后,他立即转战...; a whole life in one paragraph) still answers.
-_ASKS_LATER = re.compile(r"后来|然后|接着|随后|此后|(?:^|[他她它们这那位此人])\s*(?:之后|以后)"
-                         r"|\b(?:afterwards?|later|after that|next|subsequently)\b", re.I)
-_SEQUEL = re.compile(r"之后|以后|后来|随后|此后|然后|接着|继续|转战|归来|返回|回到|结束后|完成[^，。,；;]{0,16}后"
-                     r"|又(?:赶赴|前往|来到|奔赴)")
-_SENTENCE_END = re.compile(r"[。！？!?]")
+# A follow-up asking what came later (她后来去了哪里?, 之后呢?, "Where did she go afterwards?") asks past the answer
+# shown. News tells a person's doings in order, a paragraph going on from the one before (支援闽侯归来,她马不停蹄,
+# 继续转战...): where the answer shown in a person's part tells no sequel from its answer sentence on, and the next
+# paragraph of that part opens with one, that paragraph is the answer "later" asks for. Only where the question's
+# words are found alike in both (蔡敏后来去了哪里?; not 她后来在洲头村还做了什么?, which the shown one answers): the
+# two are then told apart by the dense side alone, which prefers the passage nearer the topic, and the sequel takes
+# the confidence the shown one had, which takes the sequel's. A passage that goes on itself (完成支援南通镇任务后,
+# 他立即转战...) still answers. Not 以后 of what is to come (她以后还会去吗?), "next to", "next year", "later than".
+_ASKS_LATER = re.compile(r"后来|^\s*(?:然后|接着|随后|此后|之后|以后)|(?:[他她它]们?|这位|那位|此人)(?:之后|随后|接着|然后)"
+                         r"|\b(?:afterwards?|after that)\b|\blater\b(?!\s+than)|\bnext\s*[?？.!]*\s*$", re.I)
+# A clause that starts a sequel: 随后, 此后; 支援闽侯归来, 结束石门镇的驻守任务后, 完成支援南通镇任务后 (not 继续加强, a
+# quote's 以后)
+_SEQUEL = r"(?:随后|此后|其后|之后|后来|接着|然后|[^，,。；;]{0,20}?(?:归来|回来|结束后|(?:完成|结束)[^，,。；;]{0,16}后))[，,]"
+_OPENS_SEQUEL = re.compile(rf"^\s*{_SEQUEL}")
+_GOES_ON = re.compile(rf"(?<=[，,。；;])\s*{_SEQUEL}")
 
 
 def _sequel_for_later(hits: list[Hit], shown: list[Hit]) -> list[Hit]:
-    """`hits` of a follow-up asking what came later, each `shown` passage's confidence handed to the next paragraph
-    of its section when that one opens with a sequel and the shown one tells none from its answer on (_ASKS_LATER)."""
-    hits = list(hits)
+    """`hits` of a follow-up asking what came later, each person's part's last `shown` passage trading confidence
+    with the next paragraph of that part when that one opens a sequel, the shown one tells none from its answer on,
+    and the follow-up's words are found alike in both (_ASKS_LATER)."""
+    last: dict[tuple, Hit] = {}
+    for h in shown:
+        key = (h.article, h.section)
+        if proper_names.person_heading(h.section) and (key not in last or h.position > last[key].position):
+            last[key] = h
     at = {(h.article, h.section, h.position): i for i, h in enumerate(hits)}
-    for answer in shown:
-        i = next((j for j, h in enumerate(hits) if h.passage_id == answer.passage_id), None)
-        n = at.get((answer.article, answer.section, answer.position + 1))
-        if i is None or n is None or _SEQUEL.search(answer.text[answer.answer_span[0]:]):
+    out = list(hits)
+    for (article, section), told in last.items():
+        i, n = at.get((article, section, told.position)), at.get((article, section, told.position + 1))
+        if i is None or n is None or _GOES_ON.search(told.text[told.answer_span[0]:]):
             continue
-        opening = _SENTENCE_END.split(hits[n].text, maxsplit=1)[0]
-        if _SEQUEL.search(opening) and hits[n].confidence < hits[i].confidence:
-            hits[i], hits[n] = (dataclasses.replace(hits[i], confidence=hits[n].confidence, relevant=hits[n].relevant),
-                                dataclasses.replace(hits[n], confidence=hits[i].confidence, relevant=hits[i].relevant))
-    return hits
+        before, sequel = hits[i], hits[n]
+        alike = sequel.coverage >= before.coverage - 1e-9
+        if _OPENS_SEQUEL.search(sequel.text) and alike and sequel.confidence < before.confidence:
+            out[i], out[n] = (dataclasses.replace(before, confidence=sequel.confidence,
+                                                  relevant=sequel.confidence >= answer.RELEVANT_AT),
+                              dataclasses.replace(sequel, confidence=before.confidence,
+                                                  relevant=before.confidence >= answer.RELEVANT_AT))
+    return out
 
 
 # Who a pronoun can mean: 她 and "she" a woman, 他 and "he" a man (not 他们, which Chinese writes of

@@ -74,7 +74,12 @@ class Conversation:
         before = _same_person(question, before, found)
         sections = {(h.article, h.section) for h in before}
         inside = [h for h in found if (h.article, h.section) in sections]
-        hits = (inside + [h for h in own if (h.article, h.section) not in sections])[:k]
+        pool = inside + [h for h in own if (h.article, h.section) not in sections]
+        hits = pool[:k]
+        later = bool(_ASKS_LATER.search(question))
+        if later:   # the paragraph after a shown answer is judged too, however few passages are asked for
+            after = {(h.article, h.section, h.position + 1) for h in before}
+            hits += [h for h in pool[k:] if (h.article, h.section, h.position) in after]
         # The hits are judged as answers to the follow-up with the name of what it refers to
         # written in for the back-reference (她后来去了哪里? -> 蔡敏后来去了哪里?): the confidence
         # that question gets on its own. A passage of a section that answered the topic is judged
@@ -87,10 +92,10 @@ class Conversation:
         hits = [judged[names[(h.article, h.section)]][h.passage_id] if (h.article, h.section) in names
                 else max((j[h.passage_id] for j in judged.values()), key=lambda x: x.confidence)
                 for h in hits]
-        if _ASKS_LATER.search(question):
+        if later:
             hits = _sequel_for_later(hits, before)
-        n = sum((h.article, h.section) in sections for h in hits)   # the sections' passages first
-        hits = sorted(hits[:n], key=lambda h: -h.confidence) + hits[n:]
+        ranked = sorted((h for h in hits if (h.article, h.section) in sections), key=lambda h: -h.confidence)
+        hits = (ranked + [h for h in hits if (h.article, h.section) not in sections])[:k]   # the sections' passages first
         self.last_hits = hits
         return Turn(hits, follows=self.topic)
 

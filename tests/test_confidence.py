@@ -898,6 +898,16 @@ def test_a_follow_up_asking_what_came_later_is_answered_by_the_sequel(seed_retri
     assert people([first]) == [person] and hint in first.text, [(h.section, h.confidence, h.text[:12]) for h in turn.hits]
 
 
+def test_a_later_follow_up_asked_for_one_passage_gets_the_sequel(seed_retriever):
+    # The next paragraph was traded with only when it was among the k hits judged: with k = 1 the one card was
+    # the passage already shown (南通镇).
+    conv = Conversation(seed_retriever)
+    conv.ask("谁去了南通镇?", k=3)
+    turn = conv.ask("她后来去了哪里?", k=1)
+    assert len(turn.hits) == 1 and "新店镇" in turn.hits[0].text and turn.hits[0].relevant, \
+        [(h.text[:12], h.confidence) for h in turn.hits]
+
+
 # A report written for this test, like the seed's but in other words: one person's sequel is the next paragraph,
 # the other's is told in the paragraph that answers where she was stationed.
 STATIONED = {"team.txt": """防汛一线的身影——记市直单位驻镇干部

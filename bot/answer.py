@@ -52,10 +52,12 @@ class Evidence:
                             # School: english_institution_names) this passage's article does not write: a sibling
                             # of one it does (第二人民医院), every word of whose name the index holds; or a numbered
                             # one (第三批, 四标段, lot 5: proper_names.numbered_items) whose siblings it writes
-    topic_elsewhere: float = 0.0  # 1 if the passage's article does not write a topic word of the question
-                                  # (evidence.EvidenceReader._topic_words, _english_topic_words) that another hit's
-                                  # article does: 青桠镇什么时候停水? of the drill article on 青桠镇, the water notice
-                                  # beside it; "How many elevators were checked in Zhangshu town?" of 樟树镇's part
+    topic_elsewhere: float = 0.0  # 1 if the passage's article (in a report on several people, its person's part)
+                                  # does not write a topic word of the question (evidence.EvidenceReader._topic_words,
+                                  # _english_topic_words) that another hit's does: 青桠镇什么时候停水? of the drill
+                                  # article on 青桠镇, the water notice beside it; "How many elevators were checked in
+                                  # Zhangshu town?" of 樟树镇's part; 无痛分娩 asked of one doctor's part, another's
+                                  # writing it
     number_missing: float = 0.0  # 1 if the question asks how many or how much (多少, 几, "how many") and the
                                  # passage (with its article's title) writes no number of its own: a part of the
                                  # right article that is not its answer (English weighs it)

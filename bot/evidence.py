@@ -62,7 +62,7 @@ class Question:
     topic_words: list[str] = field(default_factory=list)   # what it is about beside its names (_topic_words)
     ids: list[int] = field(default_factory=list)    # the passages found for it
     elsewhere: dict = field(default_factory=dict)    # by article: the same for an article's passages
-    topic_held: dict = field(default_factory=dict)   # by article of its hits: the topic words it writes
+    topic_held: dict = field(default_factory=dict)   # by unit of its hits (_topic_unit): the topic words it writes
     unwritten: dict = field(default_factory=dict)    # and so is unwritten
     texts: dict = field(default_factory=dict)        # the articles' texts both read
     parts: dict = field(default_factory=dict)        # by article: its people's parts (_person_parts)
@@ -199,37 +199,57 @@ class EvidenceReader:
         return single + list(dict.fromkeys(_english_pairs(question)))
 
     def _topic_elsewhere(self, pid: int, asked: Question) -> float:
-        """answer.Evidence.topic_elsewhere: 1.0 if passage `pid`'s article does not write one of the
-        question's topic words (_topic_words, _english_topic_words) that the article of another of its hits
-        (`asked.ids`) does (_topic_held)."""
+        """answer.Evidence.topic_elsewhere: 1.0 if passage `pid`'s unit (_topic_unit: its article, or its person's
+        part of a report on several people) does not write one of the question's topic words (_topic_words,
+        _english_topic_words) that the unit of another of its hits (`asked.ids`) does (_topic_held); a person's
+        part, only if it writes none of them that no other does (a question's words spread over the parts)."""
         if not asked.topic_words:
             return 0.0
-        if not asked.topic_held:    # by article, the topic words each of the hits' articles writes
+        if not asked.topic_held:    # by unit, the topic words each of the hits' units writes
             for i in asked.ids:
-                q = self.passages[i]
-                if q.article not in asked.topic_held:
-                    asked.topic_held[q.article] = self._topic_held(i, asked)
-        p = self.passages[pid]
-        here = asked.topic_held.get(p.article, set())
-        others = set().union(*(held for article, held in asked.topic_held.items() if article != p.article))
+                unit = self._topic_unit(i)
+                if unit not in asked.topic_held:
+                    asked.topic_held[unit] = self._topic_held(i, asked)
+        unit = self._topic_unit(pid)
+        here = asked.topic_held.get(unit, set())
+        others = set().union(*(held for other, held in asked.topic_held.items() if other != unit))
+        if unit[1] is not None and here - others:
+            return 0.0     # a person's part writing a topic word no other hit's unit does is asked of
         return float(bool(others - here))
 
+    def _topic_unit(self, pid: int) -> tuple:
+        """(article, section) of passage `pid` in a person's part of an article on several people (_person_parts):
+        宁川县人民医院开展了多少例无痛分娩? of 邓卫东's part at 宁川县人民医院, where 蒋丽's part writes 无痛分娩 of another
+        hospital; (article, None) elsewhere."""
+        p = self.passages[pid]
+        parts = self._person_parts(pid)
+        return (p.article, p.section if len(parts) >= 2 and p.section in parts else None)
+
+    def _unit_ids(self, pid: int) -> list[int]:
+        """The passages of passage `pid`'s unit (_topic_unit), `pid` first: its article's, but in a person's part,
+        not the other people's parts (what the opening and the title say of them all is each one's)."""
+        article, section = self._topic_unit(pid)
+        ids = list(itertools.islice(self._article(pid), ARTICLE_SCAN))
+        if section is None:
+            return ids
+        others = {i for other, part in self._person_parts(pid).items() if other != section for i in part}
+        return [i for i in ids if i not in others]
+
     def _topic_held(self, pid: int, asked: Question) -> set[str]:
-        """The topic words of `asked` (_topic_words, _english_topic_words) that passage `pid`'s article writes
-        (English: a word matched by english.latin_matches in one of ARTICLE_SCAN of its passages, titles included,
+        """The topic words of `asked` (_topic_words, _english_topic_words) that passage `pid`'s unit (_unit_ids)
+        writes (English: a word matched by english.latin_matches in one of its passages, titles included,
         read only where the lexical index holds the word or its dictionary form; a pair, a Chinese word of its sense
-        written in the article)."""
+        written in the unit)."""
+        ids = self._unit_ids(pid)
+        text = self._article_text(pid, asked.texts) if self._topic_unit(pid)[1] is None \
+            else "\n".join(embedding_text(self.passages[i]) for i in ids)
         if asked.cjk:
-            text = self._article_text(pid, asked.texts)
             return {t for t in asked.topic_words if t in text}
-        pairs = [t for t in asked.topic_words if " " in t]
-        held = set()
-        if pairs:   # a pair is held where the article writes a Chinese word of that sense (校车 for "school bus")
-            text = self._article_text(pid, asked.texts)
-            held = {t for t in pairs if any(word in text for word in _pair_words(t))}
-        # a word, where english.latin_matches finds it in one of ARTICLE_SCAN of the article's passages that holds it
+        # a pair is held where the unit writes a Chinese word of that sense (校车 for "school bus")
+        held = {t for t in asked.topic_words if " " in t and any(word in text for word in _pair_words(t))}
+        # a word, where english.latin_matches finds it in one of the unit's passages that holds it
         # or its dictionary form as a gloss, a pinyin spelling or a word (no other passage matches it)
-        ids = np.array(list(itertools.islice(self._article(pid), ARTICLE_SCAN)), np.int64)
+        ids = np.array(ids, np.int64)
         for t in asked.topic_words:
             if " " in t:
                 continue

@@ -908,6 +908,41 @@ def test_a_later_follow_up_asked_for_one_passage_gets_the_sequel(seed_retriever)
         [(h.text[:12], h.confidence) for h in turn.hits]
 
 
+# A report written for this test: three doctors, each one's part headed by their name; two at 宁川县人民医院 (unlike
+# DOCTORS, where each hospital is one person's), one at 梅江县人民医院, where only she writes 无痛分娩.
+SPECIALISTS = {"doctors.txt": """专家下沉见闻——市人民医院帮扶县级医院纪实
+
+日期:2024-09-12 来源:市卫生健康委
+
+今年3月起,市人民医院选派3名骨干医生赴县级医院开展为期半年的帮扶,把技术和服务送到群众家门口。
+
+邓卫东 骨科副主任医师
+
+邓卫东同志帮扶宁川县人民医院。半年来,他在宁川县人民医院开展关节置换手术36台,带教年轻医生8名,还利用周末跟随义诊队下乡巡诊。
+
+蒋丽 麻醉科副主任
+
+蒋丽同志帮扶梅江县人民医院。她推动医院开设麻醉门诊,与产科合作开展无痛分娩服务,半年来完成无痛分娩120例。
+
+朱敏 护理部科护士长
+
+朱敏同志负责宁川县人民医院的护理质量提升工作。她牵头修订护理制度和操作规范28项,培训护理人员200余人次。
+"""}
+
+
+@pytest.mark.parametrize("question, person", [("宁川县人民医院开展了多少例无痛分娩?", None),   # 蒋丽's, at 梅江
+                                              ("梅江县人民医院完成了多少例无痛分娩?", "蒋丽"),
+                                              ("宁川县人民医院开展了多少台关节置换手术?", "邓卫东"),
+                                              ("朱敏修订了多少项护理制度?", "朱敏")])
+def test_what_another_person_s_part_writes_is_not_this_one_s_answer(tmp_path_factory, question, person):
+    # 邓卫东's part writes 宁川县人民医院, not 无痛分娩, which 蒋丽's part writes of another hospital: it was answered
+    # at 0.54 (topic_elsewhere read whole articles, and the three parts are one article).
+    retriever = retriever_of(tmp_path_factory, "specialists", SPECIALISTS)
+    hits = retriever.search(question, k=4)
+    answered = [h.section.split()[0] for h in hits if h.relevant]
+    assert answered == ([person] if person else []), [(h.section[:4], h.confidence) for h in hits]
+
+
 # A report written for this test, like the seed's but in other words: one person's sequel is the next paragraph,
 # the other's is told in the paragraph that answers where she was stationed.
 STATIONED = {"team.txt": """防汛一线的身影——记市直单位驻镇干部

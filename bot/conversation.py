@@ -17,7 +17,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from . import answer, pinyin, proper_names, segment
+from . import answer, pinyin, proper_names, segment, word_rarity
 from .retriever import Hit, Retriever
 
 # A back-reference is a pronoun (which `resolve` replaces by a name) or an opening.
@@ -93,7 +93,7 @@ class Conversation:
                 else max((j[h.passage_id] for j in judged.values()), key=lambda x: x.confidence)
                 for h in hits]
         if later:
-            hits = _sequel_for_later(hits, before)
+            hits = _sequel_for_later(question, hits, before)
         ranked = sorted((h for h in hits if (h.article, h.section) in sections), key=lambda h: -h.confidence)
         hits = (ranked + [h for h in hits if (h.article, h.section) not in sections])[:k]   # the sections' passages first
         self.last_hits = hits
@@ -104,12 +104,16 @@ class Conversation:
 # shown. News tells a person's doings in order, a paragraph going on from the one before (支援闽侯归来,她马不停蹄,
 # 继续转战...): where the answer shown in a person's part tells no sequel from its answer sentence on, and the next
 # paragraph of that part opens with one, that paragraph is the answer "later" asks for. Only where the question's
-# words are found alike in both (蔡敏后来去了哪里?; not 她后来在洲头村还做了什么?, which the shown one answers): the
+# words are found alike in both, or the sequel misses only common ones (蔡敏后来去了哪里?; 她之后做了什么?, 做 missed;
+# not 她后来在洲头村还做了什么?, which the shown one answers): the
 # two are then told apart by the dense side alone, which prefers the passage nearer the topic, and the sequel takes
 # the confidence the shown one had, which takes the sequel's. A passage that goes on itself (完成支援南通镇任务后,
 # 他立即转战...) still answers. Not 以后 of what is to come (她以后还会去吗?), "next to", "next year", "later than".
 _ASKS_LATER = re.compile(r"后来|^\s*(?:然后|接着|随后|此后|之后|以后)|(?:[他她它]们?|这位|那位|此人)(?:之后|随后|接着|然后)"
-                         r"|\b(?:afterwards?|after that)\b|\blater\b(?!\s+than)|\bnext\s*[?？.!]*\s*$", re.I)
+                         r"|(?:回来|归来|返回|回去)(?:之后|以后|后)"
+                         r"|\b(?:afterwards?|after that)\b|\blater\b(?!\s+than)|\bnext\s*[?？.!]*\s*$"
+                         r"|\bafter (?:(?:coming|getting|going) back|returning|(?:he|she|they) (?:came|got|went) back|"
+                         r"(?:he|she|they) returned)\b", re.I)
 # A clause that starts a sequel: 随后, 此后; 支援闽侯归来, 结束石门镇的驻守任务后, 完成支援南通镇任务后 (not 继续加强, a
 # quote's 以后)
 _SEQUEL = r"(?:随后|此后|其后|之后|后来|接着|然后|[^，,。；;]{0,20}?(?:归来|回来|结束后|(?:完成|结束)[^，,。；;]{0,16}后))[，,]"
@@ -117,7 +121,7 @@ _OPENS_SEQUEL = re.compile(rf"^\s*{_SEQUEL}")
 _GOES_ON = re.compile(rf"(?<=[，,。；;])\s*{_SEQUEL}")
 
 
-def _sequel_for_later(hits: list[Hit], shown: list[Hit]) -> list[Hit]:
+def _sequel_for_later(question: str, hits: list[Hit], shown: list[Hit]) -> list[Hit]:
     """`hits` of a follow-up asking what came later, each person's part's last `shown` passage trading confidence
     with the next paragraph of that part when that one opens a sequel, the shown one tells none from its answer on,
     and the follow-up's words are found alike in both (_ASKS_LATER)."""
@@ -133,13 +137,26 @@ def _sequel_for_later(hits: list[Hit], shown: list[Hit]) -> list[Hit]:
         if i is None or n is None or _GOES_ON.search(told.text[told.answer_span[0]:]):
             continue
         before, sequel = hits[i], hits[n]
-        alike = sequel.coverage >= before.coverage - 1e-9
-        if _OPENS_SEQUEL.search(sequel.text) and alike and sequel.confidence < before.confidence:
+        if _OPENS_SEQUEL.search(sequel.text) and _alike(question, before, sequel) \
+                and sequel.confidence < before.confidence:
             out[i], out[n] = (dataclasses.replace(before, confidence=sequel.confidence,
                                                   relevant=sequel.confidence >= answer.RELEVANT_AT),
                               dataclasses.replace(sequel, confidence=before.confidence,
                                                   relevant=before.confidence >= answer.RELEVANT_AT))
     return out
+
+
+def _alike(question: str, before: Hit, sequel: Hit) -> bool:
+    """Whether follow-up `question`'s words are found alike in the `before` and `sequel` passages: as fully, or
+    (Chinese) with only words common in general use written in the first alone (做 of 她之后做了什么?, in 做法;
+    not 洲头村 of 她后来在洲头村还做了什么?)."""
+    if sequel.coverage >= before.coverage - 1e-9:
+        return True
+    if not segment.is_cjk_question(question):
+        return False
+    missed = [w for w in segment.words(question)
+              if w in f"{before.section}\n{before.text}" and w not in f"{sequel.section}\n{sequel.text}"]
+    return all(word_rarity.rarity(w) < answer.SPAN_RARITY for w in missed)
 
 
 # Who a pronoun can mean: 她 and "she" a woman, 他 and "he" a man (not 他们, which Chinese writes of

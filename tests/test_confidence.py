@@ -898,6 +898,16 @@ def test_a_follow_up_asking_what_came_later_is_answered_by_the_sequel(seed_retri
     assert people([first]) == [person] and hint in first.text, [(h.section, h.confidence, h.text[:12]) for h in turn.hits]
 
 
+@pytest.mark.parametrize("follow_up", ["她之后做了什么?", "她回来之后去了哪里?"])
+def test_a_later_follow_up_in_other_words_gets_the_sequel(seed_retriever, follow_up):
+    # 她之后做了什么? kept the passage shown: its 做法 holds 做, which the sequel does not write (a common word);
+    # 回来之后 was not read as asking what came later.
+    conv = Conversation(seed_retriever)
+    conv.ask("谁去了南通镇?", k=3)
+    turn = conv.ask(follow_up, k=3)
+    assert "新店镇" in turn.hits[0].text and turn.hits[0].relevant, [(h.text[:12], h.confidence) for h in turn.hits]
+
+
 def test_a_later_follow_up_asked_for_one_passage_gets_the_sequel(seed_retriever):
     # The next paragraph was traded with only when it was among the k hits judged: with k = 1 the one card was
     # the passage already shown (南通镇).
@@ -980,22 +990,29 @@ def _hit(position, text, confidence, coverage, section="蔡敏 建筑节能与�
                coverage=coverage)
 
 
-@pytest.mark.parametrize("shown_text, sequel_text, section, sequel_coverage, swapped", [
-    ("作为组长,她带领团队驻守南通镇。", "支援闽侯归来,她继续转战新店镇。", "蔡敏 建筑节能与科技设计处处长", 1.0, True),
-    ("她支援南通镇,完成任务后,她立即转战新店镇。", "支援闽侯归来,她继续转战新店镇。", "蔡敏 建筑节能与科技设计处处长", 1.0,
-     False),                                                       # the shown passage goes on itself
-    ("作为组长,她带领团队驻守南通镇。", "驻守期间,她还编写了手册。", "蔡敏 建筑节能与科技设计处处长", 1.0, False),   # no sequel
-    ("作为组长,她带领团队驻守南通镇。", "她说:“我们要继续努力。”", "蔡敏 建筑节能与科技设计处处长", 1.0, False),
-    ("作为组长,她带领团队驻守南通镇。", "支援闽侯归来,她继续转战新店镇。", "会议要求", 1.0, False),   # no person's part
-    ("作为组长,她带领团队驻守南通镇。", "支援闽侯归来,她继续转战新店镇。", "蔡敏 建筑节能与科技设计处处长", 0.6,
-     False)])                                                      # the question's words found less in the sequel
+LATER = "她后来去了哪里?"
+
+
+@pytest.mark.parametrize("question, shown_text, sequel_text, section, sequel_coverage, swapped", [
+    (LATER, "作为组长,她带领团队驻守南通镇。", "支援闽侯归来,她继续转战新店镇。", "蔡敏 建筑节能与科技设计处处长", 1.0, True),
+    (LATER, "她支援南通镇,完成任务后,她立即转战新店镇。", "支援闽侯归来,她继续转战新店镇。", "蔡敏 建筑节能与科技设计处处长",
+     1.0, False),                                                  # the shown passage goes on itself
+    (LATER, "作为组长,她带领团队驻守南通镇。", "驻守期间,她还编写了手册。", "蔡敏 建筑节能与科技设计处处长", 1.0, False),
+    (LATER, "作为组长,她带领团队驻守南通镇。", "她说:“我们要继续努力。”", "蔡敏 建筑节能与科技设计处处长", 1.0, False),
+    (LATER, "作为组长,她带领团队驻守南通镇。", "支援闽侯归来,她继续转战新店镇。", "会议要求", 1.0, False),   # no person's part
+    ("她后来在南通镇还做了什么?", "作为组长,她带领团队驻守南通镇。", "支援闽侯归来,她继续转战新店镇。",
+     "蔡敏 建筑节能与科技设计处处长", 0.6, False),                  # the sequel does not write 南通镇, a rare word asked
+    ("她之后做了什么?", "她创新做法,驻守南通镇。", "支援闽侯归来,她继续转战新店镇。", "蔡敏 建筑节能与科技设计处处长", 0.8,
+     True),                                                        # the sequel misses only 做, a common word
+    ("What did she do in Nantong later?", "作为组长,她带领团队驻守南通镇。", "支援闽侯归来,她继续转战新店镇。",
+     "蔡敏 建筑节能与科技设计处处长", 0.6, False)])                 # English: the words found, as fully or not
 def test_a_later_follow_up_passes_to_the_sequel_only_in_a_person_s_part_that_goes_on_next(
-        shown_text, sequel_text, section, sequel_coverage, swapped):
+        question, shown_text, sequel_text, section, sequel_coverage, swapped):
     from bot.conversation import _sequel_for_later
 
     shown = _hit(6, shown_text, 0.45, 1.0, section)
     hits = [shown, _hit(7, sequel_text, 0.21, sequel_coverage, section)]
-    out = _sequel_for_later(hits, [shown])
+    out = _sequel_for_later(question, hits, [shown])
     assert [h.confidence for h in out] == ([0.21, 0.45] if swapped else [0.45, 0.21])
     assert [h.relevant for h in out] == ([False, True] if swapped else [True, False])
 
@@ -1005,7 +1022,11 @@ def test_a_later_follow_up_passes_to_the_sequel_only_in_a_person_s_part_that_goe
                                              ("她以后还会去南通镇吗?", False), ("他排在哪个人之后?", False),
                                              ("她连接着哪些社区?", False), ("Who sat next to her?", False),
                                              ("What will she do next year?", False),
-                                             ("Did he stay later than the others?", False)])
+                                             ("Did he stay later than the others?", False),
+                                             ("她回来之后去了哪里?", True), ("他返回后做了什么?", True),
+                                             ("What did she do after she came back?", True),
+                                             ("Where did he go after returning?", True), ("她回来了吗?", False),
+                                             ("Did she come back after the drill?", False)])
 def test_which_follow_ups_ask_what_came_later(question, later):
     from bot.conversation import _ASKS_LATER
 

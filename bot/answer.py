@@ -66,7 +66,9 @@ class Evidence:
     post_missing: float = 0.0  # 1 if the question asks who holds a post (校长是谁?, 谁是...的第一书记?) and the passage,
                                # with its heading and article's title, does not write that post (answer.post_missing)
     kind_missing: float = 0.0  # 1 if the question asks which one of a kind (哪所大学, 哪家公司, "Which university") and
-                               # the passage writes no such kind (answer.kind_missing)
+                               # the passage writes no such kind (answer.kind_missing); or asks when something was
+                               # founded or built (哪一年成立, "When was ... founded?") and the passage tells no beginning
+                               # with a time (answer.founding_missing): the kind of thing asked is not there
     time_missing: float = 0.0  # 1 if the question asks when (什么时候, 哪一年, "When ...?") and the passage, with its
                                # article's title, writes no time in a form time_missing knows: not weighed by the
                                # calibration; with_peers reads it
@@ -377,6 +379,24 @@ def time_missing(question: str, text: str) -> float:
     if not _ASKS_WHEN.search(question):
         return 0.0
     return 0.0 if _TIME_WRITTEN.search(numerals.normalize(text)[0]) else 1.0
+
+
+# A question asking when something was founded, set up or built (蓝焰救援队是哪一年成立的?, 汀湾实验中学是哪一年建校的?,
+# "When was the museum founded?"), and the words a text tells a beginning in: only a passage that tells one, with a
+# time, can say when (a passage on the company's new plant names the company and a date, not its founding).
+_FOUNDING_ASKED = re.compile(r"成立|创立|创建|创办|建立|设立|组建|始建|建校|建院|建馆|建成|建于|落成|开业|开馆|开园|创刊"
+                             r"|挂牌|揭牌|修建|兴建|建造|(?:哪一?年|什么时候|何时|啥时候)建的"
+                             r"|\b(?:founded|established|set up|built|constructed|created)\b", re.I)
+_FOUNDING_TOLD = re.compile(r"成立|创立|创建|创办|建立|设立|组建|始建|建校|建院|建馆|建成|建于|落成|开业|开馆|开园|创刊"
+                            r"|挂牌|揭牌|修建|兴建|建造|前身|诞生|问世|开办|筹建|投用|启用|竣工|开工|开建|动工|历史")
+
+
+def founding_missing(question: str, text: str) -> float:
+    """1.0 if `question` asks when something was founded, set up or built (_FOUNDING_ASKED, with _ASKS_WHEN) and
+    `text` (a passage with its article's title) tells no beginning (_FOUNDING_TOLD) or writes no time (time_missing)."""
+    if not (_ASKS_WHEN.search(question) and _FOUNDING_ASKED.search(question)):
+        return 0.0
+    return 0.0 if _FOUNDING_TOLD.search(text) and not time_missing(question, text) else 1.0
 
 
 # A question that asks who holds a post of something: 第三中学的校长是谁?, 合作社理事长叫什么?, 谁是上坊村的第一书记?

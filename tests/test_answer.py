@@ -761,6 +761,19 @@ def test_a_passage_that_writes_no_time_cannot_say_when(question, text, missing):
     assert answer.time_missing(question, text) == missing
 
 
+@pytest.mark.parametrize("question, text, missing", [
+    ("蓝焰救援队是哪一年成立的?", "蓝焰救援队成立于2015年", 0.0), ("汀湾实验中学是哪一年建校的?", "学校创办于1956年", 0.0),
+    ("寺庙是哪个朝代修建的?", "始建于明朝", 0.0), ("When was the museum founded?", "博物馆于2008年建成开馆", 0.0),
+    ("When was the reservoir built?", "水库1958年动工", 0.0), ("What year was the company established?", "公司前身是1992年的一家小厂", 0.0),
+    ("蓝焰救援队是哪一年成立的?", "2025年4月22日，救援队参加了防汛演练，出动队员32人", 1.0),   # a time, no beginning
+    ("When was Meiyang Township Health Centre founded?", "卫生院院长告诉记者，全乡还有乡村医生17人", 1.0),
+    ("公司是哪一年成立的?", "公司由三位校友创办，主营环保材料", 1.0),                             # a beginning, no time
+    ("公司有多少员工?", "公司现有员工300人", 0.0), ("谁成立了救援队?", "队员32人", 0.0),           # asks no founding date
+    ("When did the festival open?", "节会于6月10日开幕", 0.0)])
+def test_a_passage_that_tells_no_beginning_cannot_say_when_something_was_founded(question, text, missing):
+    assert answer.founding_missing(question, text) == missing
+
+
 # Each question that asks a post, with a passage that writes it and one that does not
 POSTS_ASKED = [
     ("鹤浦市第三中学的校长是谁?", "校长周明说"), ("谁是桐洲实验中学的校长?", "校长周建华在典礼上致辞"),

@@ -918,6 +918,38 @@ def test_a_later_follow_up_asked_for_one_passage_gets_the_sequel(seed_retriever)
         [(h.text[:12], h.confidence) for h in turn.hits]
 
 
+# Two look-alike articles written for this test: one rescue team's drill (no word of its founding), another team's
+# ten years, founded in 2014.
+RESCUE_TEAMS = {"drill.txt": """蓝焰救援队开展水域救援演练
+
+2025-06-12 来源:鹤浦日报
+
+6月11日上午,蓝焰救援队在鹤江沙洲段开展水域救援演练,出动队员32人、冲锋舟4艘。演练模拟群众落水被困,队员们分组完成搜索、抛绳和转运。
+
+蓝焰救援队队长林海峰介绍,今年汛期前,队伍已组织训练12次,新增潜水员5名,随时准备参与抢险救援。
+""", "team.txt": """红岩救援队:十年守护一方平安
+
+2025-05-20 来源:鹤浦日报
+
+红岩救援队成立于2014年,由一群户外运动爱好者发起,现有队员86人,是全市第一支在民政部门登记的民间救援队。
+
+十多年来,红岩救援队参与山地搜救、防汛抢险等救援行动200余次,救助群众500余人。
+"""}
+
+
+@pytest.mark.parametrize("question, answered", [("蓝焰救援队是哪一年成立的?", False), ("红岩救援队是哪一年成立的?", True),
+                                                ("When was the Lanyan rescue team founded?", False),
+                                                ("When was the Hongyan rescue team founded?", True)])
+def test_a_founding_date_is_answered_only_by_a_passage_that_tells_the_founding(tmp_path_factory, question, answered):
+    # The drill's passage (a date, the team's name) answered 蓝焰救援队是哪一年成立的? at 0.49, and 红岩's "ten years
+    # on" paragraph, which tells no year of founding, counted as a second answer at 0.75.
+    retriever = retriever_of(tmp_path_factory, "rescue", RESCUE_TEAMS)
+    hits = retriever.search(question, k=3)
+    answers = [h for h in hits if h.relevant]
+    assert [("2014年" in h.text) for h in answers] == ([True] if answered else []), \
+        [(h.text[:12], h.confidence) for h in hits]
+
+
 # A report written for this test: three doctors, each one's part headed by their name; two at 宁川县人民医院 (unlike
 # DOCTORS, where each hospital is one person's), one at 梅江县人民医院, where only she writes 无痛分娩.
 SPECIALISTS = {"doctors.txt": """专家下沉见闻——市人民医院帮扶县级医院纪实

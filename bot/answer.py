@@ -68,7 +68,9 @@ class Evidence:
     kind_missing: float = 0.0  # 1 if the question asks which one of a kind (哪所大学, 哪家公司, "Which university") and
                                # the passage writes no such kind (answer.kind_missing); or asks when something was
                                # founded or built (哪一年成立, "When was ... founded?") and the passage tells no beginning
-                               # with a time (answer.founding_missing): the kind of thing asked is not there
+                               # with a time (answer.founding_missing); or who did a task on a project (设计单位是哪家,
+                               # "Who designed ...?") and the passage writes no such task (answer.task_missing): the
+                               # kind of thing asked is not there
     time_missing: float = 0.0  # 1 if the question asks when (什么时候, 哪一年, "When ...?") and the passage, with its
                                # article's title, writes no time in a form time_missing knows: not weighed by the
                                # calibration; with_peers reads it
@@ -397,6 +399,36 @@ def founding_missing(question: str, text: str) -> float:
     if not (_ASKS_WHEN.search(question) and _FOUNDING_ASKED.search(question)):
         return 0.0
     return 0.0 if _FOUNDING_TOLD.search(text) and not time_missing(question, text) else 1.0
+
+
+# A question asking who did a task on a project (设计单位是哪家?, 哪家公司承建?, 由谁设计?, "Who designed the gallery?",
+# "Which company built the bridge?"), and the words a text names whoever did that task in: a passage on the road's
+# builder (由岚江交通建设集团负责建设) does not say who designed it.
+_TASK_WORDS = {"设计": "设计", "监理": "监理", "承建": "承建|施工|建设|建造|修建|中标|总承包",
+               "运营": "运营|经营|管理|托管|负责", "主办": "主办|承办|组织|举办|发起|牵头"}
+_TASK_OF = {"设计": "设计", "design": "设计", "designed": "设计", "监理": "监理", "supervise": "监理", "supervised": "监理",
+            "承建": "承建", "施工": "承建", "建设": "承建", "建造": "承建", "修建": "承建", "build": "承建", "built": "承建",
+            "construct": "承建", "constructed": "承建", "运营": "运营", "主办": "主办", "承办": "主办"}
+_ZH_TASK = "设计|承建|施工|监理|运营|主办|承办|建设|建造|修建"
+_EN_TASK = "designed|built|constructed|supervised"
+_TASK_ASKED = re.compile(
+    rf"(?P<a>设计|承建|施工|监理|运营|主办|承办|建设)(?:单位|方|公司|企业|机构)(?:是|为)?(?:哪|谁|什么)"
+    rf"|(?:哪家|哪个|哪一家|哪些|谁|什么)(?:单位|公司|企业|机构|部门|人)?(?:负责|来|在)?(?P<b>{_ZH_TASK})"
+    rf"|由(?:谁|哪家|哪个)[^，。？?]{{0,2}}?(?P<c>{_ZH_TASK})"       # 由谁负责设计; not 由谁捐献土地建造: a donor asked
+    rf"|\bwho (?P<d>{_EN_TASK})\b"
+    r"|\b(?:which|what) (?:company|firm|unit|institute|organi[sz]ation|agency|department|contractor)\b[^?]*?"
+    rf"\b(?P<e>{_EN_TASK}|design|build|construct|supervise)\b"
+    rf"|\b(?P<f>{_EN_TASK}) by (?:whom|who|which|what)\b", re.I)   # not "organised", "runs": who led, who heads
+
+
+def task_missing(question: str, text: str) -> float:
+    """1.0 if `question` asks who did a task on a project (_TASK_ASKED: 设计, 承建, 监理, 运营, 主办; "designed", "built")
+    and `text` (a passage with its article's title) writes no word of that task (_TASK_WORDS)."""
+    asked = _TASK_ASKED.search(question)
+    if asked is None:
+        return 0.0
+    task = _TASK_OF[next(g for g in asked.groups() if g).lower()]
+    return 0.0 if re.search(_TASK_WORDS[task], text) else 1.0
 
 
 # A question that asks who holds a post of something: 第三中学的校长是谁?, 合作社理事长叫什么?, 谁是上坊村的第一书记?

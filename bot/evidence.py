@@ -164,7 +164,8 @@ class EvidenceReader:
                                time_missing=answer.time_missing(question, titled),
                                post_missing=answer.post_missing(question, titled),
                                kind_missing=max(answer.kind_missing(question, titled),
-                                                answer.founding_missing(question, titled)),
+                                                answer.founding_missing(question, titled),
+                                                answer.task_missing(question, titled)),
                                **lexical_evidence), weights
 
     def _topic_words(self, question: str, terms: list[str]) -> list[str]:

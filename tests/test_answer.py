@@ -774,6 +774,24 @@ def test_a_passage_that_tells_no_beginning_cannot_say_when_something_was_founded
     assert answer.founding_missing(question, text) == missing
 
 
+@pytest.mark.parametrize("question, text", [
+    ("垣溪公路的设计单位是哪家?", "由省交通规划设计院设计"), ("芦洲大桥是哪家单位设计的?", "设计方为市政设计院"),
+    ("鹭鸶岭水库加固工程的施工单位是哪家?", "由鹤浦水利水电工程有限公司施工"), ("朱坑大桥由哪家单位承建?", "中铁十二局负责建设"),
+    ("监理单位是哪家?", "鹤浦华信工程监理有限公司"), ("梅源养老中心交给哪家公司运营?", "委托康颐养老服务有限公司运营"),
+    ("枇杷节由哪个单位主办?", "由岚江县人民政府主办"), ("Who designed the ferry gallery?", "展廊由市规划设计院设计"),
+    ("Which company built the bridge?", "由市路桥集团承建"), ("The bridge was designed by whom?", "大桥由同济大学设计")])
+def test_a_task_asked_who_did_is_missing_from_a_passage_that_writes_no_such_task(question, text):
+    assert answer.task_missing(question, text) == 0.0
+    assert answer.task_missing(question, "医疗队发放常用药品包1200份，为老人量血压") == 1.0
+
+
+@pytest.mark.parametrize("question", ["乍都节公园是由谁捐献土地建造出来的?",        # the donor asked, not the builder
+                                      "Who organised door-to-door checks in Zhoutou village?",   # who led
+                                      "谁去了南通镇?", "设计有什么特点?", "Who runs the hospital?"])
+def test_a_question_that_asks_no_one_s_task_misses_none(question):
+    assert answer.task_missing(question, "医疗队发放常用药品包1200份，为老人量血压") == 0.0
+
+
 # Each question that asks a post, with a passage that writes it and one that does not
 POSTS_ASKED = [
     ("鹤浦市第三中学的校长是谁?", "校长周明说"), ("谁是桐洲实验中学的校长?", "校长周建华在典礼上致辞"),

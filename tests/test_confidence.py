@@ -950,6 +950,35 @@ def test_a_founding_date_is_answered_only_by_a_passage_that_tells_the_founding(t
         [(h.text[:12], h.confidence) for h in hits]
 
 
+# Two look-alike bridge stories written for this test: one names its builder only, the other its designer too.
+BRIDGES = {"luzhou.txt": """芦洲大桥主桥顺利合龙
+
+2025-08-16 来源:鹤浦日报
+
+8月15日,横跨鹤江的芦洲大桥主桥顺利合龙。大桥全长1.28公里,由鹤浦路桥集团承建,总投资9.6亿元。
+
+大桥建成后,芦洲镇群众进城将不再绕行,车程由40分钟缩短到10分钟。
+""", "qingxi.txt": """青溪大桥开工建设
+
+2025-03-02 来源:鹤浦日报
+
+3月1日,青溪大桥正式开工。大桥全长860米,由省交通规划设计院设计,鹤江建工集团施工,计划2027年建成通车。
+
+大桥通车后,青溪两岸群众往来将更加便捷。
+"""}
+
+
+@pytest.mark.parametrize("question, answered", [("芦洲大桥是哪家单位设计的?", False), ("青溪大桥是哪家单位设计的?", True),
+                                                ("Who designed the Luzhou bridge?", False),
+                                                ("Who designed the Qingxi bridge?", True), ("芦洲大桥由哪家单位承建?", True)])
+def test_who_did_a_task_is_answered_only_by_a_passage_that_writes_that_task(tmp_path_factory, question, answered):
+    # 芦洲大桥's story names its builder (鹤浦路桥集团承建), not a designer: it answered 哪家单位设计的? at 0.44, and
+    # "Who designed the Luzhou bridge?" at 0.45.
+    retriever = retriever_of(tmp_path_factory, "bridges", BRIDGES)
+    hits = retriever.search(question, k=3)
+    assert any(h.relevant for h in hits) == answered, [(h.text[:12], h.confidence) for h in hits]
+
+
 # A report written for this test: three doctors, each one's part headed by their name; two at 宁川县人民医院 (unlike
 # DOCTORS, where each hospital is one person's), one at 梅江县人民医院, where only she writes 无痛分娩.
 SPECIALISTS = {"doctors.txt": """专家下沉见闻——市人民医院帮扶县级医院纪实

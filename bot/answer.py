@@ -45,8 +45,9 @@ class Evidence:
                             # in other articles than this passage's: another district's market, another town's team;
                             # or, in a report on several people, in another person's part than this passage's
     unit_missing: float = 0.0  # 1 if the question asks a count in a unit (多少亩, 几年, 多少钱, 多高, "how old"; or a
-                               # quantity by what it is: 库容, 面积, 总投资, a phone number) and the passage writes
-                               # no number in it: 石湾水厂占地多少亩? of a passage with no 亩
+                               # quantity by what it is: 库容, 面积, 总投资, a phone number, a population) and the passage
+                               # writes no number in it: 石湾水厂占地多少亩? of a passage with no 亩 (a population: no
+                               # 人口 or 居民 either: people evacuated are no population)
     unwritten: float = 0.0  # 1 if the question names a particular hospital, school, road... (澜屿市第一人民医院,
                             # 汀湾第二中学: proper_names.institution_names; Yangang Middle School, Lanzhou No. 2 Middle
                             # School: english_institution_names) this passage's article does not write: a sibling
@@ -173,6 +174,14 @@ _ASKS_QUANTITY = re.compile(r"(?:(面积|库容|人口|年龄|年纪|岁数|(?:�
                             r"(?:号码)?(?:是|为|有|达到?|约|大约)?(?:多少|多大|几)|(?:多少|多大)(面积|人口))"
                             r"(?![年月日天周点个家项次所位名只条件户座台辆部批种类])")
 _AGE = "周?岁"    # 60岁, 年满60周岁
+# A quantity a question asks by its name that a text writes under that name (or one of a few): a population (人口,
+# 居民: not any count of people), a GDP, a firm's revenue or sales. Asked when the question asks a number or what
+# the quantity is ("What was the county's GDP?").
+_NAMED_QUANTITIES = [
+    (r"人口|\bpopulation\b|\bhow many (?:people|residents) live\b", "人口|居民|常住|户籍"),
+    (r"GDP|生产总值|\bgross domestic product\b|\beconomic output\b", "GDP|生产总值"),
+    (r"营业收入|营收|营业额|销售收入|销售额|\brevenues?\b|\bturnover\b|\bsales\b", "收入|营收|营业额|销售额|产值")]
+_ASKS_WHAT_IT_IS = re.compile(r"\bwhat(?:['’]s| is| was| are| were)\b|[是为有](?:多少|几)|多少", re.I)
 _QUANTITY_UNIT = {"面积": "平方米|平米|㎡|m²|亩|公顷|平方公里|平方千米|km²|km2", "库容": "立方米|方|m³|m3",
                   "人口": r"人|名|万(?=人|名|余人|多人|[，。、；\s]|$)", "年龄": _AGE, "年纪": _AGE, "岁数": _AGE}
 _NUMERALS = "一二三四五六七八九十百千两〇零"
@@ -203,6 +212,8 @@ _OTHER_MEASURES = {"条": "艘", "艘": "条(?![件例款线路])", "台": "辆|
 # The same asked in English, by the Chinese unit it is counted in there ("how long" is a length or a
 # time: not read; "how much" is money only with a word of money; "how old" of a person, in 岁).
 _ENGLISH_UNITS = [(re.compile(pattern, re.I), unit) for pattern, unit in (
+    # before "how many people": a population asked
+    (r"\bwhat is the population\b|\bhow many (?:people|residents) live\b", _QUANTITY_UNIT["人口"]),
     (r"\bhow old\b(?!.*\b(?:bridge|building|road|tree|temple|house|school|village|town|company)\b)", "多大年纪"),
     (r"\bhow much\b(?!.*\b(?:time|increase|grow|grew|rise|rose|fall|fell|drop|more|less|percent)\w*\b)"
      r".*\b(?:cost|money|yuan|budget|worth|pa(?:y|id)|invest(?:ed|ment)?|fund(?:s|ing|ed)?)\b", "钱"),
@@ -226,8 +237,7 @@ _ENGLISH_UNITS = [(re.compile(pattern, re.I), unit) for pattern, unit in (
     (r"\bwhat(?:['’]s| is| are) (?:the |its |their )?(?:[\w'’-]+ ){0,3}(?:phone|telephone|hotline|contact) numbers?\b"
      r"|\bwhat (?:phone )?number (?:do|should|can|does|did) \w+ (?:call|dial|ring)\b", "PHONE"),
     (r"\bwhat is the (?:total |floor |land |built-up )?area\b|\bhow (?:big|large) an area\b", _QUANTITY_UNIT["面积"]),
-    (r"\bstorage capacity\b", _QUANTITY_UNIT["库容"]),
-    (r"\bwhat is the population\b|\bhow many (?:people|residents) live\b", _QUANTITY_UNIT["人口"]))]
+    (r"\bstorage capacity\b", _QUANTITY_UNIT["库容"]))]
 
 
 @lru_cache(maxsize=4096)   # asked once per hit of a question
@@ -272,15 +282,27 @@ def _counts_in_unit(unit: str, plain: str):
     return re.finditer(rf"{_COUNT_IN_UNIT}(?:{unit})", plain, re.I)
 
 
+def _named_quantity_missing(question: str, plain: str) -> bool:
+    """Whether `question` asks the number of a quantity by its name (_NAMED_QUANTITIES) and `plain` (numerals.normalize'd
+    text) writes none of that quantity's names."""
+    if not (_ASKS_WHAT_IT_IS.search(question) or asks_number(question)):
+        return False
+    return any(re.search(asked, question, re.I) and not re.search(written, plain, re.I)
+               for asked, written in _NAMED_QUANTITIES)
+
+
 def unit_missing(question: str, text: str) -> float:
     """1.0 if `question` (Chinese or English) asks a count in a unit (_asked_unit) and `text` writes
-    no number in it (its section heading and text: the title says what the whole article is about)."""
+    no number in it (its section heading and text: the title says what the whole article is about); or asks a
+    quantity by its name (a population, a GDP, revenue: _NAMED_QUANTITIES) and `text` writes no such name."""
     unit = _asked_unit(question)
-    if unit is None:
-        return 0.0
     plain = numerals.normalize(text)[0]
+    if unit is None:
+        return float(_named_quantity_missing(question, plain))
     if unit == "PHONE":
         return 0.0 if _writes_phone_number(plain) else 1.0
+    if _named_quantity_missing(question, plain):
+        return 1.0      # a count of people is no population: 转移群众1024人 does not say how many live in the town
     if next(_counts_in_unit(unit, plain), None):
         return 0.0
     if unit in _OTHER_MEASURES and re.search(rf"\d\s*(?:余|多)?(?:{_OTHER_MEASURES[unit]})", plain):

@@ -615,7 +615,7 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("胡铭带了多少人去保利香槟国际小区？", "胡铭同志火速带领中心50名干部", 0.0),   # people in 名
     ("全镇有多少个行政村?", "覆盖石湾镇14个行政村", 0.0),
     ("有多少年轻人返乡创业?", "没有数字", 0.0),           # 年 begins 年轻人: no unit asked
-    ("近几年石湾镇GDP增长了多少?", "没有数字", 0.0),        # 近几年: a time, not a count
+    ("近几年石湾镇GDP增长了多少?", "石湾镇GDP增长较快", 0.0),   # 近几年: a time, not a count
     ("需要多长时间?", "需要3个月", 0.0), ("用了多久?", "用了36个小时", 0.0),
     ("总投资多少钱?", "总投资3000多万元", 0.0), ("总投资多少钱?", "约3000万", 0.0),
     # a quantity asked by what it is: its unit
@@ -623,6 +623,9 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("洪门水库的库容是多少?", "驻守全县库容最大的洪门水库", 1.0), ("洪门水库的库容是多少?", "总库容1.2亿立方米", 0.0),
     ("营业收入是多少?", "公司总部位于深圳", 1.0), ("营业收入是多少?", "营业收入52.6亿元", 0.0),
     ("禾坪村有多少人口?", "禾坪村位于碧潭乡（海拔600米）", 1.0), ("桐山镇总人口有多少?", "全镇人口3.2万", 0.0),
+    ("下坪镇有多少人口?", "转移群众1024人", 1.0), ("下坪镇有多少人口?", "全镇有居民2万余人", 0.0),   # people counted: no population
+    ("恒锂新能源去年的营业收入是多少?", "项目总投资30亿元", 1.0), ("营业收入是多少?", "营业收入52.6亿元", 0.0),
+    ("人口普查什么时候开始?", "普查员入户登记", 0.0),                      # asks no number
     ("分馆面积多大?", "建筑面积6800平方米", 0.0), ("卡塞雷斯的面积是多少?", "面积为1750.33km²", 0.0),
     ("养老中心的联系电话是多少?", "委托康颐养老公司运营", 1.0), ("养老中心的联系电话是多少?", "咨询电话：0596-2881234", 0.0),
     ("2023年集体收入多少?", "| 年份 | 村集体收入（万元） |\n| 2023 | 86 |", 0.0),   # a table's unit in its header
@@ -682,6 +685,12 @@ def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     ("Why was the hotline number changed?", "热线号码调整", 0.0),      # not asking it
     ("What's the clinic's phone number?", "在三楼", 1.0), ("What’s the hotline number?", "在三楼", 1.0),
     ("What is the population of Jiaoxi town?", "蕉溪镇镇长罗志坚说", 1.0), ("What is the land area of Paris?", "土地面积1.601 km²", 0.0),
+    ("How many people live in Gaobu town?", "转移群众1024人", 1.0), ("How many people live in Gaobu town?", "常住人口2.6万人", 0.0),
+    ("How many people were evacuated?", "转移群众1024人", 0.0),
+    # a quantity asked by its name, written under another: no GDP in an investment, no revenue in a count
+    ("What was Weiling county's GDP last year?", "项目总投资8亿元", 1.0), ("What was the county's GDP?", "全县地区生产总值120亿元", 0.0),
+    ("How much were the village's tea sales last year?", "茶园面积2000亩", 1.0),
+    ("How much were the village's tea sales last year?", "茶叶销售额达860万元", 0.0),
     ("How high is the dam of Qingya Reservoir?", "全市87座小型水库完成汛前安全检查", 1.0), ("How high is the dam?", "坝高42米", 0.0),
     ("How high is the pass rate?", "合格率达到98%", 0.0), ("How high is the subsidy per household?", "每户补贴3000元", 0.0)])
 def test_an_english_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):

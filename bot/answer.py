@@ -47,7 +47,8 @@ class Evidence:
     unit_missing: float = 0.0  # 1 if the question asks a count in a unit (多少亩, 几年, 多少钱, 多高, "how old"; or a
                                # quantity by what it is: 库容, 面积, 总投资, a phone number, a population) and the passage
                                # writes no number in it: 石湾水厂占地多少亩? of a passage with no 亩 (a population: no
-                               # 人口 or 居民 either: people evacuated are no population)
+                               # 人口 or 居民 either: people evacuated are no population); or what is asked by a name
+                               # the passage does not write (主跨 of a bridge whose 全长 it gives, 总部, 海拔)
     unwritten: float = 0.0  # 1 if the question names a particular hospital, school, road... (澜屿市第一人民医院,
                             # 汀湾第二中学: proper_names.institution_names; Yangang Middle School, Lanzhou No. 2 Middle
                             # School: english_institution_names) this passage's article does not write: a sibling
@@ -174,14 +175,33 @@ _ASKS_QUANTITY = re.compile(r"(?:(面积|库容|人口|年龄|年纪|岁数|(?:�
                             r"(?:号码)?(?:是|为|有|达到?|约|大约)?(?:多少|多大|几)|(?:多少|多大)(面积|人口))"
                             r"(?![年月日天周点个家项次所位名只条件户座台辆部批种类])")
 _AGE = "周?岁"    # 60岁, 年满60周岁
-# A quantity a question asks by its name that a text writes under that name (or one of a few): a population (人口,
-# 居民: not any count of people), a GDP, a firm's revenue or sales. Asked when the question asks a number or what
-# the quantity is ("What was the county's GDP?").
+# A quantity a question asks the number of by its name, and the names a text writes it under: a population (人口, 居民,
+# 村民, 共有...人: not any count of people, 转移群众1024人), a GDP, sales or revenue. Each asked as such: 人口有多少,
+# "What is the population of ...", "How much were ...'s sales last year?"; not 人口普查登记了多少户, "What is the
+# population policy?", "What was the reason sales fell?".
+_NAMED_END = r"(?=\s+(?:of|in|for|last|this|at|over|during)\b|\s*[?？.,]|\s*$)"   # the noun ends what is asked
+_WHAT_IS = r"\bwhat(?:['’]s| is| was| are| were)\s+(?:the\s+|its\s+|their\s+)?(?:[\w'’-]+\s+){0,3}?"
+_HOW_MUCH = r"\bhow (?:much|many|big|large) (?:was|were|is|are|did|does|do)\s+[^?]*?"
+_ZH_HOW_MANY = r"(?:大约|约|一共|共|总共)?(?:是|为|有|达到?)?(?:多少|几)"
+
+
+def _named_quantity(zh: str, en: str) -> str:
+    return rf"(?:{zh}){_ZH_HOW_MANY}|多少(?:{zh})|(?:{_WHAT_IS}|{_HOW_MUCH})\b(?:{en}){_NAMED_END}"
+
+
 _NAMED_QUANTITIES = [
-    (r"人口|\bpopulation\b|\bhow many (?:people|residents) live\b", "人口|居民|常住|户籍"),
-    (r"GDP|生产总值|\bgross domestic product\b|\beconomic output\b", "GDP|生产总值"),
-    (r"营业收入|营收|营业额|销售收入|销售额|\brevenues?\b|\bturnover\b|\bsales\b", "收入|营收|营业额|销售额|产值")]
-_ASKS_WHAT_IT_IS = re.compile(r"\bwhat(?:['’]s| is| was| are| were)\b|[是为有](?:多少|几)|多少", re.I)
+    (_named_quantity("人口|总人口|常住人口|户籍人口", "population") + r"|\bhow many (?:people|residents) live\b",
+     r"人口|居民|常住|户籍|村民|镇民|市民|共有[^，。；]{0,8}?\d[\d.]*(?:万|余|多)*[人户]"),
+    (_named_quantity("GDP|生产总值|地区生产总值", "GDP|gross domestic product|economic output"), "GDP|生产总值|经济总量"),
+    (_named_quantity("营业收入|营收|营业额|销售收入|销售额", "revenues?|turnover|sales"),
+     "收入|营收|营业额|销售|销量|成交额|产值")]
+# What a question asks by its name, whatever it asks of it, that a text writes under that name: a bridge's main span
+# (its 全长 is no 主跨), an altitude, a head office, a seating capacity.
+_NAMED_ATTRIBUTES = [
+    (r"主跨|\bmain span\b", "主跨"), (r"海拔|\baltitude\b|\belevation\b|\babove sea level\b", "海拔"),
+    (r"总部|\bheadquarter", "总部"),
+    (r"容纳|\bhow many (?:people|spectators|visitors) (?:can|does|will)\b[^?]*\b(?:hold|seat|accommodate)\b",
+     "容纳|可容|座位|座席|席位|容量|观众席")]
 _QUANTITY_UNIT = {"面积": "平方米|平米|㎡|m²|亩|公顷|平方公里|平方千米|km²|km2", "库容": "立方米|方|m³|m3",
                   "人口": r"人|名|万(?=人|名|余人|多人|[，。、；\s]|$)", "年龄": _AGE, "年纪": _AGE, "岁数": _AGE}
 _NUMERALS = "一二三四五六七八九十百千两〇零"
@@ -213,7 +233,7 @@ _OTHER_MEASURES = {"条": "艘", "艘": "条(?![件例款线路])", "台": "辆|
 # time: not read; "how much" is money only with a word of money; "how old" of a person, in 岁).
 _ENGLISH_UNITS = [(re.compile(pattern, re.I), unit) for pattern, unit in (
     # before "how many people": a population asked
-    (r"\bwhat is the population\b|\bhow many (?:people|residents) live\b", _QUANTITY_UNIT["人口"]),
+    (r"\bwhat is the population\b(?=\s+(?:of|in)\b|\s*[?.]|\s*$)|\bhow many (?:people|residents) live\b", _QUANTITY_UNIT["人口"]),
     (r"\bhow old\b(?!.*\b(?:bridge|building|road|tree|temple|house|school|village|town|company)\b)", "多大年纪"),
     (r"\bhow much\b(?!.*\b(?:time|increase|grow|grew|rise|rose|fall|fell|drop|more|less|percent)\w*\b)"
      r".*\b(?:cost|money|yuan|budget|worth|pa(?:y|id)|invest(?:ed|ment)?|fund(?:s|ing|ed)?)\b", "钱"),
@@ -282,26 +302,25 @@ def _counts_in_unit(unit: str, plain: str):
     return re.finditer(rf"{_COUNT_IN_UNIT}(?:{unit})", plain, re.I)
 
 
-def _named_quantity_missing(question: str, plain: str) -> bool:
-    """Whether `question` asks the number of a quantity by its name (_NAMED_QUANTITIES) and `plain` (numerals.normalize'd
-    text) writes none of that quantity's names."""
-    if not (_ASKS_WHAT_IT_IS.search(question) or asks_number(question)):
-        return False
+def _named_missing(question: str, plain: str) -> bool:
+    """Whether `question` asks an attribute by its name (_NAMED_ATTRIBUTES), or the number of a quantity
+    (_NAMED_QUANTITIES), and `plain` (numerals.normalize'd text) writes none of its names."""
     return any(re.search(asked, question, re.I) and not re.search(written, plain, re.I)
-               for asked, written in _NAMED_QUANTITIES)
+               for asked, written in _NAMED_ATTRIBUTES + _NAMED_QUANTITIES)
 
 
 def unit_missing(question: str, text: str) -> float:
     """1.0 if `question` (Chinese or English) asks a count in a unit (_asked_unit) and `text` writes
     no number in it (its section heading and text: the title says what the whole article is about); or asks a
-    quantity by its name (a population, a GDP, revenue: _NAMED_QUANTITIES) and `text` writes no such name."""
+    quantity or an attribute by its name (a population, a GDP, a main span, a head office: _named_missing) and
+    `text` writes no such name."""
     unit = _asked_unit(question)
     plain = numerals.normalize(text)[0]
     if unit is None:
-        return float(_named_quantity_missing(question, plain))
+        return float(_named_missing(question, plain))
     if unit == "PHONE":
         return 0.0 if _writes_phone_number(plain) else 1.0
-    if _named_quantity_missing(question, plain):
+    if _named_missing(question, plain):
         return 1.0      # a count of people is no population: 转移群众1024人 does not say how many live in the town
     if next(_counts_in_unit(unit, plain), None):
         return 0.0
@@ -408,11 +427,13 @@ def time_missing(question: str, text: str) -> float:
 # A question asking when something was founded, set up or built (蓝焰救援队是哪一年成立的?, 汀湾实验中学是哪一年建校的?,
 # "When was the museum founded?"), and the words a text tells a beginning in: only a passage that tells one, with a
 # time, can say when (a passage on the company's new plant names the company and a date, not its founding).
-_FOUNDING_ASKED = re.compile(r"成立|创立|创建|创办|建立|设立|组建|始建|建校|建院|建馆|建成|建于|落成|开业|开馆|开园|创刊"
-                             r"|挂牌|揭牌|修建|兴建|建造|(?:哪一?年|什么时候|何时|啥时候)建的"
-                             r"|\b(?:founded|established|set up|built|constructed|created)\b", re.I)
+_FOUNDING_ASKED = re.compile(r"成立|创立|创建|创办|建立|设立|组建|始建|建校|建院|建馆|建于|创刊|修建|兴建|建造"
+                             r"|(?:哪一?年|什么时候|何时|啥时候)建的"
+                             r"|\b(?:founded|established|set up|built|constructed|created)\s*(?:in\s*)?[?？.]?\s*$", re.I)
+# (not 建成, 开业, 通车 asked: when something is or will be finished or opened, which texts write in many more ways)
 _FOUNDING_TOLD = re.compile(r"成立|创立|创建|创办|建立|设立|组建|始建|建校|建院|建馆|建成|建于|落成|开业|开馆|开园|创刊"
-                            r"|挂牌|揭牌|修建|兴建|建造|前身|诞生|问世|开办|筹建|投用|启用|竣工|开工|开建|动工|历史")
+                            r"|挂牌|揭牌|修建|兴建|建造|前身|诞生|问世|开办|筹建|投用|启用|竣工|通车|开工"
+                            r"|开建|动工|历史")
 
 
 def founding_missing(question: str, text: str) -> float:
@@ -426,20 +447,24 @@ def founding_missing(question: str, text: str) -> float:
 # A question asking who did a task on a project (设计单位是哪家?, 哪家公司承建?, 由谁设计?, "Who designed the gallery?",
 # "Which company built the bridge?"), and the words a text names whoever did that task in: a passage on the road's
 # builder (由岚江交通建设集团负责建设) does not say who designed it.
-_TASK_WORDS = {"设计": "设计", "监理": "监理", "承建": "承建|施工|建设|建造|修建|中标|总承包",
+_TASK_WORDS = {"设计": "设计", "监理": "监理", "承建": "承建|施工|建设|建造|修建|中标|总承包|投资",
                "运营": "运营|经营|管理|托管|负责", "主办": "主办|承办|组织|举办|发起|牵头"}
 _TASK_OF = {"设计": "设计", "design": "设计", "designed": "设计", "监理": "监理", "supervise": "监理", "supervised": "监理",
             "承建": "承建", "施工": "承建", "建设": "承建", "建造": "承建", "修建": "承建", "build": "承建", "built": "承建",
-            "construct": "承建", "constructed": "承建", "运营": "运营", "主办": "主办", "承办": "主办"}
+            "construct": "承建", "constructed": "承建", "building": "承建", "constructing": "承建", "designing": "设计",
+            "运营": "运营", "主办": "主办", "承办": "主办"}
 _ZH_TASK = "设计|承建|施工|监理|运营|主办|承办|建设|建造|修建"
-_EN_TASK = "designed|built|constructed|supervised"
+_EN_TASK = "designed|built|constructed"   # not "supervised": a vote count is supervised too
 _TASK_ASKED = re.compile(
     rf"(?P<a>设计|承建|施工|监理|运营|主办|承办|建设)(?:单位|方|公司|企业|机构)(?:是|为)?(?:哪|谁|什么)"
-    rf"|(?:哪家|哪个|哪一家|哪些|谁|什么)(?:单位|公司|企业|机构|部门|人)?(?:负责|来|在)?(?P<b>{_ZH_TASK})"
+    # 谁 or 哪家 right before the task, or any which-word with the kind of doer; the task then ends the asking (not
+    # 什么设计特色, 哪些建设项目, 哪个设计方案)
+    rf"|(?:(?:谁|哪家|哪一家)|(?:哪家|哪个|哪一家|哪些|什么)(?:单位|公司|企业|机构|部门))(?:负责|来|在)?"
+    rf"(?P<b>{_ZH_TASK})(?=[的了过]|[?？。，,\s]|$|这|那|该)"
     rf"|由(?:谁|哪家|哪个)[^，。？?]{{0,2}}?(?P<c>{_ZH_TASK})"       # 由谁负责设计; not 由谁捐献土地建造: a donor asked
     rf"|\bwho (?P<d>{_EN_TASK})\b"
-    r"|\b(?:which|what) (?:company|firm|unit|institute|organi[sz]ation|agency|department|contractor)\b[^?]*?"
-    rf"\b(?P<e>{_EN_TASK}|design|build|construct|supervise)\b"
+    r"|\b(?:which|what) (?:compan(?:y|ies)|firms?|units?|institutes?|organi[sz]ations?|agenc(?:y|ies)|contractors?) "
+    rf"(?:(?P<e>{_EN_TASK})|will (?P<g>design|build|construct)|is (?P<h>designing|building|constructing))\b"
     rf"|\b(?P<f>{_EN_TASK}) by (?:whom|who|which|what)\b", re.I)   # not "organised", "runs": who led, who heads
 
 

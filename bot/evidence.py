@@ -203,8 +203,8 @@ class EvidenceReader:
     def _topic_elsewhere(self, pid: int, asked: Question) -> float:
         """answer.Evidence.topic_elsewhere: 1.0 if passage `pid`'s unit (_topic_unit: its article, or its person's
         part of a report on several people) does not write one of the question's topic words (_topic_words,
-        _english_topic_words) that the unit of another of its hits (`asked.ids`) does (_topic_held); a person's
-        part, only if it writes none of them that no other does (a question's words spread over the parts)."""
+        _english_topic_words) that the unit of another of its hits (`asked.ids`) does (_topic_held); in a report on
+        several people, only if it writes none of them that no other does (a question's words spread over the parts)."""
         if not asked.topic_words:
             return 0.0
         if not asked.topic_held:    # by unit, the topic words each of the hits' units writes
@@ -215,27 +215,28 @@ class EvidenceReader:
         unit = self._topic_unit(pid)
         here = asked.topic_held.get(unit, set())
         others = set().union(*(held for other, held in asked.topic_held.items() if other != unit))
-        if unit[1] is not None and here - others:
-            return 0.0     # a person's part writing a topic word no other hit's unit does is asked of
+        if len(self._person_parts(pid)) >= 2 and here - others:
+            return 0.0     # a part of a report on several people writing a topic word no other hit's unit does is asked of
         return float(bool(others - here))
 
     def _topic_unit(self, pid: int) -> tuple:
         """(article, section) of passage `pid` in a person's part of an article on several people (_person_parts):
         宁川县人民医院开展了多少例无痛分娩? of 邓卫东's part at 宁川县人民医院, where 蒋丽's part writes 无痛分娩 of another
-        hospital; (article, None) elsewhere."""
+        hospital; (article, None) for any other passage (what its unit holds: _unit_ids)."""
         p = self.passages[pid]
         parts = self._person_parts(pid)
         return (p.article, p.section if len(parts) >= 2 and p.section in parts else None)
 
-    def _unit_ids(self, pid: int) -> list[int]:
-        """The passages of passage `pid`'s unit (_topic_unit), `pid` first: its article's, but in a person's part,
-        not the other people's parts (what the opening and the title say of them all is each one's)."""
-        article, section = self._topic_unit(pid)
-        ids = list(itertools.islice(self._article(pid), ARTICLE_SCAN))
-        if section is None:
-            return ids
-        others = {i for other, part in self._person_parts(pid).items() if other != section for i in part}
-        return [i for i in ids if i not in others]
+    def _unit_ids(self, pid: int) -> list[int] | None:
+        """The passages of passage `pid`'s unit (_topic_unit), `pid` first, in an article on several people: in a
+        person's part, that part and what is outside all parts (what the opening and the title say of them all is each
+        one's); outside the parts, the opening and the rest without any part. None in any other article: all of it."""
+        parts = self._person_parts(pid)
+        if len(parts) < 2:
+            return None
+        section = self._topic_unit(pid)[1]
+        others = {i for other, part in parts.items() if other != section for i in part}
+        return [i for i in itertools.islice(self._article(pid), ARTICLE_SCAN) if i not in others]
 
     def _topic_held(self, pid: int, asked: Question) -> set[str]:
         """The topic words of `asked` (_topic_words, _english_topic_words) that passage `pid`'s unit (_unit_ids)
@@ -243,8 +244,11 @@ class EvidenceReader:
         read only where the lexical index holds the word or its dictionary form; a pair, a Chinese word of its sense
         written in the unit)."""
         ids = self._unit_ids(pid)
-        text = self._article_text(pid, asked.texts) if self._topic_unit(pid)[1] is None \
-            else "\n".join(embedding_text(self.passages[i]) for i in ids)
+        if ids is None:
+            text = self._article_text(pid, asked.texts)
+            ids = list(itertools.islice(self._article(pid), ARTICLE_SCAN))
+        else:
+            text = "\n".join(embedding_text(self.passages[i]) for i in ids)
         if asked.cjk:
             return {t for t in asked.topic_words if t in text}
         # a pair is held where the unit writes a Chinese word of that sense (校车 for "school bus")

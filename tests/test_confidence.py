@@ -918,6 +918,18 @@ def test_a_later_follow_up_asked_for_one_passage_gets_the_sequel(seed_retriever)
         [(h.text[:12], h.confidence) for h in turn.hits]
 
 
+def test_a_question_whose_words_are_spread_over_the_parts_holds_for_each_part_with_the_opening_found_too(
+        tmp_path_factory):
+    # 关节置换手术 is 邓卫东's, 护理制度 朱敏's: neither part was told it lacks the other's word, until the report's opening
+    # was among the hits (its unit held the whole article, every part's words included).
+    retriever = retriever_of(tmp_path_factory, "specialists", SPECIALISTS)
+    question = "宁川县人民医院开展了多少台关节置换手术，修订了多少项护理制度?"
+    hits = {h.section.split()[0] if h.section else "": h for h in retriever.search(question, k=4)}
+    assert "" in hits and hits[""].evidence.topic_elsewhere == 1.0, list(hits)    # the opening writes neither
+    assert hits["邓卫东"].evidence.topic_elsewhere == 0.0 and hits["朱敏"].evidence.topic_elsewhere == 0.0
+    assert hits["蒋丽"].evidence.topic_elsewhere == 1.0
+
+
 # Two look-alike articles written for this test: one rescue team's drill (no word of its founding), another team's
 # ten years, founded in 2014.
 RESCUE_TEAMS = {"drill.txt": """蓝焰救援队开展水域救援演练
@@ -1065,6 +1077,8 @@ LATER = "她后来去了哪里?"
      "蔡敏 建筑节能与科技设计处处长", 0.6, False),                  # the sequel does not write 南通镇, a rare word asked
     ("她之后做了什么?", "她创新做法,驻守南通镇。", "支援闽侯归来,她继续转战新店镇。", "蔡敏 建筑节能与科技设计处处长", 0.8,
      True),                                                        # the sequel misses only 做, a common word
+    ("她后来在社区还做了什么?", "作为组长,她深入社区排查隐患。", "支援闽侯归来,她继续转战新店镇。",
+     "蔡敏 建筑节能与科技设计处处长", 0.6, False),                  # 社区 is no common word
     ("What did she do in Nantong later?", "作为组长,她带领团队驻守南通镇。", "支援闽侯归来,她继续转战新店镇。",
      "蔡敏 建筑节能与科技设计处处长", 0.6, False)])                 # English: the words found, as fully or not
 def test_a_later_follow_up_passes_to_the_sequel_only_in_a_person_s_part_that_goes_on_next(
@@ -1087,7 +1101,8 @@ def test_a_later_follow_up_passes_to_the_sequel_only_in_a_person_s_part_that_goe
                                              ("她回来之后去了哪里?", True), ("他返回后做了什么?", True),
                                              ("What did she do after she came back?", True),
                                              ("Where did he go after returning?", True), ("她回来了吗?", False),
-                                             ("Did she come back after the drill?", False)])
+                                             ("Did she come back after the drill?", False),
+                                             ("她回去以后还会再来南通镇吗?", False), ("他回来以后会住在哪里?", False)])
 def test_which_follow_ups_ask_what_came_later(question, later):
     from bot.conversation import _ASKS_LATER
 

@@ -1,6 +1,8 @@
 """Sweep the fusion weights (bot/fusion.py) on CMRC trial, Chinese and English.
 
     python bench/tune_fusion.py
+    python bench/tune_fusion.py --news   # the English weights on the news-like archives' English questions
+                                         # (their indexes are bench/nearmiss.py's: run it first)
 
 Rankings and evidence are computed once per question; only the fusion is
 repeated, so a sweep takes seconds. Used to choose the constants in
@@ -63,6 +65,42 @@ def score(cases, params) -> tuple[float, float]:
     return r1 / len(cases), mrr / len(cases)
 
 
+def news_cases(part: str) -> list:
+    """The news-like archives' answerable English questions of `part` ("fit" or "held-out"), as score() takes them:
+    (the passages of the answer's article that hold its hint, the question's rankings)."""
+    import nearmiss
+
+    sets = [(name, nearmiss.DATA / f"{folder.name}_questions.jsonl") for name, (folder, p) in nearmiss.NEWS.items()
+            if p == part]
+    sets.append(("lookalike-fit" if part == "fit" else "lookalike",
+                 nearmiss.DATA / ("lookalike_fit_questions.jsonl" if part == "fit" else "lookalike_questions.jsonl")))
+    cases = []
+    for name, questions in sets:
+        r = Retriever.load(quality.OUT / f"{name}-index")
+        for q in quality.read_jsonl(questions):
+            if q["lang"] != "en" or not q["doc"]:
+                continue
+            targets = {pid for pid, p in enumerate(r.passages)
+                       if p.doc_id == q["doc"] and (q["hint"] in p.text or q["hint"] in p.section)}
+            if targets:
+                cases.append((targets, rankings_for(r, q["question"])))
+    return cases
+
+
+def main_news() -> None:
+    shipped = (fusion.RRF_K, fusion.SCORE_SHARE, fusion.PINYIN_WEIGHT, fusion.GLOSS_WEIGHT,
+               fusion.EVIDENCE_POWER, fusion.SENTENCE_WEIGHT)
+    fit, held_out = news_cases("fit"), news_cases("held-out")   # held out: for the record, never to choose
+    grid = itertools.product([fusion.RRF_K], [0.5, 0.75, 1.0], [1.0, 2.0, 3.0], [0.5, 1.0, 2.0, 3.0],
+                             [fusion.EVIDENCE_POWER], [0.0, 0.75, 1.5, 2.5])
+    results = sorted(((score(fit, p), p) for p in grid), reverse=True)
+    print(f"news-like English: {len(fit)} fit, {len(held_out)} held-out questions")
+    print("RRF_K score_share pinyin gloss power sentences | fit R@1 MRR | held-out R@1 MRR")
+    for (r1, mrr), p in results[:10]:
+        print(p, f"| {r1:.3f} {mrr:.3f} |", "%.3f %.3f" % score(held_out, p))
+    print("shipped", shipped, "| %.3f %.3f |" % score(fit, shipped), "%.3f %.3f" % score(held_out, shipped))
+
+
 def main() -> None:
     shipped = (fusion.RRF_K, fusion.SCORE_SHARE, fusion.PINYIN_WEIGHT, fusion.GLOSS_WEIGHT,
                fusion.EVIDENCE_POWER, fusion.SENTENCE_WEIGHT)   # before score() changes the module
@@ -99,4 +137,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main_news() if "--news" in sys.argv[1:] else main()

@@ -47,7 +47,8 @@ class Evidence:
     unit_missing: float = 0.0  # 1 if the question asks a count in a unit (多少亩, 几年, 多少钱, 多高, "how old"; or a
                                # quantity by what it is: 库容, 面积, 总投资, a phone number, a population) and the passage
                                # writes no number in it: 石湾水厂占地多少亩? of a passage with no 亩 (a population: no
-                               # 人口 or 居民 either: people evacuated are no population); or what is asked by a name
+                               # 人口 or 居民 either: people evacuated are no population; a time of day asked, 几点: no
+                               # hour written); or what is asked by a name
                                # the passage does not write (主跨 of a bridge whose 全长 it gives, 总部, 海拔)
     unwritten: float = 0.0  # 1 if the question names a particular hospital, school, road... (澜屿市第一人民医院,
                             # 汀湾第二中学: proper_names.institution_names; Yangang Middle School, Lanzhou No. 2 Middle
@@ -175,6 +176,11 @@ _ASKS_QUANTITY = re.compile(r"(?:(面积|库容|人口|年龄|年纪|岁数|(?:�
                             r"(?:号码)?(?:是|为|有|达到?|约|大约)?(?:多少|多大|几)|(?:多少|多大)(面积|人口))"
                             r"(?![年月日天周点个家项次所位名只条件户座台辆部批种类])")
 _AGE = "周?岁"    # 60岁, 年满60周岁
+# A time of day asked (几点开门, 营业时间, "What time does ... open?", opening hours), and how a text writes one (18:00,
+# 8点半, 十二时, 上午, 凌晨, 全天): a passage on the night market that gives no hour cannot say when it opens.
+_ASKS_CLOCK = re.compile(r"几点|营业时间|开放时间|开馆时间|\bwhat time\b|\bopening hours\b", re.I)
+_CLOCK_WRITTEN = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时](?!\d*[分%])|[一二三四五六七八九十两]+[点时]|[上下中]午|凌晨"
+                            r"|傍晚|晚上|早上|全天|24小时")
 # A quantity a question asks the number of by its name, and the names a text writes it under: a population (人口, 居民,
 # 村民, 共有...人: not any count of people, 转移群众1024人), a GDP, sales or revenue. Each asked as such: 人口有多少,
 # "What is the population of ...", "How much were ...'s sales last year?"; not 人口普查登记了多少户, "What is the
@@ -263,7 +269,9 @@ _ENGLISH_UNITS = [(re.compile(pattern, re.I), unit) for pattern, unit in (
 @lru_cache(maxsize=4096)   # asked once per hit of a question
 def _asked_unit(question: str) -> str | None:
     """The units a question asks a count in, as a Chinese text writes them (a regex alternation), or
-    "PHONE" for a phone number."""
+    "PHONE" for a phone number, "CLOCK" for a time of day (几点, "what time", opening hours)."""
+    if _ASKS_CLOCK.search(question):
+        return "CLOCK"
     quantity = _ASKS_QUANTITY.search(question)
     if quantity:
         what = quantity.group(1) or quantity.group(2)
@@ -320,6 +328,8 @@ def unit_missing(question: str, text: str) -> float:
         return float(_named_missing(question, plain))
     if unit == "PHONE":
         return 0.0 if _writes_phone_number(plain) else 1.0
+    if unit == "CLOCK":
+        return 0.0 if _CLOCK_WRITTEN.search(plain) else 1.0
     if _named_missing(question, plain):
         return 1.0      # a count of people is no population: 转移群众1024人 does not say how many live in the town
     if next(_counts_in_unit(unit, plain), None):

@@ -634,6 +634,10 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("恒岳新材料科技有限公司总部在哪里?", "选择鹤浦，看中的是这里的区位", 1.0),
     ("体育馆能容纳多少人?", "转移到体育馆安置340人", 1.0), ("体育馆能容纳多少人?", "可容纳观众3000人", 0.0),
     ("白云山海拔多少米?", "山顶有座庙，高约50米", 1.0),
+    # a time of day asked: an hour written, not a date or a count
+    ("柳汀夜市几点开门?", "每天17:00—23:30", 0.0), ("千人海蛎宴几点开席?", "11月15日中午12点", 0.0),
+    ("停水后几点来水?", "预计18时恢复供水", 0.0), ("柳汀夜市几点开门?", "夜市设摊位120个，7月1日开市", 1.0),
+    ("图书馆的开放时间是什么?", "图书馆藏书30万册", 1.0),
     ("分馆面积多大?", "建筑面积6800平方米", 0.0), ("卡塞雷斯的面积是多少?", "面积为1750.33km²", 0.0),
     ("养老中心的联系电话是多少?", "委托康颐养老公司运营", 1.0), ("养老中心的联系电话是多少?", "咨询电话：0596-2881234", 0.0),
     ("2023年集体收入多少?", "| 年份 | 村集体收入（万元） |\n| 2023 | 86 |", 0.0),   # a table's unit in its header
@@ -698,6 +702,8 @@ def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     ("What is the population of Heping village?", "全村共有农户520户、2100余人", 0.0),
     ("What is the population policy?", "政策", 0.0), ("What is the town doing to boost tea sales?", "拓宽茶叶销路", 0.0),
     ("What was the reason sales fell?", "天气原因", 0.0), ("What were the company's sales last year?", "去年销量突破10万台", 0.0),
+    ("What time does the night market open?", "夜市傍晚开市", 0.0), ("What are the opening hours?", "每天8:30—17:30", 0.0),
+    ("What are the opening hours of the museum?", "博物馆藏品3000件", 1.0), ("What time is it?", "总投资3亿元", 1.0),
     # an attribute asked by its name: a main span is no 全长, a head office no town chosen
     ("How long is the main span of the Ningchuan River bridge?", "全长38.6公里", 1.0),
     ("Where is Hengyue headquartered?", "总部位于深圳", 0.0), ("How many people can the stadium hold?", "可容纳3000名观众", 0.0),

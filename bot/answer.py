@@ -176,17 +176,24 @@ _ASKS_QUANTITY = re.compile(r"(?:(面积|库容|人口|年龄|年纪|岁数|(?:�
                             r"(?:号码)?(?:是|为|有|达到?|约|大约)?(?:多少|多大|几)|(?:多少|多大)(面积|人口))"
                             r"(?![年月日天周点个家项次所位名只条件户座台辆部批种类])")
 _AGE = "周?岁"    # 60岁, 年满60周岁
-# A time of day asked (几点开门, 营业时间, "What time does ... open?", opening hours), and how a text writes one (18:00,
-# 8点半, 十二时, 上午, 凌晨, 全天): a passage on the night market that gives no hour cannot say when it opens.
-_ASKS_CLOCK = re.compile(r"几点|营业时间|开放时间|开馆时间|\bwhat time\b|\bopening hours\b", re.I)
-_CLOCK_WRITTEN = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时](?!\d*[分%])|[一二三四五六七八九十两]+[点时]|[上下中]午|凌晨"
-                            r"|傍晚|晚上|早上|全天|24小时")
+# A time of day asked (几点开门, 几点到几点, "What time does ... open?", "What are the opening hours?"), and how a text
+# writes one (18:00, 9∶00, 18时30分, 十二点, 上午, 傍晚, 今晚, 全天, 9 a.m.): a passage on the night market that gives none
+# cannot say when it opens. Not 几点建议 ("a few points"), "what time of year", whether the hours change.
+_POINTS = ("建议|意见|要求|措施|体会|看法|原因|内容|方面|做法|经验|问题|启示|收获|理由|思考|感想|好处|变化|要点|打算|想法|注意"
+           "|事项|共识|结论|希望|因素|特点|原则|举措|不足|区别|感受|心得")
+_ASKS_CLOCK = re.compile(rf"几点(?!{_POINTS})|\bwhat time\b(?! of (?:the )?(?:year|day|month|season|life)\b)(?! period| frame)"
+                         r"|\bwhat (?:are|were) (?:the |its |their |[\w'’-]+['’]s )?(?:opening|business|visiting) hours\b",
+                         re.I)
+_CLOCK_WRITTEN = re.compile(r"\d{1,2}\s*[:：∶]\s*\d{2}|\d{1,2}\s*[点时](?![\d.]*%)|[一二三四五六七八九十两]+[点时]"
+                            r"|[上下中]午|午后|凌晨|清晨|傍晚|晚上|今晚|当晚|夜间|早上|全天|24小时|\d\s*[ap]\.?m\b"
+                            r"|o['’]clock|\bnoon\b|\bmidnight\b", re.I)
 # A quantity a question asks the number of by its name, and the names a text writes it under: a population (人口, 居民,
 # 村民, 共有...人: not any count of people, 转移群众1024人), a GDP, sales or revenue. Each asked as such: 人口有多少,
 # "What is the population of ...", "How much were ...'s sales last year?"; not 人口普查登记了多少户, "What is the
 # population policy?", "What was the reason sales fell?".
 _NAMED_END = r"(?=\s+(?:of|in|for|last|this|at|over|during)\b|\s*[?？.,]|\s*$)"   # the noun ends what is asked
-_WHAT_IS = r"\bwhat(?:['’]s| is| was| are| were)\s+(?:the\s+|its\s+|their\s+)?(?:[\w'’-]+\s+){0,3}?"
+_WHAT_IS = (r"\bwhat(?:['’]s| is| was| are| were)\s+(?:the\s+|its\s+|their\s+)?"
+            r"(?:(?!(?:to|for|with|of|in|by|on|at|from|about)\b)[\w'’-]+\s+){0,3}?")   # not "the ways to increase sales"
 _HOW_MUCH = r"\bhow (?:much|many|big|large) (?:was|were|is|are|did|does|do)\s+[^?]*?"
 _ZH_HOW_MANY = r"(?:大约|约|一共|共|总共)?(?:是|为|有|达到?)?(?:多少|几)"
 
@@ -196,18 +203,26 @@ def _named_quantity(zh: str, en: str) -> str:
 
 
 _NAMED_QUANTITIES = [
-    (_named_quantity("人口|总人口|常住人口|户籍人口", "population") + r"|\bhow many (?:people|residents) live\b",
-     r"人口|居民|常住|户籍|村民|镇民|市民|共有[^，。；]{0,8}?\d[\d.]*(?:万|余|多)*[人户]"),
+    # a place's population: not 受灾人口, 贫困人口, 安置了多少人口, nor "the elderly population"
+    (rf"(?<![灾困动迁置年龄业力])(?:人口|总人口|常住人口|户籍人口){_ZH_HOW_MANY}|有多少(?:人口)"
+     r"|\bpopulation (?:of|in)\b|['’]s population\b|\bhow many (?:people|residents) live\b",
+     r"人口|居民|常住|户籍|村民|镇民|市民|共有[^，。；]{0,8}?\d[\d.]*(?:万|余|多)*[人户]|[村镇乡区]\d[\d.]*(?:万|余|多)*户[、，,]?\s*\d[\d.]*(?:万|余|多)*人"
+     r"|全[村镇乡县市区](?:共有|有|共)?[^，。；转撤疏安]{0,4}?\d[\d.]*(?:万|余|多)*人"),
     (_named_quantity("GDP|生产总值|地区生产总值", "GDP|gross domestic product|economic output"), "GDP|生产总值|经济总量"),
     (_named_quantity("营业收入|营收|营业额|销售收入|销售额", "revenues?|turnover|sales"),
-     "收入|营收|营业额|销售|销量|成交额|产值")]
+     "收入|营收|营业额|销售|销量|成交额|产值|售|卖")]
 # What a question asks by its name, whatever it asks of it, that a text writes under that name: a bridge's main span
 # (its 全长 is no 主跨), an altitude, a head office, a seating capacity.
 _NAMED_ATTRIBUTES = [
-    (r"主跨|\bmain span\b", "主跨"), (r"海拔|\baltitude\b|\belevation\b|\babove sea level\b", "海拔"),
-    (r"总部|\bheadquarter", "总部"),
-    (r"容纳|\bhow many (?:people|spectators|visitors) (?:can|does|will)\b[^?]*\b(?:hold|seat|accommodate)\b",
-     "容纳|可容|座位|座席|席位|容量|观众席")]
+    (r"主跨|\bmain span\b", "主跨"),
+    (r"海拔(?:高度)?(?:大约|约|大概)?(?:是|为|有)?(?:多少|多高|几)|\b(?:what|which|roughly what|about what)(?: is the| was the)? "
+     r"(?:altitude|elevation)\b|\bhow high above sea level\b", "海拔"),
+    # asked where it is (not 总部在深圳的公司, a county's flood control "headquarters", 指挥部)
+    (r"总部(?:在|位于|设在|设于|是|所在地|地址)[^，,。]{0,4}?(?:哪|什么|何)|\bheadquartered\b"
+     r"|\bwhere (?:is|are|was|were) (?:the )?(?:[\w'’-]+\s+){0,4}?headquarters(?! of (?:the )?[\w\s]*?flood)\b", "总部"),
+    # a capacity (not 容纳了多少: how many were sheltered), which a text also writes as 可安置, 停车位, 床位, 承载量
+    (r"容纳(?!了)|\bhow many (?:people|spectators|visitors|cars|vehicles) (?:can|could|will)\b[^?]*\b(?:hold|seat|accommodate)\b",
+     "容纳|可容|可安置|能安置|可供|可停|停车位|车位|床位|承载|座位|座席|席位|容量|观众席")]
 _QUANTITY_UNIT = {"面积": "平方米|平米|㎡|m²|亩|公顷|平方公里|平方千米|km²|km2", "库容": "立方米|方|m³|m3",
                   "人口": r"人|名|万(?=人|名|余人|多人|[，。、；\s]|$)", "年龄": _AGE, "年纪": _AGE, "岁数": _AGE}
 _NUMERALS = "一二三四五六七八九十百千两〇零"
@@ -269,9 +284,7 @@ _ENGLISH_UNITS = [(re.compile(pattern, re.I), unit) for pattern, unit in (
 @lru_cache(maxsize=4096)   # asked once per hit of a question
 def _asked_unit(question: str) -> str | None:
     """The units a question asks a count in, as a Chinese text writes them (a regex alternation), or
-    "PHONE" for a phone number, "CLOCK" for a time of day (几点, "what time", opening hours)."""
-    if _ASKS_CLOCK.search(question):
-        return "CLOCK"
+    "PHONE" for a phone number, "CLOCK" for a time of day when no count is asked (几点, "what time", opening hours)."""
     quantity = _ASKS_QUANTITY.search(question)
     if quantity:
         what = quantity.group(1) or quantity.group(2)
@@ -280,10 +293,11 @@ def _asked_unit(question: str) -> str | None:
     if asked is not None:
         unit = asked.group(1) or asked.group(2)
         return _UNIT_OF.get(unit, unit)
-    if segment.is_cjk_question(question):
-        return None
-    unit = next((unit for pattern, unit in _ENGLISH_UNITS if pattern.search(question)), None)
-    return _UNIT_OF.get(unit, unit) if unit else None
+    unit = None if segment.is_cjk_question(question) else \
+        next((unit for pattern, unit in _ENGLISH_UNITS if pattern.search(question)), None)
+    if unit:
+        return _UNIT_OF.get(unit, unit)
+    return "CLOCK" if _ASKS_CLOCK.search(question) else None
 
 
 @lru_cache(maxsize=4096)
@@ -324,14 +338,14 @@ def unit_missing(question: str, text: str) -> float:
     `text` writes no such name."""
     unit = _asked_unit(question)
     plain = numerals.normalize(text)[0]
+    if _named_missing(question, plain):
+        return 1.0      # a count of people is no population: 转移群众1024人 does not say how many live in the town
     if unit is None:
-        return float(_named_missing(question, plain))
+        return 0.0
     if unit == "PHONE":
         return 0.0 if _writes_phone_number(plain) else 1.0
     if unit == "CLOCK":
         return 0.0 if _CLOCK_WRITTEN.search(plain) else 1.0
-    if _named_missing(question, plain):
-        return 1.0      # a count of people is no population: 转移群众1024人 does not say how many live in the town
     if next(_counts_in_unit(unit, plain), None):
         return 0.0
     if unit in _OTHER_MEASURES and re.search(rf"\d\s*(?:余|多)?(?:{_OTHER_MEASURES[unit]})", plain):
@@ -443,7 +457,7 @@ _FOUNDING_ASKED = re.compile(r"成立|创立|创建|创办|建立|设立|组建|
 # (not 建成, 开业, 通车 asked: when something is or will be finished or opened, which texts write in many more ways)
 _FOUNDING_TOLD = re.compile(r"成立|创立|创建|创办|建立|设立|组建|始建|建校|建院|建馆|建成|建于|落成|开业|开馆|开园|创刊"
                             r"|挂牌|揭牌|修建|兴建|建造|前身|诞生|问世|开办|筹建|投用|启用|竣工|通车|开工"
-                            r"|开建|动工|历史")
+                            r"|开建|动工|历史|注册|始于|始创|创于|首届|所建|缔结")
 
 
 def founding_missing(question: str, text: str) -> float:
@@ -457,7 +471,7 @@ def founding_missing(question: str, text: str) -> float:
 # A question asking who did a task on a project (设计单位是哪家?, 哪家公司承建?, 由谁设计?, "Who designed the gallery?",
 # "Which company built the bridge?"), and the words a text names whoever did that task in: a passage on the road's
 # builder (由岚江交通建设集团负责建设) does not say who designed it.
-_TASK_WORDS = {"设计": "设计", "监理": "监理", "承建": "承建|施工|建设|建造|修建|中标|总承包|投资",
+_TASK_WORDS = {"设计": "设计", "监理": "监理", "承建": "承建|施工|建设|建造|修建|中标|总承包|投资|所建|创建|兴建|修筑",
                "运营": "运营|经营|管理|托管|负责", "主办": "主办|承办|组织|举办|发起|牵头"}
 _TASK_OF = {"设计": "设计", "design": "设计", "designed": "设计", "监理": "监理", "supervise": "监理", "supervised": "监理",
             "承建": "承建", "施工": "承建", "建设": "承建", "建造": "承建", "修建": "承建", "build": "承建", "built": "承建",

@@ -29,7 +29,7 @@ _ZH_BACKREF = re.compile(_ZH_PRONOUN.pattern + r"|^该|^那|^还有|^然后|^之
 _EN_BACKREF = re.compile(_EN_PRONOUN.pattern + r"|\b(his|hers|their|that one)\b"
                          r"|^(and|what about|how about|then|after that)\b", re.I)
 FOLLOW_UP_POOL = 50   # a follow-up looks this deep for the previous answer's sections
-COMMON_RARITY = 8.0   # words commoner than this in general use say little of where (做 7.1, 工作 6.8; not 社区 9.2)
+COMMON_RARITY = 8.0   # words commoner than this in general use (做 7.1, 工作 6.8; not 社区 9.2), names aside, say little
 
 
 def refers_back(question: str) -> bool:
@@ -111,7 +111,8 @@ class Conversation:
 # the confidence the shown one had, which takes the sequel's. A passage that goes on itself (完成支援南通镇任务后,
 # 他立即转战...) still answers. Not 以后 of what is to come (她以后还会去吗?), "next to", "next year", "later than".
 _ASKS_LATER = re.compile(r"后来|^\s*(?:然后|接着|随后|此后|之后|以后)|(?:[他她它]们?|这位|那位|此人)(?:之后|随后|接着|然后)"
-                         r"|(?:回来|归来|返回|回去)(?:之后|以后|后)(?![^?？]*?(?:还会|会|将|要|打算|准备))"   # not what is to come
+                         r"|(?:回来|归来|返回|回去)(?:之后|以后|后)(?!\s*(?:会(?!议)|要(?![求点])|将(?!近)|还会|还要|打算|准备)"   # not what is to come
+                         r"|[^?？]*?(?:还会|将会|会不会|还要|打算|准备))"
                          r"|\b(?:afterwards?|after that)\b|\blater\b(?!\s+than)|\bnext\s*[?？.!]*\s*$"
                          r"|\bafter (?:(?:coming|getting|going) back|returning|(?:he|she|they) (?:came|got|went) back|"
                          r"(?:he|she|they) returned)\b", re.I)
@@ -157,7 +158,8 @@ def _alike(question: str, before: Hit, sequel: Hit) -> bool:
         return False
     missed = [w for w in segment.words(question)
               if w in f"{before.section}\n{before.text}" and w not in f"{sequel.section}\n{sequel.text}"]
-    return all(word_rarity.rarity(w) < COMMON_RARITY for w in missed)
+    return all(word_rarity.rarity(w) < COMMON_RARITY and not segment.dictionary_tag(w).startswith(("ns", "nr", "nt"))
+               for w in missed)    # a place's, person's or body's name is no common word (北京 7.5)
 
 
 # Who a pronoun can mean: 她 and "she" a woman, 他 and "he" a man (not 他们, which Chinese writes of

@@ -637,7 +637,20 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     # a time of day asked: an hour written, not a date or a count
     ("柳汀夜市几点开门?", "每天17:00—23:30", 0.0), ("千人海蛎宴几点开席?", "11月15日中午12点", 0.0),
     ("停水后几点来水?", "预计18时恢复供水", 0.0), ("柳汀夜市几点开门?", "夜市设摊位120个，7月1日开市", 1.0),
-    ("图书馆的开放时间是什么?", "图书馆藏书30万册", 1.0),
+    ("停水后几点来水?", "预计当日18时30分恢复供水", 0.0), ("几点开门?", "9∶00至17∶00", 0.0),   # 时…分; a ratio colon
+    ("夜市几点开门?", "夜市每天清晨开门", 0.0), ("几点来水?", "预计今晚恢复供水", 0.0),
+    ("专家给出了几点建议?", "一是多喝水，二是避免午后外出", 0.0),                     # "a few points", no time
+    ("新馆的开放时间是什么时候?", "新馆将于10月1日正式对外开放", 0.0),               # a date asked
+    ("春节期间超市的营业时间有变化吗?", "春节期间超市照常营业", 0.0),
+    ("服务热线的电话是多少，几点可以打?", "服务热线：0596-2881234", 0.0),           # the phone number asked first
+    ("夜市几点开门，营业多少小时?", "夜市傍晚开市", 1.0),                             # and the hours counted
+    # a capacity, a population: asked as such, and written in other ways too
+    ("停车场能容纳多少辆车?", "设停车位500个", 0.0), ("安置点能容纳多少人?", "可安置群众500人", 0.0),
+    ("景区每天最多能容纳多少游客?", "日最大承载量为2万人次", 0.0), ("体育馆临时容纳了多少名受灾群众?", "安置受灾群众340人", 0.0),
+    ("受灾人口有多少?", "受灾群众3.2万人", 0.0), ("安置了多少人口?", "1200户4500人", 0.0),
+    ("禾坪村有多少人口?", "禾坪村520户2100人", 0.0), ("茶叶销售额是多少?", "茶叶卖了860万元", 0.0),
+    ("下坪镇有多少人口?", "全镇共转移群众1024人", 1.0),
+    ("高埠镇有多少人口?", "协助转移受威胁群众86户213人", 1.0),                         # households evacuated
     ("分馆面积多大?", "建筑面积6800平方米", 0.0), ("卡塞雷斯的面积是多少?", "面积为1750.33km²", 0.0),
     ("养老中心的联系电话是多少?", "委托康颐养老公司运营", 1.0), ("养老中心的联系电话是多少?", "咨询电话：0596-2881234", 0.0),
     ("2023年集体收入多少?", "| 年份 | 村集体收入（万元） |\n| 2023 | 86 |", 0.0),   # a table's unit in its header
@@ -704,6 +717,13 @@ def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     ("What was the reason sales fell?", "天气原因", 0.0), ("What were the company's sales last year?", "去年销量突破10万台", 0.0),
     ("What time does the night market open?", "夜市傍晚开市", 0.0), ("What are the opening hours?", "每天8:30—17:30", 0.0),
     ("What are the opening hours of the museum?", "博物馆藏品3000件", 1.0), ("What time is it?", "总投资3亿元", 1.0),
+    ("What time does the museum open?", "The museum opens at 9 a.m.", 0.0),
+    ("What time of year do the cranes arrive?", "每年11月", 0.0), ("Will the opening hours change during the holiday?", "照常营业", 0.0),
+    ("What did the county flood control headquarters decide?", "县防汛抗旱指挥部决定", 0.0),      # 指挥部, no head office
+    ("How did the team cope with altitude sickness?", "队员们克服了高原反应", 0.0),              # no altitude asked
+    ("What is the population of Heping village?", "全村2100余人", 0.0),
+    ("How much was spent on the elderly population?", "投入资金200万元", 0.0), ("What were the ticket sales?", "共售出门票3万张", 0.0),
+    ("What are the ways to increase sales?", "拓宽茶叶销路", 0.0),
     # an attribute asked by its name: a main span is no 全长, a head office no town chosen
     ("How long is the main span of the Ningchuan River bridge?", "全长38.6公里", 1.0),
     ("Where is Hengyue headquartered?", "总部位于深圳", 0.0), ("How many people can the stadium hold?", "可容纳3000名观众", 0.0),
@@ -803,7 +823,9 @@ def test_a_passage_that_writes_no_time_cannot_say_when(question, text, missing):
     # a completion or an opening asked is no founding: texts write it in many more ways
     ("体育馆什么时候建成?", "体育馆预计2026年6月完工并投入使用", 0.0), ("超市什么时候开业?", "超市将于5月1日正式营业", 0.0),
     ("When will the newly built bridge open to traffic?", "大桥将于国庆前通车", 0.0),
-    ("When was the bridge built?", "大桥1998年通车", 0.0), ("In what year was the company founded?", "公司院长告诉记者", 1.0)])
+    ("When was the bridge built?", "大桥1998年通车", 0.0), ("In what year was the company founded?", "公司院长告诉记者", 1.0),
+    ("公司是哪一年成立的?", "公司2010年在鹤浦注册", 0.0), ("枇杷节是哪一年创办的?", "枇杷节始于2005年", 0.0),
+    ("When was the temple built?", "此寺为明代1420年所建", 0.0), ("两市什么时候建立友好城市关系?", "1995年缔结友好城市", 0.0)])
 def test_a_passage_that_tells_no_beginning_cannot_say_when_something_was_founded(question, text, missing):
     assert answer.founding_missing(question, text) == missing
 
@@ -815,7 +837,8 @@ def test_a_passage_that_tells_no_beginning_cannot_say_when_something_was_founded
     ("枇杷节由哪个单位主办?", "由岚江县人民政府主办"), ("Who designed the ferry gallery?", "展廊由市规划设计院设计"),
     ("Which company built the bridge?", "由市路桥集团承建"), ("The bridge was designed by whom?", "大桥由同济大学设计"),
     ("Which companies built the bridge?", "由市路桥集团承建"), ("哪家公司承建了这座桥?", "由市路桥集团承建"),
-    ("这个项目由谁投资建设?", "项目由恒锂新能源投资30亿元")])
+    ("这个项目由谁投资建设?", "项目由恒锂新能源投资30亿元"), ("Who built the ancestral hall?", "祠堂为族人所建"),
+    ("Who built the temple?", "由唐代高僧创建")])
 def test_a_task_asked_who_did_is_missing_from_a_passage_that_writes_no_such_task(question, text):
     assert answer.task_missing(question, text) == 0.0
     assert answer.task_missing(question, "医疗队发放常用药品包1200份，为老人量血压") == 1.0

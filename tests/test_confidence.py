@@ -1079,6 +1079,8 @@ LATER = "她后来去了哪里?"
      True),                                                        # the sequel misses only 做, a common word
     ("她后来在社区还做了什么?", "作为组长,她深入社区排查隐患。", "支援闽侯归来,她继续转战新店镇。",
      "蔡敏 建筑节能与科技设计处处长", 0.6, False),                  # 社区 is no common word
+    ("她后来在武汉还做了什么?", "作为组长,她驰援武汉。", "支援归来,她继续转战新店镇。",
+     "蔡敏 建筑节能与科技设计处处长", 0.6, False),                  # nor a place's name, however common (武汉 7.8)
     ("What did she do in Nantong later?", "作为组长,她带领团队驻守南通镇。", "支援闽侯归来,她继续转战新店镇。",
      "蔡敏 建筑节能与科技设计处处长", 0.6, False)])                 # English: the words found, as fully or not
 def test_a_later_follow_up_passes_to_the_sequel_only_in_a_person_s_part_that_goes_on_next(
@@ -1102,7 +1104,9 @@ def test_a_later_follow_up_passes_to_the_sequel_only_in_a_person_s_part_that_goe
                                              ("What did she do after she came back?", True),
                                              ("Where did he go after returning?", True), ("她回来了吗?", False),
                                              ("Did she come back after the drill?", False),
-                                             ("她回去以后还会再来南通镇吗?", False), ("他回来以后会住在哪里?", False)])
+                                             ("她回去以后还会再来南通镇吗?", False), ("他回来以后会住在哪里?", False),
+                                             ("她回来之后主要做了什么?", True), ("她回来后加入了哪个协会?", True),
+                                             ("她回来后要求大家做什么?", True)])
 def test_which_follow_ups_ask_what_came_later(question, later):
     from bot.conversation import _ASKS_LATER
 

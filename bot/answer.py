@@ -45,11 +45,10 @@ class Evidence:
                             # in other articles than this passage's: another district's market, another town's team;
                             # or, in a report on several people, in another person's part than this passage's
     unit_missing: float = 0.0  # 1 if the question asks a count in a unit (多少亩, 几年, 多少钱, 多高, "how old"; or a
-                               # quantity by what it is: 库容, 面积, 总投资, a phone number, a population) and the passage
-                               # writes no number in it: 石湾水厂占地多少亩? of a passage with no 亩 (a population: no
-                               # 人口 or 居民 either: people evacuated are no population; a time of day asked, 几点: no
-                               # hour written); or what is asked by a name
-                               # the passage does not write (主跨 of a bridge whose 全长 it gives, 总部, 海拔)
+                               # quantity by what it is: 库容, 面积, 总投资, a phone number; a time of day, 几点) and the
+                               # passage writes none in it: 石湾水厂占地多少亩? of a passage with no 亩; or asks a quantity
+                               # or an attribute by a name the passage does not write (a population: people evacuated are
+                               # none; 主跨 of a bridge whose 全长 it gives; 总部, 海拔)
     unwritten: float = 0.0  # 1 if the question names a particular hospital, school, road... (澜屿市第一人民医院,
                             # 汀湾第二中学: proper_names.institution_names; Yangang Middle School, Lanzhou No. 2 Middle
                             # School: english_institution_names) this passage's article does not write: a sibling
@@ -202,10 +201,11 @@ def _named_quantity(zh: str, en: str) -> str:
     return rf"(?:{zh}){_ZH_HOW_MANY}|多少(?:{zh})|(?:{_WHAT_IS}|{_HOW_MUCH})\b(?:{en}){_NAMED_END}"
 
 
+_POPULATION_ASKED_EN = r"\bpopulation (?:of|in)\b|['’]s population\b|\bhow many (?:people|residents) live\b"
 _NAMED_QUANTITIES = [
     # a place's population: not 受灾人口, 贫困人口, 安置了多少人口, nor "the elderly population"
     (rf"(?<![灾困动迁置年龄业力])(?:人口|总人口|常住人口|户籍人口){_ZH_HOW_MANY}|有多少(?:人口)"
-     r"|\bpopulation (?:of|in)\b|['’]s population\b|\bhow many (?:people|residents) live\b",
+     rf"|{_POPULATION_ASKED_EN}",
      r"人口|居民|常住|户籍|村民|镇民|市民|共有[^，。；]{0,8}?\d[\d.]*(?:万|余|多)*[人户]|[村镇乡区]\d[\d.]*(?:万|余|多)*户[、，,]?\s*\d[\d.]*(?:万|余|多)*人"
      r"|全[村镇乡县市区](?:共有|有|共)?[^，。；转撤疏安]{0,4}?\d[\d.]*(?:万|余|多)*人"),
     (_named_quantity("GDP|生产总值|地区生产总值", "GDP|gross domestic product|economic output"), "GDP|生产总值|经济总量"),
@@ -254,7 +254,7 @@ _OTHER_MEASURES = {"条": "艘", "艘": "条(?![件例款线路])", "台": "辆|
 # time: not read; "how much" is money only with a word of money; "how old" of a person, in 岁).
 _ENGLISH_UNITS = [(re.compile(pattern, re.I), unit) for pattern, unit in (
     # before "how many people": a population asked
-    (r"\bwhat is the population\b(?=\s+(?:of|in)\b|\s*[?.]|\s*$)|\bhow many (?:people|residents) live\b", _QUANTITY_UNIT["人口"]),
+    (_POPULATION_ASKED_EN, _QUANTITY_UNIT["人口"]),
     (r"\bhow old\b(?!.*\b(?:bridge|building|road|tree|temple|house|school|village|town|company)\b)", "多大年纪"),
     (r"\bhow much\b(?!.*\b(?:time|increase|grow|grew|rise|rose|fall|fell|drop|more|less|percent)\w*\b)"
      r".*\b(?:cost|money|yuan|budget|worth|pa(?:y|id)|invest(?:ed|ment)?|fund(?:s|ing|ed)?)\b", "钱"),
@@ -473,7 +473,7 @@ def founding_missing(question: str, text: str) -> float:
 # builder (由岚江交通建设集团负责建设) does not say who designed it.
 _TASK_WORDS = {"设计": "设计", "监理": "监理", "承建": "承建|施工|建设|建造|修建|中标|总承包|投资|所建|创建|兴建|修筑",
                "运营": "运营|经营|管理|托管|负责", "主办": "主办|承办|组织|举办|发起|牵头"}
-_TASK_OF = {"设计": "设计", "design": "设计", "designed": "设计", "监理": "监理", "supervise": "监理", "supervised": "监理",
+_TASK_OF = {"设计": "设计", "design": "设计", "designed": "设计", "监理": "监理",
             "承建": "承建", "施工": "承建", "建设": "承建", "建造": "承建", "修建": "承建", "build": "承建", "built": "承建",
             "construct": "承建", "constructed": "承建", "building": "承建", "constructing": "承建", "designing": "设计",
             "运营": "运营", "主办": "主办", "承办": "主办"}

@@ -207,14 +207,15 @@ _NAMED_QUANTITIES = [
     (rf"(?<![灾困动迁置年龄业力])(?:人口|总人口|常住人口|户籍人口){_ZH_HOW_MANY}|有多少(?:人口)"
      rf"|{_POPULATION_ASKED_EN}",
      r"人口|居民|常住|户籍|村民|镇民|市民|共有[^，。；]{0,8}?\d[\d.]*(?:万|余|多)*[人户]|[村镇乡区]\d[\d.]*(?:万|余|多)*户[、，,]?\s*\d[\d.]*(?:万|余|多)*人"
-     r"|全[村镇乡县市区](?:共有|有|共)?[^，。；转撤疏安]{0,4}?\d[\d.]*(?:万|余|多)*人"),
+     r"|全[村镇乡县市区](?:共有|有|共)?[^，。；转撤疏安]{0,4}?\d[\d.]*(?:万|余|多)*人"
+     r"|辖[^。；]{0,12}?\d[\d.]*(?:万|余|多)*人"),                  # 全镇辖12个村，3.2万人
     (_named_quantity("GDP|生产总值|地区生产总值", "GDP|gross domestic product|economic output"), "GDP|生产总值|经济总量"),
     (_named_quantity("营业收入|营收|营业额|销售收入|销售额", "revenues?|turnover|sales"),
      "收入|营收|营业额|销售|销量|成交额|产值|售|卖")]
 # What a question asks by its name, whatever it asks of it, that a text writes under that name: a bridge's main span
 # (its 全长 is no 主跨), an altitude, a head office, a seating capacity.
 _NAMED_ATTRIBUTES = [
-    (r"主跨|\bmain span\b", "主跨"),
+    (r"主跨|\bmain span\b", "主跨|跨径|跨度"),                  # 主桥跨径180米
     (r"海拔(?:高度)?(?:大约|约|大概)?(?:是|为|有)?(?:多少|多高|几)|\b(?:what|which|roughly what|about what)(?: is the| was the)? "
      r"(?:altitude|elevation)\b|\bhow high above sea level\b", "海拔"),
     # asked where it is (not 总部在深圳的公司, a county's flood control "headquarters", 指挥部)

@@ -42,6 +42,12 @@ def rankings_for(r: Retriever, question: str):
     return cjk, (dense_ids, dense_scores), channels
 
 
+def shipped_params() -> tuple:
+    """The fusion constants as bot/fusion.py sets them, in set_params' order."""
+    return (fusion.RRF_K, fusion.SCORE_SHARE, fusion.PINYIN_WEIGHT, fusion.GLOSS_WEIGHT,
+            fusion.EVIDENCE_POWER, fusion.SENTENCE_WEIGHT)
+
+
 def set_params(params) -> None:
     (fusion.RRF_K, fusion.SCORE_SHARE, fusion.PINYIN_WEIGHT, fusion.GLOSS_WEIGHT,
      fusion.EVIDENCE_POWER, fusion.SENTENCE_WEIGHT) = params
@@ -88,8 +94,7 @@ def news_cases(part: str) -> list:
 
 
 def main_news() -> None:
-    shipped = (fusion.RRF_K, fusion.SCORE_SHARE, fusion.PINYIN_WEIGHT, fusion.GLOSS_WEIGHT,
-               fusion.EVIDENCE_POWER, fusion.SENTENCE_WEIGHT)
+    shipped = shipped_params()
     fit, held_out = news_cases("fit"), news_cases("held-out")   # held out: for the record, never to choose
     grid = itertools.product([fusion.RRF_K], [0.5, 0.75, 1.0], [1.0, 2.0, 3.0], [0.5, 1.0, 2.0, 3.0],
                              [fusion.EVIDENCE_POWER], [0.0, 0.75, 1.5, 2.5])
@@ -102,8 +107,7 @@ def main_news() -> None:
 
 
 def main() -> None:
-    shipped = (fusion.RRF_K, fusion.SCORE_SHARE, fusion.PINYIN_WEIGHT, fusion.GLOSS_WEIGHT,
-               fusion.EVIDENCE_POWER, fusion.SENTENCE_WEIGHT)   # before score() changes the module
+    shipped = shipped_params()   # before score() changes the module
     r = Retriever.load(quality.cmrc_index())
     _, questions = quality.cmrc_corpus()
     by_doc: dict[str, set[int]] = {}

@@ -325,21 +325,23 @@ def _counts_in_unit(unit: str, plain: str):
     return re.finditer(rf"{_COUNT_IN_UNIT}(?:{unit})", plain, re.I)
 
 
-def _named_missing(question: str, plain: str) -> bool:
-    """Whether `question` asks an attribute by its name (_NAMED_ATTRIBUTES), or the number of a quantity
-    (_NAMED_QUANTITIES), and `plain` (numerals.normalize'd text) writes none of its names."""
-    return any(re.search(asked, question, re.I) and not re.search(written, plain, re.I)
-               for asked, written in _NAMED_ATTRIBUTES + _NAMED_QUANTITIES)
+@lru_cache(maxsize=4096)   # asked once per hit of a question
+def _names_asked(question: str) -> tuple[str, ...]:
+    """How a text writes each attribute `question` asks by its name (_NAMED_ATTRIBUTES), or quantity it asks the
+    number of (_NAMED_QUANTITIES), as regex alternations."""
+    return tuple(written for asked, written in _NAMED_ATTRIBUTES + _NAMED_QUANTITIES if re.search(asked, question, re.I))
 
 
 def unit_missing(question: str, text: str) -> float:
     """1.0 if `question` (Chinese or English) asks a count in a unit (_asked_unit) and `text` writes
     no number in it (its section heading and text: the title says what the whole article is about); or asks a
-    quantity or an attribute by its name (a population, a GDP, a main span, a head office: _named_missing) and
+    quantity or an attribute by its name (a population, a GDP, a main span, a head office: _names_asked) and
     `text` writes no such name."""
-    unit = _asked_unit(question)
+    unit, names = _asked_unit(question), _names_asked(question)
+    if unit is None and not names:
+        return 0.0
     plain = numerals.normalize(text)[0]
-    if _named_missing(question, plain):
+    if any(not re.search(written, plain, re.I) for written in names):
         return 1.0      # a count of people is no population: 转移群众1024人 does not say how many live in the town
     if unit is None:
         return 0.0

@@ -243,14 +243,12 @@ class EvidenceReader:
         writes (English: a word matched by english.latin_matches in one of its passages, titles included,
         read only where the lexical index holds the word or its dictionary form; a pair, a Chinese word of its sense
         written in the unit)."""
-        ids = self._unit_ids(pid)
-        if ids is None:
-            text = self._article_text(pid, asked.texts)
-            ids = list(itertools.islice(self._article(pid), ARTICLE_SCAN))
-        else:
-            text = "\n".join(embedding_text(self.passages[i]) for i in ids)
+        unit = self._unit_ids(pid)
+        text = self._article_text(pid, asked.texts) if unit is None \
+            else "\n".join(embedding_text(self.passages[i]) for i in unit)
         if asked.cjk:
             return {t for t in asked.topic_words if t in text}
+        ids = list(itertools.islice(self._article(pid), ARTICLE_SCAN)) if unit is None else unit
         # a pair is held where the unit writes a Chinese word of that sense (校车 for "school bus")
         held = {t for t in asked.topic_words if " " in t and any(word in text for word in _pair_words(t))}
         # a word, where english.latin_matches finds it in one of the unit's passages that holds it

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import answer, cedict, english, lexical, pinyin, proper_names, segment, word_rarity
+from . import answer, asked_for, cedict, english, implied_words, lexical, pinyin, proper_names, segment, word_rarity
 from .passages import Passage, embedding_text
 
 ARTICLE_SCAN = 200             # an English question's names are looked for in this many passages of a hit's article,
@@ -134,17 +134,17 @@ class EvidenceReader:
         person = proper_names.person_heading(p.section)
         digest = bool(_SEVERAL_HEADLINES.search(p.title))
         own = body if person or digest else None
-        asked_post = cjk and person is not None and person[0] in question and answer.names_a_post(person[1])
-        implied = answer.role_words(question, terms) if asked_post else frozenset()
+        asked_post = cjk and person is not None and person[0] in question and implied_words.names_a_post(person[1])
+        implied = implied_words.role_words(question, terms) if asked_post else frozenset()
         # 全市 in a city's own paper says the city a question names: its words are the passage's too
         cities = [name for name in held if _OWN_CITY.search(p.text) and (not cjk or name not in p.text)
                   and self._means_city(name, p.text)]
         if cjk:
-            implied |= {t for t in terms if any(t in city for city in cities)} | answer.went_words(question, terms, body) \
-                | answer.relative_time_words(terms)
+            implied |= {t for t in terms if any(t in city for city in cities)} \
+                | implied_words.went_words(question, terms, body) | implied_words.relative_time_words(terms)
             # how a count is asked, its verb and unit, where the passage gives a count in that unit (投了多少钱
             # of 总投资4.37亿元): the asking, not the topic
-            frame = answer.quantity_words(question, terms, body)
+            frame = implied_words.quantity_words(question, terms, body)
             if frame:
                 terms = [t for t in terms if t not in frame]
         else:
@@ -158,14 +158,14 @@ class EvidenceReader:
                                     asked.numbered)
         titled = body if digest else f"{p.title}\n{body}"   # what it does not say, its article's title included
         return answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=asked.absent, elsewhere=elsewhere,
-                               bare=asked.bare, unit_missing=answer.unit_missing(question, body),
+                               bare=asked.bare, unit_missing=asked_for.unit_missing(question, body),
                                unwritten=unwritten, topic_elsewhere=self._topic_elsewhere(pid, asked),
-                               number_missing=answer.number_missing(question, titled),
-                               time_missing=answer.time_missing(question, titled),
-                               post_missing=answer.post_missing(question, titled),
-                               kind_missing=max(answer.kind_missing(question, titled),
-                                                answer.founding_missing(question, titled),
-                                                answer.task_missing(question, titled)),
+                               number_missing=asked_for.number_missing(question, titled),
+                               time_missing=asked_for.time_missing(question, titled),
+                               post_missing=asked_for.post_missing(question, titled),
+                               kind_missing=max(asked_for.kind_missing(question, titled),
+                                                asked_for.founding_missing(question, titled),
+                                                asked_for.task_missing(question, titled)),
                                **lexical_evidence), weights
 
     def _topic_words(self, question: str, terms: list[str]) -> list[str]:

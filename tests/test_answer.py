@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from bot import answer, answer_sentence, cedict, english, lexical, numerals, pinyin, proper_names, segment, word_rarity
+from bot import (answer, answer_sentence, asked_for, cedict, english, implied_words, lexical, numerals, pinyin,
+                 proper_names, segment, word_rarity)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -526,13 +527,13 @@ def test_a_heading_that_names_a_person(heading, person):
                                             ("哪个职位空缺?", False), ("他上任什么时候?", False), ("主任什么时候来?", False),
                                             ("他是什么职业?", False)])
 def test_a_question_that_asks_someones_post(question, role):
-    assert bool(answer.role_words(question, segment.words(question))) is role
+    assert bool(implied_words.role_words(question, segment.words(question))) is role
 
 
 @pytest.mark.parametrize("after_the_name, post", [("政策法规处处长", True), ("驻村第一书记", True), ("主治医师", True),
                                                   ("坚守一线二十年", False), ("", False)])
 def test_what_a_heading_says_after_a_name_is_a_post(after_the_name, post):
-    assert answer.names_a_post(after_the_name) is post
+    assert implied_words.names_a_post(after_the_name) is post
 
 
 @pytest.mark.parametrize("question, probe", [("测试测试", True), ("test", True), ("Hello, hello!", True), ("你好", True),
@@ -695,7 +696,7 @@ def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lac
     ("花了多少钱?", "新增耕地1.2万亩", 1.0), ("花了多少钱?", "惠及2万农户", 1.0), ("花了多少钱?", "发放疫苗200万剂", 1.0),
     ("花了多少钱?", "人民币3000万，", 0.0), ("花了多少钱?", "2万多元", 0.0), ("修了几个月?", "历时两个多月", 0.0)])
 def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
-    assert answer.unit_missing(question, text) == missing
+    assert asked_for.unit_missing(question, text) == missing
 
 
 
@@ -736,7 +737,7 @@ def test_a_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
     ("How high is the dam of Qingya Reservoir?", "全市87座小型水库完成汛前安全检查", 1.0), ("How high is the dam?", "坝高42米", 0.0),
     ("How high is the pass rate?", "合格率达到98%", 0.0), ("How high is the subsidy per household?", "每户补贴3000元", 0.0)])
 def test_an_english_count_asked_in_a_unit_needs_a_number_in_it(question, text, missing):
-    assert answer.unit_missing(question, text) == missing
+    assert asked_for.unit_missing(question, text) == missing
 
 
 @pytest.mark.parametrize("question, items", [
@@ -788,14 +789,14 @@ def test_the_cities_a_text_names():
     ("How many people came?", "万余人次"), ("How many people were injured?", "未造成人员伤亡"),
     ("How old is the temple?", "始建于明朝"), ("How many households?", "三分之一的农户"), ("How long did it take?", "用了半天")])
 def test_a_passage_that_writes_a_number_in_any_form_is_not_missing_one(question, text):
-    assert answer.number_missing(question, text) == 0.0
+    assert asked_for.number_missing(question, text) == 0.0
 
 
 @pytest.mark.parametrize("question, text", [
     ("How many people attended in 2025?", "2025年参加的人很多"),    # only the question's own year
     ("How many households lost water?", "湖滨路、新民路沿线的居民小区"), ("二〇二五年有多少人参加?", "2025年的计划")])
 def test_a_passage_that_writes_no_number_of_its_own_is_missing_one(question, text):
-    assert answer.number_missing(question, text) == 1.0
+    assert asked_for.number_missing(question, text) == 1.0
 
 
 @pytest.mark.parametrize("question, text, missing", [
@@ -809,7 +810,7 @@ def test_a_passage_that_writes_no_number_of_its_own_is_missing_one(question, tex
     ("水管是哪天修好的?", "2023-10-15，水管修复", 0.0), ("水管是哪天修好的?", "八点半水管修复", 0.0),
     ("When was the pipe fixed?", "The pipe was fixed on October 15.", 0.0)])
 def test_a_passage_that_writes_no_time_cannot_say_when(question, text, missing):
-    assert answer.time_missing(question, text) == missing
+    assert asked_for.time_missing(question, text) == missing
 
 
 @pytest.mark.parametrize("question, text, missing", [
@@ -828,7 +829,7 @@ def test_a_passage_that_writes_no_time_cannot_say_when(question, text, missing):
     ("公司是哪一年成立的?", "公司2010年在鹤浦注册", 0.0), ("枇杷节是哪一年创办的?", "枇杷节始于2005年", 0.0),
     ("When was the temple built?", "此寺为明代1420年所建", 0.0), ("两市什么时候建立友好城市关系?", "1995年缔结友好城市", 0.0)])
 def test_a_passage_that_tells_no_beginning_cannot_say_when_something_was_founded(question, text, missing):
-    assert answer.founding_missing(question, text) == missing
+    assert asked_for.founding_missing(question, text) == missing
 
 
 @pytest.mark.parametrize("question, text", [
@@ -841,8 +842,8 @@ def test_a_passage_that_tells_no_beginning_cannot_say_when_something_was_founded
     ("这个项目由谁投资建设?", "项目由恒锂新能源投资30亿元"), ("Who built the ancestral hall?", "祠堂为族人所建"),
     ("Who built the temple?", "由唐代高僧创建")])
 def test_a_task_asked_who_did_is_missing_from_a_passage_that_writes_no_such_task(question, text):
-    assert answer.task_missing(question, text) == 0.0
-    assert answer.task_missing(question, "医疗队发放常用药品包1200份，为老人量血压") == 1.0
+    assert asked_for.task_missing(question, text) == 0.0
+    assert asked_for.task_missing(question, "医疗队发放常用药品包1200份，为老人量血压") == 1.0
 
 
 @pytest.mark.parametrize("question", ["乍都节公园是由谁捐献土地建造出来的?",        # the donor asked, not the builder
@@ -852,7 +853,7 @@ def test_a_task_asked_who_did_is_missing_from_a_passage_that_writes_no_such_task
                                       "选了哪个设计方案?", "Who supervised the vote count?",        # 监理 is a project's only
                                       "Which company moved into the newly built industrial park?"])
 def test_a_question_that_asks_no_one_s_task_misses_none(question):
-    assert answer.task_missing(question, "医疗队发放常用药品包1200份，为老人量血压") == 0.0
+    assert asked_for.task_missing(question, "医疗队发放常用药品包1200份，为老人量血压") == 0.0
 
 
 # Each question that asks a post, with a passage that writes it and one that does not
@@ -874,8 +875,8 @@ POSTS_ASKED = [
 
 @pytest.mark.parametrize("question, text", POSTS_ASKED)
 def test_a_post_asked_is_missing_from_a_passage_that_writes_no_such_post(question, text):
-    assert answer.post_missing(question, text) == 0.0
-    assert answer.post_missing(question, "医疗队发放常用药品包1200份，新建食堂一座") == 1.0
+    assert asked_for.post_missing(question, text) == 0.0
+    assert asked_for.post_missing(question, "医疗队发放常用药品包1200份，新建食堂一座") == 1.0
 
 
 @pytest.mark.parametrize("question", [
@@ -885,7 +886,7 @@ def test_a_post_asked_is_missing_from_a_passage_that_writes_no_such_post(questio
     "Who is the leader in the points race?", "Who is the director in charge of the project?",
     "Who is the prİncipal of the school?", "(校长)", "长是谁?"])
 def test_a_question_that_asks_no_one_s_post_misses_none(question):
-    assert answer.post_missing(question, "医疗队发放常用药品包1200份，新建食堂一座") == 0.0
+    assert asked_for.post_missing(question, "医疗队发放常用药品包1200份，新建食堂一座") == 0.0
 
 
 @pytest.mark.parametrize("question, text", [
@@ -905,13 +906,13 @@ def test_a_question_that_asks_no_one_s_post_misses_none(question):
     ("芦洲大桥是哪家单位设计的?", "由市公路事业发展中心设计"), ("承建单位是哪家企业?", "由中建三局承建"),
     ("设计单位是哪家设计院?", "省交通规划设计院"), ("设计单位是哪家.", "省交通规划设计院")])
 def test_a_kind_asked_which_of_is_missing_from_a_passage_that_names_none(question, text):
-    assert answer.kind_missing(question, text) == 0.0
-    assert answer.kind_missing(question, "医疗队发放常用药品包1200份，为老人量血压，报道称") == 1.0
+    assert asked_for.kind_missing(question, text) == 0.0
+    assert asked_for.kind_missing(question, "医疗队发放常用药品包1200份，为老人量血压，报道称") == 1.0
 
 
 @pytest.mark.parametrize("text", ["工人们站在桥面上", "大桥位于市中心", "文化礼堂大厅", "记者从网站获悉"])
 def test_words_that_hold_an_organisation_s_character_name_none(text):
-    assert answer.kind_missing("芦洲大桥是哪家单位设计的?", text) == 1.0
+    assert asked_for.kind_missing("芦洲大桥是哪家单位设计的?", text) == 1.0
 
 
 @pytest.mark.parametrize("question", [
@@ -923,7 +924,7 @@ def test_words_that_hold_an_organisation_s_character_name_none(text):
     "他是哪个单位的?", "单位是哪家的?", "设计单位是谁?",                           # whose, or no which-word
     "医院哪个科室接诊最多?", "公司哪个部门负责?"])                               # the kind's part asked
 def test_a_question_that_asks_no_kind_misses_none(question):
-    assert answer.kind_missing(question, "医疗队发放常用药品包1200份，为老人量血压") == 0.0
+    assert asked_for.kind_missing(question, "医疗队发放常用药品包1200份，为老人量血压") == 0.0
 
 
 @pytest.mark.parametrize("text, went", [("支援闽侯县南通镇开展疫情防控工作", True), ("积极赴台江区水巷社区开展抗疫工作", True),
@@ -932,26 +933,26 @@ def test_a_question_that_asks_no_kind_misses_none(question):
                                         ("全镇上下全力以赴抗击疫情", False), ("提供技术支援", False), ("下沉式广场投入使用", False),
                                         ("禁止前往南通镇", False), ("去年南通镇完成整治", False), ("春节来到之际", False)])
 def test_a_question_s_went_is_answered_by_the_words_news_uses_for_going(text, went):
-    assert answer.went_words("谁去了南通镇?", ["谁", "去", "南通镇"], text) == (frozenset({"去"}) if went else frozenset())
-    assert answer.went_words("谁支援了南通镇?", ["谁", "支援", "南通镇"], text) == frozenset()       # 去 not asked
+    assert implied_words.went_words("谁去了南通镇?", ["谁", "去", "南通镇"], text) == (frozenset({"去"}) if went else frozenset())
+    assert implied_words.went_words("谁支援了南通镇?", ["谁", "支援", "南通镇"], text) == frozenset()       # 去 not asked
 
 
 def test_either_script_matches_a_traditional_form_also_inside_a_character_class():
-    assert answer._either_script("校长|[长书]") == "校[长長]|[长長书書]"
-    assert re.search(answer._either_script("[一二]组"), "三二組")
+    assert asked_for._either_script("校长|[长书]") == "校[长長]|[长長书書]"
+    assert re.search(asked_for._either_script("[一二]组"), "三二組")
 
 
 def test_a_question_s_去_that_is_no_going_is_not_implied():
-    assert answer.went_words("如何去除甲醛?", ["如何", "去", "除甲醛"], "支援闽侯县南通镇") == frozenset()
-    assert answer.went_words("他去过哪些地方?", ["他", "去过", "哪些", "地方"], "支援闽侯县南通镇") == frozenset({"去过"})
+    assert implied_words.went_words("如何去除甲醛?", ["如何", "去", "除甲醛"], "支援闽侯县南通镇") == frozenset()
+    assert implied_words.went_words("他去过哪些地方?", ["他", "去过", "哪些", "地方"], "支援闽侯县南通镇") == frozenset({"去过"})
 
 
 def test_words_that_ask_no_count_ask_no_number():
     for question in ("为什么几乎所有居民都停水了?", "茶几在哪里买?", "寥寥无几的人来了吗?", "How farmers in Qingya cope with drought?",
                      "How highly do residents rate the clinic?", "Why did a number of villagers complain?",
                      "How much did the flood affect the town?"):
-        assert not answer.asks_number(question), question
-    assert answer.asks_number("几个村停水了?") and answer.asks_number("How much did the bridge cost?")
+        assert not asked_for.asks_number(question), question
+    assert asked_for.asks_number("几个村停水了?") and asked_for.asks_number("How much did the bridge cost?")
 
 
 def test_two_institutions_joined_by_and_stay_two():
@@ -978,7 +979,7 @@ def test_english_matches_do_not_depend_on_the_hash_seed():
     (["她", "后来", "去", "哪里"], {"后来"}), (["他", "现在", "哪里", "工作"], {"现在"}), (["他", "曾经", "担任", "职务"], {"曾经"}),
     (["学校", "几个", "校区"], set()), (["后来居上"], set())])     # a word that only holds one is no time word
 def test_a_question_s_time_relative_to_something_is_answered_without_being_written(terms, implied):
-    assert answer.relative_time_words(terms) == frozenset(implied)
+    assert implied_words.relative_time_words(terms) == frozenset(implied)
 
 
 @pytest.mark.parametrize("question, frame", [
@@ -992,17 +993,17 @@ def test_a_question_s_time_relative_to_something_is_answered_without_being_writt
 def test_how_a_count_is_asked_is_no_topic_where_the_passage_gives_one(question, frame):
     # news words the verb its own way (总投资4.37亿元, 判处有期徒刑三年): the count in its unit answers it
     terms = segment.words(question)
-    assert answer.quantity_words(question, terms, "历时3年10小时5天，总投资100元，转移群众200人，判处有期徒刑三年") \
+    assert implied_words.quantity_words(question, terms, "历时3年10小时5天，总投资100元，转移群众200人，判处有期徒刑三年") \
         == frozenset(frame)
-    assert answer.quantity_words(question, terms, "工程进展顺利") == frozenset()
+    assert implied_words.quantity_words(question, terms, "工程进展顺利") == frozenset()
 
 
 def test_a_count_s_verb_is_read_only_just_before_the_count():
     # the 难 of 困难 is no 遇难: what is counted stays the topic
     question = "上洋镇强降雨中遇难了多少人?"
-    assert answer.quantity_words(question, segment.words(question), "转移群众200人，帮助受灾群众解决困难") == {"人"}
+    assert implied_words.quantity_words(question, segment.words(question), "转移群众200人，帮助受灾群众解决困难") == {"人"}
     question = "黎埠段改建工程投了多少钱?"
-    assert answer.quantity_words(question, segment.words(question), "工程总投资4.37亿元") == {"投了", "钱"}
+    assert implied_words.quantity_words(question, segment.words(question), "工程总投资4.37亿元") == {"投了", "钱"}
 
 
 def test_a_year_s_edition_is_written_by_its_year_and_read_in_one_pass():

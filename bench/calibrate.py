@@ -50,7 +50,7 @@ L2 = 1e-2   # a little ridge: keeps Newton's method finite when a feature separa
 # with `elsewhere` and `rarest`, answers English chit-chat on the CMRC index (0.77 -> 0.63 called so).
 # Folds are drawn by question, so one article's questions fall in several folds; with 16 news-like
 # articles that favours larger weights somewhat (hence the smaller weight within 0.005).
-NEWS_LIKE = {"lookalike", "lookalike-cross", "news", "news-cross", "news-attribute"}
+NEWS_LIKE = nearmiss.NEWS_LIKE
 NEWS_LIKE_WEIGHT = {False: 10.0, True: 1.0}   # by latin
 
 

@@ -3,6 +3,9 @@
     python bench/nearmiss.py              # bar rates of the shipped calibration, every set
     python bench/nearmiss.py --dev cmrc2018_dev.json   # and the dev-* sets (unseen articles)
 
+It prints the bar rates of every set, then the frontier: what other bars would give, and the
+ranking's ceiling (R@1, R@3) on answered and right.
+
 Question sets (each question: its index, language, fit/held-out part, and which hits answer it):
 
 - `cmrc-split`: CMRC 2018 trial, every other context indexed (as bench/calibrate.py
@@ -114,7 +117,6 @@ fits on the fit part only; nothing is chosen on the held-out part.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import sys
@@ -448,6 +450,31 @@ def table(asked: list[Asked], relevant, parts=("held-out",)) -> str:
     return "\n".join(rows)
 
 
+# The sets that look like the product's data: look-alike municipal news, answerable questions and near misses
+NEWS_LIKE = {"lookalike", "lookalike-cross", "news", "news-cross", "news-attribute"}
+FRONTIER_BARS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
+
+
+def frontier(asked: list[Asked], bars=FRONTIER_BARS) -> str:
+    """What any bar could give: answered and right / called unanswerable at each bar, by domain, language and
+    part; and the ranking's ceiling on answered and right (R@1: the top hit holds the answer; R@3)."""
+    rows = ["| domain | lang | part | R@1 | R@3 | " + " | ".join(f"bar {b}" for b in bars) + " |",
+            "|---|---|---|---|---|" + "---|" * len(bars)]
+    for news in (True, False):
+        for lang in ("zh", "en"):
+            for part in ("fit", "held-out"):
+                group = [a for a in asked if (a.set in NEWS_LIKE) == news and a.lang == lang and a.part == part]
+                answerable = [a.labels() for a in group if a.answerable]
+                if not answerable:
+                    continue
+                at_bar = [bar_rates(group, lambda a, i, b=b: a.hits[i].confidence >= b) for b in bars]
+                rows.append(f"| {'news-like' if news else 'others'} | {lang} | {part} "
+                            f"| {np.mean([bool(l) and l[0] for l in answerable]):.3f} "
+                            f"| {np.mean([any(l[:3]) for l in answerable]):.3f} | "
+                            + " | ".join(f"{r['right']:.2f} / {r['silent']:.2f}" for r in at_bar) + " |")
+    return "\n".join(rows)
+
+
 def dev_path() -> Path | None:
     """The CMRC 2018 dev file given as `--dev PATH`, if any (shared with bench/calibrate.py)."""
     if "--dev" not in sys.argv:
@@ -462,6 +489,8 @@ def main() -> None:
     asked = collect(dev=dev_path())
     print(f"bar {answer.RELEVANT_AT}; shipped calibration {answer.CALIBRATION}\n")
     print(table(asked, lambda a, i: a.hits[i].relevant, parts=("fit", "held-out")))
+    print("\nAnswered and right / called unanswerable at other bars; R@1, R@3: the ranking's ceiling\n")
+    print(frontier(asked))
     rows = [{"set": a.set, "lang": a.lang, "part": a.part, "index": a.index, "question": a.question,
              "answerable": a.answerable, "labels": a.labels(),
              "hits": [{"section": h.section, "title": h.title, "confidence": h.confidence,

@@ -8,6 +8,8 @@ import re
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from . import numerals, segment
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ class Evidence:
                              # only through its article's title: every paragraph under 鹭鸶岭水库除险加固工程通过竣工验收
                              # "holds" 加固工程; the one that answers its 总投资 writes what is asked in its text
     bare: bool = False   # the question is only words typed to try, greet or thank the bot (测试测试, test, hello,
-                         # thanks): it asks nothing
+                         # thanks), or refers back and names nothing else (之后呢? asked first: references.names_nothing):
+                         # it asks nothing a passage can answer
     elsewhere: float = 0.0  # 1 if the question names someone or something the index holds, but
                             # in other articles than this passage's: another district's market, another town's team;
                             # or, in a report on several people, in another person's part than this passage's
@@ -75,6 +78,11 @@ class Evidence:
     time_missing: float = 0.0  # 1 if the question asks when (什么时候, 哪一年, "When ...?") and the passage, with its
                                # article's title, writes no time in a form time_missing knows: not weighed by the
                                # calibration; with_peers reads it
+    lead: float = 0.0   # how far the passage stands out: its cosine minus the median cosine of the LEAD_NEAREST
+                        # passages of the whole index nearest the question (lead_reference; whatever the scope or
+                        # the number of hits asked for). Not weighed: refitted into the English calibration it moved
+                        # the English frontier out but answered more at the bar ("What's your name?" 0.37);
+                        # bench/separation.py measures it, bench/RESULTS.md
 
 
 # Logistic calibrations of P(passage answers the question), one per script, each fitted
@@ -144,6 +152,13 @@ LATIN_CALIBRATION = {"bias": -14.383, "cosine": 14.293, "coverage": 2.118, "key"
 LATIN_GIBBERISH_AT = 0.5
 RELEVANT_AT = 0.35          # below this confidence a hit is not an answer (Hit.relevant)
 
+LEAD_NEAREST = 5
+
+
+def lead_reference(nearest_cosines) -> float:
+    """What Evidence.lead is measured from: the median of the question's LEAD_NEAREST best cosines in the index."""
+    return float(np.median(nearest_cosines[:LEAD_NEAREST])) if len(nearest_cosines) else 0.0
+
 
 def confidence(evidence: Evidence) -> float:
     """Calibrated probability that the passage answers the question."""
@@ -177,9 +192,9 @@ def with_peers(evidences: list[Evidence], articles: list[Hashable] | None = None
     question's words equally (two people who both went to 南通镇), it calls the one the
     model finds a little less similar "probably another answer's neighbour". A passage
     whose lexical evidence (coverage and key words) is at least that of the most confident
-    answer is judged with that answer's cosine and rank: on the question's own words it answers
-    as fully, and the dense similarity (and the order it makes) between such passages differs by
-    what else they say.
+    answer is judged with that answer's cosine (and so its lead) and rank: on the question's own words
+    it answers as fully, and the dense similarity (and the order it makes) between such passages differs
+    by what else they say.
     Passages without that evidence keep their own confidence, but for one much less sure
     than another passage of its article (`articles`: which article each hit is from): that answer's
     neighbour, scaled by (its share of the article's best / `ratio`) ** `power` under that share.
@@ -198,7 +213,8 @@ def with_peers(evidences: list[Evidence], articles: list[Hashable] | None = None
     apart = [True] * len(evidences) if articles is None or people is None else \
         [(a, p) != (articles[top_one], people[top_one]) for a, p in zip(articles, people)]
     peer = [best.coverage > 0 and e.coverage >= best.coverage and e.key >= best.key for e in evidences]
-    lifted = [max(c, confidence(replace(e, cosine=best.cosine, rank=min(e.rank, best.rank)))) if p and a else c
+    lifted = [max(c, confidence(replace(e, cosine=best.cosine, lead=best.lead, rank=min(e.rank, best.rank))))
+              if p and a else c
               for c, e, p, a in zip(own, evidences, peer, apart)]
     if articles is None:
         return lifted

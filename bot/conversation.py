@@ -8,7 +8,8 @@ follow-up with the name of what it refers to written in (`resolve`).
 Across scripts too: an English follow-up to a Chinese question works the same
 way. A question that stands on its own starts a new topic and is searched as
 it is; so does one that refers back to a turn that found nothing (no relevant
-hit): there is nothing to refer back to.
+hit): there is nothing to refer back to, and if it names nothing else (之后呢?,
+她后来去了哪里?: references.names_nothing) no passage is its answer.
 """
 
 from __future__ import annotations
@@ -18,22 +19,10 @@ import re
 from dataclasses import dataclass, field
 
 from . import answer, pinyin, proper_names, segment, word_rarity
+from .references import COMMON_RARITY, EN_PRONOUN, NOT_A_SURNAME, NOT_OTHER, ZH_PRONOUN, refers_back
 from .retriever import Hit, Retriever
 
-# A back-reference is a pronoun (which `resolve` replaces by a name) or an opening.
-_NOT_OTHER = r"(?<![其吉])"                  # not 其他, 吉他
-_NOT_A_SURNAME = r"(?!\s+(?-i:[A-Z][a-z]))"   # not a surname before a given name: "Where did He Ming go?"
-_ZH_PRONOUN = re.compile(_NOT_OTHER + r"[他她它]们?|这位|那位|此人|这个人|那个人")
-_EN_PRONOUN = re.compile(r"\b(he|she|him|her|they|them|this person)\b" + _NOT_A_SURNAME, re.I)
-_ZH_BACKREF = re.compile(_ZH_PRONOUN.pattern + r"|^该|^那|^还有|^然后|^之后|^后来")
-_EN_BACKREF = re.compile(_EN_PRONOUN.pattern + r"|\b(his|hers|their|that one)\b"
-                         r"|^(and|what about|how about|then|after that)\b", re.I)
 FOLLOW_UP_POOL = 50   # a follow-up looks this deep for the previous answer's sections
-COMMON_RARITY = 8.0   # words commoner than this in general use (做 7.1, 工作 6.8; not 社区 9.2), names aside, say little
-
-
-def refers_back(question: str) -> bool:
-    return bool(_ZH_BACKREF.search(question) or _EN_BACKREF.search(question.strip()))
 
 
 @dataclass
@@ -165,8 +154,8 @@ def _alike(question: str, before: Hit, sequel: Hit) -> bool:
 # Who a pronoun can mean: 她 and "she" a woman, 他 and "he" a man (not 他们, which Chinese writes of
 # any group). News writes each person's part with their own pronoun (苏健: 他; 蔡敏: 她), so a
 # section's pronouns say which one it is about.
-_SHE = re.compile(r"她(?!们)|\b(?:she|her|hers)\b" + _NOT_A_SURNAME, re.I)
-_HE = re.compile(_NOT_OTHER + r"他(?!们)|\b(?:he|him|his)\b" + _NOT_A_SURNAME, re.I)
+_SHE = re.compile(r"她(?!们)|\b(?:she|her|hers)\b" + NOT_A_SURNAME, re.I)
+_HE = re.compile(NOT_OTHER + r"他(?!们)|\b(?:he|him|his)\b" + NOT_A_SURNAME, re.I)
 
 
 def _same_person(question: str, answers: list[Hit], passages: list[Hit]) -> list[Hit]:
@@ -200,7 +189,7 @@ def resolve(question: str, name: str) -> str:
     latin = not segment.is_cjk_question(question)
     if latin:
         name = pinyin.romanized(name)
-    pronoun = (_EN_PRONOUN if latin else _ZH_PRONOUN).search(question)
+    pronoun = (EN_PRONOUN if latin else ZH_PRONOUN).search(question)
     if pronoun:
         return question[:pronoun.start()] + name + question[pronoun.end():]
     return f"{name} {question}" if latin else name + question

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import answer, asked_for, cedict, english, implied_words, lexical, pinyin, proper_names, segment, word_rarity
+from . import (answer, asked_for, cedict, english, implied_words, lexical, pinyin, proper_names, references, segment,
+               word_rarity)
 from .passages import Passage, embedding_text
 
 ARTICLE_SCAN = 200             # an English question's names are looked for in this many passages of a hit's article,
@@ -66,6 +67,7 @@ class Question:
     unwritten: dict = field(default_factory=dict)    # and so is unwritten
     texts: dict = field(default_factory=dict)        # the articles' texts both read
     parts: dict = field(default_factory=dict)        # by article: its people's parts (_person_parts)
+    reference: float | None = None   # answer.lead_reference of its nearest passages; None: lead is not read
 
 
 def _english_pairs(question: str) -> list[str]:
@@ -107,13 +109,18 @@ class EvidenceReader:
         self._city_spellings: dict = {}   # _city_spelled's, by spellings
         self._parts: dict = {}            # _person_parts', by article
 
-    def read(self, question: str, cjk: bool, ids: list[int], terms: list[str]) -> Question:
-        """What `question` asks, for its hits `ids` (their passages may hold a name the index cuts otherwise)."""
+    def read(self, question: str, cjk: bool, ids: list[int], terms: list[str],
+             reference: float | None = None, alone: bool = True) -> Question:
+        """What `question` asks, for its hits `ids` (their passages may hold a name the index cuts otherwise);
+        `reference`: what each hit's Evidence.lead is measured from (answer.lead_reference); `alone`: asked on its own,
+        not judged as a follow-up in the sections of its topic (then what it refers back to is known)."""
         institutions, writes = (proper_names.institution_names(question), proper_names.writes_institution) if cjk \
             else (proper_names.english_institution_names(question), english.writes_institution)
-        return Question(question, cjk, terms, self._names_absent(question, cjk, ids, terms), asks_nothing(question),
+        bare = asks_nothing(question) or alone and references.names_nothing(question)
+        return Question(question, cjk, terms, self._names_absent(question, cjk, ids, terms), bare,
                         self._names_held(question, cjk), institutions, writes, proper_names.numbered_items(question),
-                        self._topic_words(question, terms) if cjk else self._english_topic_words(question), list(ids))
+                        self._topic_words(question, terms) if cjk else self._english_topic_words(question), list(ids),
+                        reference=reference)
 
     def evidence(self, asked: Question, pid: int, cosine: float, rank: int
                  ) -> tuple[answer.Evidence, dict[str, float]]:
@@ -160,6 +167,7 @@ class EvidenceReader:
         return answer.Evidence(cosine=cosine, latin=not cjk, rank=rank, absent=asked.absent, elsewhere=elsewhere,
                                bare=asked.bare, unit_missing=asked_for.unit_missing(question, body),
                                unwritten=unwritten, topic_elsewhere=self._topic_elsewhere(pid, asked),
+                               lead=0.0 if asked.reference is None else cosine - asked.reference,
                                number_missing=asked_for.number_missing(question, titled),
                                time_missing=asked_for.time_missing(question, titled),
                                post_missing=asked_for.post_missing(question, titled),

@@ -20,6 +20,7 @@ get a vote in fusion.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cedict, numerals, pinyin, segment
+from . import cedict, chinese_script, numerals, pinyin, segment
 from .segment import unknown_words, words
 
 CHANNELS = ("words", "pinyin", "gloss")
@@ -112,12 +113,16 @@ def tf_weights(corpus: list[list[str]], channel: str) -> list[dict[str, float]]:
     return out
 
 
+SCRIPT_SAMPLE = 5000   # words of the index read to tell its Chinese script
+
+
 class TermStats:
     """Document frequencies of each channel's terms: IDF and evidence, for every backend."""
 
     df: dict[str, dict[str, int]]    # channel -> {term: document frequency}
     n_docs: int
     _names: frozenset[str] | None = None
+    _script: tuple[str | None] | None = None
 
     def words(self, question: str) -> list[str]:
         """The question's content words, segmented as the index's passages were: a name
@@ -126,6 +131,17 @@ class TermStats:
         if self._names is None:
             self._names = unknown_words(self.df["words"])
         return words(question, self._names)
+
+    def holds_word(self, word: str) -> bool:
+        """Whether a passage of the index has `word` among its words."""
+        return word in self.df["words"]
+
+    def chinese_script(self) -> str | None:
+        """The script most of the index's Chinese words are written in (chinese_script.script_of_words; read once
+        from SCRIPT_SAMPLE of them)."""
+        if self._script is None:
+            self._script = (chinese_script.script_of_words(itertools.islice(self.df["words"], SCRIPT_SAMPLE)),)
+        return self._script[0]
 
     def holds_chinese_name(self, name: str) -> bool:
         """Whether the index's words spell `name` (one of chinese_names), or begin it: the

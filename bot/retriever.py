@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import (answer, answer_sentence, documents, encoder as encoders, evidence, fusion, lexical, paths, pinyin,
-               scope, segment, store)
+from . import (answer, answer_sentence, chinese_script, documents, encoder as encoders, evidence, fusion, lexical, paths,
+               pinyin, scope, segment, store)
 from .dense import DenseIndex, SentenceVectors
 from .evidence import section_person
 from .passages import Passage
@@ -222,7 +222,8 @@ class Retriever:
         self = self.refreshed()     # the live generation, one consistent view for this search
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-        question = clean_question(question)
+        question = chinese_script.as_index_writes(clean_question(question), self.lexical.holds_word,
+                                                   self.lexical.chinese_script)
         allowed = None
         if scope.given(since, until, sources):   # the catalog is built for the first scoped search only
             if self._catalog is None:
@@ -254,13 +255,26 @@ class Retriever:
         if mode == "hybrid" and weight > 0:
             ids, scores = self.sentences.best(qvec, fusion.candidates(rankings))
             rankings.append((ids, scores, weight))
-        ids, scores = fusion.fuse(rankings, k)
-        hits = self._hits(question, qvec, ids.tolist(), scores.tolist(), terms)
+        ids, scores = self._once_each(*fusion.fuse(rankings, n), k)
+        hits = self._hits(question, qvec, ids, scores, terms)
         if mode != "hybrid":
             # One side picks the candidates, but its score is not what confidence
             # weighs: show the likeliest answers first, so the answers lead the list.
             hits.sort(key=lambda h: -h.confidence)
         return hits
+
+    def _once_each(self, ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[list[int], list[float]]:
+        """The first `k` of the ranked `ids` (and `scores`), a passage whose text an earlier one has word for word left
+        out: two copies of an article (a file saved twice with a line changed) would fill the answers twice."""
+        seen, kept = set(), []
+        for pid, score in zip(ids.tolist(), scores.tolist()):
+            text = self.passages[pid].text
+            if text not in seen:
+                seen.add(text)
+                kept.append((pid, score))
+            if len(kept) == k:
+                break
+        return [pid for pid, _ in kept], [score for _, score in kept]
 
     def judge(self, question: str, hits: list[Hit]) -> list[Hit]:
         """`hits` (from a search of this index) as answers to another `question`: the same
@@ -269,23 +283,28 @@ class Retriever:
         `hits`). A follow-up is judged so, with what it refers to written in
         (bot/conversation.py). A hit whose passage a rebuild has since moved is kept as it was."""
         self = self.refreshed()
-        question = clean_question(question)
+        question = chinese_script.as_index_writes(clean_question(question), self.lexical.holds_word,
+                                                   self.lexical.chinese_script)
         here = [h for h in hits if 0 <= h.passage_id < len(self.passages)
                 and (self.passages[h.passage_id].article, self.passages[h.passage_id].start) == (h.article, h.start)]
         if not here:
             return list(hits)
         qvec = encoders.encode_queries(self.encoder, [question])[0]
         judged = dict(zip((h.passage_id for h in here),
-                          self._hits(question, qvec, [h.passage_id for h in here], [h.score for h in here])))
+                          self._hits(question, qvec, [h.passage_id for h in here], [h.score for h in here],
+                                     alone=False)))
         return [judged.get(h.passage_id, h) for h in hits]
 
     def _hits(self, question: str, qvec: np.ndarray, ids: list[int], scores: list[float],
-              terms: list[str] | None = None) -> list[Hit]:
-        """Hits for passages `ids`; `terms`: the question's words, when the caller has them."""
+              terms: list[str] | None = None, alone: bool = True) -> list[Hit]:
+        """Hits for passages `ids`; `terms`: the question's words, when the caller has them; `alone`: the question is
+        asked on its own, not judged as a follow-up (`judge`)."""
         cjk = segment.is_cjk_question(question)
         if terms is None:
             terms = list(dict.fromkeys(self.lexical.words(question)))
-        asked = self.evidence_reader.read(question, cjk, ids, terms)
+        nearest = self.dense.search(qvec, answer.LEAD_NEAREST)[1]   # the whole index's, whatever the scope
+        asked = self.evidence_reader.read(question, cjk, ids, terms, reference=answer.lead_reference(nearest),
+                                          alone=alone)
         hits = [self._hit(int(pid), float(score), rank, qvec, asked) for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits], [h.article for h in hits],
                                         people=[section_person(h.section) for h in hits])

@@ -918,6 +918,95 @@ def test_a_later_follow_up_asked_for_one_passage_gets_the_sequel(seed_retriever)
         [(h.text[:12], h.confidence) for h in turn.hits]
 
 
+MEMOIR = """纺织女工的半生
+
+日期：2021-03-08 来源：枫林县融媒体中心
+
+1978年，18岁的王秀英进了县纺织厂，在细纱车间当挡车工。
+
+她后来去了上海，在一家服装厂做了十年质检员。之后，她又回到枫林县，开了一家裁缝铺。
+
+如今，王秀英的裁缝铺已经开了二十多年，街坊邻居的衣服大多出自她手。
+"""
+
+
+@pytest.fixture(scope="module")
+def memoir_retriever(tmp_path_factory):
+    from conftest import DATA, SEED_NAME
+
+    seed = (DATA / SEED_NAME).read_text(encoding="utf-8")
+    return retriever_of(tmp_path_factory, "memoir", {SEED_NAME: seed, "memoir.txt": MEMOIR})
+
+
+@pytest.mark.parametrize("question", ["之后呢?", "后来呢?", "她后来去了哪里?", "Where did she go afterwards?",
+                                      "他担任什么职务?"])
+def test_a_question_that_only_refers_back_is_not_answered_when_asked_first(memoir_retriever, question):
+    # Asked with nothing before it (a script, the CLI, a chat's first message), "she" is nobody; a memoir's 她后来去了上海
+    # was 0.75 sure for 她后来去了哪里? (0.86 in English). Its passages are still listed, that one first.
+    hits = memoir_retriever.search(question, k=3)
+    assert hits and not any(h.relevant for h in hits), [(h.text[:12], h.confidence) for h in hits]
+    turn = Conversation(memoir_retriever).ask(question, k=3)
+    assert turn.follows is None and not any(h.relevant for h in turn.hits)
+    conv = Conversation(memoir_retriever)
+    conv.ask("王秀英在纺织厂做什么工作?", k=3)
+    assert any(h.relevant for h in conv.ask("她后来去了哪里?", k=3).hits)   # with a topic, she is 王秀英
+
+
+def test_a_passage_in_two_copies_of_an_article_is_shown_once(tmp_path_factory):
+    # The same file saved twice with a line changed is two articles; its passages were listed (and answered) twice
+    from conftest import DATA, SEED_NAME
+
+    seed = (DATA / SEED_NAME).read_text(encoding="utf-8")
+    retriever = retriever_of(tmp_path_factory, "copies", {SEED_NAME: seed, "copy.txt": seed + "\n（本文有删改）\n"})
+    hits = retriever.search("谁去了南通镇?", k=5)
+    assert len(hits) == 5 and len({h.text for h in hits}) == 5, [(h.source, h.text[:10]) for h in hits]
+    assert {h.section.split()[0] for h in hits if h.relevant} == {"苏健", "蔡敏"}
+
+
+@pytest.mark.parametrize("question, people", [("誰去了南通鎮?", {"苏健", "蔡敏"}), ("蔡敏帶領團隊做了什麼?", {"蔡敏"}),
+                                              ("蘇健擔任什麼職務?", {"苏健"})])
+def test_a_question_in_traditional_characters_is_answered_from_simplified_articles(seed_retriever, question, people):
+    # 誰去了南通鎮? was 0.01 sure of either person: no word of it is the index's
+    hits = seed_retriever.search(question, k=3)
+    assert {h.section.split()[0] for h in hits if h.relevant} == people, [(h.section, h.confidence) for h in hits]
+
+
+@pytest.mark.parametrize("question, nothing", [
+    ("之后呢?", True), ("她后来去了哪个镇?", True), ("那位医生叫什么名字?", True), ("What about her?", True),
+    ("她在南通镇做了什么?", False), ("他们在防汛工作中做了什么?", False), ("What did she do about the flood?", False),
+    ("What about Su Jian?", False), ("谁去了南通镇?", False), ("Who went to Nantong town?", False)])
+def test_which_questions_name_nothing_but_what_they_refer_back_to(question, nothing):
+    from bot import references
+
+    assert references.names_nothing(question) is nothing
+
+
+def test_how_far_a_passage_stands_out_is_measured_from_the_whole_index_whatever_is_asked_for(seed_retriever):
+    # English weighs Evidence.lead: it must not move with the number of passages asked for, nor with the scope
+    from bot import encoder as encoders
+
+    question = "Who went to Nantong town?"
+    one, ten = seed_retriever.search(question, k=1)[0], seed_retriever.search(question, k=10)
+    same = next(h for h in ten if h.passage_id == one.passage_id)
+    assert one.evidence.lead == pytest.approx(same.evidence.lead) and one.confidence == pytest.approx(same.confidence)
+    qvec = encoders.encode_queries(seed_retriever.encoder, [question])[0]
+    nearest = seed_retriever.dense.search(qvec, answer.LEAD_NEAREST)[1]
+    assert one.evidence.lead == pytest.approx(one.evidence.cosine - float(sorted(nearest)[len(nearest) // 2]), abs=1e-5)
+    scoped = seed_retriever.search(question, k=3, sources=[seed_retriever.passages[one.passage_id].source])
+    assert next(h for h in scoped if h.passage_id == one.passage_id).evidence.lead == pytest.approx(one.evidence.lead)
+
+
+def test_a_peer_judged_with_the_best_answers_cosine_takes_its_lead_too(monkeypatch):
+    # the lead is measured from the cosine: a calibration weighing it (bench/separation.py tries one) must see the
+    # best answer's lead beside its cosine, not the peer's own
+    monkeypatch.setitem(answer.LATIN_CALIBRATION, "lead", 30.0)
+    best = answer.Evidence(cosine=0.86, coverage=1.0, key=1.0, novel=0.0, latin=True, lead=0.03)
+    peer = answer.Evidence(cosine=0.84, coverage=1.0, key=1.0, novel=0.0, latin=True, rank=1, lead=0.01)
+    lifted = answer.with_peers([best, peer], ["a", "b"], people=[None, None])
+    assert lifted[1] == pytest.approx(answer.confidence(replace(peer, cosine=0.86, lead=0.03, rank=0)))
+    assert lifted[1] > answer.confidence(replace(peer, cosine=0.86, rank=0))
+
+
 def test_a_question_whose_words_are_spread_over_the_parts_holds_for_each_part_with_the_opening_found_too(
         tmp_path_factory):
     # 关节置换手术 is 邓卫东's, 护理制度 朱敏's: neither part was told it lacks the other's word, until the report's opening

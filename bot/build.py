@@ -96,6 +96,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
         report = BuildReport(index_dir=str(index_dir), model=model_name)
         scan = documents.scan(list(sources))
         report.skipped += scan.problems
+        report.warnings += scan.warnings
         hashes = {}
         for name, path in scan.files.items():
             try:

@@ -85,6 +85,7 @@ class Scan:
 
     files: dict[str, Path] = field(default_factory=dict)   # relative name -> path
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # found, but worth a look (a name given another)
 
 
 def scan(paths: list[str | Path]) -> Scan:
@@ -94,7 +95,7 @@ def scan(paths: list[str | Path]) -> Scan:
         if not root.exists():
             found.problems.append(Problem(str(root), "no such file or folder"))
         elif root.is_file():
-            _add_file(found, root, root.name)
+            _add_file(found, root, root.name, root.parent)
         else:
             seen: set[tuple[int, int]] = set()
 
@@ -120,7 +121,7 @@ def scan(paths: list[str | Path]) -> Scan:
                     if name.startswith("."):
                         continue
                     path = Path(dirpath) / name
-                    _add_file(found, path, path.relative_to(root).as_posix())
+                    _add_file(found, path, path.relative_to(root).as_posix(), root)
     return found
 
 
@@ -131,7 +132,7 @@ def _relative(path, root: Path) -> str:
         return str(path)
 
 
-def _add_file(found: Scan, path: Path, name: str) -> None:
+def _add_file(found: Scan, path: Path, name: str, folder: Path) -> None:
     if path.suffix.lower() not in SUFFIXES:
         return
     try:
@@ -141,7 +142,37 @@ def _add_file(found: Scan, path: Path, name: str) -> None:
     except OSError as e:  # e.g. ELOOP for a link pointing at itself
         found.problems.append(Problem(name, f"cannot open: {e.strerror or e}"))
         return
+    taken = found.files.get(name)
+    if taken is not None:
+        if _same_file(taken, path):
+            return      # named twice (`build data data/a.txt`): one file
+        given, name = name, _free_name(found, folder, name)
+        found.warnings.append(Problem(name, f"{path} and {taken} are both {given}; "
+                                            f"this one is indexed as {name}"))
     found.files[name] = path
+
+
+def _free_name(found: Scan, folder: Path, name: str) -> str:
+    """`name` under as much of its folder's path as no other file's name has (twoB/news.txt
+    beside twoA's news.txt). The first file keeps the plain name, so a build of one folder,
+    or of folders without a name in common, names every file as before."""
+    parts = Path(os.path.abspath(folder)).parts[1:]
+    candidate = name
+    for k in range(1, len(parts) + 1):
+        candidate = "/".join([*parts[-k:], name])
+        if candidate not in found.files:
+            return candidate
+    n = 2
+    while f"{candidate} ({n})" in found.files:
+        n += 1
+    return f"{candidate} ({n})"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def file_hash(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:

@@ -181,3 +181,25 @@ def test_an_index_from_before_word_spans_gets_them_without_reembedding(tmp_path,
     assert not again.up_to_date and again.embedded == 0
     assert Retriever.load(index).word_spans is not None
     assert build_index([data_copy], index_dir=index).up_to_date
+
+
+def test_files_of_one_name_in_two_folders_are_both_indexed(tmp_path, tiny_model):
+    for folder, text in (("twoA", "甲地新闻\n\n甲地今天举行了龙舟赛，冠军是红队。\n"),
+                         ("twoB", "乙地新闻\n\n乙地今天举行了风筝节，共有三千人参加。\n")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "news.txt").write_text(text, encoding="utf-8")
+    model = ("--model", str(tiny_model))
+    built = run_cli("build", "twoA", "twoB", "--index", "idx", "-q", *model, cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "2 files" in built.stdout and "+2 " in built.stdout
+    # the first folder's file keeps its plain name; the other is named by its folder, and the build says so
+    assert "twoB/news.txt: twoB/news.txt and twoA/news.txt are both news.txt; " \
+           "this one is indexed as twoB/news.txt" in built.stdout
+    texts = {p.source: p.text for p in Retriever.load(tmp_path / "idx").passages}
+    assert "龙舟赛" in texts["news.txt"] and "风筝节" in texts["twoB/news.txt"] and len(texts) == 2
+    again = run_cli("build", "twoA", "twoB", "--index", "idx", "-q", *model, cwd=tmp_path)
+    assert "up to date (2 files" in again.stdout
+    # one folder, or one file named twice, keeps the names it always had
+    one = run_cli("build", "twoB", "twoB/news.txt", "--index", "one", "-q", *model, cwd=tmp_path)
+    assert one.returncode == 0 and "1 files" in one.stdout and "warnings" not in one.stdout, one.stdout
+    assert {p.source for p in Retriever.load(tmp_path / "one").passages} == {"news.txt"}

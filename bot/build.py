@@ -66,6 +66,27 @@ class BuildReport:
         return "\n".join(lines)
 
 
+class NothingToIndex(ValueError):
+    """No article could be read: the message names each path skipped and why (`problems`)."""
+
+    SHOWN = 50      # problems listed in the message; `problems` holds them all
+
+    def __init__(self, sources, problems: list[documents.Problem]):
+        self.problems = list(problems)
+        where = ", ".join(map(str, sources))
+        if not problems:
+            kinds = ", ".join(sorted(documents.SUFFIXES))
+            message = f"nothing to index: no article file ({kinds}) in {where}"
+        elif all(p.kind == "missing" for p in problems):
+            message = "nothing to index: " + "; ".join(map(str, problems))   # nothere: no such file or folder
+        else:
+            more = len(problems) - self.SHOWN
+            message = "\n".join([f"nothing to index: no readable article in {where}; skipped {len(problems)}:",
+                                 *(f"  {p}" for p in problems[:self.SHOWN]),
+                                 *([f"  ... and {more} more"] if more > 0 else [])])
+        super().__init__(message)
+
+
 def build_index(sources=None, index_dir=None, model: str | None = None,
                 full: bool = False, progress: bool = False,
                 max_file_bytes: int = documents.MAX_FILE_BYTES,
@@ -157,7 +178,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
                                     "added": old_files.get(name, {}).get("added") or started}
             report.documents += kept
         if not all_passages:
-            raise ValueError("nothing to index: no readable article in " + ", ".join(map(str, sources)))
+            raise NothingToIndex(sources, report.skipped)
 
         # 2. vectors (cached by content hash) for passages and their sentences
         passage_texts = [chunking.embedding_text(p) for p in all_passages]

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from bot import Retriever, build_index, store
+from bot import NothingToIndex, Retriever, build_index, store
 from bot.retriever import ModelMismatch
 
 from conftest import ROOT, SEED_NAME
@@ -203,3 +203,45 @@ def test_files_of_one_name_in_two_folders_are_both_indexed(tmp_path, tiny_model)
     one = run_cli("build", "twoB", "twoB/news.txt", "--index", "one", "-q", *model, cwd=tmp_path)
     assert one.returncode == 0 and "1 files" in one.stdout and "warnings" not in one.stdout, one.stdout
     assert {p.source for p in Retriever.load(tmp_path / "one").passages} == {"news.txt"}
+
+
+def test_when_nothing_is_readable_the_error_names_each_file_and_why(tmp_path, tiny_model):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (data / "fake.pdf").write_text("not a PDF at all", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    model = ("--model", str(tiny_model))
+    folder = run_cli("build", "data", "--index", "idx", "-q", *model, cwd=tmp_path)
+    assert folder.returncode == 1 and "Traceback" not in folder.stderr
+    lines = folder.stderr.splitlines()
+    assert lines[0] == "Error: nothing to index: no readable article in data; skipped 2:", lines
+    assert lines[1].startswith("  binary.txt: cannot read: binary file") and "NUL" in lines[1], lines
+    assert lines[2].startswith("  fake.pdf: cannot read:"), lines
+    empty = run_cli("build", "empty.txt", "--index", "idx", "-q", *model, cwd=tmp_path)
+    assert empty.returncode == 1 and "  empty.txt: empty file" in empty.stderr, empty.stderr
+    missing = run_cli("build", "nothere", "--index", "idx", "-q", *model, cwd=tmp_path)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "Error: nothing to index: nothere: no such file or folder"
+    (tmp_path / "none").mkdir()
+    no_articles = run_cli("build", "none", "--index", "idx", "-q", *model, cwd=tmp_path)
+    assert "nothing to index: no article file (.docx, .htm, .html" in no_articles.stderr
+    # the Python API carries the problems; the chat says the same in the terminal and on its page
+    with pytest.raises(NothingToIndex) as raised:
+        build_index([data], index_dir=tmp_path / "idx", model=str(tiny_model))
+    assert [(p.path, p.kind) for p in raised.value.problems] == [("binary.txt", "binary"), ("fake.pdf", "unreadable")]
+
+
+def test_the_chat_says_which_files_it_could_not_index(tmp_path, tiny_model, monkeypatch, capsys):
+    from bot.chat.engine import Engine
+    from bot.chat.render import render_stats
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "binary.txt").write_bytes(b"ab\x00\x00cd")
+    monkeypatch.setenv("QABOT_MODEL", str(tiny_model))
+    engine = Engine(data, tmp_path / "index")
+    engine.prepare()
+    assert "  binary.txt: cannot read: binary file" in capsys.readouterr().out
+    assert engine.retriever is None and "binary.txt: cannot read: binary file" in engine.error
+    assert "binary.txt" in render_stats(engine.info(), engine.error)

@@ -78,12 +78,14 @@ class Engine:
 
         say = lambda text: print(f"qabot: {text}", flush=True)   # noqa: E731
         say(f"indexing {self.data_dir} -> {self.index_dir} (only changes are re-read) …")
+        not_built = ""
         try:
             say(self.build(progress=True).summary())
         except BuildLocked:
             say("another build of this index is running; serving the current index")
         except (ValueError, OSError) as e:
-            say(f"the index was not built: {e}")
+            not_built = f"the index was not built: {e}"
+            say(not_built)
         except IndexError_ as e:
             say(str(e))
         if self.retriever is None:
@@ -92,6 +94,7 @@ class Engine:
                 self.load()
             except IndexError_ as e:
                 say(f"no index to serve yet ({e}); add articles in the web page")
+                self.error = not_built or self.error    # the page says why there is none (which files, why)
         if self.retriever is not None:
             counts = self.retriever.info()["counts"]
             say(f"serving {counts['documents']} articles, {counts['passages']} passages "

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from . import paths, store
+from . import documents, paths, store
 
 INDEX_HELP = f"index folder (default: ${paths.INDEX_ENV}, else ./index)"
 MILVUS_HELP = ("Milvus to search: a server's http://host:port or a Milvus Lite .db file "
@@ -117,9 +117,14 @@ def info(index_dir, as_json, milvus_uri):
                    f"({details['milvus']['passages']}, {details['milvus']['sentences']})")
     click.echo(f"contents:  {counts['files']} files, {counts['documents']} documents, "
                f"{counts['passages']} passages, {counts['sentences']} sentences")
-    click.echo(f"skipped:   {details['skipped']}")
+    click.echo(f"files:     {len(details['files'])} indexed")
     for name, f in sorted(details["files"].items()):
         click.echo(f"  {name}  ({f['documents']} documents)")
+    skipped = [documents.Problem(**p) for p in details["skipped_items"]]
+    kinds = ", ".join(f"{n} {kind}" for kind, n in documents.count_kinds(skipped).items())
+    click.echo(f"skipped:   {len(skipped)} not indexed ({kinds})" if skipped else "skipped:   none")
+    for p in skipped:
+        click.echo(f"  {p}")
 
 
 @cli.command("milvus-serve")

@@ -61,6 +61,14 @@ class Problem:
         return "bad JSONL line" if self.line else "other"
 
 
+def count_kinds(problems: list[Problem]) -> dict[str, int]:
+    """How many problems of each kind, most common first."""
+    counts: dict[str, int] = {}
+    for p in problems:
+        counts[p.kind] = counts.get(p.kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 # Problem.kind from the reason's words, first match wins (the reasons are written below).
 _KINDS = (
     (("empty file",), "empty"),

@@ -316,8 +316,12 @@ class Retriever:
 
     def info(self) -> dict:
         self = self.refreshed()
-        return {k: v for k, v in self.manifest.items() if k not in ("files_written", "skipped")} | {
-            "index_dir": str(self.index_dir), "skipped": len(self.manifest.get("skipped", []))}
+        """The manifest for people: `files` are the files indexed; `skipped` counts what the build
+        skipped and `skipped_items` says what and why ({path, reason, line})."""
+        bookkeeping = ("files_written", "unindexed_files", "skipped")
+        skipped = self.manifest.get("skipped", [])
+        return {k: v for k, v in self.manifest.items() if k not in bookkeeping} | {
+            "index_dir": str(self.index_dir), "skipped": len(skipped), "skipped_items": skipped}
 
 
 def _open_local(gen: Path) -> tuple[list[Passage], DenseIndex, lexical.LexicalIndex, SentenceVectors,

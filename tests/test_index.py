@@ -245,3 +245,53 @@ def test_the_chat_says_which_files_it_could_not_index(tmp_path, tiny_model, monk
     assert "  binary.txt: cannot read: binary file" in capsys.readouterr().out
     assert engine.retriever is None and "binary.txt: cannot read: binary file" in engine.error
     assert "binary.txt" in render_stats(engine.info(), engine.error)
+
+
+def test_a_skipped_file_is_not_counted_as_added_anywhere(tmp_path, tiny_model):
+    from bot.chat.render import render_files, render_stats
+
+    data, index = tmp_path / "data", tmp_path / "index"
+    data.mkdir()
+    (data / "a.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    build_index([data], index_dir=index, model=str(tiny_model))
+    (data / "c.txt").write_bytes(b"ab\x00\x00cd")
+    report = build_index([data], index_dir=index, model=str(tiny_model))
+    assert report.added == [] and report.files == 1 and [p.path for p in report.skipped] == ["c.txt"]
+    assert "+0 ~0 -0 files" in report.summary()
+    info = Retriever.load(index).info()
+    assert sorted(info["files"]) == ["a.txt"] and info["counts"]["files"] == 1
+    assert [(p["path"], p["reason"][:24]) for p in info["skipped_items"]] == [("c.txt", "cannot read: binary file")]
+    # the chat's panel: its count and its file table agree, the skipped file is not listed as added
+    assert "<dt>Files</dt><dd>1</dd>" in render_stats(info)
+    table = render_files(info)
+    assert "1 file, newest first" in table and "c.txt" not in table
+    again = build_index([data], index_dir=index, model=str(tiny_model))
+    assert again.up_to_date and again.files == 1 and [p.path for p in again.skipped] == ["c.txt"]
+    # mended, it is added; broken, a file indexed before is removed (its passages left the index)
+    (data / "c.txt").write_text(NEW_ARTICLE.replace("李雷", "韩梅梅"), encoding="utf-8")
+    mended = build_index([data], index_dir=index, model=str(tiny_model))
+    assert mended.added == ["c.txt"] and not mended.changed and mended.files == 2
+    (data / "a.txt").write_bytes(b"")
+    broken = build_index([data], index_dir=index, model=str(tiny_model))
+    assert broken.removed == ["a.txt"] and not broken.changed and not broken.added and broken.files == 1
+    assert sorted(Retriever.load(index).info()["files"]) == ["c.txt"]
+
+
+def test_the_cli_does_not_count_a_file_too_large_as_added_and_info_says_why(tmp_path, tiny_model):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    with open(data / "big.txt", "wb") as f:      # 60 MiB, sparse: refused by its size, never read
+        f.truncate(60 * 2**20)
+    built = run_cli("build", "data", "--index", "idx", "-q", "--model", str(tiny_model), cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "1 files" in built.stdout and "+1 ~0 -0 files" in built.stdout, built.stdout
+    assert "  big.txt: file is 60 MiB, over the 20 MiB limit; skipped" in built.stdout
+    info = run_cli("info", "--index", "idx", cwd=tmp_path)
+    assert info.returncode == 0, info.stderr
+    assert "files:     1 indexed\n  a.txt  (1 documents)\n" in info.stdout, info.stdout
+    assert ("skipped:   1 not indexed (1 too large)\n"
+            "  big.txt: file is 60 MiB, over the 20 MiB limit; skipped\n") in info.stdout, info.stdout
+    as_json = json.loads(run_cli("info", "--index", "idx", "--json", cwd=tmp_path).stdout)
+    assert list(as_json["files"]) == ["a.txt"] and as_json["skipped"] == 1
+    assert as_json["skipped_items"][0]["path"] == "big.txt"

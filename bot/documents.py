@@ -16,7 +16,7 @@ from pathlib import Path
 SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html",
             ".htm": "html", ".jsonl": "jsonl", ".pdf": "pdf", ".docx": "docx"}
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are skipped with a message
-READER_VERSION = "3"   # bump when the same bytes read to other text or ids: built indexes then re-read
+READER_VERSION = "4"   # bump when the same bytes read to other text or ids: built indexes then re-read
 
 
 @dataclass
@@ -458,16 +458,42 @@ def _str(value) -> str:
 
 
 def _html_document(html: str, name: str) -> Document | None:
-    # trafilatura drops menus, scripts, styles and iframes and keeps the main text.
+    # trafilatura drops menus, scripts, styles and iframes and keeps the main text; on a short
+    # page it keeps what it cannot tell from text (首页 | 新闻), so the parts HTML itself marks as
+    # no article text go first. Should that leave nothing (a page all in a <header>), the whole page is read.
     import trafilatura
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=True,
-                               favor_precision=False, deduplicate=False)
-    if not text or not text.strip():
+    def extract(page) -> str:
+        return trafilatura.extract(page, include_comments=False, include_tables=True,
+                                   favor_precision=False, deduplicate=False) or ""
+
+    text = extract(_without_furniture(html)) if html.strip() else ""
+    if not text.strip():
+        text = extract(html)
+    if not text.strip():
         return None
-    meta = trafilatura.extract_metadata(html)
+    meta = trafilatura.extract_metadata(html)   # the whole page: its <header> holds title and date
     title = (meta.title or "") if meta else ""
     date = (meta.date or "") if meta else ""
     # Paragraphs come back one per line: blank lines make them blocks like a .txt.
     return Document(doc_id=name, text=text.replace("\n", "\n\n"), source=name,
                     format="html", title=title.strip(), date=date)
+
+
+# A page's furniture as HTML marks it: menus (<nav>), the site's banner and footer, what stands
+# beside the article (<aside>), and the same parts marked by their ARIA role on a <div>.
+_FURNITURE = ("//nav | //header | //footer | //aside | //*[@role='navigation' or @role='banner' "
+              "or @role='contentinfo' or @role='complementary' or @role='search']")
+
+
+def _without_furniture(html: str):
+    """The page's tree without its menus, banner, footer and sidebars (`_FURNITURE`)."""
+    from trafilatura import load_html
+
+    tree = load_html(html)
+    if tree is None:
+        return html
+    for element in tree.xpath(_FURNITURE):
+        if element.getparent() is not None:    # not already gone with an outer one
+            element.drop_tree()                # keeps the text after it
+    return tree

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from . import paths, store
+from . import answer, paths, store
 
 INDEX_HELP = f"index folder (default: ${paths.INDEX_ENV}, else ./index)"
 MILVUS_HELP = ("Milvus to search: a server's http://host:port or a Milvus Lite .db file "
@@ -84,7 +84,9 @@ def ask(question, k, mode, index_dir, as_json, since, until, sources, milvus_uri
         mark = (click.style(h.text[s:e], bold=True, underline=True) if tty
                 else f">>{h.text[s:e]}<<")
         where = " · ".join(x for x in (h.title, h.section) if x)
-        click.echo(f"{i}. {where}  [{h.source} ¶{h.position + 1}]  confidence {h.confidence:.2f}")
+        # rounded down: a hit just under the bar must not read as at it (answer.rounded_down)
+        click.echo(f"{i}. {where}  [{h.source} ¶{h.position + 1}]  "
+                   f"confidence {answer.rounded_down(h.confidence, 2)}")
         click.echo(f"   {h.text[:s]}{mark}{h.text[e:]}")
         if h.matched_terms:
             click.echo(f"   matched: {', '.join(h.matched_terms)}")

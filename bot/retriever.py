@@ -289,7 +289,9 @@ class Retriever:
         hits = [self._hit(int(pid), float(score), rank, qvec, asked) for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits], [h.article for h in hits],
                                         people=[section_person(h.section) for h in hits])
-        return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
+        # rounded down, so that the confidence shown clears a bar exactly when `relevant` says so
+        return [dataclasses.replace(h, confidence=float(answer.rounded_down(c, 4)),
+                                    relevant=c >= answer.RELEVANT_AT)
                 for h, c in zip(hits, confidences)]
 
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, asked: evidence.Question) -> Hit:

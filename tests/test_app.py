@@ -644,6 +644,24 @@ def test_api_reports_bad_questions(client):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("k", [-3, 0, 500, "abc"])
+def test_api_refuses_a_k_out_of_range_naming_the_range(client, k):
+    """-3 and 0 returned one hit and 500 a hundred without a word; "abc" said int()'s words."""
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="must be a whole number from 1 to 100"):
+        client.predict(question="谁去了南通镇?", k=k, mode="hybrid", api_name="/ask")
+
+
+def test_the_chat_says_when_k_is_out_of_range(seed_retriever):
+    engine = SimpleNamespace(serving=lambda: seed_retriever, error="")
+    reply, memory = chat_engine.answer_html(engine, None, "谁去了南通镇?", 0, "hybrid")
+    assert "must be a whole number from 1 to 100" in reply and "qa-warn" in reply and memory is None
+    reply, memory = chat_engine.answer_html(engine, None, "谁去了南通镇?", 2.0, "hybrid")
+    assert reply.count('class="qa-card') == 2      # the slider's 2.0 is 2
+
+
+@pytest.mark.slow
 def test_concurrent_questions_get_their_own_answers(fresh_app, client):
     from gradio_client import Client
 

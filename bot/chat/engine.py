@@ -130,7 +130,7 @@ def answer_html(engine: Engine, memory, question: str, k: int, mode: str, scope:
     if memory:
         conv.topic, conv.last_hits = memory
     try:
-        turn = conv.ask(question, k=int(k), mode=mode if mode in MODES else "hybrid", **(scope or {}))
+        turn = conv.ask(question, k=k, mode=mode if mode in MODES else "hybrid", **(scope or {}))
     except EmptyScope as e:
         return render_notice(f"Nothing to search in the scope you set: {e}. Widen or clear the "
                              f"scope in the side panel.", "warn"), memory

@@ -18,6 +18,9 @@ def _fail(e: Exception):
     raise click.ClickException(str(e)) from None
 
 
+INTERRUPTED = 130      # the shell's code for a process ended by Ctrl-C (128 + SIGINT)
+
+
 @click.group()
 @click.version_option(package_name="qabot")
 def cli():
@@ -37,13 +40,16 @@ def cli():
               "or a Milvus Lite .db file (default: <index>/milvus.db)")
 def build(sources, index_dir, model, full, quiet, backend, milvus_uri):
     """Build or refresh the index from article files or folders (default: $QABOT_DATA, else ./data)."""
-    from .build import build_index
+    from .build import build_index, interrupted
 
     try:
         report = build_index(list(sources) or None, index_dir=index_dir, model=model,
                              full=full, progress=not quiet, backend=backend, milvus_uri=milvus_uri)
     except (store.IndexError_, ValueError, OSError) as e:
         _fail(e)
+    except KeyboardInterrupt:       # click would say "Aborted!" and exit 1
+        click.echo(f"\nqabot: {interrupted(paths.index_dir(index_dir))}", err=True)   # below the bar
+        sys.exit(INTERRUPTED)
     click.echo(report.summary())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import sys
 import threading
 from pathlib import Path
 
@@ -74,12 +75,17 @@ class Engine:
 
     def prepare(self) -> None:
         """Build or refresh the index (console progress), then load it and the model once."""
+        from ..build import interrupted
         from ..store import BuildLocked, IndexError_
 
         say = lambda text: print(f"qabot: {text}", flush=True)   # noqa: E731
         say(f"indexing {self.data_dir} -> {self.index_dir} (only changes are re-read) …")
         try:
             say(self.build(progress=True).summary())
+        except KeyboardInterrupt:   # Ctrl-C: one line, and the caller ends without a traceback
+            print(file=sys.stderr, flush=True)      # below the progress bar it stopped
+            say(interrupted(self.index_dir))
+            raise
         except BuildLocked:
             say("another build of this index is running; serving the current index")
         except (ValueError, OSError) as e:

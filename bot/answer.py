@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
+from decimal import ROUND_FLOOR, Decimal
 
 from . import numerals, segment
 
@@ -143,6 +144,20 @@ LATIN_CALIBRATION = {"bias": -14.383, "cosine": 14.293, "coverage": 2.118, "key"
 # about anything: the English calibration, on cosine alone, called such 70% sure.
 LATIN_GIBBERISH_AT = 0.5
 RELEVANT_AT = 0.35          # below this confidence a hit is not an answer (Hit.relevant)
+
+
+def rounded_down(confidence: float, places: int) -> Decimal:
+    """`confidence` to `places` decimals, rounded down: a confidence just under a bar (RELEVANT_AT,
+    the chat's "high") is then never shown at the bar, so the number cannot contradict what it is
+    called (0.3463 read "35%" on a passage that is not an answer). Each bar has at most `places`
+    decimals, so `rounded_down(c) >= bar` exactly when `c >= bar`."""
+    # from the float's shortest repr: 0.29 is 0.29, where 0.29 * 100 is 28.999999999999996
+    return Decimal(repr(float(confidence))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR)
+
+
+def percent(confidence: float) -> int:
+    """`confidence` as a whole percentage, rounded down (see rounded_down)."""
+    return int(rounded_down(confidence, 2).scaleb(2))
 
 
 def confidence(evidence: Evidence) -> float:

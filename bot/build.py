@@ -253,6 +253,14 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
 BACKENDS = ("faiss", "milvus")
 
 
+def interrupted(index_dir) -> str:
+    """What a build stopped by Ctrl-C (KeyboardInterrupt out of build_index) leaves, in one line:
+    by then its half-written generation is gone and its lock released (store.cleanup_on_failure),
+    and every run of texts it embedded is in the cache (_embed)."""
+    return (f"build interrupted; the previous index in {index_dir}/ is unchanged, and the texts "
+            f"embedded so far are kept for the next build")
+
+
 def _write_local(gen: Path, all_passages, token_lists, passage_vectors, sentence_vectors,
                  offsets) -> dict:
     """The default backend: everything as files in the generation folder."""
@@ -320,6 +328,12 @@ def _previous_tokens(previous: dict) -> dict[str, dict]:
         return {}
 
 
+# Texts embedded between two writes of the embedding cache: a build interrupted (Ctrl-C, a crash)
+# keeps every run written before, so the next build embeds only the rest (it re-embedded all of
+# them when the cache was written at the end); seconds of a CPU's work, one SQLite transaction each.
+EMBED_RUN = 256
+
+
 def _embed(cache: store.EmbeddingCache, enc, texts: list[str], progress: bool, use_cache: bool = True):
     keys = [cache.key(t) for t in texts]
     found = cache.get(list(set(keys))) if use_cache else {}   # --full embeds everything afresh
@@ -327,10 +341,11 @@ def _embed(cache: store.EmbeddingCache, enc, texts: list[str], progress: bool, u
     if todo:
         wanted = set(todo)
         first = {k: t for k, t in zip(keys, texts) if k in wanted}
-        new = encoders.encode_passages(enc, [first[k] for k in todo], show_progress=progress)
-        fresh = dict(zip(todo, new))
-        cache.put(fresh)
-        found.update(fresh)
+        for rows, vectors in encoders.encode_passages_in_runs(enc, [first[k] for k in todo], EMBED_RUN,
+                                                              show_progress=progress):
+            fresh = {todo[r]: v for r, v in zip(rows, vectors)}
+            cache.put(fresh)            # one transaction: a run is in the cache whole or not at all
+            found.update(fresh)
     vectors = np.stack([found[k] for k in keys]).astype(np.float32)
     return vectors, len(todo), len(texts) - len(todo)
 

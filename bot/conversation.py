@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import answer, pinyin, proper_names, segment, word_rarity
-from .retriever import Hit, Retriever
+from .retriever import Hit, Retriever, check_k
 
 # A back-reference is a pronoun (which `resolve` replaces by a name) or an opening.
 _NOT_OTHER = r"(?<![其吉])"                  # not 其他, 吉他
@@ -57,6 +57,7 @@ class Conversation:
         """The answer to `question`, read with the topic when it refers back to an answer.
 
         `scope` (since, until, sources) is passed to every search, as `Retriever.search` takes it."""
+        k = check_k(k)     # a follow-up's pool is sized by it before any search would check it
         if self.topic is None or not any(h.relevant for h in self.last_hits) or not refers_back(question):
             hits = self.retriever.search(question, k=k, mode=mode, **scope)
             self.topic, self.last_hits = question, hits

@@ -295,3 +295,128 @@ def test_the_cli_does_not_count_a_file_too_large_as_added_and_info_says_why(tmp_
     as_json = json.loads(run_cli("info", "--index", "idx", "--json", cwd=tmp_path).stdout)
     assert list(as_json["files"]) == ["a.txt"] and as_json["skipped"] == 1
     assert as_json["skipped_items"][0]["path"] == "big.txt"
+
+
+# ---------------------------------------------------------------- Ctrl-C during a build
+
+def long_article(paragraphs: int) -> str:
+    """A made-up report with `paragraphs` distinct paragraphs (each a new passage and sentences)."""
+    places = ["鼓楼区", "台江区", "仓山区", "晋安区", "马尾区", "长乐区", "闽侯县", "连江县"]
+    body = [f"第{n}组队员在{places[n % 8]}连续工作{n + 3}天，检查房屋{n * 7 + 11}栋。"
+            f"他们还走访了{n * 3 + 5}户困难家庭，发放物资{n * 13 + 2}箱。" for n in range(paragraphs)]
+    return "防汛工作简报\n\n" + "\n\n".join(body) + "\n"
+
+
+def test_an_interrupted_build_keeps_what_it_embedded_in_whole_runs(tmp_path, data_copy, tiny_model, monkeypatch):
+    """Ctrl-C after 411 of 1520 texts kept none of them: the cache was written at the end. Now each
+    run of EMBED_RUN texts is written in one transaction as it is done, and a rerun resumes."""
+    import shutil
+
+    from bot import build as builder
+
+    index, control = tmp_path / "index", tmp_path / "control"
+    build_index([data_copy], index_dir=index, model=str(tiny_model))
+    before = Retriever.load(index).manifest["built_at"]
+    shutil.copytree(index, control)
+    (data_copy / "long.txt").write_text(long_article(30), encoding="utf-8")
+    new_texts = build_index([data_copy], index_dir=control, model=str(tiny_model)).embedded   # uninterrupted
+    assert new_texts > 20
+    monkeypatch.setattr(builder, "EMBED_RUN", 10, raising=False)
+    put, runs = store.EmbeddingCache.put, []
+
+    def ctrl_c_after_two_runs(cache, items):
+        put(cache, items)
+        runs.append(len(items))
+        if len(runs) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.EmbeddingCache, "put", ctrl_c_after_two_runs)
+    with pytest.raises(KeyboardInterrupt):
+        build_index([data_copy], index_dir=index, model=str(tiny_model))
+    assert runs == [10, 10]
+    assert Retriever.load(index).manifest["built_at"] == before          # the previous index serves
+    assert [p.name for p in index.glob("gen-*")] == [(index / "CURRENT").read_text().strip()]
+
+    monkeypatch.undo()
+    report = build_index([data_copy], index_dir=index, model=str(tiny_model))
+    assert report.added == ["long.txt"] and report.embedded == new_texts - 20   # the two runs were kept
+
+
+INTERRUPTIBLE = """
+import sys, time
+from bot import lexical
+
+tokenize = lexical.tokenize
+def slow(text):             # the indexing step as long as a big folder's, so Ctrl-C lands in it
+    time.sleep(0.3)
+    return tokenize(text)
+lexical.tokenize = slow
+if sys.argv[1] == "app":
+    sys.path.insert(0, sys.argv[2])
+    import app
+    app.main(sys.argv[3:])
+else:
+    from bot.cli import main
+    sys.argv[0] = "qabot"
+    main()
+"""
+
+
+def interrupt(args: list[str], when: str, timeout: float = 300) -> tuple[int, list[str]]:
+    """Run INTERRUPTIBLE with `args` in its own process group, send it SIGINT as Ctrl-C does
+    once `when` shows in its output; (exit code, the output's lines, progress bars dropped)."""
+    import select
+    import signal
+    import time
+
+    env = os.environ | {"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", INTERRUPTIBLE, *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    out, sent, deadline = b"", False, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if select.select([proc.stdout], [], [], 0.2)[0]:
+            chunk = os.read(proc.stdout.fileno(), 1 << 16)
+            if not chunk:
+                break
+            out += chunk
+        if not sent and when.encode() in out:
+            time.sleep(0.5)
+            os.killpg(proc.pid, signal.SIGINT)
+            sent = True
+    proc.wait(timeout=60)
+    assert sent, out.decode(errors="replace")
+    lines = [line.split("\r")[-1].strip() for line in out.decode(errors="replace").splitlines()]
+    return proc.returncode, [line for line in lines if line and "%|" not in line]
+
+
+def test_ctrl_c_during_a_build_ends_it_in_one_line(seed_index, tmp_path, data_copy):
+    """SIGINT while indexing printed "Aborted!", then "terminate called without an active exception"
+    (SIGABRT, -6) 2 times in 3; now: exit 130, one line, the previous index unchanged."""
+    import shutil
+
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index)
+    before = Retriever.load(index).manifest["built_at"]
+    (data_copy / "long.txt").write_text(long_article(12), encoding="utf-8")
+    code, lines = interrupt(["build", str(data_copy), "--index", str(index)], when=" passages:")
+    assert code == 130, lines
+    assert lines[-1] == (f"qabot: build interrupted; the previous index in {index}/ is unchanged, "
+                         f"and the texts embedded so far are kept for the next build"), lines
+    assert not [line for line in lines if any(word in line for word in ("Traceback", "terminate", "Abort"))]
+    assert Retriever.load(index).manifest["built_at"] == before
+    assert build_index([data_copy], index_dir=index).embedded == 0        # it had embedded them all
+
+
+def test_ctrl_c_during_the_chat_s_startup_build_ends_it_in_one_line(seed_index, tmp_path, data_copy):
+    """app.py printed a 9-frame KeyboardInterrupt traceback."""
+    import shutil
+
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index)
+    (data_copy / "long.txt").write_text(long_article(12), encoding="utf-8")
+    code, lines = interrupt(["app", str(ROOT), "--port", "7957", "--data", str(data_copy), "--index", str(index)],
+                            when=" passages:")
+    assert code == 130, lines
+    assert lines[-1] == (f"qabot: build interrupted; the previous index in {index}/ is unchanged, "
+                         f"and the texts embedded so far are kept for the next build"), lines
+    assert "Traceback" not in "\n".join(lines) and "terminate" not in "\n".join(lines)

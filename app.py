@@ -72,7 +72,10 @@ def main(argv=None) -> None:
     engine = Engine(paths.data_dir(args.data), paths.index_dir(args.index))
     engine.data_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    engine.prepare()
+    try:
+        engine.prepare()
+    except KeyboardInterrupt:      # Ctrl-C while indexing or loading: prepare said what it left
+        sys.exit(130)
     print(f"qabot: ready in {time.perf_counter() - t0:.1f}s", flush=True)
     serve(engine, host, port, share=args.share or None, root_path=args.root_path)
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__all__ = ["build_index", "BuildReport", "Retriever", "retrieve", "Hit", "QuestionError",
+__all__ = ["build_index", "BuildReport", "NothingToIndex", "Retriever", "retrieve", "Hit", "QuestionError",
            "ModelMismatch", "ScopeError", "EmptyScope", "load_encoder", "DEFAULT_MODEL"]
 
 _WHERE = {
-    "build_index": "build", "BuildReport": "build",
+    "build_index": "build", "BuildReport": "build", "NothingToIndex": "build",
     "Retriever": "retriever", "retrieve": "retriever", "Hit": "retriever",
     "QuestionError": "retriever", "ModelMismatch": "retriever",
     "ScopeError": "scope", "EmptyScope": "scope",
@@ -25,7 +25,7 @@ _WHERE = {
 }
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports on demand
-    from .build import BuildReport, build_index
+    from .build import BuildReport, NothingToIndex, build_index
     from .encoder import DEFAULT_MODEL, load_encoder
     from .retriever import Hit, ModelMismatch, QuestionError, Retriever, retrieve
     from .scope import EmptyScope, ScopeError

@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
+from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
 
@@ -158,6 +159,20 @@ LEAD_NEAREST = 5
 def lead_reference(nearest_cosines) -> float:
     """What Evidence.lead is measured from: the median of the question's LEAD_NEAREST best cosines in the index."""
     return float(np.median(nearest_cosines[:LEAD_NEAREST])) if len(nearest_cosines) else 0.0
+
+
+def rounded_down(confidence: float, places: int) -> Decimal:
+    """`confidence` to `places` decimals, rounded down: a confidence just under a bar (RELEVANT_AT,
+    the chat's "high") is then never shown at the bar, so the number cannot contradict what it is
+    called (0.3463 read "35%" on a passage that is not an answer). Each bar has at most `places`
+    decimals, so `rounded_down(c) >= bar` exactly when `c >= bar`."""
+    # from the float's shortest repr: 0.29 is 0.29, where 0.29 * 100 is 28.999999999999996
+    return Decimal(repr(float(confidence))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR)
+
+
+def percent(confidence: float) -> int:
+    """`confidence` as a whole percentage, rounded down (see rounded_down)."""
+    return int(rounded_down(confidence, 2).scaleb(2))
 
 
 def confidence(evidence: Evidence) -> float:

@@ -375,9 +375,13 @@ def parse(doc: Document) -> Article:
         is_marked = marked and _MARKED_HEADING.match(line.text) is not None
         if is_marked or (guessed and _is_heading(line, following, body[i - 1] if i else None,
                                                  wrapped_at if wrap else None)):
+            name = line.text.lstrip("#").strip() if is_marked else line.text
+            if title and _repeats(title, name):
+                dropped.append((line.text, "the title again"))   # a page's <h1> under what it kept above it
+                continue
             if heading is not None:   # the previous heading has no text under it
                 dropped.append((heading, "heading with no text under it"))
-            section = line.text.lstrip("#").strip() if is_marked else line.text
+            section = name
             heading = line.text
             continue
         heading = None

@@ -26,8 +26,8 @@ class BuildReport:
     index_dir: str
     model: str = ""
     up_to_date: bool = False
-    files: int = 0
-    added: list[str] = field(default_factory=list)
+    files: int = 0             # files indexed (a file skipped is in `skipped`, not here nor below)
+    added: list[str] = field(default_factory=list)          # files indexed now and not before
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     documents: int = 0
@@ -41,10 +41,7 @@ class BuildReport:
 
     def skipped_counts(self) -> dict[str, int]:
         """How many problems of each kind, most common first."""
-        counts: dict[str, int] = {}
-        for p in self.skipped:
-            counts[p.kind] = counts.get(p.kind, 0) + 1
-        return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+        return documents.count_kinds(self.skipped)
 
     def summary(self) -> str:
         if self.up_to_date:
@@ -64,6 +61,27 @@ class BuildReport:
             lines.append(f"warnings {len(self.warnings)} (indexed anyway):")
             lines += [f"  {p}" for p in self.warnings]
         return "\n".join(lines)
+
+
+class NothingToIndex(ValueError):
+    """No article could be read: the message names each path skipped and why (`problems`)."""
+
+    SHOWN = 50      # problems listed in the message; `problems` holds them all
+
+    def __init__(self, sources, problems: list[documents.Problem]):
+        self.problems = list(problems)
+        where = ", ".join(map(str, sources))
+        if not problems:
+            kinds = ", ".join(sorted(documents.SUFFIXES))
+            message = f"nothing to index: no article file ({kinds}) in {where}"
+        elif all(p.kind == "missing" for p in problems):
+            message = "nothing to index: " + "; ".join(map(str, problems))   # nothere: no such file or folder
+        else:
+            more = len(problems) - self.SHOWN
+            message = "\n".join([f"nothing to index: no readable article in {where}; skipped {len(problems)}:",
+                                 *(f"  {p}" for p in problems[:self.SHOWN]),
+                                 *([f"  ... and {more} more"] if more > 0 else [])])
+        super().__init__(message)
 
 
 def build_index(sources=None, index_dir=None, model: str | None = None,
@@ -96,6 +114,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
         report = BuildReport(index_dir=str(index_dir), model=model_name)
         scan = documents.scan(list(sources))
         report.skipped += scan.problems
+        report.warnings += scan.warnings
         hashes = {}
         for name, path in scan.files.items():
             try:
@@ -105,7 +124,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
         if previous and not full and _unchanged(previous, model_name, hashes) \
                 and _same_place(previous, index_dir, backend, milvus_uri):
             report.up_to_date = True
-            report.files = len(hashes)
+            report.files = previous["counts"]["files"]
             report.documents = previous["counts"]["documents"]
             report.passages = previous["counts"]["passages"]
             report.skipped = [documents.Problem(**p) for p in previous["skipped"]]
@@ -116,14 +135,12 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
         enc = encoders.load_encoder(model_name)
         fingerprint = encoders.model_fingerprint(enc)
         old_files = (previous or {}).get("files", {})
-        report.added = sorted(set(hashes) - set(old_files))
-        report.changed = sorted(n for n in hashes if n in old_files and old_files[n]["hash"] != hashes[n])
-        report.removed = sorted(set(old_files) - set(hashes))
 
         # 1. files -> documents -> passages
         started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         all_passages: list[chunking.Passage] = []
-        files_meta: dict[str, dict] = {}
+        files_meta: dict[str, dict] = {}       # the files indexed
+        unindexed: dict[str, str] = {}         # name -> hash of the files read that gave no article (skipped)
         seen_docs: dict[str, str] = {}
         limit = min(chunking.MAX_PASSAGE_TOKENS, encoders.max_tokens(enc) - 2)
         names = list(hashes)
@@ -150,13 +167,20 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
                 title = title or parsed.title
             # The hash of the bytes indexed: the file may have changed since it was hashed
             # above, or gone (then it is not recorded, as if the scan had not found it).
-            if got.hash or scan.files[name].exists():
+            if kept:
                 # Title and first-indexed time: the chat's file list searches and sorts by them.
                 files_meta[name] = {"hash": got.hash or hashes[name], "documents": kept, "title": title,
                                     "added": old_files.get(name, {}).get("added") or started}
+            elif got.hash or scan.files[name].exists():
+                unindexed[name] = got.hash or hashes[name]   # kept apart: only so the next build knows it unchanged
             report.documents += kept
         if not all_passages:
-            raise ValueError("nothing to index: no readable article in " + ", ".join(map(str, sources)))
+            raise NothingToIndex(sources, report.skipped)
+        # What the index gained and lost: a file skipped is in neither (it was not indexed)
+        old_indexed = {n: f["hash"] for n, f in old_files.items() if f.get("documents")}
+        report.added = sorted(set(files_meta) - set(old_indexed))
+        report.changed = sorted(n for n in files_meta if n in old_indexed and old_indexed[n] != files_meta[n]["hash"])
+        report.removed = sorted(set(old_indexed) - set(files_meta))
 
         # 2. vectors (cached by content hash) for passages and their sentences
         passage_texts = [chunking.embedding_text(p) for p in all_passages]
@@ -194,7 +218,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
             stored = _write_local(gen, all_passages, token_lists, passage_vectors,
                                   sentence_vectors, offsets)
 
-        report.files = sum(1 for f in files_meta.values() if f["documents"])
+        report.files = len(files_meta)
         report.passages = len(all_passages)
         report.sentences = len(sentence_texts)
         report.seconds = time.perf_counter() - t0
@@ -210,6 +234,7 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
             "tokenizer_version": segment.TOKENIZER_VERSION,
             "sources": [str(s) for s in sources],
             "files": files_meta,
+            "unindexed_files": unindexed,
             "counts": {"files": report.files, "documents": report.documents,
                        "passages": report.passages, "sentences": report.sentences},
             "skipped": [asdict(p) for p in report.skipped],
@@ -226,6 +251,14 @@ def build_index(sources=None, index_dir=None, model: str | None = None,
 
 
 BACKENDS = ("faiss", "milvus")
+
+
+def interrupted(index_dir) -> str:
+    """What a build stopped by Ctrl-C (KeyboardInterrupt out of build_index) leaves, in one line:
+    by then its half-written generation is gone and its lock released (store.cleanup_on_failure),
+    and every run of texts it embedded is in the cache (_embed)."""
+    return (f"build interrupted; the previous index in {index_dir}/ is unchanged, and the texts "
+            f"embedded so far are kept for the next build")
 
 
 def _write_local(gen: Path, all_passages, token_lists, passage_vectors, sentence_vectors,
@@ -268,7 +301,10 @@ def _unchanged(previous: dict, model_name: str, hashes: dict[str, str]) -> bool:
         return False
     if previous.get("backend", "faiss") == "faiss" and "word_spans.npy" not in previous.get("files_written", {}):
         return False    # built before word spans were stored: built again, vectors from the cache
-    return {n: f["hash"] for n, f in previous["files"].items()} == hashes
+    if not all(f.get("documents") for f in previous["files"].values()):
+        return False    # built when skipped files were listed among the indexed ones: listed apart now
+    read_before = {n: f["hash"] for n, f in previous["files"].items()} | previous.get("unindexed_files", {})
+    return read_before == hashes
 
 
 def _same_place(previous: dict, index_dir: Path, backend: str, milvus_uri: str | None) -> bool:
@@ -292,6 +328,12 @@ def _previous_tokens(previous: dict) -> dict[str, dict]:
         return {}
 
 
+# Texts embedded between two writes of the embedding cache: a build interrupted (Ctrl-C, a crash)
+# keeps every run written before, so the next build embeds only the rest (it re-embedded all of
+# them when the cache was written at the end); seconds of a CPU's work, one SQLite transaction each.
+EMBED_RUN = 256
+
+
 def _embed(cache: store.EmbeddingCache, enc, texts: list[str], progress: bool, use_cache: bool = True):
     keys = [cache.key(t) for t in texts]
     found = cache.get(list(set(keys))) if use_cache else {}   # --full embeds everything afresh
@@ -299,10 +341,11 @@ def _embed(cache: store.EmbeddingCache, enc, texts: list[str], progress: bool, u
     if todo:
         wanted = set(todo)
         first = {k: t for k, t in zip(keys, texts) if k in wanted}
-        new = encoders.encode_passages(enc, [first[k] for k in todo], show_progress=progress)
-        fresh = dict(zip(todo, new))
-        cache.put(fresh)
-        found.update(fresh)
+        for rows, vectors in encoders.encode_passages_in_runs(enc, [first[k] for k in todo], EMBED_RUN,
+                                                              show_progress=progress):
+            fresh = {todo[r]: v for r, v in zip(rows, vectors)}
+            cache.put(fresh)            # one transaction: a run is in the cache whole or not at all
+            found.update(fresh)
     vectors = np.stack([found[k] for k in keys]).astype(np.float32)
     return vectors, len(todo), len(texts) - len(todo)
 

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from . import paths, store
+from . import answer, documents, paths, store
 
 INDEX_HELP = f"index folder (default: ${paths.INDEX_ENV}, else ./index)"
 MILVUS_HELP = ("Milvus to search: a server's http://host:port or a Milvus Lite .db file "
@@ -16,6 +16,9 @@ MILVUS_HELP = ("Milvus to search: a server's http://host:port or a Milvus Lite .
 
 def _fail(e: Exception):
     raise click.ClickException(str(e)) from None
+
+
+INTERRUPTED = 130      # the shell's code for a process ended by Ctrl-C (128 + SIGINT)
 
 
 @click.group()
@@ -37,13 +40,16 @@ def cli():
               "or a Milvus Lite .db file (default: <index>/milvus.db)")
 def build(sources, index_dir, model, full, quiet, backend, milvus_uri):
     """Build or refresh the index from article files or folders (default: $QABOT_DATA, else ./data)."""
-    from .build import build_index
+    from .build import build_index, interrupted
 
     try:
         report = build_index(list(sources) or None, index_dir=index_dir, model=model,
                              full=full, progress=not quiet, backend=backend, milvus_uri=milvus_uri)
     except (store.IndexError_, ValueError, OSError) as e:
         _fail(e)
+    except KeyboardInterrupt:       # click would say "Aborted!" and exit 1
+        click.echo(f"\nqabot: {interrupted(paths.index_dir(index_dir))}", err=True)   # below the bar
+        sys.exit(INTERRUPTED)
     click.echo(report.summary())
 
 
@@ -84,7 +90,9 @@ def ask(question, k, mode, index_dir, as_json, since, until, sources, milvus_uri
         mark = (click.style(h.text[s:e], bold=True, underline=True) if tty
                 else f">>{h.text[s:e]}<<")
         where = " · ".join(x for x in (h.title, h.section) if x)
-        click.echo(f"{i}. {where}  [{h.source} ¶{h.position + 1}]  confidence {h.confidence:.2f}")
+        # rounded down: a hit just under the bar must not read as at it (answer.rounded_down)
+        click.echo(f"{i}. {where}  [{h.source} ¶{h.position + 1}]  "
+                   f"confidence {answer.rounded_down(h.confidence, 2)}")
         click.echo(f"   {h.text[:s]}{mark}{h.text[e:]}")
         if h.matched_terms:
             click.echo(f"   matched: {', '.join(h.matched_terms)}")
@@ -117,9 +125,14 @@ def info(index_dir, as_json, milvus_uri):
                    f"({details['milvus']['passages']}, {details['milvus']['sentences']})")
     click.echo(f"contents:  {counts['files']} files, {counts['documents']} documents, "
                f"{counts['passages']} passages, {counts['sentences']} sentences")
-    click.echo(f"skipped:   {details['skipped']}")
+    click.echo(f"files:     {len(details['files'])} indexed")
     for name, f in sorted(details["files"].items()):
         click.echo(f"  {name}  ({f['documents']} documents)")
+    skipped = [documents.Problem(**p) for p in details["skipped_items"]]
+    kinds = ", ".join(f"{n} {kind}" for kind, n in documents.count_kinds(skipped).items())
+    click.echo(f"skipped:   {len(skipped)} not indexed ({kinds})" if skipped else "skipped:   none")
+    for p in skipped:
+        click.echo(f"  {p}")
 
 
 @cli.command("milvus-serve")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import answer, pinyin, proper_names, segment, word_rarity
 from .references import COMMON_RARITY, EN_PRONOUN, NOT_A_SURNAME, NOT_OTHER, ZH_PRONOUN, refers_back
-from .retriever import Hit, Retriever
+from .retriever import Hit, Retriever, check_k
 
 FOLLOW_UP_POOL = 50   # a follow-up looks this deep for the previous answer's sections
 
@@ -46,6 +46,7 @@ class Conversation:
         """The answer to `question`, read with the topic when it refers back to an answer.
 
         `scope` (since, until, sources) is passed to every search, as `Retriever.search` takes it."""
+        k = check_k(k)     # a follow-up's pool is sized by it before any search would check it
         if self.topic is None or not any(h.relevant for h in self.last_hits) or not refers_back(question):
             hits = self.retriever.search(question, k=k, mode=mode, **scope)
             self.topic, self.last_hits = question, hits

@@ -16,7 +16,7 @@ from pathlib import Path
 SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html",
             ".htm": "html", ".jsonl": "jsonl", ".pdf": "pdf", ".docx": "docx"}
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are skipped with a message
-READER_VERSION = "3"   # bump when the same bytes read to other text or ids: built indexes then re-read
+READER_VERSION = "4"   # bump when the same bytes read to other text or ids: built indexes then re-read
 
 
 @dataclass
@@ -61,6 +61,14 @@ class Problem:
         return "bad JSONL line" if self.line else "other"
 
 
+def count_kinds(problems: list[Problem]) -> dict[str, int]:
+    """How many problems of each kind, most common first."""
+    counts: dict[str, int] = {}
+    for p in problems:
+        counts[p.kind] = counts.get(p.kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 # Problem.kind from the reason's words, first match wins (the reasons are written below).
 _KINDS = (
     (("empty file",), "empty"),
@@ -85,6 +93,7 @@ class Scan:
 
     files: dict[str, Path] = field(default_factory=dict)   # relative name -> path
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # found, but worth a look (a name given another)
 
 
 def scan(paths: list[str | Path]) -> Scan:
@@ -94,7 +103,7 @@ def scan(paths: list[str | Path]) -> Scan:
         if not root.exists():
             found.problems.append(Problem(str(root), "no such file or folder"))
         elif root.is_file():
-            _add_file(found, root, root.name)
+            _add_file(found, root, root.name, root.parent)
         else:
             seen: set[tuple[int, int]] = set()
 
@@ -120,7 +129,7 @@ def scan(paths: list[str | Path]) -> Scan:
                     if name.startswith("."):
                         continue
                     path = Path(dirpath) / name
-                    _add_file(found, path, path.relative_to(root).as_posix())
+                    _add_file(found, path, path.relative_to(root).as_posix(), root)
     return found
 
 
@@ -131,7 +140,7 @@ def _relative(path, root: Path) -> str:
         return str(path)
 
 
-def _add_file(found: Scan, path: Path, name: str) -> None:
+def _add_file(found: Scan, path: Path, name: str, folder: Path) -> None:
     if path.suffix.lower() not in SUFFIXES:
         return
     try:
@@ -141,7 +150,37 @@ def _add_file(found: Scan, path: Path, name: str) -> None:
     except OSError as e:  # e.g. ELOOP for a link pointing at itself
         found.problems.append(Problem(name, f"cannot open: {e.strerror or e}"))
         return
+    taken = found.files.get(name)
+    if taken is not None:
+        if _same_file(taken, path):
+            return      # named twice (`build data data/a.txt`): one file
+        given, name = name, _free_name(found, folder, name)
+        found.warnings.append(Problem(name, f"{path} and {taken} are both {given}; "
+                                            f"this one is indexed as {name}"))
     found.files[name] = path
+
+
+def _free_name(found: Scan, folder: Path, name: str) -> str:
+    """`name` under as much of its folder's path as no other file's name has (twoB/news.txt
+    beside twoA's news.txt). The first file keeps the plain name, so a build of one folder,
+    or of folders without a name in common, names every file as before."""
+    parts = Path(os.path.abspath(folder)).parts[1:]
+    candidate = name
+    for k in range(1, len(parts) + 1):
+        candidate = "/".join([*parts[-k:], name])
+        if candidate not in found.files:
+            return candidate
+    n = 2
+    while f"{candidate} ({n})" in found.files:
+        n += 1
+    return f"{candidate} ({n})"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def file_hash(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -419,16 +458,42 @@ def _str(value) -> str:
 
 
 def _html_document(html: str, name: str) -> Document | None:
-    # trafilatura drops menus, scripts, styles and iframes and keeps the main text.
+    # trafilatura drops menus, scripts, styles and iframes and keeps the main text; on a short
+    # page it keeps what it cannot tell from text (首页 | 新闻), so the parts HTML itself marks as
+    # no article text go first. Should that leave nothing (a page all in a <header>), the whole page is read.
     import trafilatura
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=True,
-                               favor_precision=False, deduplicate=False)
-    if not text or not text.strip():
+    def extract(page) -> str:
+        return trafilatura.extract(page, include_comments=False, include_tables=True,
+                                   favor_precision=False, deduplicate=False) or ""
+
+    text = extract(_without_furniture(html)) if html.strip() else ""
+    if not text.strip():
+        text = extract(html)
+    if not text.strip():
         return None
-    meta = trafilatura.extract_metadata(html)
+    meta = trafilatura.extract_metadata(html)   # the whole page: its <header> holds title and date
     title = (meta.title or "") if meta else ""
     date = (meta.date or "") if meta else ""
     # Paragraphs come back one per line: blank lines make them blocks like a .txt.
     return Document(doc_id=name, text=text.replace("\n", "\n\n"), source=name,
                     format="html", title=title.strip(), date=date)
+
+
+# A page's furniture as HTML marks it: menus (<nav>), the site's banner and footer, what stands
+# beside the article (<aside>), and the same parts marked by their ARIA role on a <div>.
+_FURNITURE = ("//nav | //header | //footer | //aside | //*[@role='navigation' or @role='banner' "
+              "or @role='contentinfo' or @role='complementary' or @role='search']")
+
+
+def _without_furniture(html: str):
+    """The page's tree without its menus, banner, footer and sidebars (`_FURNITURE`)."""
+    from trafilatura import load_html
+
+    tree = load_html(html)
+    if tree is None:
+        return html
+    for element in tree.xpath(_FURNITURE):
+        if element.getparent() is not None:    # not already gone with an outer one
+            element.drop_tree()                # keeps the text after it
+    return tree

@@ -281,6 +281,30 @@ def encode_passages(encoder, texts: list[str], batch_size: int = 32,
     return _st_encode(encoder, texts, passage_prompt(encoder), batch_size, show_progress)
 
 
+def encode_passages_in_runs(encoder, texts: list[str], run: int, show_progress: bool = False):
+    """encode_passages over `texts` a run of at most `run` texts at a time, under one bar: yields
+    (rows, vectors), `rows` the positions in `texts` that `vectors` are for, as each run is done,
+    so the caller can keep each one before the next starts (a build caches them: one interrupted
+    loses at most a run). Longest texts first, so each run pads as little as one whole call."""
+    texts = list(texts)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    bar = _bar(len(texts)) if show_progress and texts else None
+    try:
+        for i in range(0, len(order), run):
+            rows = order[i:i + run]
+            batch = [texts[r] for r in rows]
+            if _is_onnx(encoder):
+                vectors = encoder.encode(batch, passage_prompt(encoder), bar.update if bar else None)
+            else:
+                vectors = _st_encode(encoder, batch, passage_prompt(encoder), 32, False)
+                if bar:
+                    bar.update(len(rows))
+            yield rows, vectors
+    finally:
+        if bar:
+            bar.close()
+
+
 def _bar(total: int):
     from tqdm import tqdm
     return tqdm(total=total, desc=f"embedding {total} new texts", unit="text", leave=False)

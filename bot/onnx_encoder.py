@@ -143,9 +143,12 @@ class OnnxEncoder:
         self.on_gpu = providers()[0] == "CUDAExecutionProvider"
         # The session (seconds: reading and optimising the graph) is made in a thread while
         # this one parses the tokenizer and the caller goes on (onnxruntime releases the
-        # GIL meanwhile): a first question costs the longer of the two, not their sum.
+        # GIL meanwhile): a first question costs the longer of the two, not their sum. Not a
+        # daemon: a process ending while onnxruntime is still making the session (Ctrl-C early in
+        # a build whose texts are all cached) aborted in C++ ("terminate called without an active
+        # exception", SIGABRT) as exit tore onnxruntime down under it; the exit waits for it instead.
         self._session, self._failed = None, None
-        self._loading = threading.Thread(target=self._make_session, name="qabot-onnx-session", daemon=True)
+        self._loading = threading.Thread(target=self._make_session, name="qabot-onnx-session")
         self._loading.start()
         self.tokenizer = Tokenizer.from_file(str(self.directory / "tokenizer.json"))
         self.tokenizer.no_padding()

@@ -20,6 +20,7 @@ from .evidence import section_person
 from .passages import Passage
 
 MODES = ("hybrid", "dense", "lexical")
+MAX_K = 100                    # most passages one search returns (the CLI's -k takes 1 to 100 too)
 CANDIDATES = 50                # each side's list length before fusion
 MAX_QUESTION_CHARS = 1000      # longer questions are cut (the model reads 512 tokens anyway)
 
@@ -28,7 +29,7 @@ WARM_QUESTIONS = ("张伟在哪里工作?", "Where does Zhang Wei work?")
 
 
 class QuestionError(ValueError):
-    """A question that cannot be searched (empty, only symbols, ...)."""
+    """A question that cannot be searched as asked (empty, only symbols, a `k` out of range, ...)."""
 
 
 class ModelMismatch(store.IndexError_):
@@ -211,7 +212,8 @@ class Retriever:
 
     def search(self, question: str, k: int = 5, mode: str = "hybrid",
                since=None, until=None, sources=None) -> list[Hit]:
-        """The `k` best passages for `question`, best first.
+        """The `k` best passages for `question`, best first (`k` from 1 to MAX_K, 100; else a
+        QuestionError naming that range).
 
         `mode` is "hybrid" (default), "dense" or "lexical". Hits below the
         confidence bar come back with `relevant=False`; none relevant means
@@ -222,6 +224,7 @@ class Retriever:
         self = self.refreshed()     # the live generation, one consistent view for this search
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        k = check_k(k)
         question = chinese_script.as_index_writes(clean_question(question), self.lexical.holds_word,
                                                    self.lexical.chinese_script)
         allowed = None
@@ -229,7 +232,6 @@ class Retriever:
             if self._catalog is None:
                 self._catalog = scope.Catalog.of(self.passages)
             allowed = self._catalog.select(since, until, sources)
-        k = max(1, min(int(k), 100))
         # The first search loads the model; its slow part (the ONNX session) loads in the
         # background while jieba loads here for the question's words (they also explain dense hits).
         encoder = self.encoder
@@ -308,7 +310,9 @@ class Retriever:
         hits = [self._hit(int(pid), float(score), rank, qvec, asked) for rank, (pid, score) in enumerate(zip(ids, scores))]
         confidences = answer.with_peers([h.evidence for h in hits], [h.article for h in hits],
                                         people=[section_person(h.section) for h in hits])
-        return [dataclasses.replace(h, confidence=round(c, 4), relevant=c >= answer.RELEVANT_AT)
+        # rounded down, so that the confidence shown clears a bar exactly when `relevant` says so
+        return [dataclasses.replace(h, confidence=float(answer.rounded_down(c, 4)),
+                                    relevant=c >= answer.RELEVANT_AT)
                 for h, c in zip(hits, confidences)]
 
     def _hit(self, pid: int, score: float, rank: int, qvec: np.ndarray, asked: evidence.Question) -> Hit:
@@ -335,8 +339,12 @@ class Retriever:
 
     def info(self) -> dict:
         self = self.refreshed()
-        return {k: v for k, v in self.manifest.items() if k not in ("files_written", "skipped")} | {
-            "index_dir": str(self.index_dir), "skipped": len(self.manifest.get("skipped", []))}
+        """The manifest for people: `files` are the files indexed; `skipped` counts what the build
+        skipped and `skipped_items` says what and why ({path, reason, line})."""
+        bookkeeping = ("files_written", "unindexed_files", "skipped")
+        skipped = self.manifest.get("skipped", [])
+        return {k: v for k, v in self.manifest.items() if k not in bookkeeping} | {
+            "index_dir": str(self.index_dir), "skipped": len(skipped), "skipped_items": skipped}
 
 
 def _open_local(gen: Path) -> tuple[list[Passage], DenseIndex, lexical.LexicalIndex, SentenceVectors,
@@ -374,6 +382,23 @@ def clean_question(question: str) -> str:
     if not any(ch.isalnum() for ch in text):
         raise QuestionError("the question has no words to search for")
     return text
+
+
+def check_k(k) -> int:
+    """`k`, the number of passages asked for, as an int: a whole number from 1 to MAX_K (5, 5.0 or
+    "5", as a form or a JSON client may send it), else a QuestionError naming the range. Quietly
+    clamped, k=0 returned one passage and k=500 a hundred, as if that had been asked."""
+    number = k
+    if isinstance(k, str):
+        try:
+            number = float(k.strip())
+        except ValueError:
+            number = None
+    whole = (isinstance(number, (int, float, np.integer, np.floating)) and not isinstance(number, bool)
+             and float(number).is_integer())
+    if not whole or not 1 <= number <= MAX_K:
+        raise QuestionError(f"k (the number of passages) must be a whole number from 1 to {MAX_K}, not {k!r}")
+    return int(number)
 
 
 def answer_json(question: str, hits: list[Hit]) -> dict:

@@ -312,8 +312,8 @@ def load_array(path: Path, mmap: bool = True) -> np.ndarray:
 class EmbeddingCache:
     """Vectors by (model fingerprint, sha256 of the embedded text), in SQLite.
 
-    `put` writes all new vectors in one transaction, so a crash never leaves
-    half a batch; `keep_only` drops what the live index no longer uses. `get`
+    `put` writes the vectors it is given (a build's run of texts, build.EMBED_RUN)
+    in one transaction, so a crash never leaves half a run; `keep_only` drops what the live index no longer uses. `get`
     returns only sound vectors (of `dim` finite floats, `dim` given) and deletes
     the rest: a cache is never a reason for a build to fail."""
 

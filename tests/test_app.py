@@ -156,6 +156,45 @@ def test_hit_card_shows_title_section_date_source_confidence_and_full_passage():
     assert "Full passage" not in short
 
 
+@pytest.mark.parametrize("confidence, relevant, level, words", [
+    (0.6959, True, "medium", "Medium confidence · 69%"),     # was "Medium confidence · 70%"
+    (0.7, True, "high", "High confidence · 70%"),
+    (0.3463, False, "low", "Low confidence · 34%"),          # below the bar: was "Low confidence · 35%"
+    (0.35, True, "medium", "Medium confidence · 35%"),
+    (0.29, False, "low", "Low confidence · 29%"),            # 0.29 * 100 is 28.999999999999996
+    (1.0, True, "high", "High confidence · 100%"),
+])
+def test_a_confidence_label_never_contradicts_its_number(confidence, relevant, level, words):
+    """Shown rounded down, a percentage is at a bar (35% an answer, 70% "high") only when the
+    confidence is: the words and the number say the same."""
+    assert render.confidence_label(hit(confidence=confidence, relevant=relevant)) == (level, words)
+    assert f'class="qa-card qa-{level}"' in render.render_hit(hit(confidence=confidence, relevant=relevant), 1)
+
+
+def test_a_confidence_just_under_a_bar_is_shown_under_it_everywhere(seed_retriever, seed_index, monkeypatch):
+    """The one rule (answer.RELEVANT_AT, Hit.relevant) and every number shown agree: the hit's
+    confidence, the chat's label, the CLI's number and /ask's `answered`."""
+    from click.testing import CliRunner
+
+    from bot import answer
+    from bot.cli import cli as qabot
+    from bot.retriever import answer_json
+
+    just_under = [0.69996, 0.349996, 0.3463]     # a hair under "high", twice under the bar
+    real = answer.with_peers
+    monkeypatch.setattr(answer, "with_peers", lambda evidences, *a, **kw:
+                        just_under[:len(evidences)] + real(evidences, *a, **kw)[len(just_under):])
+    hits = seed_retriever.search("谁去了南通镇?", k=3)
+    assert [h.relevant for h in hits] == [True, False, False]
+    assert [h.confidence >= answer.RELEVANT_AT for h in hits] == [True, False, False], hits
+    assert [h.confidence for h in hits] == [0.6999, 0.3499, 0.3463]
+    assert [render.confidence_label(h)[1] for h in hits] == \
+        ["Medium confidence · 69%", "Low confidence · 34%", "Low confidence · 34%"]
+    assert answer_json("谁去了南通镇?", hits[1:])["answered"] is False
+    out = CliRunner().invoke(qabot, ["ask", "谁去了南通镇?", "-k", "3", "--index", str(seed_index)]).output
+    assert re.findall(r"confidence (\S+)", out) == ["0.69", "0.34", "0.34"], out
+
+
 def test_hit_card_escapes_every_field():
     evil = hit(text=f"{SCRIPT} Nantong <i>x</i>", span=(0, 10), terms=("Nantong",),
                title=f"T {SCRIPT}", section='<img src=x onerror="alert(1)">',
@@ -602,6 +641,24 @@ def test_api_reports_bad_questions(client):
         client.predict(question="???", k=3, mode="hybrid", api_name="/ask")
     with pytest.raises(AppError, match="mode must be one of"):
         client.predict(question="谁去了南通镇?", k=3, mode="magic", api_name="/ask")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("k", [-3, 0, 500, "abc"])
+def test_api_refuses_a_k_out_of_range_naming_the_range(client, k):
+    """-3 and 0 returned one hit and 500 a hundred without a word; "abc" said int()'s words."""
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="must be a whole number from 1 to 100"):
+        client.predict(question="谁去了南通镇?", k=k, mode="hybrid", api_name="/ask")
+
+
+def test_the_chat_says_when_k_is_out_of_range(seed_retriever):
+    engine = SimpleNamespace(serving=lambda: seed_retriever, error="")
+    reply, memory = chat_engine.answer_html(engine, None, "谁去了南通镇?", 0, "hybrid")
+    assert "must be a whole number from 1 to 100" in reply and "qa-warn" in reply and memory is None
+    reply, memory = chat_engine.answer_html(engine, None, "谁去了南通镇?", 2.0, "hybrid")
+    assert reply.count('class="qa-card') == 2      # the slider's 2.0 is 2
 
 
 @pytest.mark.slow

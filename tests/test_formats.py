@@ -159,6 +159,48 @@ def test_questions_are_folded_the_same_way():
     assert clean_question("⻓江⼤桥在哪里?") == "长江大桥在哪里?"
 
 
+# ---------------------------------------------------------------- HTML
+
+SHORT_PAGE = ('<html><body><nav><a href="/">首页</a> | <a href="/news">新闻</a></nav><article>'
+              '<h1>青桠镇开展防汛演练</h1><p>5月20日上午，青桠镇在岩前村开展防汛演练，120名民兵参加。</p>'
+              '<p>演练模拟了山洪暴发后的群众转移和抢险救援。</p></article></body></html>')
+DRILL = ["5月20日上午，青桠镇在岩前村开展防汛演练，120名民兵参加。", "演练模拟了山洪暴发后的群众转移和抢险救援。"]
+
+
+def test_a_short_page_s_menus_are_not_article_text(tmp_path):
+    # On a short page trafilatura keeps what it cannot tell from text: the menu became passages
+    # (首页, 新闻), which answered 演练 at 0.61, and the <h1> a section repeating the title.
+    path = tmp_path / "drill.html"
+    path.write_text(SHORT_PAGE, encoding="utf-8")
+    doc, parsed, got = read_one(path)
+    assert parsed.title == "青桠镇开展防汛演练"
+    assert [(p.section, p.text) for p in parsed.paragraphs] == [("", text) for text in DRILL]
+    # a page's banner, footer, sidebar and the parts their ARIA roles mark are no text either; the date
+    # in the article's own <header> is still its date
+    path.write_text('<html><head><title>青桠镇开展防汛演练_青桠镇人民政府</title></head><body>'
+                    '<header><a href="/">青桠镇人民政府</a><form>搜索</form></header>'
+                    '<div role="navigation"><a href="/">首页</a> <a href="/gk">政务公开</a></div>'
+                    '<main><article><header><h1>青桠镇开展防汛演练</h1><time datetime="2024-05-20">2024-05-20</time>'
+                    f'</header><p>{DRILL[0]}</p><aside>相关新闻：青桠镇召开防汛工作会议</aside><p>{DRILL[1]}</p>'
+                    '</article></main><footer>版权所有 青桠镇人民政府 备案号 12345</footer></body></html>',
+                    encoding="utf-8")
+    doc, parsed, got = read_one(path)
+    assert [p.text for p in parsed.paragraphs] == DRILL and parsed.date == "2024-05-20"
+    # what a page keeps above its <h1> (a menu of <div>s) does not make the title a section
+    path.write_text(SHORT_PAGE.replace("<nav>", "<div>").replace("</nav>", "</div>"), encoding="utf-8")
+    doc, parsed, got = read_one(path)
+    assert {p.section for p in parsed.paragraphs} == {""}
+    assert [p.text for p in parsed.paragraphs][-2:] == DRILL
+
+
+def test_a_page_that_is_all_header_is_still_read(tmp_path):
+    path = tmp_path / "odd.html"
+    path.write_text(f"<html><body><header><h1>青桠镇开展防汛演练</h1><p>{DRILL[0]}</p><p>{DRILL[1]}</p>"
+                    "</header></body></html>", encoding="utf-8")
+    doc, parsed, got = read_one(path)
+    assert [p.text for p in parsed.paragraphs] == DRILL
+
+
 # ---------------------------------------------------------------- PDF
 
 PDF_TITLE = "滨江新区防汛抢险纪实"

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from bot import Retriever, build_index, store
+from bot import NothingToIndex, Retriever, build_index, store
 from bot.retriever import ModelMismatch
 
 from conftest import ROOT, SEED_NAME
@@ -181,3 +181,242 @@ def test_an_index_from_before_word_spans_gets_them_without_reembedding(tmp_path,
     assert not again.up_to_date and again.embedded == 0
     assert Retriever.load(index).word_spans is not None
     assert build_index([data_copy], index_dir=index).up_to_date
+
+
+def test_files_of_one_name_in_two_folders_are_both_indexed(tmp_path, tiny_model):
+    for folder, text in (("twoA", "甲地新闻\n\n甲地今天举行了龙舟赛，冠军是红队。\n"),
+                         ("twoB", "乙地新闻\n\n乙地今天举行了风筝节，共有三千人参加。\n")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "news.txt").write_text(text, encoding="utf-8")
+    model = ("--model", str(tiny_model))
+    built = run_cli("build", "twoA", "twoB", "--index", "idx", "-q", *model, cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "2 files" in built.stdout and "+2 " in built.stdout
+    # the first folder's file keeps its plain name; the other is named by its folder, and the build says so
+    assert "twoB/news.txt: twoB/news.txt and twoA/news.txt are both news.txt; " \
+           "this one is indexed as twoB/news.txt" in built.stdout
+    texts = {p.source: p.text for p in Retriever.load(tmp_path / "idx").passages}
+    assert "龙舟赛" in texts["news.txt"] and "风筝节" in texts["twoB/news.txt"] and len(texts) == 2
+    again = run_cli("build", "twoA", "twoB", "--index", "idx", "-q", *model, cwd=tmp_path)
+    assert "up to date (2 files" in again.stdout
+    # one folder, or one file named twice, keeps the names it always had
+    one = run_cli("build", "twoB", "twoB/news.txt", "--index", "one", "-q", *model, cwd=tmp_path)
+    assert one.returncode == 0 and "1 files" in one.stdout and "warnings" not in one.stdout, one.stdout
+    assert {p.source for p in Retriever.load(tmp_path / "one").passages} == {"news.txt"}
+
+
+def test_when_nothing_is_readable_the_error_names_each_file_and_why(tmp_path, tiny_model):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (data / "fake.pdf").write_text("not a PDF at all", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    model = ("--model", str(tiny_model))
+    folder = run_cli("build", "data", "--index", "idx", "-q", *model, cwd=tmp_path)
+    assert folder.returncode == 1 and "Traceback" not in folder.stderr
+    lines = folder.stderr.splitlines()
+    assert lines[0] == "Error: nothing to index: no readable article in data; skipped 2:", lines
+    assert lines[1].startswith("  binary.txt: cannot read: binary file") and "NUL" in lines[1], lines
+    assert lines[2].startswith("  fake.pdf: cannot read:"), lines
+    empty = run_cli("build", "empty.txt", "--index", "idx", "-q", *model, cwd=tmp_path)
+    assert empty.returncode == 1 and "  empty.txt: empty file" in empty.stderr, empty.stderr
+    missing = run_cli("build", "nothere", "--index", "idx", "-q", *model, cwd=tmp_path)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "Error: nothing to index: nothere: no such file or folder"
+    (tmp_path / "none").mkdir()
+    no_articles = run_cli("build", "none", "--index", "idx", "-q", *model, cwd=tmp_path)
+    assert "nothing to index: no article file (.docx, .htm, .html" in no_articles.stderr
+    # the Python API carries the problems; the chat says the same in the terminal and on its page
+    with pytest.raises(NothingToIndex) as raised:
+        build_index([data], index_dir=tmp_path / "idx", model=str(tiny_model))
+    assert [(p.path, p.kind) for p in raised.value.problems] == [("binary.txt", "binary"), ("fake.pdf", "unreadable")]
+
+
+def test_the_chat_says_which_files_it_could_not_index(tmp_path, tiny_model, monkeypatch, capsys):
+    from bot.chat.engine import Engine
+    from bot.chat.render import render_stats
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "binary.txt").write_bytes(b"ab\x00\x00cd")
+    monkeypatch.setenv("QABOT_MODEL", str(tiny_model))
+    engine = Engine(data, tmp_path / "index")
+    engine.prepare()
+    assert "  binary.txt: cannot read: binary file" in capsys.readouterr().out
+    assert engine.retriever is None and "binary.txt: cannot read: binary file" in engine.error
+    assert "binary.txt" in render_stats(engine.info(), engine.error)
+
+
+def test_a_skipped_file_is_not_counted_as_added_anywhere(tmp_path, tiny_model):
+    from bot.chat.render import render_files, render_stats
+
+    data, index = tmp_path / "data", tmp_path / "index"
+    data.mkdir()
+    (data / "a.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    build_index([data], index_dir=index, model=str(tiny_model))
+    (data / "c.txt").write_bytes(b"ab\x00\x00cd")
+    report = build_index([data], index_dir=index, model=str(tiny_model))
+    assert report.added == [] and report.files == 1 and [p.path for p in report.skipped] == ["c.txt"]
+    assert "+0 ~0 -0 files" in report.summary()
+    info = Retriever.load(index).info()
+    assert sorted(info["files"]) == ["a.txt"] and info["counts"]["files"] == 1
+    assert [(p["path"], p["reason"][:24]) for p in info["skipped_items"]] == [("c.txt", "cannot read: binary file")]
+    # the chat's panel: its count and its file table agree, the skipped file is not listed as added
+    assert "<dt>Files</dt><dd>1</dd>" in render_stats(info)
+    table = render_files(info)
+    assert "1 file, newest first" in table and "c.txt" not in table
+    again = build_index([data], index_dir=index, model=str(tiny_model))
+    assert again.up_to_date and again.files == 1 and [p.path for p in again.skipped] == ["c.txt"]
+    # mended, it is added; broken, a file indexed before is removed (its passages left the index)
+    (data / "c.txt").write_text(NEW_ARTICLE.replace("李雷", "韩梅梅"), encoding="utf-8")
+    mended = build_index([data], index_dir=index, model=str(tiny_model))
+    assert mended.added == ["c.txt"] and not mended.changed and mended.files == 2
+    (data / "a.txt").write_bytes(b"")
+    broken = build_index([data], index_dir=index, model=str(tiny_model))
+    assert broken.removed == ["a.txt"] and not broken.changed and not broken.added and broken.files == 1
+    assert sorted(Retriever.load(index).info()["files"]) == ["c.txt"]
+
+
+def test_the_cli_does_not_count_a_file_too_large_as_added_and_info_says_why(tmp_path, tiny_model):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    with open(data / "big.txt", "wb") as f:      # 60 MiB, sparse: refused by its size, never read
+        f.truncate(60 * 2**20)
+    built = run_cli("build", "data", "--index", "idx", "-q", "--model", str(tiny_model), cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "1 files" in built.stdout and "+1 ~0 -0 files" in built.stdout, built.stdout
+    assert "  big.txt: file is 60 MiB, over the 20 MiB limit; skipped" in built.stdout
+    info = run_cli("info", "--index", "idx", cwd=tmp_path)
+    assert info.returncode == 0, info.stderr
+    assert "files:     1 indexed\n  a.txt  (1 documents)\n" in info.stdout, info.stdout
+    assert ("skipped:   1 not indexed (1 too large)\n"
+            "  big.txt: file is 60 MiB, over the 20 MiB limit; skipped\n") in info.stdout, info.stdout
+    as_json = json.loads(run_cli("info", "--index", "idx", "--json", cwd=tmp_path).stdout)
+    assert list(as_json["files"]) == ["a.txt"] and as_json["skipped"] == 1
+    assert as_json["skipped_items"][0]["path"] == "big.txt"
+
+
+# ---------------------------------------------------------------- Ctrl-C during a build
+
+def long_article(paragraphs: int) -> str:
+    """A made-up report with `paragraphs` distinct paragraphs (each a new passage and sentences)."""
+    places = ["鼓楼区", "台江区", "仓山区", "晋安区", "马尾区", "长乐区", "闽侯县", "连江县"]
+    body = [f"第{n}组队员在{places[n % 8]}连续工作{n + 3}天，检查房屋{n * 7 + 11}栋。"
+            f"他们还走访了{n * 3 + 5}户困难家庭，发放物资{n * 13 + 2}箱。" for n in range(paragraphs)]
+    return "防汛工作简报\n\n" + "\n\n".join(body) + "\n"
+
+
+def test_an_interrupted_build_keeps_what_it_embedded_in_whole_runs(tmp_path, data_copy, tiny_model, monkeypatch):
+    """Ctrl-C after 411 of 1520 texts kept none of them: the cache was written at the end. Now each
+    run of EMBED_RUN texts is written in one transaction as it is done, and a rerun resumes."""
+    import shutil
+
+    from bot import build as builder
+
+    index, control = tmp_path / "index", tmp_path / "control"
+    build_index([data_copy], index_dir=index, model=str(tiny_model))
+    before = Retriever.load(index).manifest["built_at"]
+    shutil.copytree(index, control)
+    (data_copy / "long.txt").write_text(long_article(30), encoding="utf-8")
+    new_texts = build_index([data_copy], index_dir=control, model=str(tiny_model)).embedded   # uninterrupted
+    assert new_texts > 20
+    monkeypatch.setattr(builder, "EMBED_RUN", 10, raising=False)
+    put, runs = store.EmbeddingCache.put, []
+
+    def ctrl_c_after_two_runs(cache, items):
+        put(cache, items)
+        runs.append(len(items))
+        if len(runs) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.EmbeddingCache, "put", ctrl_c_after_two_runs)
+    with pytest.raises(KeyboardInterrupt):
+        build_index([data_copy], index_dir=index, model=str(tiny_model))
+    assert runs == [10, 10]
+    assert Retriever.load(index).manifest["built_at"] == before          # the previous index serves
+    assert [p.name for p in index.glob("gen-*")] == [(index / "CURRENT").read_text().strip()]
+
+    monkeypatch.undo()
+    report = build_index([data_copy], index_dir=index, model=str(tiny_model))
+    assert report.added == ["long.txt"] and report.embedded == new_texts - 20   # the two runs were kept
+
+
+INTERRUPTIBLE = """
+import sys, time
+from bot import lexical
+
+tokenize = lexical.tokenize
+def slow(text):             # the indexing step as long as a big folder's, so Ctrl-C lands in it
+    time.sleep(0.3)
+    return tokenize(text)
+lexical.tokenize = slow
+if sys.argv[1] == "app":
+    sys.path.insert(0, sys.argv[2])
+    import app
+    app.main(sys.argv[3:])
+else:
+    from bot.cli import main
+    sys.argv[0] = "qabot"
+    main()
+"""
+
+
+def interrupt(args: list[str], when: str, timeout: float = 300) -> tuple[int, list[str]]:
+    """Run INTERRUPTIBLE with `args` in its own process group, send it SIGINT as Ctrl-C does
+    once `when` shows in its output; (exit code, the output's lines, progress bars dropped)."""
+    import select
+    import signal
+    import time
+
+    env = os.environ | {"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", INTERRUPTIBLE, *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    out, sent, deadline = b"", False, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if select.select([proc.stdout], [], [], 0.2)[0]:
+            chunk = os.read(proc.stdout.fileno(), 1 << 16)
+            if not chunk:
+                break
+            out += chunk
+        if not sent and when.encode() in out:
+            time.sleep(0.5)
+            os.killpg(proc.pid, signal.SIGINT)
+            sent = True
+    proc.wait(timeout=60)
+    assert sent, out.decode(errors="replace")
+    lines = [line.split("\r")[-1].strip() for line in out.decode(errors="replace").splitlines()]
+    return proc.returncode, [line for line in lines if line and "%|" not in line]
+
+
+def test_ctrl_c_during_a_build_ends_it_in_one_line(seed_index, tmp_path, data_copy):
+    """SIGINT while indexing printed "Aborted!", then "terminate called without an active exception"
+    (SIGABRT, -6) 2 times in 3; now: exit 130, one line, the previous index unchanged."""
+    import shutil
+
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index)
+    before = Retriever.load(index).manifest["built_at"]
+    (data_copy / "long.txt").write_text(long_article(12), encoding="utf-8")
+    code, lines = interrupt(["build", str(data_copy), "--index", str(index)], when=" passages:")
+    assert code == 130, lines
+    assert lines[-1] == (f"qabot: build interrupted; the previous index in {index}/ is unchanged, "
+                         f"and the texts embedded so far are kept for the next build"), lines
+    assert not [line for line in lines if any(word in line for word in ("Traceback", "terminate", "Abort"))]
+    assert Retriever.load(index).manifest["built_at"] == before
+    assert build_index([data_copy], index_dir=index).embedded == 0        # it had embedded them all
+
+
+def test_ctrl_c_during_the_chat_s_startup_build_ends_it_in_one_line(seed_index, tmp_path, data_copy):
+    """app.py printed a 9-frame KeyboardInterrupt traceback."""
+    import shutil
+
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index)
+    (data_copy / "long.txt").write_text(long_article(12), encoding="utf-8")
+    code, lines = interrupt(["app", str(ROOT), "--port", "7957", "--data", str(data_copy), "--index", str(index)],
+                            when=" passages:")
+    assert code == 130, lines
+    assert lines[-1] == (f"qabot: build interrupted; the previous index in {index}/ is unchanged, "
+                         f"and the texts embedded so far are kept for the next build"), lines
+    assert "Traceback" not in "\n".join(lines) and "terminate" not in "\n".join(lines)

@@ -513,6 +513,29 @@ def test_questions_that_are_not_text(seed_retriever):
             seed_retriever.search(question)
 
 
+OUT_OF_RANGE_K = [0, -3, 101, 500, 2.5, "abc", "", None, True, float("nan")]
+K_RANGE = r"k \(the number of passages\) must be a whole number from 1 to 100, not "
+
+
+@pytest.mark.parametrize("k", OUT_OF_RANGE_K, ids=repr)
+def test_a_k_out_of_range_is_an_error_naming_the_range(seed_retriever, k):
+    """k=0 and k=-3 returned one passage, k=500 a hundred, k="abc" int()'s own words; the CLI's
+    -k already said the range. A conversation's follow-up pools passages by k before searching."""
+    from bot.conversation import Conversation
+
+    with pytest.raises(QuestionError, match=K_RANGE):
+        seed_retriever.search("谁去了南通镇?", k=k)
+    with pytest.raises(QuestionError, match=K_RANGE):
+        Conversation(seed_retriever).ask("谁去了南通镇?", k=k)
+
+
+def test_k_from_1_to_100_however_it_is_written(seed_retriever):
+    search = lambda k: seed_retriever.search("谁去了南通镇?", k=k)   # noqa: E731
+    assert len(search(1)) == 1
+    assert [len(search(k)) for k in (3, 3.0, "3")] == [3, 3, 3]     # a form's or a JSON client's 3
+    assert len(search(100)) == min(100, len(seed_retriever.passages))
+
+
 @pytest.mark.parametrize("question", ["", "   ", "😀🎉", "\x01\x02"])
 def test_the_cli_refuses_bad_questions_without_a_traceback(seed_index, question):
     run = subprocess.run([sys.executable, "-m", "bot", "ask", question, "--index", str(seed_index)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import sys
 import threading
 from pathlib import Path
 
@@ -74,16 +75,23 @@ class Engine:
 
     def prepare(self) -> None:
         """Build or refresh the index (console progress), then load it and the model once."""
+        from ..build import interrupted
         from ..store import BuildLocked, IndexError_
 
         say = lambda text: print(f"qabot: {text}", flush=True)   # noqa: E731
         say(f"indexing {self.data_dir} -> {self.index_dir} (only changes are re-read) …")
+        not_built = ""
         try:
             say(self.build(progress=True).summary())
+        except KeyboardInterrupt:   # Ctrl-C: one line, and the caller ends without a traceback
+            print(file=sys.stderr, flush=True)      # below the progress bar it stopped
+            say(interrupted(self.index_dir))
+            raise
         except BuildLocked:
             say("another build of this index is running; serving the current index")
         except (ValueError, OSError) as e:
-            say(f"the index was not built: {e}")
+            not_built = f"the index was not built: {e}"
+            say(not_built)
         except IndexError_ as e:
             say(str(e))
         if self.retriever is None:
@@ -92,6 +100,7 @@ class Engine:
                 self.load()
             except IndexError_ as e:
                 say(f"no index to serve yet ({e}); add articles in the web page")
+                self.error = not_built or self.error    # the page says why there is none (which files, why)
         if self.retriever is not None:
             counts = self.retriever.info()["counts"]
             say(f"serving {counts['documents']} articles, {counts['passages']} passages "
@@ -130,7 +139,7 @@ def answer_html(engine: Engine, memory, question: str, k: int, mode: str, scope:
     if memory:
         conv.topic, conv.last_hits = memory
     try:
-        turn = conv.ask(question, k=int(k), mode=mode if mode in MODES else "hybrid", **(scope or {}))
+        turn = conv.ask(question, k=k, mode=mode if mode in MODES else "hybrid", **(scope or {}))
     except EmptyScope as e:
         return render_notice(f"Nothing to search in the scope you set: {e}. Widen or clear the "
                              f"scope in the side panel.", "warn"), memory

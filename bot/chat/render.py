@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import re
 
+from ..answer import percent
+
 HIGH_CONFIDENCE = 0.7      # "high" label; below the engine's relevance bar it is "low"
 
 
@@ -60,7 +62,7 @@ def highlight(text: str, answer_span: tuple[int, int] | None = None, terms=()) -
 
 def confidence_label(hit) -> tuple[str, str]:
     """(css level, words) for a hit's confidence."""
-    pct = f"{round(hit.confidence * 100)}%"
+    pct = f"{percent(hit.confidence)}%"     # rounded down: 69.59% is not "Medium · 70%"
     if hit.relevant and hit.confidence >= HIGH_CONFIDENCE:
         return "high", f"High confidence · {pct}"
     if hit.relevant:
@@ -111,7 +113,7 @@ def render_hit(hit, rank: int) -> str:
             f'<p class="qa-answer">{shown}</p>'
             f'{full}{terms}'
             f'<div class="qa-conf" title="how likely this passage answers the question">'
-            f'<span class="qa-bar"><span style="width:{max(2, round(hit.confidence * 100))}%"></span></span>'
+            f'<span class="qa-bar"><span style="width:{max(2, percent(hit.confidence))}%"></span></span>'
             f'<span class="qa-conf-text">{words}</span></div>'
             f"</div>")
 

@@ -191,7 +191,7 @@ def build_ui(engine: Engine):
         if mode not in MODES:
             raise gr.Error(f"mode must be one of {', '.join(MODES)}")
         try:
-            hits = retriever.search(question, k=int(k), mode=mode)
+            hits = retriever.search(question, k=k, mode=mode)     # a bad k is a QuestionError naming the range
         except QuestionError as e:
             raise gr.Error(str(e))
         return answer_json(question, hits)

@@ -376,7 +376,7 @@ def parse(doc: Document) -> Article:
         if is_marked or (guessed and _is_heading(line, following, body[i - 1] if i else None,
                                                  wrapped_at if wrap else None)):
             name = line.text.lstrip("#").strip() if is_marked else line.text
-            if title and _repeats(title, name):
+            if title and name == title:      # the title again, word for word (a prefix of it is a section's own)
                 dropped.append((line.text, "the title again"))   # a page's <h1> under what it kept above it
                 continue
             if heading is not None:   # the previous heading has no text under it

@@ -4,6 +4,7 @@ index writes its words in. The articles are indexed and shown as they are writte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -12,6 +13,7 @@ from . import segment
 # OpenCC's conversions: to simplified, and to the traditional of Taiwan, Hong Kong and OpenCC's standard
 # (哪里 is 哪裡 in Taiwan, 哪裏 in OpenCC's standard set)
 CONVERSIONS = ("t2s", "s2tw", "s2hk", "s2t")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @lru_cache(maxsize=None)
@@ -19,6 +21,12 @@ def _converter(config: str):
     import opencc     # loads its dictionaries (~0.3 s), once, for the first question that needs them
 
     return opencc.OpenCC(config)
+
+
+def for_reading(text: str) -> str:
+    """`text` in simplified characters, for reading what it says (後來呢? opens a follow-up as 后来呢? does); as it is
+    when it is simplified already (the conversion keeps such text but for a rare variant character)."""
+    return _converter("t2s").convert(text) if _HAN.search(text) else text
 
 
 def script(question: str) -> str | None:
@@ -54,7 +62,7 @@ def as_index_writes(question: str, known: Callable[[str], bool], index_script: C
     target = index_script()
     if target is None or target == written:
         return question
-    best, held = question, -1
+    best, held = question, sum(known(w) for w in segment.words(question) if segment.CJK.match(w))
     for config in CONVERSIONS:
         if config.startswith("t" if written == "traditional" else "s"):
             other = _converter(config).convert(question)

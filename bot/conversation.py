@@ -18,7 +18,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from . import answer, pinyin, proper_names, segment, word_rarity
+from . import answer, chinese_script, pinyin, proper_names, segment, word_rarity
 from .references import COMMON_RARITY, EN_PRONOUN, NOT_A_SURNAME, NOT_OTHER, ZH_PRONOUN, refers_back
 from .retriever import Hit, Retriever, check_k
 
@@ -67,7 +67,7 @@ class Conversation:
         inside = [h for h in found if (h.article, h.section) in sections]
         pool = inside + [h for h in own if (h.article, h.section) not in sections]
         hits = pool[:k]
-        later = bool(_ASKS_LATER.search(question))
+        later = bool(_ASKS_LATER.search(chinese_script.for_reading(question)))
         if later:   # the paragraph after a shown answer is judged too, however few passages are asked for
             after = {(h.article, h.section, h.position + 1) for h in before}
             hits += [h for h in pool[k:] if (h.article, h.section, h.position) in after]

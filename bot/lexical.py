@@ -20,7 +20,6 @@ get a vote in fusion.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -137,10 +136,11 @@ class TermStats:
         return word in self.df["words"]
 
     def chinese_script(self) -> str | None:
-        """The script most of the index's Chinese words are written in (chinese_script.script_of_words; read once
-        from SCRIPT_SAMPLE of them)."""
+        """The script most of the index's Chinese words are written in (chinese_script.script_of_words; read once,
+        from about SCRIPT_SAMPLE of them spread over the whole vocabulary)."""
         if self._script is None:
-            self._script = (chinese_script.script_of_words(itertools.islice(self.df["words"], SCRIPT_SAMPLE)),)
+            words = list(self.df["words"])   # in the order they were first indexed: a sample spread over all of them
+            self._script = (chinese_script.script_of_words(words[::max(1, len(words) // SCRIPT_SAMPLE)]),)
         return self._script[0]
 
     def holds_chinese_name(self, name: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from . import proper_names, segment, word_rarity
+from . import chinese_script, proper_names, segment, word_rarity
 
 # A back-reference is a pronoun (which conversation.resolve replaces by a name) or an opening.
 NOT_OTHER = r"(?<![其吉])"                  # not 其他, 吉他
@@ -29,6 +29,8 @@ _EN_WHEN = frozenset("afterward afterwards later then next now before earlier pr
 
 
 def refers_back(question: str) -> bool:
+    """Whether `question` refers back (a pronoun, an opening such as 后来 or "what about"), in either script."""
+    question = chinese_script.for_reading(question)
     return bool(_ZH_BACKREF.search(question) or _EN_BACKREF.search(question.strip()))
 
 
@@ -39,13 +41,14 @@ def names_nothing(question: str) -> bool:
     do about the flood?"."""
     if not refers_back(question):
         return False
+    question = chinese_script.for_reading(question)
     if segment.is_cjk_question(question):
         rest = _ZH_BACKREF.sub(" ", question)
         return not proper_names.chinese_names(rest) and all(
             word_rarity.rarity(w) < NAMING_RARITY and not segment.dictionary_tag(w).startswith(("ns", "nr", "nt"))
             for w in segment.words(rest))
     rest = _EN_BACKREF.sub(" ", question.strip())
-    if proper_names.pinyin_names(rest) or re.search(r"(?<![.?!]\s)(?<!^)\b[A-Z]", rest.strip()):
-        return False    # a name, or a capitalised word not opening the question
+    if proper_names.pinyin_names(rest) or re.search(r"(?<![.?!]\s)(?<!^)\b[A-Z]", question.strip()):
+        return False    # a name, or a capitalised word not opening the question ("What about London?")
     return all(w in _EN_WHEN or w.isalpha() and word_rarity.english_zipf(w) >= COMMON_ZIPF
                for w in segment.english_terms(rest))

@@ -386,3 +386,14 @@ def test_a_line_wholly_in_square_brackets_heads_what_follows_colon_and_all():
     sections = {p.section: p.text for p in a.paragraphs}
     assert sections.get("【亮点一：非遗打铁花】", "").startswith("每晚20:00"), sections
     assert "【亮点二" not in " ".join(sections.values())
+
+
+def test_a_heading_that_begins_the_title_is_a_section_of_its_own():
+    # Only the title word for word is dropped as "the title again": 南通镇 opens 南通镇 防汛工作总结 but heads a part
+    text = ("# 南通镇 防汛工作总结\n\n## 概况\n\n今年南通镇共转移群众三千人，无一伤亡。\n\n"
+            "## 南通镇\n\n南通镇位于闽侯县南部，人口五万。\n\n## 南通镇 防汛工作总结\n\n汛期共巡堤四十次。\n")
+    a = article.parse(documents.Document("n.md", text, "n.md", "md"))
+    assert a.title == "南通镇 防汛工作总结"
+    section_of = {p.text[:6]: p.section for p in a.paragraphs}
+    assert section_of["南通镇位于闽"] == "南通镇" and section_of["今年南通镇共"] == "概况"
+    assert section_of["汛期共巡堤四"] == "南通镇", a.dropped   # the title again is no section

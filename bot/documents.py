@@ -16,7 +16,7 @@ from pathlib import Path
 SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html",
             ".htm": "html", ".jsonl": "jsonl", ".pdf": "pdf", ".docx": "docx"}
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are skipped with a message
-READER_VERSION = "4"   # bump when the same bytes read to other text or ids: built indexes then re-read
+READER_VERSION = "5"   # bump when the same bytes read to other text or ids: built indexes then re-read
 
 
 @dataclass

@@ -338,9 +338,9 @@ class Retriever:
             return self._evidence_reader
 
     def info(self) -> dict:
-        self = self.refreshed()
         """The manifest for people: `files` are the files indexed; `skipped` counts what the build
         skipped and `skipped_items` says what and why ({path, reason, line})."""
+        self = self.refreshed()
         bookkeeping = ("files_written", "unindexed_files", "skipped")
         skipped = self.manifest.get("skipped", [])
         return {k: v for k, v in self.manifest.items() if k not in bookkeeping} | {

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from . import answer_sentence, numerals, segment
-from .answer import short_form
+from .short_forms import short_form
 
 # A count asked in a unit: 多少亩, 几年, 多少万元, 多少钱 (in 元), 多大年纪 / 多大年龄 (岁), 多长 (a length or a time).
 # (多少个 is not one: 个 stands for any measure word, 14个行政村 or 3座水库.) Not 近几年, 这几天, 前几天:

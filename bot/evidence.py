@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import (answer, asked_for, cedict, english, implied_words, lexical, pinyin, proper_names, references, segment,
-               word_rarity)
+               short_forms, word_rarity)
 from .passages import Passage, embedding_text
 
 ARTICLE_SCAN = 200             # an English question's names are looked for in this many passages of a hit's article,
@@ -509,7 +509,7 @@ class EvidenceReader:
             named = [n for n in proper_names.chinese_names(question) if proper_names.may_be_person(n)]
             for t in terms:
                 if t not in found and t not in self.lexical.df[channel] and not any(t in n for n in named):
-                    stretch = answer.short_form(t, text)
+                    stretch = short_forms.short_form(t, text)
                     if stretch:
                         found[t] = stretch
                         shortened.add(t)

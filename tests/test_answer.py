@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 
 from bot import (answer, answer_sentence, asked_for, cedict, english, implied_words, lexical, numerals, pinyin,
-                 proper_names, segment, word_rarity)
+                 proper_names, segment, short_forms, word_rarity)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -581,7 +581,7 @@ def test_a_verb_in_the_dictionary_is_first_a_verb_and_never_capitalised():
     ("危改", "全市下达农村危房改造任务1260户", "危房改"),
     ("医保", "参加城乡居民医疗保险", "医疗保")])
 def test_a_chinese_short_form_stands_for_the_words_it_keeps_characters_of(short, text, stands_for):
-    assert answer.short_form(short, text) == stands_for
+    assert short_forms.short_form(short, text) == stands_for
 
 
 @pytest.mark.parametrize("short, text", [
@@ -592,7 +592,7 @@ def test_a_chinese_short_form_stands_for_the_words_it_keeps_characters_of(short,
     ("医保", "医院确保"), ("三中", "3月中旬完工"), ("三中", "共有3个中队"), ("一中", "建成1个中心"),
     ("三", "第三")])                # one character
 def test_what_is_no_short_form(short, text):
-    assert answer.short_form(short, text) is None
+    assert short_forms.short_form(short, text) is None
 
 
 def test_a_piece_jieba_cut_from_a_question_is_as_rare_as_its_parts_a_name_it_lacks_stays_rare():

@@ -18,8 +18,8 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from . import answer, chinese_script, pinyin, proper_names, segment, word_rarity
-from .references import COMMON_RARITY, EN_PRONOUN, NOT_A_SURNAME, NOT_OTHER, ZH_PRONOUN, refers_back
+from . import answer, chinese_script, pinyin, proper_names, segment
+from .references import COMMON_RARITY, EN_PRONOUN, NOT_A_SURNAME, NOT_OTHER, ZH_PRONOUN, refers_back, says_little
 from .retriever import Hit, Retriever, check_k
 
 FOLLOW_UP_POOL = 50   # a follow-up looks this deep for the previous answer's sections
@@ -148,8 +148,7 @@ def _alike(question: str, before: Hit, sequel: Hit) -> bool:
         return False
     missed = [w for w in segment.words(question)
               if w in f"{before.section}\n{before.text}" and w not in f"{sequel.section}\n{sequel.text}"]
-    return all(word_rarity.rarity(w) < COMMON_RARITY and not segment.dictionary_tag(w).startswith(("ns", "nr", "nt"))
-               for w in missed)    # a place's, person's or body's name is no common word (北京 7.5)
+    return all(says_little(w, COMMON_RARITY) for w in missed)
 
 
 # Who a pronoun can mean: 她 and "she" a woman, 他 and "he" a man (not 他们, which Chinese writes of

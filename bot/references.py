@@ -28,6 +28,12 @@ _EN_WHEN = frozenset("afterward afterwards later then next now before earlier pr
                      "finally first last again also else".split())
 
 
+def says_little(word: str, rarity_under: float) -> bool:
+    """Whether a Chinese word is commoner than `rarity_under` in general use and no place's, person's or body's name
+    (北京 7.5 is a name, not a common word)."""
+    return word_rarity.rarity(word) < rarity_under and not segment.dictionary_tag(word).startswith(("ns", "nr", "nt"))
+
+
 def refers_back(question: str) -> bool:
     """Whether `question` refers back (a pronoun, an opening such as 后来 or "what about"), in either script."""
     question = chinese_script.for_reading(question)
@@ -45,8 +51,7 @@ def names_nothing(question: str) -> bool:
     if segment.is_cjk_question(question):
         rest = _ZH_BACKREF.sub(" ", question)
         return not proper_names.chinese_names(rest) and all(
-            word_rarity.rarity(w) < NAMING_RARITY and not segment.dictionary_tag(w).startswith(("ns", "nr", "nt"))
-            for w in segment.words(rest))
+            says_little(w, NAMING_RARITY) for w in segment.words(rest))
     rest = _EN_BACKREF.sub(" ", question.strip())
     if proper_names.pinyin_names(rest) or re.search(r"(?<![.?!]\s)(?<!^)\b[A-Z]", question.strip()):
         return False    # a name, or a capitalised word not opening the question ("What about London?")
